@@ -1,0 +1,77 @@
+/* ack.c — see ack.h. */
+#include "ack.h"
+
+#include <stdlib.h>
+
+struct ack {
+	ack_done_fn fn; /* NULL once abandoned */
+	void *arg;
+	uint32_t outstanding;
+	int sealed;
+	struct ack_counts counts;
+};
+
+struct ack *
+ack_new(ack_done_fn fn, void *arg)
+{
+	struct ack *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	a->fn = fn;
+	a->arg = arg;
+	return a;
+}
+
+void
+ack_add(struct ack *a, uint32_t n)
+{
+	a->outstanding += n;
+}
+
+/* Runs the callback and frees when nothing more can happen to a. */
+static void
+maybe_finish(struct ack *a)
+{
+	if (!a->sealed || a->outstanding > 0)
+		return;
+	if (a->fn != NULL)
+		a->fn(a->arg, &a->counts);
+	free(a);
+}
+
+void
+ack_done(struct ack *a, enum ack_result r)
+{
+	if (a->outstanding == 0)
+		abort(); /* an event acknowledged twice: a bug we must not paper over */
+	a->outstanding--;
+	switch (r) {
+	case ACK_DELIVERED: a->counts.delivered++; break;
+	case ACK_DEAD_LETTER: a->counts.dead_letter++; break;
+	case ACK_DROPPED: a->counts.dropped++; break;
+	case ACK_CANCELLED: a->counts.cancelled++; break;
+	}
+	maybe_finish(a);
+}
+
+void
+ack_seal(struct ack *a)
+{
+	a->sealed = 1;
+	maybe_finish(a);
+}
+
+void
+ack_abandon(struct ack *a)
+{
+	a->fn = NULL;
+	a->sealed = 1;
+	maybe_finish(a);
+}
+
+uint32_t
+ack_outstanding(const struct ack *a)
+{
+	return a->outstanding;
+}

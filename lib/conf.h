@@ -1,0 +1,171 @@
+/*
+ * conf.h — the configuration file: one INI file parsed with libinih into a fresh
+ * struct conf, fully validated before anything uses it.
+ *
+ * Sections: [daemon], [oci], [source NAME] (one or more), [sink NAME] (one or more).
+ * Every key has a type (duration, size, bool, enum, int, string, list) and a default;
+ * secrets (api_key, token, password) may be given as KEY_file = PATH; ${VAR} expands from
+ * the environment.  All errors are collected (not just the first) into struct conf_err
+ * as "FILE:LINE: [section NAME] key: message" lines.
+ *
+ * All durations are in milliseconds, all sizes in bytes, all strings heap-owned by the
+ * conf (NULL when unset).  The struct is read-only after conf_load().
+ */
+#ifndef OCI_LOGFWD_CONF_H
+#define OCI_LOGFWD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum conf_auth { CONF_AUTH_API_KEY, CONF_AUTH_INSTANCE_PRINCIPAL };
+
+enum conf_sink_type {
+	CONF_SINK_HTTP,
+	CONF_SINK_DATADOG,
+	CONF_SINK_SPLUNK_HEC,
+	CONF_SINK_ELASTICSEARCH,
+	CONF_SINK_LOKI,
+	CONF_SINK_FILE,
+	CONF_SINK_STDOUT,
+};
+
+enum conf_format { CONF_FORMAT_ECS, CONF_FORMAT_OCSF, CONF_FORMAT_RAW };
+enum conf_encoding { CONF_ENC_DEFAULT, CONF_ENC_JSON_ARRAY, CONF_ENC_NDJSON, CONF_ENC_JSON };
+enum conf_compression { CONF_COMP_NONE, CONF_COMP_GZIP };
+enum conf_when_full { CONF_FULL_BLOCK, CONF_FULL_DROP_NEWEST };
+
+/* A list of strings (comma lists, repeatable keys). */
+struct conf_list {
+	char **items;
+	size_t n;
+};
+
+struct conf_daemon {
+	char *state_dir;            /* default /var/lib/oci-logfwd or $STATE_DIRECTORY */
+	int log_level;              /* enum log_level; default info */
+	char *metrics_listen;       /* "host:port"; NULL = off */
+	int64_t stats_interval_ms;  /* 60s */
+	int64_t shutdown_timeout_ms;/* 30s */
+};
+
+struct conf_oci {
+	enum conf_auth auth;        /* api_key */
+	char *config_file;          /* ~/.oci/config (~ expanded) */
+	char *profile;              /* DEFAULT */
+	char *region;               /* NULL = from the OCI config / instance metadata */
+	char *endpoint;             /* full URL override of the Logging Search endpoint */
+	char *imds_url;             /* instance metadata base URL override (tests) */
+	char *auth_url;             /* federation endpoint override (tests) */
+};
+
+struct conf_source {
+	char *name;
+	char *query;                /* required */
+	int64_t interval_ms;        /* 30s */
+	int64_t lag_ms;             /* 2m */
+	int64_t overlap_ms;         /* 15m; 0 = off */
+	int64_t sweep_interval_ms;  /* 5m */
+	int64_t window_ms;          /* 10m */
+	/* start: either relative (start_is_relative, start_ms < 0 = "-1h") or absolute epoch ms */
+	int start_is_relative;
+	int64_t start_ms;           /* -3600000 by default */
+	int page_size;              /* 1..1000, 1000 */
+	int64_t retention_ms;       /* 30d */
+	int line;                   /* line of the section header, for messages */
+};
+
+struct conf_sink {
+	char *name;
+	enum conf_sink_type type;
+	char *url;
+	char *path;                 /* file sink */
+	struct conf_list sources;   /* empty = all sources */
+	enum conf_format format;    /* ecs */
+	enum conf_encoding encoding;/* default depends on type */
+	char *template;             /* http: JSON text with {{field.path}} placeholders */
+	struct conf_list headers;   /* "Name: value", repeatable key `header` */
+	char *api_key;              /* secret */
+	char *token;                /* secret */
+	char *username;
+	char *password;             /* secret */
+	char *index;
+	char *sourcetype;
+	char *tenant;
+	struct conf_list labels;    /* loki; default "source=oci", "kind" */
+	/* vendor extras */
+	char *site;                 /* datadog: datadoghq.com, datadoghq.eu, ... */
+	char *service;              /* datadog service */
+	char *ddsource;             /* datadog ddsource (default "oci") */
+	char *ddtags;               /* datadog tags */
+	char *hostname;             /* datadog hostname / splunk host */
+	char *source_field;         /* splunk `source` (key: source_name) */
+	enum conf_compression compression; /* none */
+	int batch_max_events;       /* 500 */
+	int64_t batch_max_bytes;    /* 1MiB */
+	int64_t batch_timeout_ms;   /* 1s */
+	double rate_limit;          /* requests/s; 0 = none */
+	int rate_burst;             /* default max(1, ceil(rate_limit)) */
+	int max_in_flight;          /* 2 */
+	int64_t timeout_ms;         /* 30s */
+	int64_t retry_initial_ms;   /* 500ms */
+	int64_t retry_max_delay_ms; /* 60s */
+	int64_t retry_max_time_ms;  /* 0 = forever */
+	int64_t queue_max_events;   /* 100000 */
+	int64_t queue_max_bytes;    /* 64MiB */
+	enum conf_when_full when_full; /* block */
+	char *dead_letter;          /* path; NULL = <state_dir>/dead-letter-<name>.ndjson */
+	int tls_verify;             /* 1 */
+	char *tls_ca_file;
+	int line;
+};
+
+struct conf {
+	char *path;                 /* the file it was read from */
+	struct conf_daemon daemon;
+	struct conf_oci oci;
+	struct conf_source *sources;
+	size_t n_sources;
+	struct conf_sink *sinks;
+	size_t n_sinks;
+};
+
+/* Collected errors: one message a line, each naming file, line, section and key. */
+struct conf_err {
+	char *text;  /* NUL-terminated, "\n"-separated; NULL when there is no error */
+	size_t len;
+	int count;
+};
+
+void conf_err_cleanup(struct conf_err *err);
+
+/*
+ * Reads and validates path.  Returns a new conf (caller frees with conf_free), or NULL
+ * with every problem found described in err (caller cleans it up).  Nothing is
+ * half-loaded: a file with any error yields NULL.
+ */
+struct conf *conf_load(const char *path, struct conf_err *err);
+void conf_free(struct conf *c);
+
+/*
+ * Writes the effective configuration, every default filled in, as a valid INI file;
+ * secrets are written as ***.
+ */
+void conf_dump(const struct conf *c, FILE *out);
+
+/* Lookups; NULL when absent. */
+const struct conf_source *conf_find_source(const struct conf *c, const char *name);
+const struct conf_sink *conf_find_sink(const struct conf *c, const char *name);
+/* 1 when sink routes events of source (its `sources` list is empty or names it). */
+int conf_sink_wants(const struct conf_sink *k, const char *source_name);
+
+/* Value parsers, exposed for the command line (--from/--to) and tests; 0 or -1. */
+int conf_parse_duration(const char *s, int64_t *ms);   /* "500ms" "30s" "5m" "1h" "30d"; bare number = seconds */
+int conf_parse_size(const char *s, int64_t *bytes);    /* "1MiB" "64KiB" "10MB" "512" */
+int conf_parse_bool(const char *s, int *out);          /* true/false yes/no on/off 1/0 */
+/* "-1h" (relative to now, *relative = 1, *ms = -3600000) or RFC 3339 (epoch ms). */
+int conf_parse_time(const char *s, int *relative, int64_t *ms);
+/* RFC 3339 "2025-03-14T09:00:00.123Z" / "+02:00" offsets -> epoch ms. */
+int conf_parse_rfc3339(const char *s, int64_t *ms);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * http.h — non-blocking HTTP on the libevent loop: libcurl's multi-socket interface
+ * (curl's hiperfifo pattern).  Every request to OCI or to a sink goes through here.
+ *
+ * One struct http per event_base; it owns the CURLM and so shares connections (keep-alive,
+ * HTTP/2 multiplexing where the server offers it) between all requests.  Proxies come from
+ * the usual environment variables (libcurl reads http_proxy, https_proxy, no_proxy).
+ *
+ * A request is submitted with its completion callback; the callback runs exactly once,
+ * from the event loop, unless the transfer is cancelled first.  Nothing here sleeps,
+ * retries or logs bodies: callers classify the response and decide.
+ */
+#ifndef OCI_LOGFWD_HTTP_H
+#define OCI_LOGFWD_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct http;
+struct http_xfer;
+
+struct http_request {
+	const char *method;        /* "GET", "POST", "PUT"; NULL = GET, or POST with a body */
+	const char *url;
+	const char *const *headers;/* "Name: value" strings, copied at submit */
+	size_t n_headers;
+	const void *body;          /* borrowed until the callback runs or the cancel */
+	size_t body_len;
+	int64_t timeout_ms;        /* whole transfer; 0 = 30 s */
+	int tls_verify;            /* 0 disables peer and host verification */
+	const char *tls_ca_file;   /* NULL = system store */
+	size_t max_response;       /* cap on the body kept; 0 = 16 MiB; more is an error */
+};
+
+/* One response header (names lower-cased). */
+struct http_header {
+	char *name;
+	char *value;
+};
+
+struct http_response {
+	int ok;                   /* 1 when an HTTP response arrived (any status) */
+	long status;              /* HTTP status, 0 when no response arrived */
+	int timed_out;            /* the transfer hit timeout_ms */
+	const char *error;        /* curl's error text when !ok; else NULL */
+	const char *body;         /* NUL-terminated; borrowed until the callback returns */
+	size_t body_len;
+	const struct http_header *headers; /* last response's headers (after 100-continue) */
+	size_t n_headers;
+	double seconds;           /* total transfer time */
+};
+
+/* The callback: resp and everything in it is borrowed until it returns. */
+typedef void (*http_done_fn)(void *arg, const struct http_response *resp);
+
+/* Returns new, or NULL (curl_global_init or memory failed). */
+struct http *http_new(struct event_base *base);
+/* Cancels every transfer still running (their callbacks do not run) and frees. */
+void http_free(struct http *h);
+
+/*
+ * Starts a request.  Returns a handle (owned by http; valid until the callback runs or
+ * http_cancel) or NULL when it could not even be started (out of memory, bad option).
+ */
+struct http_xfer *http_submit(struct http *h, const struct http_request *req,
+    http_done_fn done, void *arg);
+/* Stops a transfer; its callback never runs.  NULL is a no-op. */
+void http_cancel(struct http_xfer *x);
+
+/* Transfers running now. */
+size_t http_running(const struct http *h);
+
+/* Case-insensitive header lookup in a response; NULL when absent. */
+const char *http_response_header(const struct http_response *r, const char *name);
+
+#endif
