@@ -1,0 +1,279 @@
+/* test_http.c — lib/http against a real evhttp server on 127.0.0.1, same event loop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "http.h"
+
+struct fixture {
+	struct event_base *base;
+	struct evhttp *srv;
+	struct http *http;
+	int port;
+	int done;
+	long status;
+	int ok, timed_out;
+	char body[256];
+	char hdr[64];
+	char echoed[256];
+};
+
+static void
+srv_cb(struct evhttp_request *req, void *arg)
+{
+	struct fixture *f = arg;
+	const char *uri = evhttp_request_get_uri(req);
+	struct evbuffer *out = evbuffer_new();
+
+	if (strcmp(uri, "/hello") == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "X-Thing", "  value 1 ");
+		evbuffer_add_printf(out, "hello");
+		evhttp_send_reply(req, 200, "OK", out);
+	} else if (strcmp(uri, "/echo") == 0) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t n = evbuffer_get_length(in);
+		const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+		snprintf(f->echoed, sizeof(f->echoed), "%s|%.*s", ct ? ct : "-", (int)n,
+		    (const char *)evbuffer_pullup(in, -1));
+		evbuffer_add_printf(out, "{\"got\":%zu}", n);
+		evhttp_send_reply(req, 201, "Created", out);
+	} else if (strcmp(uri, "/slow") == 0) {
+		/* never answers: the client must time out */
+		evbuffer_free(out);
+		return;
+	} else {
+		evhttp_send_reply(req, 404, "Not Found", out);
+	}
+	evbuffer_free(out);
+}
+
+static void
+done_cb(void *arg, const struct http_response *r)
+{
+	struct fixture *f = arg;
+	const char *h = http_response_header(r, "x-thing");
+
+	f->done++;
+	f->ok = r->ok;
+	f->status = r->status;
+	f->timed_out = r->timed_out;
+	snprintf(f->body, sizeof(f->body), "%.*s", (int)r->body_len, r->body);
+	snprintf(f->hdr, sizeof(f->hdr), "%s", h ? h : "");
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct evhttp_bound_socket *bs;
+	struct sockaddr_storage ss;
+	ev_socklen_t len = sizeof(ss);
+
+	f->base = event_base_new();
+	f->srv = evhttp_new(f->base);
+	evhttp_set_gencb(f->srv, srv_cb, f);
+	bs = evhttp_bind_socket_with_handle(f->srv, "127.0.0.1", 0);
+	assert_non_null(bs);
+	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len);
+	f->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	f->http = http_new(f->base);
+	assert_non_null(f->http);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	http_free(f->http);
+	evhttp_free(f->srv);
+	event_base_free(f->base);
+	free(f);
+	return 0;
+}
+
+/* Runs the loop until the callback ran want times (bounded by a 10 s safety timer). */
+static void
+run_until(struct fixture *f, int want)
+{
+	for (int i = 0; i < 2000 && f->done < want; i++) {
+		struct timeval tv = { 0, 5000 };
+		event_base_loopexit(f->base, &tv);
+		event_base_dispatch(f->base);
+	}
+}
+
+static void
+url(struct fixture *f, char *out, size_t n, const char *path)
+{
+	snprintf(out, n, "http://127.0.0.1:%d%s", f->port, path);
+}
+
+static void
+test_get(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/hello");
+	req.url = u;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_int_equal(f->done, 1);
+	assert_true(f->ok);
+	assert_int_equal(f->status, 200);
+	assert_string_equal(f->body, "hello");
+	assert_string_equal(f->hdr, "value 1");
+}
+
+static void
+test_post(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	const char *hdrs[] = { "Content-Type: application/json" };
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/echo");
+	req.url = u;
+	req.headers = hdrs;
+	req.n_headers = 1;
+	req.body = "{\"a\":1}";
+	req.body_len = 7;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_int_equal(f->status, 201);
+	assert_string_equal(f->body, "{\"got\":7}");
+	assert_string_equal(f->echoed, "application/json|{\"a\":1}");
+}
+
+static void
+test_not_found_and_many(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/nope");
+	req.url = u;
+	req.tls_verify = 1;
+	for (int i = 0; i < 20; i++)
+		assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 20);
+	assert_int_equal(f->done, 20);
+	assert_int_equal(f->status, 404);
+	assert_true(f->ok);
+	assert_int_equal(http_running(f->http), 0);
+}
+
+static void
+test_timeout(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/slow");
+	req.url = u;
+	req.timeout_ms = 200;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_int_equal(f->done, 1);
+	assert_false(f->ok);
+	assert_true(f->timed_out);
+	assert_int_equal(f->status, 0);
+}
+
+static void
+test_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct http_request req = { 0 };
+
+	req.url = "http://127.0.0.1:1/";
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_int_equal(f->done, 1);
+	assert_false(f->ok);
+	assert_false(f->timed_out);
+}
+
+static void
+test_cancel(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+	struct http_xfer *x;
+
+	url(f, u, sizeof(u), "/slow");
+	req.url = u;
+	req.tls_verify = 1;
+	x = http_submit(f->http, &req, done_cb, f);
+	assert_non_null(x);
+	for (int i = 0; i < 10; i++) { /* let it connect and send */
+		struct timeval tv = { 0, 5000 };
+		event_base_loopexit(f->base, &tv);
+		event_base_dispatch(f->base);
+	}
+	http_cancel(x);
+	assert_int_equal(http_running(f->http), 0);
+	for (int i = 0; i < 20; i++) {
+		struct timeval tv = { 0, 5000 };
+		event_base_loopexit(f->base, &tv);
+		event_base_dispatch(f->base);
+	}
+	assert_int_equal(f->done, 0);
+}
+
+static void
+test_response_cap(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/hello");
+	req.url = u;
+	req.max_response = 3;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_false(f->ok);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_found_and_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_cap, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
+}
