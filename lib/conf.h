@@ -89,6 +89,11 @@ struct conf_sink {
 	char *token;                /* secret */
 	char *username;
 	char *password;             /* secret */
+	/* Where a secret was read from when given as KEY_file (resolved path, for
+	 * conf_dump); NULL when given inline or not at all. */
+	char *api_key_file;
+	char *token_file;
+	char *password_file;
 	char *index;
 	char *sourcetype;
 	char *tenant;
@@ -114,7 +119,7 @@ struct conf_sink {
 	int64_t queue_max_events;   /* 100000 */
 	int64_t queue_max_bytes;    /* 64MiB */
 	enum conf_when_full when_full; /* block */
-	char *dead_letter;          /* path; NULL = <state_dir>/dead-letter-<name>.ndjson */
+	char *dead_letter;          /* path; conf_load fills <state_dir>/dead-letter-<name>.ndjson */
 	int tls_verify;             /* 1 */
 	char *tls_ca_file;
 	int line;
@@ -167,5 +172,19 @@ int conf_parse_bool(const char *s, int *out);          /* true/false yes/no on/o
 int conf_parse_time(const char *s, int *relative, int64_t *ms);
 /* RFC 3339 "2025-03-14T09:00:00.123Z" / "+02:00" offsets -> epoch ms. */
 int conf_parse_rfc3339(const char *s, int64_t *ms);
+
+/*
+ * Formatters, the inverse of the parsers (for conf_dump, logs and stats lines): write
+ * into out (NUL-terminated, truncated to outsz) and return out.  Durations use the
+ * largest exact unit ("90s" -> "90s", 60000 -> "1m"), sizes likewise ("1MiB"), times
+ * are UTC with milliseconds when not zero.
+ */
+char *conf_format_duration(int64_t ms, char *out, size_t outsz);
+char *conf_format_size(int64_t bytes, char *out, size_t outsz);
+char *conf_format_rfc3339(int64_t ms, char *out, size_t outsz);
+
+/* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
+const char *conf_sink_type_name(enum conf_sink_type t);
+const char *conf_format_name(enum conf_format f);
 
 #endif
