@@ -1,0 +1,104 @@
+/*
+ * source.h — one [source]: polls OCI Logging by time windows, normalizes each record,
+ * routes it to its sinks, and moves its checkpoint only when every routed sink has
+ * acknowledged (delivered or dead-lettered) every event before it.
+ *
+ * Regular polls read [cursor, min(now - lag, cursor + window)); a source that is behind
+ * catches up window after window.  Every sweep_interval (overlap > 0) a sweep re-reads
+ * [now - lag - overlap, min(now - lag, cursor)) and delivers only records whose content
+ * fingerprint it has not delivered before (late-ingested records).  A window that OCI
+ * refuses as too big is split in halves; one that cannot be fetched however it is split
+ * is skipped loudly (a gap: warning, metric, a line in each routed sink's dead-letter file).
+ */
+#ifndef OCI_LOGFWD_SOURCE_H
+#define OCI_LOGFWD_SOURCE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+struct event_base;
+struct oci_client;
+struct normalizer;
+struct sink;
+struct buf;
+
+enum source_mode {
+	SOURCE_MODE_DAEMON,   /* poll forever, checkpoints */
+	SOURCE_MODE_ONCE,     /* up to now - lag at start, checkpoints, then finished */
+	SOURCE_MODE_BACKFILL, /* [from, to) through the sinks, no checkpoints */
+	SOURCE_MODE_DRYRUN,   /* print encoded events, no sinks, no checkpoints */
+};
+
+/* Everything borrowed: must outlive the source. */
+struct source_env {
+	struct event_base *base;
+	struct oci_client *oci;
+	struct normalizer *norm;
+	const char *state_dir;
+	enum source_mode mode;
+	int64_t from_ms, to_ms;  /* BACKFILL and (optionally, to_ms > 0) DRYRUN */
+	FILE *dryrun_out;        /* DRYRUN: where encoded events go */
+	enum conf_format dryrun_format;
+	/* ONCE/BACKFILL/DRYRUN: called once when everything up to the target is routed,
+	 * acknowledged and checkpointed (or the source failed for good). */
+	void (*finished)(void *arg, struct source *src);
+	void *arg;
+	/* Tests only: scales every retry delay (1000 = as configured). */
+	int64_t retry_scale_permille;
+};
+
+#define SOURCE_HIST_BUCKETS 12
+
+struct source_stats {
+	uint64_t records;          /* records routed */
+	uint64_t bad_records;      /* not a JSON object: counted, logged, dropped */
+	uint64_t partial_records;  /* normalized with a field missing or mistyped */
+	uint64_t duplicates;       /* records skipped because already delivered */
+	uint64_t late_records;     /* found only by a sweep */
+	uint64_t gaps;             /* ranges skipped */
+	uint64_t windows_split;
+	uint64_t searches_failed;
+	struct { long code; uint64_t n; } codes[16]; /* requests by HTTP status; 0 = no answer */
+	size_t n_codes;
+	/* ingest delay (ingestedtime - time) in seconds */
+	uint64_t delay_bucket[SOURCE_HIST_BUCKETS]; /* cumulative counts per bound, last = +Inf */
+	double delay_sum;
+	uint64_t delay_count;
+	int64_t cursor_ms;
+	int64_t last_success_mono_ms; /* 0 = never */
+	char last_error[256];
+};
+extern const double source_delay_bounds[SOURCE_HIST_BUCKETS - 1];
+
+/* Returns new (not started), or NULL with a message in err (e.g. a corrupt state file). */
+struct source *source_new(const struct conf_source *cfg, const struct source_env *env,
+    char *err, size_t errlen);
+/* Sets where events go: n sinks with their configurations (borrowed; for the format and
+ * the dead-letter file); the source encodes each event once per distinct format among
+ * them.  Safe to call again (reload); the arrays are copied.  0 or -1 (memory). */
+int source_set_routes(struct source *src, struct sink *const *sinks,
+    const struct conf_sink *const *cfgs, size_t n);
+/* Starts polling. */
+int source_start(struct source *src);
+/* Stops starting new searches (shutdown phase 1); windows in flight may still be
+ * acknowledged and move the checkpoint. */
+void source_stop_polling(struct source *src);
+/* Abandons whatever is in flight, writes the checkpoint, frees.  NULL is a no-op. */
+void source_free(struct source *src);
+
+const char *source_name(const struct source *src);
+const struct conf_source *source_conf(const struct source *src);
+const struct source_stats *source_stats(const struct source *src);
+/* 1 when a window is searching or waiting for acknowledgements. */
+int source_busy(const struct source *src);
+/* 1 when the last search succeeded recently enough (3 x interval). */
+int source_healthy(const struct source *src);
+/* ONCE/BACKFILL: 1 when something could not be delivered (dead-lettered, dropped, gap,
+ * or a search that failed for good). */
+int source_had_losses(const struct source *src);
+/* Pause checks run on this period while a routed sink is full. */
+#define SOURCE_BACKPRESSURE_CHECK_MS 50
+
+#endif
