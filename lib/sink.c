@@ -1,0 +1,1259 @@
+/*
+ * sink.c — the generic per-sink engine (see sink.h): queue, batching, in-flight
+ * requests, retries with backoff, rate limit, splitting, dead letters, health, stats.
+ * The vendor envelopes live in sink_<type>.c behind struct sink_ops (sink_impl.h).
+ *
+ * Control flow: sink_submit only queues and "kicks" (activates a one-shot event), so a
+ * burst of submits in one loop turn is batched together and no callback ever runs inside
+ * sink_submit except the drop path.  The kick runs dispatch(), which turns queued events
+ * into batches while a request slot and a rate-limit token are free.  A batch holds its
+ * slot until every event in it is acknowledged (delivered or dead-lettered), retries
+ * included: that is how max_in_flight bounds the load on a failing server.
+ */
+#include "sink.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "buf.h"
+#include "gzip.h"
+#include "http.h"
+#include "log.h"
+#include "queue.h"
+#include "ratelimit.h"
+#include "sink_impl.h"
+
+const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
+
+#define EXCERPT_MAX 256   /* response bytes kept for logs and dead letters */
+#define CAUSES_MAX 64     /* distinct failure causes remembered for log-once */
+#define DROP_LOG_EVERY_MS 10000
+
+struct batch {
+	struct sink *s;
+	struct batch *prev, *next;
+	struct sink_event **evs;
+	size_t n;
+	struct buf body;         /* assembled (and compressed) once, reused by retries */
+	int body_ready;
+	struct http_xfer *xfer;
+	struct event *timer;     /* retry / rate-limit wait */
+	struct backoff bo;
+	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
+	int64_t sent_ms;
+	int is_retry;
+};
+
+struct sink {
+	struct sink_common c;    /* first: sink_common() */
+	const struct sink_ops *ops;
+	struct event_base *base;
+	struct http *http;
+	char *name;
+	struct queue *q;
+	uint64_t queued_body_bytes; /* item + separator bytes of the queued events */
+	struct batch *batches;   /* live batches (in flight or waiting to retry) */
+	size_t n_batches;
+	struct event *kick;
+	struct event *batch_timer;
+	struct ratelimit rl;
+	uint64_t flush_pending;  /* events to send without waiting for batch_timeout */
+	int paused;              /* 401/403/404/407 */
+	int closing;
+	int was_full;
+	void (*space_fn)(void *);
+	void *space_arg;
+	void (*drained_fn)(void *);
+	void *drained_arg;
+	struct buf scratch;      /* encode_item output */
+	char *dl_path;
+	int dl_fd;
+	uint64_t causes[CAUSES_MAX];
+	size_t n_causes;
+	int64_t drop_logged_ms;
+	uint64_t drops_since_log;
+	struct sink_stats st;
+};
+
+static void dispatch(struct sink *s);
+static void batch_send(struct batch *b);
+static void on_batch_timer(evutil_socket_t fd, short what, void *arg);
+
+struct sink_common *
+sink_common(struct sink *s)
+{
+	return &s->c;
+}
+
+/* ---- helpers for the types ---- */
+
+int
+sink_add_header(struct sink_common *c, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int rc;
+
+	if (c->n_headers >= SINK_MAX_HEADERS)
+		return -1;
+	buf_init(&b, 16384);
+	va_start(ap, fmt);
+	rc = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (rc != 0) {
+		buf_cleanup(&b);
+		return -1;
+	}
+	c->headers[c->n_headers++] = buf_steal(&b, NULL);
+	return 0;
+}
+
+int
+sink_add_basic_auth(struct sink_common *c, const char *user, const char *password)
+{
+	struct buf in;
+	unsigned char *out = NULL;
+	int rc = -1, n;
+
+	buf_init(&in, 8192);
+	if (buf_printf(&in, "%s:%s", user ? user : "", password ? password : "") != 0)
+		goto done;
+	out = malloc(4 * ((in.len + 2) / 3) + 1);
+	if (out == NULL)
+		goto done;
+	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
+	if (n < 0)
+		goto done;
+	rc = sink_add_header(c, "Authorization: Basic %s", (char *)out);
+done:
+	if (in.data != NULL)
+		memset(in.data, 0, in.len); /* the password */
+	buf_cleanup(&in);
+	free(out);
+	return rc;
+}
+
+int
+sink_add_config_headers(struct sink_common *c, struct sink_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < c->cfg->headers.n; i++) {
+		const char *h = c->cfg->headers.items[i];
+		const char *colon = strchr(h, ':');
+		if (colon == NULL || colon == h || strpbrk(h, "\r\n") != NULL) {
+			snprintf(err->msg, sizeof(err->msg),
+			    "header %zu: expected \"Name: value\"", i + 1);
+			return -1;
+		}
+		if (sink_add_header(c, "%s", h) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "too many headers");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+sink_set_url(struct sink_common *c, const char *url, const char *default_path,
+    struct sink_err *err)
+{
+	const char *p;
+	size_t len;
+	struct buf b;
+
+	if (url == NULL || *url == '\0') {
+		snprintf(err->msg, sizeof(err->msg), "url is required");
+		return -1;
+	}
+	p = strstr(url, "://");
+	p = p ? strchr(p + 3, '/') : NULL;
+	buf_init(&b, 8192);
+	len = strlen(url);
+	if (p != NULL && strcmp(p, "/") != 0) {
+		if (buf_append(&b, url, len) != 0)
+			goto oom;
+	} else {
+		while (len > 0 && url[len - 1] == '/')
+			len--;
+		if (buf_append(&b, url, len) != 0 ||
+		    buf_append_str(&b, default_path) != 0)
+			goto oom;
+	}
+	free(c->url);
+	c->url = buf_steal(&b, NULL);
+	return 0;
+oom:
+	buf_cleanup(&b);
+	snprintf(err->msg, sizeof(err->msg), "url too long or out of memory");
+	return -1;
+}
+
+enum sink_kind
+sink_kind_parse(const char *kind)
+{
+	if (kind == NULL)
+		return SINK_KIND_OTHER;
+	if (strcmp(kind, "audit") == 0)
+		return SINK_KIND_AUDIT;
+	if (strcmp(kind, "flow") == 0)
+		return SINK_KIND_FLOW;
+	return SINK_KIND_OTHER;
+}
+
+const char *
+sink_kind_name(enum sink_kind k)
+{
+	switch (k) {
+	case SINK_KIND_AUDIT: return "audit";
+	case SINK_KIND_FLOW: return "flow";
+	case SINK_KIND_OTHER: break;
+	}
+	return "other";
+}
+
+int
+sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
+    const char *open, const char *sep, const char *close)
+{
+	size_t i, total = strlen(open) + strlen(close), seplen = strlen(sep);
+
+	for (i = 0; i < n; i++)
+		total += evs[i]->item_len + seplen;
+	if (buf_reserve(out, total) != 0 || buf_append_str(out, open) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && buf_append(out, sep, seplen) != 0)
+			return -1;
+		if (buf_append(out, evs[i]->item, evs[i]->item_len) != 0)
+			return -1;
+	}
+	return buf_append_str(out, close);
+}
+
+/* ---- logging ---- */
+
+static uint64_t
+fnv1a(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* 1 the first time a cause is seen (log it loudly), 0 after (debug only). */
+static int
+cause_is_new(struct sink *s, int status, const char *text)
+{
+	uint64_t h = fnv1a(&status, sizeof(status), 0xcbf29ce484222325ULL);
+	size_t i;
+
+	h = fnv1a(text, strnlen(text, 120), h);
+	for (i = 0; i < s->n_causes; i++)
+		if (s->causes[i] == h)
+			return 0;
+	if (s->n_causes < CAUSES_MAX)
+		s->causes[s->n_causes++] = h;
+	return 1;
+}
+
+/* A printable one-line excerpt of a response body. */
+static void
+excerpt(const char *body, size_t len, char *out, size_t outlen)
+{
+	size_t i, j = 0;
+
+	if (body == NULL)
+		len = 0;
+	for (i = 0; i < len && j + 1 < outlen; i++) {
+		unsigned char ch = (unsigned char)body[i];
+		out[j++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+	}
+	out[j] = '\0';
+}
+
+static void
+set_failing(struct sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_failing(struct sink *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->st.failing_since_ms == 0)
+		s->st.failing_since_ms = backoff_now_ms();
+	va_start(ap, fmt);
+	vsnprintf(s->st.last_error, sizeof(s->st.last_error), fmt, ap);
+	va_end(ap);
+}
+
+static void
+set_ok(struct sink *s)
+{
+	if (s->paused)
+		log_sink(LOG_LVL_NOTICE, s->name, "sink accepted a request again; resuming");
+	else if (s->st.failing_since_ms != 0)
+		log_sink(LOG_LVL_INFO, s->name, "sink recovered after %.1f s",
+		    (double)(backoff_now_ms() - s->st.failing_since_ms) / 1000.0);
+	s->paused = 0;
+	s->st.failing_since_ms = 0;
+}
+
+/* ---- events and batches ---- */
+
+static void
+kick(struct sink *s)
+{
+	if (!s->closing)
+		event_active(s->kick, EV_TIMEOUT, 0);
+}
+
+static void
+event_finish(struct sink *s, struct sink_event *ev, enum ack_result r)
+{
+	switch (r) {
+	case ACK_DELIVERED: s->st.events_sent++; break;
+	case ACK_DEAD_LETTER: s->st.events_dead_letter++; break;
+	case ACK_DROPPED: s->st.events_dropped++; break;
+	case ACK_CANCELLED: s->st.events_cancelled++; break;
+	}
+	if (ev->ack != NULL)
+		ack_done(ev->ack, r);
+	free(ev);
+}
+
+/* Takes evs (heap array of n events) on success only. */
+static struct batch *
+batch_new(struct sink *s, struct sink_event **evs, size_t n, int64_t first_ms)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	b->timer = evtimer_new(s->base, on_batch_timer, b);
+	if (b->timer == NULL) {
+		free(b);
+		return NULL;
+	}
+	b->evs = evs;
+	b->n = n;
+	b->s = s;
+	buf_init(&b->body, 0);
+	backoff_init(&b->bo, s->c.cfg->retry_initial_ms, s->c.cfg->retry_max_delay_ms);
+	b->first_ms = first_ms;
+	b->next = s->batches;
+	if (s->batches)
+		s->batches->prev = b;
+	s->batches = b;
+	s->n_batches++;
+	return b;
+}
+
+/* Unlinks and frees b; its events must already be finished or handed on. */
+static void
+batch_free(struct batch *b)
+{
+	struct sink *s = b->s;
+
+	if (b->xfer != NULL)
+		http_cancel(b->xfer);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		s->batches = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	s->n_batches--;
+	event_free(b->timer);
+	buf_cleanup(&b->body);
+	free(b->evs);
+	free(b);
+}
+
+static void
+batch_finish(struct batch *b, enum ack_result r)
+{
+	struct sink *s = b->s;
+	size_t i;
+
+	s->st.inflight_events -= b->n;
+	for (i = 0; i < b->n; i++)
+		event_finish(s, b->evs[i], r);
+	b->n = 0;
+	batch_free(b);
+	kick(s);
+}
+
+/* ---- dead letters ---- */
+
+static int
+dl_open(struct sink *s)
+{
+	if (s->dl_fd >= 0)
+		return 0;
+	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	return s->dl_fd >= 0 ? 0 : -1;
+}
+
+static void
+rfc3339_now(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/*
+ * Appends one dead-letter line per event and syncs the file (the producer's checkpoint
+ * moves past these events once they are acknowledged).  0 or -1 (logged).
+ */
+static int
+dl_write(struct sink *s, struct sink_event *const *evs, size_t n,
+    const int *status, const char *const *reason)
+{
+	struct buf b;
+	char now[64];
+	size_t i, off = 0;
+	int rc = -1;
+
+	buf_init(&b, 0);
+	rfc3339_now(now, sizeof(now));
+	for (i = 0; i < n; i++) {
+		if (buf_printf(&b, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
+		    buf_append_json_string(&b, s->name, strlen(s->name)) != 0 ||
+		    buf_printf(&b, ",\"status\":%d,\"response\":", status[i]) != 0 ||
+		    buf_append_json_string(&b, reason[i], strlen(reason[i])) != 0 ||
+		    buf_append_str(&b, ",\"source\":") != 0 ||
+		    buf_append_json_string(&b, evs[i]->source, strlen(evs[i]->source)) != 0 ||
+		    buf_append_str(&b, ",\"event\":") != 0 ||
+		    buf_append(&b, evs[i]->json, evs[i]->json_len) != 0 ||
+		    buf_append_str(&b, "}\n") != 0)
+			goto done;
+	}
+	if (dl_open(s) != 0)
+		goto done;
+	while (off < b.len) {
+		ssize_t w = write(s->dl_fd, b.data + off, b.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto done;
+		off += (size_t)w;
+	}
+	if (fsync(s->dl_fd) != 0 && errno != EINVAL)
+		goto done;
+	rc = 0;
+done:
+	if (rc != 0)
+		log_sink(LOG_LVL_ERROR, s->name,
+		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and retrying",
+		    s->dl_path, strerror(errno), n);
+	buf_cleanup(&b);
+	return rc;
+}
+
+static void
+batch_wait(struct batch *b, int64_t ms)
+{
+	struct timeval tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(b->timer, &tv);
+}
+
+static void
+on_batch_timer(evutil_socket_t fd, short what, void *arg)
+{
+	batch_send(arg);
+}
+
+/* Dead-letters the whole batch with one status/reason; on a file error retries later. */
+static void
+batch_dead_letter(struct batch *b, int status, const char *reason)
+{
+	struct sink *s = b->s;
+	int *st = malloc(b->n * sizeof(*st));
+	const char **rs = malloc(b->n * sizeof(*rs));
+	size_t i;
+	int rc = -1;
+
+	if (st != NULL && rs != NULL) {
+		for (i = 0; i < b->n; i++) {
+			st[i] = status;
+			rs[i] = reason;
+		}
+		rc = dl_write(s, b->evs, b->n, st, rs);
+	}
+	free(st);
+	free(rs);
+	if (rc == 0) {
+		batch_finish(b, ACK_DEAD_LETTER);
+		return;
+	}
+	/* Not lost: try the server again later (and then the file again). */
+	b->is_retry = 1;
+	batch_wait(b, s->c.cfg->retry_max_delay_ms);
+}
+
+/* A retryable failure: wait (backoff, Retry-After) or give up after retry_max_time. */
+static void
+batch_retry(struct batch *b, int status, int64_t retry_after_ms)
+{
+	struct sink *s = b->s;
+	int64_t delay, max_time = s->c.cfg->retry_max_time_ms;
+
+	if (max_time > 0 && backoff_mono_ms() - b->first_ms >= max_time) {
+		char why[sizeof(s->st.last_error) + 64];
+		snprintf(why, sizeof(why), "gave up after retry_max_time: %s",
+		    s->st.last_error);
+		if (cause_is_new(s, -status - 1, why))
+			log_sink(LOG_LVL_ERROR, s->name,
+			    "dead-lettering %zu event(s): %s", b->n, why);
+		batch_dead_letter(b, status, why);
+		return;
+	}
+	delay = backoff_next(&b->bo);
+	if (retry_after_ms >= 0 && retry_after_ms > delay)
+		delay = retry_after_ms > 3600000 ? 3600000 : retry_after_ms;
+	b->is_retry = 1;
+	log_debug("sink %s: retrying %zu event(s) in %lld ms (%s)", s->name, b->n,
+	    (long long)delay, s->st.last_error);
+	batch_wait(b, delay);
+}
+
+/* Splits b in halves and sends both; b's events pass to the halves. */
+static void
+batch_split(struct batch *b)
+{
+	struct sink *s = b->s;
+	size_t half = b->n / 2;
+	struct sink_event **e1 = malloc(half * sizeof(*e1));
+	struct sink_event **e2 = malloc((b->n - half) * sizeof(*e2));
+	struct batch *b1 = NULL, *b2 = NULL;
+
+	if (e1 == NULL || e2 == NULL)
+		goto fail;
+	memcpy(e1, b->evs, half * sizeof(*e1));
+	memcpy(e2, b->evs + half, (b->n - half) * sizeof(*e2));
+	if ((b1 = batch_new(s, e1, half, b->first_ms)) == NULL)
+		goto fail;
+	e1 = NULL;
+	if ((b2 = batch_new(s, e2, b->n - half, b->first_ms)) == NULL)
+		goto fail;
+	b->n = 0;
+	batch_free(b);
+	batch_send(b1);
+	batch_send(b2);
+	return;
+fail:
+	free(e1);
+	free(e2);
+	if (b1 != NULL) {
+		b1->n = 0;
+		batch_free(b1);
+	}
+	log_sink(LOG_LVL_ERROR, s->name, "out of memory splitting a batch; retrying");
+	batch_wait(b, s->c.cfg->retry_max_delay_ms);
+}
+
+/* A 2xx: per-item outcomes when the type reads them (Elasticsearch). */
+static void
+handle_2xx(struct batch *b, const struct http_response *r)
+{
+	struct sink *s = b->s;
+	struct sink_item_result *res;
+	struct sink_event **rej = NULL, **keep = NULL;
+	int *rst = NULL;
+	const char **rrs = NULL;
+	size_t i, nrej = 0, nkeep = 0;
+
+	set_ok(s);
+	if (s->ops->parse_2xx == NULL) {
+		backoff_reset(&b->bo);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	res = calloc(b->n, sizeof(*res));
+	rej = malloc(b->n * sizeof(*rej));
+	keep = malloc(b->n * sizeof(*keep));
+	rst = malloc(b->n * sizeof(*rst));
+	rrs = malloc(b->n * sizeof(*rrs));
+	if (res == NULL || rej == NULL || keep == NULL || rst == NULL || rrs == NULL ||
+	    s->ops->parse_2xx(s, r, b->evs, b->n, res) != 0) {
+		set_failing(s, "HTTP %ld with a response that cannot be read", r->status);
+		if (cause_is_new(s, (int)r->status, "unreadable"))
+			log_sink(LOG_LVL_WARNING, s->name, "%s; retrying the batch",
+			    s->st.last_error);
+		batch_retry(b, (int)r->status, -1);
+		goto done;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (res[i].action == SINK_ITEM_REJECT) {
+			rst[nrej] = res[i].status;
+			rrs[nrej] = res[i].reason;
+			rej[nrej++] = b->evs[i];
+			if (cause_is_new(s, res[i].status, res[i].reason))
+				log_sink(LOG_LVL_WARNING, s->name,
+				    "item rejected (status %d): %s; dead-lettered to %s",
+				    res[i].status, res[i].reason, s->dl_path);
+		} else if (res[i].action == SINK_ITEM_RETRY) {
+			keep[nkeep++] = b->evs[i];
+			set_failing(s, "item status %d: %s", res[i].status, res[i].reason);
+			if (cause_is_new(s, res[i].status, res[i].reason))
+				log_sink(LOG_LVL_WARNING, s->name,
+				    "item failed (status %d): %s; retrying it",
+				    res[i].status, res[i].reason);
+		} else {
+			s->st.inflight_events--;
+			event_finish(s, b->evs[i], ACK_DELIVERED);
+		}
+	}
+	if (nrej > 0) {
+		if (dl_write(s, rej, nrej, rst, rrs) == 0) {
+			for (i = 0; i < nrej; i++) {
+				s->st.inflight_events--;
+				event_finish(s, rej[i], ACK_DEAD_LETTER);
+			}
+		} else {
+			for (i = 0; i < nrej; i++)
+				keep[nkeep++] = rej[i];
+		}
+	}
+	if (nkeep == 0) {
+		b->n = 0;
+		batch_free(b);
+		kick(s);
+	} else {
+		/* Retry only the failed items, in a body rebuilt from them. */
+		memcpy(b->evs, keep, nkeep * sizeof(*keep));
+		b->n = nkeep;
+		b->body_ready = 0;
+		batch_retry(b, 200, -1);
+	}
+done:
+	free(res);
+	free(rej);
+	free(keep);
+	free(rst);
+	free(rrs);
+}
+
+static void
+record_request(struct sink *s, long status, double seconds, size_t bytes)
+{
+	size_t i;
+
+	s->st.requests++;
+	s->st.bytes_sent += bytes;
+	s->st.requests_by_status[(status >= 100 && status < SINK_STATUS_MAX) ? status : 0]++;
+	for (i = 0; i < SINK_SECONDS_BUCKETS - 1 && seconds > sink_seconds_bounds[i]; i++)
+		;
+	s->st.seconds_bucket[i]++;
+	s->st.seconds_sum += seconds;
+	s->st.seconds_count++;
+}
+
+static void
+on_http_done(void *arg, const struct http_response *r)
+{
+	struct batch *b = arg;
+	struct sink *s = b->s;
+	char ex[EXCERPT_MAX];
+	long st = r->ok ? r->status : 0;
+
+	b->xfer = NULL;
+	record_request(s, st, r->seconds, b->body.len);
+	if (!r->ok) {
+		set_failing(s, "%s", r->timed_out ? "timeout" :
+		    (r->error ? r->error : "connection failed"));
+		if (cause_is_new(s, 0, s->st.last_error))
+			log_sink(LOG_LVL_WARNING, s->name, "request to %s failed: %s; retrying",
+			    s->c.url, s->st.last_error);
+		batch_retry(b, 0, -1);
+		return;
+	}
+	if (st >= 200 && st < 300) {
+		handle_2xx(b, r);
+		return;
+	}
+	excerpt(r->body, r->body_len, ex, sizeof(ex));
+	if (st == 408 || st == 429 || st >= 500) {
+		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
+		    backoff_now_ms());
+		set_failing(s, "HTTP %ld: %s", st, ex);
+		if (cause_is_new(s, (int)st, ex))
+			log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; retrying",
+			    st, s->c.url, ex);
+		batch_retry(b, (int)st, ra);
+		return;
+	}
+	if (st == 401 || st == 403 || st == 404 || st == 407) {
+		set_failing(s, "HTTP %ld: %s", st, ex);
+		if (!s->paused)
+			log_sink(LOG_LVL_ERROR, s->name,
+			    "HTTP %ld from %s: %s -- the sink is misconfigured (URL or "
+			    "credentials); pausing it with its queue kept, retrying every "
+			    "%lld ms", st, s->c.url, ex,
+			    (long long)s->c.cfg->retry_max_delay_ms);
+		s->paused = 1;
+		b->is_retry = 1;
+		batch_wait(b, s->c.cfg->retry_max_delay_ms);
+		return;
+	}
+	/* 413, and any other rejection: find the bad events by halving. */
+	if (cause_is_new(s, (int)st, ex))
+		log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; %s", st,
+		    s->c.url, ex, b->n > 1 ? "splitting the batch to isolate the "
+		    "rejected events" : "dead-lettering the event");
+	if (b->n > 1) {
+		batch_split(b);
+		return;
+	}
+	{
+		char reason[EXCERPT_MAX + 32];
+		snprintf(reason, sizeof(reason), "%s", ex);
+		batch_dead_letter(b, (int)st, reason);
+	}
+}
+
+/* Builds (once) the body: assembled, then compressed when configured. */
+static int
+batch_body(struct batch *b)
+{
+	struct sink *s = b->s;
+	struct buf gz;
+
+	if (b->body_ready)
+		return 0;
+	buf_reset(&b->body);
+	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
+		return -1;
+	if (s->c.cfg->compression == CONF_COMP_GZIP && s->ops->write == NULL) {
+		buf_init(&gz, 0);
+		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
+			buf_cleanup(&gz);
+			return -1;
+		}
+		buf_cleanup(&b->body);
+		b->body = gz;
+	}
+	b->body_ready = 1;
+	return 0;
+}
+
+static void
+batch_send(struct batch *b)
+{
+	struct sink *s = b->s;
+	int64_t wait;
+	struct http_request req;
+	char errbuf[200];
+
+	if (s->closing)
+		return;
+	wait = ratelimit_take(&s->rl, backoff_mono_ms());
+	if (wait > 0) {
+		batch_wait(b, wait);
+		return;
+	}
+	if (batch_body(b) != 0) {
+		set_failing(s, "out of memory building a request");
+		log_sink(LOG_LVL_ERROR, s->name, "%s; retrying", s->st.last_error);
+		batch_wait(b, s->c.cfg->retry_max_delay_ms);
+		return;
+	}
+	if (b->is_retry)
+		s->st.retries++;
+	b->sent_ms = backoff_mono_ms();
+	if (s->ops->write != NULL) {
+		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
+		record_request(s, rc == 0 ? 200 : 0,
+		    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+		if (rc == 0) {
+			set_ok(s);
+			batch_finish(b, ACK_DELIVERED);
+			return;
+		}
+		set_failing(s, "%s", errbuf);
+		if (cause_is_new(s, 0, errbuf))
+			log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", errbuf);
+		batch_retry(b, 0, -1);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = s->c.url;
+	req.headers = (const char *const *)s->c.headers;
+	req.n_headers = s->c.n_headers;
+	req.body = b->body.data;
+	req.body_len = b->body.len;
+	req.timeout_ms = s->c.cfg->timeout_ms;
+	req.tls_verify = s->c.cfg->tls_verify;
+	req.tls_ca_file = s->c.cfg->tls_ca_file;
+	req.max_response = 4u << 20;
+	b->xfer = http_submit(s->http, &req, on_http_done, b);
+	if (b->xfer == NULL) {
+		record_request(s, 0, 0, 0);
+		set_failing(s, "cannot start a request to %s", s->c.url);
+		if (cause_is_new(s, 0, s->st.last_error))
+			log_sink(LOG_LVL_ERROR, s->name, "%s; retrying", s->st.last_error);
+		batch_retry(b, 0, -1);
+	}
+}
+
+/* ---- the queue side ---- */
+
+static void
+update_qstats(struct sink *s)
+{
+	s->st.queue_events = queue_events(s->q);
+	s->st.queue_bytes = queue_bytes(s->q);
+}
+
+static int
+batch_ready(struct sink *s, int64_t now, int64_t *wait)
+{
+	struct sink_event *head = queue_peek(s->q, NULL);
+	int64_t age;
+
+	if (s->flush_pending > 0 ||
+	    queue_events(s->q) >= (uint64_t)s->c.lim_events ||
+	    s->queued_body_bytes + s->c.body_overhead >= s->c.lim_bytes)
+		return 1;
+	age = now - head->enq_ms;
+	if (age >= s->c.cfg->batch_timeout_ms)
+		return 1;
+	*wait = s->c.cfg->batch_timeout_ms - age;
+	return 0;
+}
+
+/* Takes the next batch's events off the queue; NULL when out of memory. */
+static struct batch *
+form_batch(struct sink *s, int64_t now)
+{
+	size_t max = (size_t)s->c.lim_events, n = 0, bytes = s->c.body_overhead;
+	struct sink_event **evs, *ev;
+	struct batch *b;
+
+	if (max > queue_events(s->q))
+		max = (size_t)queue_events(s->q);
+	evs = malloc(max * sizeof(*evs));
+	if (evs == NULL)
+		return NULL;
+	while (n < max && (ev = queue_peek(s->q, NULL)) != NULL) {
+		size_t add = ev->item_len + s->c.per_item_overhead;
+		if (n > 0 && bytes + add > s->c.lim_bytes)
+			break;
+		bytes += add;
+		evs[n++] = queue_pop(s->q, NULL);
+		s->queued_body_bytes -= add;
+	}
+	b = batch_new(s, evs, n, now);
+	if (b == NULL) {
+		/* Put them back, in order. */
+		while (n > 0) {
+			ev = evs[--n];
+			queue_push_front(s->q, ev, ev->size); /* cannot fail: room was there */
+			s->queued_body_bytes += ev->item_len + s->c.per_item_overhead;
+		}
+		free(evs);
+		return NULL;
+	}
+	s->flush_pending = s->flush_pending > n ? s->flush_pending - n : 0;
+	s->st.inflight_events += n;
+	return b;
+}
+
+static void
+dispatch(struct sink *s)
+{
+	int64_t now = backoff_mono_ms(), wait = 0;
+	struct batch *b;
+	size_t max_in_flight = s->c.cfg->max_in_flight > 0 ? (size_t)s->c.cfg->max_in_flight : 1;
+
+	if (s->closing)
+		return;
+	while (!s->paused && s->n_batches < max_in_flight && queue_events(s->q) > 0) {
+		if (!batch_ready(s, now, &wait)) {
+			struct timeval tv = {(time_t)(wait / 1000),
+			    (suseconds_t)(wait % 1000) * 1000};
+			evtimer_add(s->batch_timer, &tv);
+			break;
+		}
+		b = form_batch(s, now);
+		if (b == NULL) {
+			struct timeval tv = {1, 0};
+			log_sink(LOG_LVL_ERROR, s->name, "out of memory forming a batch");
+			evtimer_add(s->batch_timer, &tv);
+			break;
+		}
+		update_qstats(s);
+		batch_send(b);
+	}
+	update_qstats(s);
+	if (s->was_full && !queue_full(s->q)) {
+		s->was_full = 0;
+		if (s->space_fn != NULL)
+			s->space_fn(s->space_arg);
+	}
+	if (s->drained_fn != NULL && queue_events(s->q) == 0 && s->n_batches == 0) {
+		void (*fn)(void *) = s->drained_fn;
+		s->drained_fn = NULL;
+		fn(s->drained_arg); /* may free s: nothing after this */
+	}
+}
+
+static void
+on_kick(evutil_socket_t fd, short what, void *arg)
+{
+	dispatch(arg);
+}
+
+/* Minimal check that the event is one JSON object (the envelopes embed it as such). */
+static int
+is_json_object(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\n' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	return n >= 2 && p[0] == '{' && p[n - 1] == '}';
+}
+
+static void
+log_drop(struct sink *s)
+{
+	int64_t now = backoff_mono_ms();
+
+	s->drops_since_log++;
+	if (s->drop_logged_ms != 0 && now - s->drop_logged_ms < DROP_LOG_EVERY_MS)
+		return;
+	log_sink(LOG_LVL_WARNING, s->name,
+	    "queue full (%llu events, %llu bytes): dropped %llu event(s) "
+	    "(when_full = drop_newest; %llu dropped in all)",
+	    (unsigned long long)queue_events(s->q), (unsigned long long)queue_bytes(s->q),
+	    (unsigned long long)s->drops_since_log,
+	    (unsigned long long)s->st.events_dropped);
+	s->drop_logged_ms = now;
+	s->drops_since_log = 0;
+}
+
+enum sink_submit_rc
+sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
+{
+	struct sink_event *ev;
+	struct sink_err err;
+	const char *src = doc->source ? doc->source : "";
+	size_t srclen = strlen(src), itemlen = 0, total;
+	int bad = 0, own_item = 0;
+	char *p;
+
+	ack_add(ack, 1);
+	if (s->closing) {
+		s->st.events_cancelled++;
+		ack_done(ack, ACK_CANCELLED);
+		return SINK_DROPPED;
+	}
+	if (s->c.cfg->when_full == CONF_FULL_DROP_NEWEST && queue_full(s->q)) {
+		s->st.events_dropped++;
+		log_drop(s);
+		ack_done(ack, ACK_DROPPED);
+		return SINK_DROPPED;
+	}
+	err.msg[0] = '\0';
+	buf_reset(&s->scratch);
+	if (!is_json_object(doc->json, doc->len)) {
+		bad = 1;
+		snprintf(err.msg, sizeof(err.msg), "the event is not a JSON object");
+	} else if (s->ops->encode_item != NULL && !s->c.item_is_json) {
+		if (s->ops->encode_item(s, doc, &s->scratch, &err) != 0) {
+			bad = 1;
+			if (err.msg[0] == '\0')
+				snprintf(err.msg, sizeof(err.msg), "cannot encode the event");
+		} else {
+			own_item = 1;
+			itemlen = s->scratch.len;
+		}
+	}
+	total = sizeof(*ev) + doc->len + 1 + srclen + 1 + (own_item ? itemlen + 1 : 0);
+	ev = malloc(total);
+	if (ev == NULL) {
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
+		s->st.events_cancelled++;
+		ack_done(ack, ACK_CANCELLED);
+		return SINK_DROPPED;
+	}
+	p = (char *)(ev + 1);
+	memcpy(p, doc->json, doc->len);
+	p[doc->len] = '\0';
+	ev->json = p;
+	ev->json_len = doc->len;
+	p += doc->len + 1;
+	memcpy(p, src, srclen + 1);
+	ev->source = p;
+	p += srclen + 1;
+	if (own_item) {
+		memcpy(p, s->scratch.data, itemlen);
+		p[itemlen] = '\0';
+		ev->item = p;
+		ev->item_len = itemlen;
+	} else {
+		ev->item = ev->json;
+		ev->item_len = ev->json_len;
+	}
+	ev->ack = ack;
+	ev->time_ns = doc->time_ns;
+	ev->fingerprint = doc->fingerprint;
+	ev->kind = sink_kind_parse(doc->kind);
+	ev->enq_ms = backoff_mono_ms();
+	ev->size = total;
+	if (bad) {
+		int status = 0;
+		const char *reason = err.msg;
+		if (cause_is_new(s, -1, err.msg))
+			log_sink(LOG_LVL_WARNING, s->name, "event dead-lettered: %s", err.msg);
+		if (dl_write(s, &ev, 1, &status, &reason) == 0) {
+			event_finish(s, ev, ACK_DEAD_LETTER);
+		} else {
+			s->st.events_cancelled++;
+			ack_done(ack, ACK_CANCELLED);
+			free(ev);
+		}
+		return SINK_ACCEPTED;
+	}
+	if (queue_push(s->q, ev, total) != 0) {
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
+		free(ev);
+		s->st.events_cancelled++;
+		ack_done(ack, ACK_CANCELLED);
+		return SINK_DROPPED;
+	}
+	s->queued_body_bytes += ev->item_len + s->c.per_item_overhead;
+	if (queue_full(s->q))
+		s->was_full = 1;
+	update_qstats(s);
+	kick(s);
+	return SINK_ACCEPTED;
+}
+
+int
+sink_full(const struct sink *s)
+{
+	return queue_full(s->q);
+}
+
+void
+sink_set_space_cb(struct sink *s, void (*fn)(void *arg), void *arg)
+{
+	s->space_fn = fn;
+	s->space_arg = arg;
+}
+
+void
+sink_flush(struct sink *s)
+{
+	s->flush_pending = queue_events(s->q);
+	kick(s);
+}
+
+void
+sink_when_drained(struct sink *s, void (*done)(void *arg), void *arg)
+{
+	s->drained_fn = done;
+	s->drained_arg = arg;
+	sink_flush(s);
+}
+
+const char *
+sink_name(const struct sink *s)
+{
+	return s->name;
+}
+
+const char *
+sink_url(const struct sink *s)
+{
+	return s->c.url;
+}
+
+int
+sink_healthy(const struct sink *s)
+{
+	if (s->paused)
+		return 0;
+	if (s->st.failing_since_ms != 0 &&
+	    backoff_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
+		return 0;
+	return 1;
+}
+
+const struct sink_stats *
+sink_stats(const struct sink *s)
+{
+	return &s->st;
+}
+
+void
+sink_reopen(struct sink *s)
+{
+	if (s->ops->reopen != NULL)
+		s->ops->reopen(s);
+	/* The dead-letter file may have been rotated too. */
+	if (s->dl_fd >= 0) {
+		close(s->dl_fd);
+		s->dl_fd = -1;
+	}
+}
+
+static const struct sink_ops *
+ops_for(enum conf_sink_type t)
+{
+	switch (t) {
+	case CONF_SINK_HTTP: return &sink_http_ops;
+	case CONF_SINK_DATADOG: return &sink_datadog_ops;
+	case CONF_SINK_SPLUNK_HEC: return &sink_splunk_ops;
+	case CONF_SINK_ELASTICSEARCH: return &sink_elasticsearch_ops;
+	case CONF_SINK_LOKI: return &sink_loki_ops;
+	case CONF_SINK_FILE: return &sink_file_ops;
+	case CONF_SINK_STDOUT: return &sink_stdout_ops;
+	}
+	return NULL;
+}
+
+struct sink *
+sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const char *state_dir, struct sink_err *err)
+{
+	struct sink *s;
+	struct buf p;
+	int burst;
+
+	err->msg[0] = '\0';
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return NULL;
+	}
+	s->dl_fd = -1;
+	s->base = base;
+	s->http = http;
+	s->c.cfg = cfg;
+	buf_init(&s->scratch, 0);
+	s->ops = ops_for(cfg->type);
+	s->name = strdup(cfg->name ? cfg->name : "sink");
+	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
+	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
+	s->kick = event_new(base, -1, 0, on_kick, s);
+	s->batch_timer = evtimer_new(base, on_kick, s);
+	if (s->name == NULL || s->q == NULL || s->kick == NULL || s->batch_timer == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		goto fail;
+	}
+	if (s->ops == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
+		goto fail;
+	}
+	if (s->ops->write == NULL && http == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
+		goto fail;
+	}
+	s->c.lim_events = cfg->batch_max_events > 0 ? cfg->batch_max_events : 500;
+	s->c.lim_bytes = cfg->batch_max_bytes > 0 ? (size_t)cfg->batch_max_bytes : 1u << 20;
+	burst = cfg->rate_burst > 0 ? cfg->rate_burst : (int)ceil(cfg->rate_limit);
+	ratelimit_init(&s->rl, cfg->rate_limit, burst < 1 ? 1 : burst, backoff_mono_ms());
+	if (s->ops->init(s, err) != 0) {
+		if (err->msg[0] == '\0')
+			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
+		goto fail;
+	}
+	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
+	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
+		goto oom;
+	/* curl would wait for a 100-continue on large bodies: a round trip for nothing. */
+	if (s->ops->write == NULL && sink_add_header(&s->c, "Expect:") != 0)
+		goto oom;
+	buf_init(&p, 0);
+	if (cfg->dead_letter != NULL)
+		buf_append_str(&p, cfg->dead_letter);
+	else
+		buf_printf(&p, "%s/dead-letter-%s.ndjson", state_dir ? state_dir : ".",
+		    s->name);
+	s->dl_path = buf_steal(&p, NULL);
+	if (s->dl_path == NULL)
+		goto oom;
+	if (s->ops->write == NULL && !cfg->tls_verify)
+		log_sink(LOG_LVL_WARNING, s->name,
+		    "tls_verify = false: the server's certificate is NOT checked");
+	return s;
+oom:
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
+fail:
+	sink_free(s);
+	return NULL;
+}
+
+void
+sink_free(struct sink *s)
+{
+	struct sink_event *ev;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	s->closing = 1;
+	while (s->batches != NULL) {
+		struct batch *b = s->batches;
+		if (b->xfer != NULL) {
+			http_cancel(b->xfer);
+			b->xfer = NULL;
+		}
+		batch_finish(b, ACK_CANCELLED);
+	}
+	if (s->q != NULL) {
+		while ((ev = queue_pop(s->q, NULL)) != NULL)
+			event_finish(s, ev, ACK_CANCELLED);
+		queue_free(s->q);
+	}
+	if (s->ops != NULL && s->ops->fini != NULL)
+		s->ops->fini(s);
+	if (s->kick)
+		event_free(s->kick);
+	if (s->batch_timer)
+		event_free(s->batch_timer);
+	for (i = 0; i < s->c.n_headers; i++)
+		free(s->c.headers[i]);
+	if (s->dl_fd >= 0)
+		close(s->dl_fd);
+	free(s->dl_path);
+	free(s->c.url);
+	free(s->name);
+	buf_cleanup(&s->scratch);
+	free(s);
+}

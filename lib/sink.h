@@ -1,0 +1,142 @@
+/*
+ * sink.h — one output: a bounded queue of events, batched, encoded in the vendor's
+ * envelope (one file per type: sink_http.c, sink_datadog.c, sink_splunk.c,
+ * sink_elasticsearch.c, sink_loki.c, sink_file.c), optionally gzipped, and sent with up
+ * to max_in_flight concurrent requests on the event loop.
+ *
+ * Delivery contract: every event sink_submit() accepts is acknowledged to its producer
+ * exactly once (ack_done): ACK_DELIVERED on a 2xx (or an Elasticsearch 409 on create),
+ * ACK_DEAD_LETTER once it is written to the dead-letter file, ACK_DROPPED when
+ * when_full = drop_newest drops it, ACK_CANCELLED when the sink is freed first.
+ *
+ * Responses: connection errors, timeouts, 408, 429, 5xx are retried (full-jitter backoff
+ * between retry_initial and retry_max_delay, Retry-After honoured) until retry_max_time
+ * (0 = forever), then dead-lettered.  413 splits the batch.  401/403/404/407 pause the
+ * sink (queue kept, probe every retry_max_delay, unhealthy, logged once); nothing is
+ * dead-lettered for them.  Other statuses split a multi-event batch in halves down to
+ * single events: only the events rejected on their own are dead-lettered.
+ *
+ * Single-threaded: call everything from the loop thread.
+ */
+#ifndef OCI_LOGFWD_SINK_H
+#define OCI_LOGFWD_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ack.h"
+#include "conf.h"
+
+struct event_base;
+struct http;
+struct sink;
+
+struct sink_err {
+	char msg[512];
+};
+
+/* One event as the router hands it over; everything is borrowed during sink_submit. */
+struct sink_doc {
+	const char *json;      /* the event in this sink's format: one JSON object */
+	size_t len;
+	const char *message;   /* one-line summary, may be NULL */
+	int64_t time_ns;       /* event time */
+	const char *kind;      /* "audit" | "flow" | "other" (NULL = "other") */
+	const char *source;    /* source name (NULL = "") */
+	uint64_t fingerprint;  /* content hash: Elasticsearch _id, dedup */
+};
+
+enum sink_submit_rc { SINK_ACCEPTED, SINK_DROPPED };
+
+/* Request-duration histogram bounds in seconds; the last bucket is +Inf. */
+#define SINK_SECONDS_BUCKETS 12
+#define SINK_STATUS_MAX 600
+
+struct sink_stats {
+	uint64_t events_sent;        /* acknowledged ACK_DELIVERED */
+	uint64_t events_dead_letter; /* written to the dead-letter file */
+	uint64_t events_dropped;     /* dropped by when_full = drop_newest */
+	uint64_t events_cancelled;   /* still held at sink_free */
+	uint64_t retries;            /* requests that were retries of an earlier one */
+	uint64_t requests;           /* requests finished (any outcome) */
+	uint64_t bytes_sent;         /* request body bytes (after compression) */
+	uint64_t queue_events, queue_bytes; /* waiting in the queue, not yet in a batch */
+	uint64_t inflight_events;    /* in batches being sent or waiting to retry */
+	int64_t failing_since_ms;    /* epoch ms of the first failure of a run; 0 = healthy */
+	char last_error[256];
+	/*
+	 * Requests by HTTP status: requests_by_status[code] for 100..599; index 0 counts
+	 * transfers that got no response (connection error, timeout).
+	 */
+	uint64_t requests_by_status[SINK_STATUS_MAX];
+	/*
+	 * Request seconds: seconds_bucket[i] counts requests with duration <= bound i
+	 * (NOT cumulative: sum buckets 0..i for Prometheus' le="bound i"); the last is +Inf.
+	 * Bounds: sink_seconds_bounds[].
+	 */
+	uint64_t seconds_bucket[SINK_SECONDS_BUCKETS];
+	double seconds_sum;
+	uint64_t seconds_count;
+};
+
+/* 0.005 .01 .025 .05 .1 .25 .5 1 2.5 5 10 +Inf (the last entry is INFINITY). */
+extern const double sink_seconds_bounds[SINK_SECONDS_BUCKETS];
+
+/*
+ * Creates a sink of cfg->type.  base: the loop; http: the shared HTTP client (may be NULL
+ * for file/stdout sinks); cfg is borrowed for the sink's lifetime; state_dir: where a
+ * default dead-letter file goes (dead_letter unset → <state_dir>/dead-letter-<name>.ndjson;
+ * NULL = current directory).  Returns new, or NULL with err filled (bad template, URL
+ * missing, file not openable, memory).
+ */
+struct sink *sink_new(struct event_base *base, struct http *http,
+    const struct conf_sink *cfg, const char *state_dir, struct sink_err *err);
+
+/*
+ * Hands one event over (doc borrowed; the sink copies what it keeps).  Calls ack_add(ack,1)
+ * and later ack_done exactly once.  In block mode it accepts even above the bound (the
+ * producer is expected to pause on sink_full()).  With when_full = drop_newest and a full
+ * queue: drops (counted, logged rate-limited) and returns SINK_DROPPED after ack_add +
+ * ack_done(ACK_DROPPED).  An event that cannot be encoded or stored (out of memory, or it
+ * is not a JSON object) is dead-lettered.
+ */
+enum sink_submit_rc sink_submit(struct sink *s, const struct sink_doc *doc,
+    struct ack *ack);
+
+/* 1 while queue_events >= queue_max_events or queue_bytes >= queue_max_bytes. */
+int sink_full(const struct sink *s);
+
+/*
+ * Calls fn(arg) each time the queue goes from full to not full (the producer resumes);
+ * fn NULL removes it.  Optional: polling sink_full() works too.
+ */
+void sink_set_space_cb(struct sink *s, void (*fn)(void *arg), void *arg);
+
+/* Closes the open batch now (every queued event is sent without waiting for batch_timeout). */
+void sink_flush(struct sink *s);
+
+/*
+ * Calls done(arg) once when the queue is empty and nothing is in flight (from the loop,
+ * soon, if already so).  Also flushes.  A second call replaces the first.
+ */
+void sink_when_drained(struct sink *s, void (*done)(void *arg), void *arg);
+
+/* Stops: cancels transfers; every event still held is acknowledged ACK_CANCELLED.
+ * NULL is a no-op. */
+void sink_free(struct sink *s);
+
+const char *sink_name(const struct sink *s);
+
+/* 0 while paused by 401/403/404/407, or failing for longer than retry_max_delay*3. */
+int sink_healthy(const struct sink *s);
+
+/* Borrowed; valid until sink_free, updated in place. */
+const struct sink_stats *sink_stats(const struct sink *s);
+
+/* SIGHUP: the file sink reopens its path (logrotate); no-op for the others. */
+void sink_reopen(struct sink *s);
+
+/* The URL requests go to (NULL for file/stdout); for logs and tests. */
+const char *sink_url(const struct sink *s);
+
+#endif

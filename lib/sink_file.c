@@ -1,0 +1,175 @@
+/*
+ * sink_file.c — the file sink (NDJSON appended to `path`, fsync'd before the events are
+ * acknowledged, reopened on SIGHUP for logrotate) and the stdout sink (NDJSON on standard
+ * output).  No HTTP: the engine calls write() synchronously with a batch body.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sink_impl.h"
+
+struct filesink {
+	int fd;
+	int is_stdout;
+};
+
+static int
+open_path(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+}
+
+static int
+file_init(struct sink *s, struct sink_err *err)
+{
+	struct sink_common *c = sink_common(s);
+	struct filesink *f;
+
+	if (c->cfg->path == NULL || *c->cfg->path == '\0') {
+		snprintf(err->msg, sizeof(err->msg), "path is required");
+		return -1;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	c->priv = f;
+	f->fd = open_path(c->cfg->path);
+	if (f->fd < 0) {
+		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", c->cfg->path,
+		    strerror(errno));
+		return -1;
+	}
+	c->item_is_json = 1;
+	c->per_item_overhead = 1;
+	return 0;
+}
+
+static int
+stdout_init(struct sink *s, struct sink_err *err)
+{
+	struct sink_common *c = sink_common(s);
+	struct filesink *f = calloc(1, sizeof(*f));
+
+	if (f == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	f->fd = STDOUT_FILENO;
+	f->is_stdout = 1;
+	c->priv = f;
+	c->item_is_json = 1;
+	c->per_item_overhead = 1;
+	return 0;
+}
+
+static void
+file_fini(struct sink *s)
+{
+	struct filesink *f = sink_common(s)->priv;
+
+	if (f == NULL)
+		return;
+	if (!f->is_stdout && f->fd >= 0)
+		close(f->fd);
+	free(f);
+	sink_common(s)->priv = NULL;
+}
+
+static int
+file_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+{
+	/* One line per event: a newline inside an event would break NDJSON. */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *p = evs[i]->item;
+		size_t k, len = evs[i]->item_len;
+		for (k = 0; k < len; k++) {
+			char ch = p[k] == '\n' || p[k] == '\r' ? ' ' : p[k];
+			if (buf_append_char(out, ch) != 0)
+				return -1;
+		}
+		if (buf_append_char(out, '\n') != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+file_write(struct sink *s, const char *body, size_t len, char *errbuf, size_t errlen)
+{
+	struct filesink *f = sink_common(s)->priv;
+	const char *what = sink_common(s)->cfg->path ? sink_common(s)->cfg->path : "stdout";
+	size_t off = 0;
+
+	if (f->fd < 0) {
+		f->fd = open_path(sink_common(s)->cfg->path);
+		if (f->fd < 0) {
+			snprintf(errbuf, errlen, "cannot open %s: %s", what, strerror(errno));
+			return -1;
+		}
+	}
+	while (off < len) {
+		ssize_t w = write(f->fd, body + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(errbuf, errlen, "cannot write %s: %s", what,
+			    w < 0 ? strerror(errno) : "short write");
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	/* Durable before acknowledged (a pipe or terminal cannot be synced: fine). */
+	if (fsync(f->fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP) {
+		snprintf(errbuf, errlen, "cannot fsync %s: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+file_reopen(struct sink *s)
+{
+	struct filesink *f = sink_common(s)->priv;
+	int fd;
+
+	if (f == NULL || f->is_stdout)
+		return;
+	fd = open_path(sink_common(s)->cfg->path);
+	if (fd < 0) {
+		/* Keep writing to the old file rather than lose events. */
+		log_msg(LOG_LVL_ERROR, NULL, sink_common(s)->cfg->name,
+		    "cannot reopen %s: %s; still writing to the old file",
+		    sink_common(s)->cfg->path, strerror(errno));
+		return;
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = fd;
+}
+
+const struct sink_ops sink_file_ops = {
+	.type = "file",
+	.init = file_init,
+	.fini = file_fini,
+	.assemble = file_assemble,
+	.write = file_write,
+	.reopen = file_reopen,
+};
+
+const struct sink_ops sink_stdout_ops = {
+	.type = "stdout",
+	.init = stdout_init,
+	.fini = file_fini,
+	.assemble = file_assemble,
+	.write = file_write,
+	.reopen = file_reopen,
+};

@@ -1,0 +1,102 @@
+/*
+ * sink_http.c — the generic webhook: a JSON array (default), NDJSON, or one JSON object
+ * per request (encoding = json), optionally each event rendered through `template`.
+ * Headers: Content-Type, `header` lines, `token` as Bearer, username/password as Basic.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sink_impl.h"
+#include "template.h"
+
+static int
+http_init(struct sink *s, struct sink_err *err)
+{
+	struct sink_common *c = sink_common(s);
+	const struct conf_sink *cfg = c->cfg;
+	struct template *t = NULL;
+
+	if (sink_set_url(c, cfg->url, "", err) != 0)
+		return -1;
+	if (cfg->template != NULL) {
+		t = template_new(cfg->template, err->msg, sizeof(err->msg));
+		if (t == NULL)
+			return -1;
+		c->priv = t;
+	} else {
+		c->item_is_json = 1; /* no copy: the item is the event itself */
+	}
+	switch (cfg->encoding) {
+	case CONF_ENC_NDJSON:
+		c->per_item_overhead = 1;
+		if (sink_add_header(c, "Content-Type: application/x-ndjson") != 0)
+			goto oom;
+		break;
+	case CONF_ENC_JSON:
+		c->lim_events = 1; /* one event per request */
+		if (sink_add_header(c, "Content-Type: application/json") != 0)
+			goto oom;
+		break;
+	case CONF_ENC_DEFAULT:
+	case CONF_ENC_JSON_ARRAY:
+		c->per_item_overhead = 1;
+		c->body_overhead = 2;
+		if (sink_add_header(c, "Content-Type: application/json") != 0)
+			goto oom;
+		break;
+	}
+	if (cfg->token != NULL &&
+	    sink_add_header(c, "Authorization: Bearer %s", cfg->token) != 0)
+		goto oom;
+	if (cfg->username != NULL &&
+	    sink_add_basic_auth(c, cfg->username, cfg->password) != 0)
+		goto oom;
+	return sink_add_config_headers(c, err);
+oom:
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
+	return -1;
+}
+
+static void
+http_fini(struct sink *s)
+{
+	struct sink_common *c = sink_common(s);
+
+	template_free(c->priv);
+	c->priv = NULL;
+}
+
+static int
+http_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
+    struct sink_err *err)
+{
+	struct sink_common *c = sink_common(s);
+
+	if (c->priv == NULL)
+		return buf_append(out, doc->json, doc->len);
+	return template_render(c->priv, doc->json, doc->len, out, err->msg,
+	    sizeof(err->msg));
+}
+
+static int
+http_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+{
+	switch (sink_common(s)->cfg->encoding) {
+	case CONF_ENC_NDJSON:
+		return sink_join_items(out, evs, n, "", "\n", "\n");
+	case CONF_ENC_JSON:
+		return sink_join_items(out, evs, 1, "", "", "");
+	case CONF_ENC_DEFAULT:
+	case CONF_ENC_JSON_ARRAY:
+		break;
+	}
+	return sink_join_items(out, evs, n, "[", ",", "]");
+}
+
+const struct sink_ops sink_http_ops = {
+	.type = "http",
+	.init = http_init,
+	.fini = http_fini,
+	.encode_item = http_encode,
+	.assemble = http_assemble,
+};
