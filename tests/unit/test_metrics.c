@@ -1,0 +1,153 @@
+/* test_metrics.c — Prometheus text and the /metrics, /healthz server (real HTTP on 127.0.0.1). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "http.h"
+#include "metrics.h"
+
+static void
+test_sample_and_escaping(void **state)
+{
+	struct buf b;
+	const char *l[] = { "sink", "a\"b\\c\nd", "code", "200", NULL };
+
+	buf_init(&b, 0);
+	assert_int_equal(metrics_family(&b, "x_total", "counter", "Things."), 0);
+	assert_int_equal(metrics_sample(&b, "x_total", l, 42), 0);
+	assert_int_equal(metrics_sample(&b, "y", NULL, 0.25), 0);
+	assert_string_equal(b.data,
+	    "# HELP x_total Things.\n# TYPE x_total counter\n"
+	    "x_total{sink=\"a\\\"b\\\\c\\nd\",code=\"200\"} 42\n"
+	    "y 0.25\n");
+	buf_cleanup(&b);
+}
+
+static void
+test_histogram(void **state)
+{
+	struct buf b;
+	const double bounds[] = { 0.1, 1 };
+	const uint64_t counts[] = { 2, 3, 1 };
+	const char *l[] = { "sink", "s", NULL };
+
+	buf_init(&b, 0);
+	assert_int_equal(metrics_histogram(&b, "h", l, bounds, counts, 2, 4.5, 6), 0);
+	assert_string_equal(b.data,
+	    "h_bucket{sink=\"s\",le=\"0.1\"} 2\n"
+	    "h_bucket{sink=\"s\",le=\"1\"} 5\n"
+	    "h_bucket{sink=\"s\",le=\"+Inf\"} 6\n"
+	    "h_sum{sink=\"s\"} 4.5\n"
+	    "h_count{sink=\"s\"} 6\n");
+	buf_cleanup(&b);
+}
+
+struct ctx {
+	int healthy;
+	int done;
+	long status;
+	char body[512];
+	struct event_base *base;
+};
+
+static int
+render(void *arg, struct buf *out)
+{
+	return metrics_sample(out, "up", NULL, 1);
+}
+
+static int
+health(void *arg, struct buf *reason)
+{
+	struct ctx *c = arg;
+
+	if (!c->healthy)
+		buf_append_str(reason, "{\"status\":\"unhealthy\"}");
+	return c->healthy;
+}
+
+static void
+done(void *arg, const struct http_response *r)
+{
+	struct ctx *c = arg;
+
+	c->done++;
+	c->status = r->status;
+	snprintf(c->body, sizeof(c->body), "%s", r->body);
+	event_base_loopbreak(c->base);
+}
+
+static void
+get(struct ctx *c, struct http *h, int port, const char *path)
+{
+	char url[128];
+	struct http_request req = { 0 };
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	req.url = url;
+	req.tls_verify = 1;
+	c->done = 0;
+	assert_non_null(http_submit(h, &req, done, c));
+	while (!c->done)
+		event_base_loop(c->base, EVLOOP_ONCE);
+}
+
+static void
+test_server(void **state)
+{
+	struct ctx c = { 0 };
+	struct metrics_server *m = NULL;
+	struct http *h;
+	char err[256], listen[64];
+	int port = 0;
+
+	c.base = event_base_new();
+	h = http_new(c.base);
+	/* find a free port by trying a few */
+	for (int p = 39100; p < 39200 && m == NULL; p++) {
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", p);
+		m = metrics_server_new(c.base, listen, render, health, &c, err, sizeof(err));
+		port = p;
+	}
+	assert_non_null(m);
+	c.healthy = 1;
+	get(&c, h, port, "/metrics");
+	assert_int_equal(c.status, 200);
+	assert_string_equal(c.body, "up 1\n");
+	get(&c, h, port, "/healthz");
+	assert_int_equal(c.status, 200);
+	c.healthy = 0;
+	get(&c, h, port, "/healthz");
+	assert_int_equal(c.status, 503);
+	assert_non_null(strstr(c.body, "unhealthy"));
+	get(&c, h, port, "/other");
+	assert_int_equal(c.status, 404);
+
+	assert_null(metrics_server_new(c.base, "nonsense", render, health, &c, err, sizeof(err)));
+	assert_non_null(strstr(err, "host:port"));
+	assert_null(metrics_server_new(c.base, listen, render, health, &c, err, sizeof(err)));
+	metrics_server_free(m);
+	http_free(h);
+	event_base_free(c.base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sample_and_escaping),
+		cmocka_unit_test(test_histogram),
+		cmocka_unit_test(test_server),
+	};
+	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
+}
