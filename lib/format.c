@@ -1,0 +1,1043 @@
+/* format.c — see format.h.  The field contract is ../shared/reference/mapping.md. */
+#include "format.h"
+
+#include <string.h>
+
+/* ---- a small streaming JSON writer over struct buf ----
+ *
+ * Objects can be opened lazily (wobj): nothing is written until their first member, so
+ * an object whose every source field is missing disappears instead of becoming {}.
+ * The first error sticks in w->err; the caller rolls the buffer back. */
+
+#define W_MAX_DEPTH 8
+
+struct w {
+	struct buf *b;
+	int err;
+	int depth;                       /* open levels above the top-level object */
+	const char *key[W_MAX_DEPTH + 1];/* key of each level */
+	unsigned char open[W_MAX_DEPTH + 1];   /* '{' / '[' written */
+	unsigned char nmemb[W_MAX_DEPTH + 1];  /* members written so far (0/1) */
+	unsigned char is_arr[W_MAX_DEPTH + 1];
+};
+
+static inline void
+put(struct w *w, const char *s, size_t n)
+{
+	struct buf *b = w->b;
+
+	if (w->err)
+		return;
+	if (n < b->cap - b->len) { /* room for n bytes and the NUL */
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		return;
+	}
+	if (buf_append(b, s, n) != 0)
+		w->err = 1;
+}
+
+#define PUTL(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+static inline void
+putc1(struct w *w, char c)
+{
+	struct buf *b = w->b;
+
+	if (w->err)
+		return;
+	if (b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		return;
+	}
+	if (buf_append(b, &c, 1) != 0)
+		w->err = 1;
+}
+
+/* Bytes a JSON string can carry as they are (plain ASCII, not '"' or '\\'). */
+static const unsigned char plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+	R16(0), R16(0), /* 0x00-0x1f: control */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50-0x5f: '\\' */
+	R16(1), R16(1),
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), /* high bytes */
+};
+
+/* The inside of a JSON string: fast path for plain ASCII, buf's escaper otherwise. */
+static void
+put_esc(struct w *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n && plain[p[i]])
+		i++;
+	if (i == n) {
+		put(w, s, n);
+		return;
+	}
+	if (w->err)
+		return;
+	if (buf_append_json_escaped(w->b, s, n) != 0)
+		w->err = 1;
+}
+
+static void
+put_str(struct w *w, const char *s, size_t n)
+{
+	putc1(w, '"');
+	put_esc(w, s, n);
+	putc1(w, '"');
+}
+
+/* ASCII upper case -> lower case; other bytes (UTF-8 included) unchanged.  Upper-case
+ * ASCII never occurs inside a multi-byte sequence, so runs between them can be escaped
+ * independently. */
+static void
+put_esc_lower(struct w *w, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] >= 'A' && s[i] <= 'Z') {
+			put_esc(w, s + run, i - run);
+			putc1(w, (char)(s[i] + 32));
+			run = i + 1;
+		}
+	}
+	put_esc(w, s + run, n - run);
+}
+
+static void
+put_i64(struct w *w, int64_t v)
+{
+	char tmp[24];
+	char *e = tmp + sizeof(tmp), *p = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(e - p));
+}
+
+/* Length of a valid UTF-8 sequence at s (2..4), or 0 (s[0] >= 0x80). */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+
+	if (c >= 0xC2 && c <= 0xDF)
+		return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Bytes inside a string that need a look: '"', '\\' and high bytes. */
+static const unsigned char str_special[256] = {
+	R16(0), R16(0),
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	R16(0), R16(0),
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	R16(0), R16(0),
+	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+};
+
+/* Outside strings: whitespace to drop and '"'. */
+static const unsigned char out_special[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, /* \t \n \r */
+	R16(0),
+	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' '"' */
+	R16(0), R16(0), R16(0), R16(0), R16(0),
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+};
+#undef R16
+
+/*
+ * Copies JSON text that yajl has validated (so: well-formed, no raw control characters
+ * in strings), dropping whitespace outside strings and replacing invalid UTF-8 inside
+ * them with U+FFFD.  Everything else is copied byte for byte in runs.
+ */
+static void
+put_json_verbatim(struct w *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+
+	for (;;) {
+		/* outside a string */
+		while (i < n && !out_special[p[i]])
+			i++;
+		if (i >= n)
+			break;
+		if (p[i] != '"') { /* whitespace */
+			put(w, s + run, i - run);
+			i++;
+			run = i;
+			continue;
+		}
+		i++; /* opening quote */
+		for (;;) {
+			while (i < n && !str_special[p[i]])
+				i++;
+			if (i >= n)
+				break;
+			if (p[i] == '"') {
+				i++;
+				break;
+			}
+			if (p[i] == '\\') {
+				i += 2; /* the escaped character is ASCII */
+				continue;
+			}
+			{
+				size_t k = utf8_len(p + i, n - i);
+				if (k != 0) {
+					i += k;
+					continue;
+				}
+				put(w, s + run, i - run);
+				PUTL(w, "\xEF\xBF\xBD");
+				i++;
+				run = i;
+			}
+		}
+		if (i > n)
+			i = n;
+	}
+	put(w, s + run, n - run);
+}
+
+/* Opens a member "key": inside the current level, materializing lazy parents first. */
+static void
+materialize(struct w *w)
+{
+	int d;
+
+	for (d = 1; d <= w->depth; d++) {
+		if (w->open[d])
+			continue;
+		if (w->nmemb[d - 1])
+			putc1(w, ',');
+		w->nmemb[d - 1] = 1;
+		if (w->key[d] != NULL) {
+			putc1(w, '"');
+			put(w, w->key[d], strlen(w->key[d]));
+			PUTL(w, "\":");
+		}
+		putc1(w, w->is_arr[d] ? '[' : '{');
+		w->open[d] = 1;
+	}
+}
+
+/* Starts a member of the current object: `,"key":` (key is a trusted literal). */
+static void
+wkey(struct w *w, const char *key, size_t klen)
+{
+	materialize(w);
+	if (w->nmemb[w->depth])
+		putc1(w, ',');
+	w->nmemb[w->depth] = 1;
+	putc1(w, '"');
+	put(w, key, klen);
+	PUTL(w, "\":");
+}
+
+/* Starts an array element. */
+static void
+welem(struct w *w)
+{
+	materialize(w);
+	if (w->nmemb[w->depth])
+		putc1(w, ',');
+	w->nmemb[w->depth] = 1;
+}
+
+#define KEY(w, k) wkey((w), (k), sizeof(k) - 1)
+
+static void
+wopen(struct w *w, const char *key, int is_arr)
+{
+	if (w->depth >= W_MAX_DEPTH) {
+		w->err = 1; /* programming error; cannot happen with the fixed layouts */
+		return;
+	}
+	w->depth++;
+	w->key[w->depth] = key;
+	w->open[w->depth] = 0;
+	w->nmemb[w->depth] = 0;
+	w->is_arr[w->depth] = (unsigned char)is_arr;
+}
+
+#define OBJ(w, k) wopen((w), (k), 0)
+#define ARR(w, k) wopen((w), (k), 1)
+
+static void
+wclose(struct w *w)
+{
+	if (w->depth == 0)
+		return;
+	if (w->open[w->depth])
+		putc1(w, w->is_arr[w->depth] ? ']' : '}');
+	w->depth--;
+}
+
+/* Typed members; each does nothing when its value is absent. */
+static void
+m_str(struct w *w, const char *key, size_t klen, struct ev_str v)
+{
+	if (v.p == NULL)
+		return;
+	wkey(w, key, klen);
+	put_str(w, v.p, v.len);
+}
+#define M_STR(w, k, v) m_str((w), (k), sizeof(k) - 1, (v))
+
+static void
+m_lit(struct w *w, const char *key, size_t klen, const char *lit)
+{
+	wkey(w, key, klen);
+	putc1(w, '"');
+	put(w, lit, strlen(lit));
+	putc1(w, '"');
+}
+#define M_LIT(w, k, lit) m_lit((w), (k), sizeof(k) - 1, (lit))
+
+static void
+m_int(struct w *w, const char *key, size_t klen, int64_t v)
+{
+	wkey(w, key, klen);
+	put_i64(w, v);
+}
+#define M_INT(w, k, v) m_int((w), (k), sizeof(k) - 1, (v))
+
+/* A JSON string holding an integer: "6". */
+static void
+m_int_str(struct w *w, const char *key, size_t klen, int64_t v)
+{
+	wkey(w, key, klen);
+	putc1(w, '"');
+	put_i64(w, v);
+	putc1(w, '"');
+}
+#define M_INT_STR(w, k, v) m_int_str((w), (k), sizeof(k) - 1, (v))
+
+static void
+m_time(struct w *w, const char *key, size_t klen, int64_t ns)
+{
+	char t[32];
+	size_t n = format_rfc3339_ms(ns, t);
+
+	if (n == 0)
+		return;
+	wkey(w, key, klen);
+	putc1(w, '"');
+	put(w, t, n);
+	putc1(w, '"');
+}
+#define M_TIME(w, k, ns) m_time((w), (k), sizeof(k) - 1, (ns))
+
+static void
+m_lower(struct w *w, const char *key, size_t klen, struct ev_str v)
+{
+	if (v.p == NULL)
+		return;
+	wkey(w, key, klen);
+	putc1(w, '"');
+	put_esc_lower(w, v.p, v.len);
+	putc1(w, '"');
+}
+#define M_LOWER(w, k, v) m_lower((w), (k), sizeof(k) - 1, (v))
+
+/* An array element string. */
+static void
+e_str(struct w *w, struct ev_str v)
+{
+	if (v.p == NULL)
+		return;
+	welem(w);
+	put_str(w, v.p, v.len);
+}
+
+static void
+e_lit(struct w *w, const char *lit)
+{
+	welem(w);
+	putc1(w, '"');
+	put(w, lit, strlen(lit));
+	putc1(w, '"');
+}
+
+static struct ev_str
+cstr(const char *s)
+{
+	struct ev_str r = { s, s != NULL ? strlen(s) : 0 };
+
+	return r;
+}
+
+/* ---- time ---- */
+
+size_t
+format_rfc3339_ms(int64_t ns, char *out)
+{
+	int64_t secs, days, rem, ms, z, era, y;
+	unsigned doe, yoe, doy, mp, d, m, hh, mi, ss;
+
+	/* floor division: times before 1970 round down */
+	secs = ns / 1000000000;
+	if (ns % 1000000000 < 0)
+		secs--;
+	ms = (ns - secs * 1000000000) / 1000000;
+	days = secs / 86400;
+	rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	/* civil_from_days (Howard Hinnant) */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0 || y > 9999)
+		return 0;
+	hh = (unsigned)(rem / 3600);
+	mi = (unsigned)(rem % 3600 / 60);
+	ss = (unsigned)(rem % 60);
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = 'T';
+	out[11] = (char)('0' + hh / 10);
+	out[12] = (char)('0' + hh % 10);
+	out[13] = ':';
+	out[14] = (char)('0' + mi / 10);
+	out[15] = (char)('0' + mi % 10);
+	out[16] = ':';
+	out[17] = (char)('0' + ss / 10);
+	out[18] = (char)('0' + ss % 10);
+	out[19] = '.';
+	out[20] = (char)('0' + ms / 100);
+	out[21] = (char)('0' + ms / 10 % 10);
+	out[22] = (char)('0' + ms % 10);
+	out[23] = 'Z';
+	out[24] = '\0';
+	return 24;
+}
+
+/* Floor of ns / 1e6. */
+static int64_t
+ns_to_ms(int64_t ns)
+{
+	int64_t ms = ns / 1000000;
+
+	if (ns % 1000000 < 0)
+		ms--;
+	return ms;
+}
+
+/* ---- summary ---- */
+
+static int
+present(struct ev_str s)
+{
+	return s.p != NULL && s.len > 0;
+}
+
+static void
+s_put(struct w *w, const char *s, size_t n, int esc)
+{
+	if (esc)
+		put_esc(w, s, n);
+	else
+		put(w, s, n);
+}
+
+static void
+s_str(struct w *w, struct ev_str v, int esc)
+{
+	if (present(v))
+		s_put(w, v.p, v.len, esc);
+	else
+		putc1(w, '-');
+}
+
+static void
+s_endpoint(struct w *w, struct ev_str addr, int has_port, int port, int esc)
+{
+	int v6 = present(addr) && memchr(addr.p, ':', addr.len) != NULL;
+
+	if (v6)
+		putc1(w, '[');
+	s_str(w, addr, esc);
+	if (v6)
+		putc1(w, ']');
+	putc1(w, ':');
+	if (has_port)
+		put_i64(w, port);
+	else
+		putc1(w, '-');
+}
+
+static int
+flow_traffic(const struct event *ev)
+{
+	return ev->flow_status == FLOW_STATUS_OK || ev->flow_status == FLOW_STATUS_ABSENT;
+}
+
+/* The summary text; esc = escape it for the inside of a JSON string. */
+static void
+summary(struct w *w, const struct event *ev, int esc)
+{
+	switch (ev->kind) {
+	case EVENT_FLOW:
+		if (flow_traffic(ev)) {
+			s_str(w, ev->action_s, esc);
+			putc1(w, ' ');
+			if (present(ev->protocol_name))
+				s_put(w, ev->protocol_name.p, ev->protocol_name.len, esc);
+			else if (ev->has & EV_HAS_PROTOCOL)
+				put_i64(w, ev->protocol);
+			else
+				putc1(w, '-');
+			putc1(w, ' ');
+			s_endpoint(w, ev->src_addr, ev->has & EV_HAS_SRC_PORT, ev->src_port, esc);
+			PUTL(w, " -> ");
+			s_endpoint(w, ev->dst_addr, ev->has & EV_HAS_DST_PORT, ev->dst_port, esc);
+			PUTL(w, " (");
+			if (ev->has & EV_HAS_PACKETS)
+				put_i64(w, ev->packets);
+			else
+				putc1(w, '-');
+			PUTL(w, " packets, ");
+			if (ev->has & EV_HAS_BYTES)
+				put_i64(w, ev->bytes_out);
+			else
+				putc1(w, '-');
+			PUTL(w, " bytes)");
+		} else {
+			s_str(w, ev->status_s, esc);
+			PUTL(w, " flow record for ");
+			s_str(w, present(ev->vnic_id) ? ev->vnic_id : ev->source, esc);
+		}
+		break;
+	case EVENT_AUDIT:
+		s_str(w, ev->event_name, esc);
+		PUTL(w, " on ");
+		s_str(w, present(ev->resource_name) ? ev->resource_name : ev->resource_id, esc);
+		PUTL(w, " by ");
+		s_str(w, ev->principal_name, esc);
+		PUTL(w, " -> ");
+		if (ev->has & EV_HAS_STATUS)
+			put_i64(w, ev->http_status);
+		else
+			s_str(w, ev->status_text, esc);
+		break;
+	default:
+		s_str(w, ev->type, esc);
+		PUTL(w, " from ");
+		s_str(w, ev->source, esc);
+		if (ev->message.p != NULL) {
+			PUTL(w, " : ");
+			s_put(w, ev->message.p, ev->message.len, esc);
+		}
+		break;
+	}
+}
+
+static void
+m_summary(struct w *w, const char *key, size_t klen, const struct event *ev)
+{
+	wkey(w, key, klen);
+	putc1(w, '"');
+	summary(w, ev, 1);
+	putc1(w, '"');
+}
+
+/* ---- ECS ---- */
+
+static const char *
+ecs_type_audit(enum event_verb v)
+{
+	switch (v) {
+	case VERB_CREATE: return "creation";
+	case VERB_READ: return "access";
+	case VERB_UPDATE: return "change";
+	case VERB_DELETE: return "deletion";
+	default: return "info";
+	}
+}
+
+static int
+prefix_nocase(struct ev_str s, const char *pfx)
+{
+	size_t i, n = strlen(pfx);
+
+	if (s.p == NULL || s.len < n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s.p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != pfx[i])
+			return 0;
+	}
+	return 1;
+}
+
+static const char *
+outcome_of_status(const struct event *ev)
+{
+	if (!(ev->has & EV_HAS_STATUS))
+		return "unknown";
+	if (ev->http_status >= 100 && ev->http_status <= 399)
+		return "success";
+	if (ev->http_status >= 400)
+		return "failure";
+	return "unknown";
+}
+
+static int
+same(struct ev_str a, struct ev_str b)
+{
+	return a.p != NULL && b.p != NULL && a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+}
+
+static void
+ecs_encode(struct w *w, const struct event *ev, const char *region)
+{
+	int traffic = ev->kind == EVENT_FLOW && flow_traffic(ev);
+
+	if (ev->has & EV_HAS_TIME)
+		M_TIME(w, "@timestamp", ev->time_ns);
+	m_summary(w, "message", 7, ev);
+	OBJ(w, "ecs");
+	M_LIT(w, "version", FORMAT_ECS_VERSION);
+	wclose(w);
+
+	OBJ(w, "event");
+	M_STR(w, "id", ev->id_s);
+	M_LIT(w, "kind", "event");
+	M_LIT(w, "module", "oci");
+	M_LIT(w, "dataset", ev->kind == EVENT_AUDIT ? "oci.audit"
+	    : ev->kind == EVENT_FLOW		    ? "oci.vcn_flow"
+						    : "oci.log");
+	M_STR(w, "code", ev->type);
+	if (ev->has & EV_HAS_INGESTED)
+		M_TIME(w, "ingested", ev->ingested_ns);
+	if (ev->kind == EVENT_AUDIT) {
+		ARR(w, "category");
+		e_lit(w, prefix_nocase(ev->service, "identity") ? "iam" : "configuration");
+		wclose(w);
+		ARR(w, "type");
+		e_lit(w, ecs_type_audit(ev->verb));
+		wclose(w);
+		M_STR(w, "action", ev->event_name);
+		M_STR(w, "provider", ev->service);
+		M_LIT(w, "outcome", outcome_of_status(ev));
+	} else if (ev->kind == EVENT_FLOW) {
+		ARR(w, "category");
+		e_lit(w, "network");
+		wclose(w);
+		ARR(w, "type");
+		if (traffic) {
+			e_lit(w, "connection");
+			if (ev->flow_action == FLOW_ACTION_ACCEPT)
+				e_lit(w, "allowed");
+			else if (ev->flow_action == FLOW_ACTION_REJECT)
+				e_lit(w, "denied");
+		} else {
+			e_lit(w, "info");
+		}
+		wclose(w);
+		if (traffic)
+			M_LOWER(w, "action", ev->action_s);
+		else
+			M_LOWER(w, "action", ev->status_s);
+		M_LIT(w, "outcome", !traffic ? "unknown"
+		    : ev->flow_action == FLOW_ACTION_ACCEPT ? "success"
+		    : ev->flow_action == FLOW_ACTION_REJECT ? "failure"
+							    : "unknown");
+		if (ev->has & EV_HAS_START)
+			M_TIME(w, "start", ev->start_s * 1000000000);
+		if (ev->has & EV_HAS_END)
+			M_TIME(w, "end", ev->end_s * 1000000000);
+	}
+	wclose(w);
+
+	OBJ(w, "cloud");
+	M_LIT(w, "provider", "oci");
+	OBJ(w, "account");
+	M_STR(w, "id", ev->tenant_id);
+	wclose(w);
+	if (region != NULL)
+		M_STR(w, "region", cstr(region));
+	if (ev->kind == EVENT_AUDIT)
+		M_STR(w, "availability_zone", ev->availability_domain);
+	wclose(w);
+
+	if (ev->kind == EVENT_AUDIT) {
+		OBJ(w, "user");
+		M_STR(w, "name", ev->principal_name);
+		M_STR(w, "id", ev->principal_id);
+		wclose(w);
+		OBJ(w, "source");
+		M_STR(w, "ip", ev->ip_address);
+		wclose(w);
+		OBJ(w, "user_agent");
+		M_STR(w, "original", ev->user_agent);
+		wclose(w);
+		OBJ(w, "http");
+		OBJ(w, "request");
+		M_STR(w, "method", ev->req_action);
+		M_STR(w, "id", ev->req_id);
+		wclose(w);
+		if (ev->has & EV_HAS_STATUS) {
+			OBJ(w, "response");
+			M_INT(w, "status_code", ev->http_status);
+			wclose(w);
+		}
+		wclose(w);
+		OBJ(w, "url");
+		M_STR(w, "path", ev->req_path);
+		wclose(w);
+		OBJ(w, "related");
+		ARR(w, "ip");
+		e_str(w, ev->ip_address);
+		wclose(w);
+		ARR(w, "user");
+		e_str(w, ev->principal_name);
+		wclose(w);
+		wclose(w);
+	} else if (traffic) {
+		OBJ(w, "source");
+		M_STR(w, "ip", ev->src_addr);
+		if (ev->has & EV_HAS_SRC_PORT)
+			M_INT(w, "port", ev->src_port);
+		wclose(w);
+		OBJ(w, "destination");
+		M_STR(w, "ip", ev->dst_addr);
+		if (ev->has & EV_HAS_DST_PORT)
+			M_INT(w, "port", ev->dst_port);
+		wclose(w);
+		OBJ(w, "network");
+		M_LOWER(w, "transport", ev->protocol_name);
+		if (ev->has & EV_HAS_PROTOCOL)
+			M_INT_STR(w, "iana_number", ev->protocol);
+		if (ev->has & EV_HAS_BYTES)
+			M_INT(w, "bytes", ev->bytes_out);
+		if (ev->has & EV_HAS_PACKETS)
+			M_INT(w, "packets", ev->packets);
+		wclose(w);
+		OBJ(w, "related");
+		ARR(w, "ip");
+		e_str(w, ev->src_addr);
+		if (!same(ev->src_addr, ev->dst_addr))
+			e_str(w, ev->dst_addr);
+		wclose(w);
+		wclose(w);
+	}
+
+	OBJ(w, "oci");
+	M_STR(w, "compartment_id", ev->compartment_id);
+	M_STR(w, "log_group_id", ev->log_group_id);
+	M_STR(w, "log_id", ev->log_id);
+	M_STR(w, "source", ev->source);
+	M_STR(w, "subject", ev->subject);
+	if (ev->kind == EVENT_AUDIT) {
+		M_STR(w, "compartment_name", ev->compartment_name);
+		M_STR(w, "resource_id", ev->resource_id);
+		M_STR(w, "resource_name", ev->resource_name);
+		OBJ(w, "audit");
+		M_STR(w, "event_grouping_id", ev->event_grouping_id);
+		M_STR(w, "auth_type", ev->auth_type);
+		wclose(w);
+	} else if (ev->kind == EVENT_FLOW) {
+		OBJ(w, "vcn");
+		M_STR(w, "flow_id", ev->flow_id);
+		M_STR(w, "status", ev->status_s);
+		M_STR(w, "version", ev->version);
+		M_STR(w, "vnic_id", ev->vnic_id);
+		M_STR(w, "subnet_id", ev->subnet_id);
+		M_STR(w, "id", ev->vcn_id);
+		wclose(w);
+	} else if (ev->data_json.p != NULL) {
+		KEY(w, "data");
+		put_json_verbatim(w, ev->data_json.p, ev->data_json.len);
+	}
+	wclose(w);
+}
+
+/* ---- OCSF ---- */
+
+static int
+ocsf_activity(enum event_verb v)
+{
+	switch (v) {
+	case VERB_CREATE: return 1;
+	case VERB_READ: return 2;
+	case VERB_UPDATE: return 3;
+	case VERB_DELETE: return 4;
+	default: return 99;
+	}
+}
+
+static void
+ocsf_common(struct w *w, const struct event *ev, const char *product, const char *region)
+{
+	M_INT(w, "severity_id", 1);
+	if (ev->has & EV_HAS_TIME)
+		M_INT(w, "time", ns_to_ms(ev->time_ns));
+	m_summary(w, "message", 7, ev);
+	OBJ(w, "metadata");
+	M_STR(w, "uid", ev->id_s);
+	M_STR(w, "original_time", ev->time_s);
+	OBJ(w, "product");
+	M_LIT(w, "vendor_name", "Oracle");
+	M_LIT(w, "name", product);
+	wclose(w);
+	M_LIT(w, "version", FORMAT_OCSF_VERSION);
+	wclose(w);
+	OBJ(w, "cloud");
+	M_LIT(w, "provider", "OCI");
+	OBJ(w, "account");
+	M_STR(w, "uid", ev->tenant_id);
+	wclose(w);
+	if (region != NULL)
+		M_STR(w, "region", cstr(region));
+	if (ev->kind == EVENT_AUDIT)
+		M_STR(w, "zone", ev->availability_domain);
+	wclose(w);
+}
+
+static void
+ocsf_encode(struct w *w, const struct event *ev, const char *region)
+{
+	int act;
+
+	switch (ev->kind) {
+	case EVENT_AUDIT:
+		act = ocsf_activity(ev->verb);
+		M_INT(w, "class_uid", 6003);
+		M_INT(w, "category_uid", 6);
+		M_INT(w, "activity_id", act);
+		M_INT(w, "type_uid", 600300 + act);
+		ocsf_common(w, ev, "OCI Audit", region);
+		M_INT(w, "status_id", !(ev->has & EV_HAS_STATUS) ? 0
+		    : (ev->http_status >= 100 && ev->http_status <= 399) ? 1
+		    : ev->http_status >= 400				   ? 2
+									   : 0);
+		if (ev->has & EV_HAS_STATUS)
+			M_INT_STR(w, "status_code", ev->http_status);
+		OBJ(w, "api");
+		M_STR(w, "operation", ev->event_name);
+		OBJ(w, "service");
+		M_STR(w, "name", ev->service);
+		wclose(w);
+		OBJ(w, "request");
+		M_STR(w, "uid", ev->req_id);
+		wclose(w);
+		if (ev->has & EV_HAS_STATUS) {
+			OBJ(w, "response");
+			M_INT(w, "code", ev->http_status);
+			wclose(w);
+		}
+		wclose(w);
+		OBJ(w, "actor");
+		OBJ(w, "user");
+		M_STR(w, "name", ev->principal_name);
+		M_STR(w, "uid", ev->principal_id);
+		M_STR(w, "type", ev->auth_type);
+		wclose(w);
+		wclose(w);
+		OBJ(w, "src_endpoint");
+		M_STR(w, "ip", ev->ip_address);
+		wclose(w);
+		OBJ(w, "http_request");
+		M_STR(w, "http_method", ev->req_action);
+		M_STR(w, "user_agent", ev->user_agent);
+		OBJ(w, "url");
+		M_STR(w, "path", ev->req_path);
+		wclose(w);
+		wclose(w);
+		ARR(w, "resources");
+		OBJ(w, NULL);
+		M_STR(w, "uid", ev->resource_id);
+		M_STR(w, "name", ev->resource_name);
+		wclose(w);
+		wclose(w);
+		break;
+	case EVENT_FLOW:
+		M_INT(w, "class_uid", 4001);
+		M_INT(w, "category_uid", 4);
+		M_INT(w, "activity_id", 6);
+		M_INT(w, "type_uid", 400106);
+		ocsf_common(w, ev, "OCI VCN Flow Logs", region);
+		if (ev->has & EV_HAS_START)
+			M_INT(w, "start_time", ev->start_s * 1000);
+		if (ev->has & EV_HAS_END)
+			M_INT(w, "end_time", ev->end_s * 1000);
+		OBJ(w, "src_endpoint");
+		M_STR(w, "ip", ev->src_addr);
+		if (ev->has & EV_HAS_SRC_PORT)
+			M_INT(w, "port", ev->src_port);
+		M_STR(w, "interface_uid", ev->vnic_id);
+		M_STR(w, "subnet_uid", ev->subnet_id);
+		wclose(w);
+		OBJ(w, "dst_endpoint");
+		M_STR(w, "ip", ev->dst_addr);
+		if (ev->has & EV_HAS_DST_PORT)
+			M_INT(w, "port", ev->dst_port);
+		wclose(w);
+		OBJ(w, "connection_info");
+		if (ev->has & EV_HAS_PROTOCOL)
+			M_INT(w, "protocol_num", ev->protocol);
+		M_LOWER(w, "protocol_name", ev->protocol_name);
+		M_STR(w, "uid", ev->flow_id);
+		wclose(w);
+		OBJ(w, "traffic");
+		if (ev->has & EV_HAS_BYTES)
+			M_INT(w, "bytes_out", ev->bytes_out);
+		if (ev->has & EV_HAS_PACKETS)
+			M_INT(w, "packets", ev->packets);
+		wclose(w);
+		if (ev->flow_action != FLOW_ACTION_ABSENT) {
+			act = ev->flow_action == FLOW_ACTION_ACCEPT ? 1
+			    : ev->flow_action == FLOW_ACTION_REJECT ? 2
+								    : 99;
+			M_INT(w, "action_id", act);
+			M_INT(w, "disposition_id", act);
+		}
+		if (ev->flow_status == FLOW_STATUS_OK) {
+			M_INT(w, "status_id", 1);
+		} else if (ev->flow_status == FLOW_STATUS_ABSENT) {
+			M_INT(w, "status_id", 0);
+		} else {
+			M_INT(w, "status_id", 99);
+			M_STR(w, "status", ev->status_s);
+		}
+		break;
+	default:
+		M_INT(w, "class_uid", 0);
+		M_INT(w, "category_uid", 0);
+		M_INT(w, "activity_id", 99);
+		M_INT(w, "type_uid", 99);
+		ocsf_common(w, ev, "OCI Logging", region);
+		OBJ(w, "unmapped");
+		M_STR(w, "type", ev->type);
+		if (ev->data_json.p != NULL) {
+			KEY(w, "data");
+			put_json_verbatim(w, ev->data_json.p, ev->data_json.len);
+		}
+		wclose(w);
+		break;
+	}
+}
+
+/* ---- public ---- */
+
+const char *
+format_name(enum conf_format fmt)
+{
+	switch (fmt) {
+	case CONF_FORMAT_ECS: return "ecs";
+	case CONF_FORMAT_OCSF: return "ocsf";
+	case CONF_FORMAT_RAW: return "raw";
+	}
+	return NULL;
+}
+
+static void
+w_init(struct w *w, struct buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = out;
+}
+
+/* Puts the NUL back (the fast paths skip it) or rolls back to len0. */
+static int
+w_finish(struct w *w, size_t len0)
+{
+	struct buf *b = w->b;
+
+	if (w->err) {
+		b->len = len0;
+		if (b->data != NULL)
+			b->data[len0] = '\0';
+		return -1;
+	}
+	if (b->data != NULL)
+		b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+format_encode(const struct event *ev, enum conf_format fmt, const char *region,
+    struct buf *out)
+{
+	struct w w;
+	size_t len0 = out->len;
+
+	w_init(&w, out);
+	/* One reservation sized for the usual case keeps the fast paths hot. */
+	if (buf_reserve(out, ev->raw_len + 2048) != 0 && buf_reserve(out, 1) != 0)
+		return -1;
+	if (fmt == CONF_FORMAT_RAW) {
+		put_json_verbatim(&w, ev->raw, ev->raw_len);
+		return w_finish(&w, len0);
+	}
+	putc1(&w, '{');
+	w.open[0] = 1;
+	if (fmt == CONF_FORMAT_OCSF)
+		ocsf_encode(&w, ev, region);
+	else
+		ecs_encode(&w, ev, region);
+	putc1(&w, '}');
+	return w_finish(&w, len0);
+}
+
+int
+format_summary(const struct event *ev, struct buf *out)
+{
+	struct w w;
+	size_t len0 = out->len;
+
+	w_init(&w, out);
+	if (buf_reserve(out, 1) != 0)
+		return -1;
+	summary(&w, ev, 0);
+	return w_finish(&w, len0);
+}

@@ -1,0 +1,1314 @@
+/* normalize.c — see normalize.h.  Field names and rules: ../shared/reference/mapping.md. */
+#include "normalize.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "fingerprint.h"
+
+/* Objects whose keys we look at; everything else is N_NONE and skipped cheaply. */
+enum node { N_NONE, N_ROOT, N_LC, N_ORACLE, N_DATA, N_IDENTITY, N_REQUEST, N_RESPONSE, N_COUNT };
+
+/* One slot per captured field. */
+enum field {
+	F_DATETIME,
+	F_LC,
+	F_ID, F_TYPE, F_SOURCE, F_SUBJECT, F_TIME, F_ORACLE, F_DATA,
+	F_O_COMPARTMENT, F_O_TENANT, F_O_LOGGROUP, F_O_LOG, F_O_INGESTED,
+	F_O_VNIC, F_O_SUBNET, F_O_VCN,
+	F_EVENTNAME, F_GROUPING, F_COMPNAME, F_RESNAME, F_RESID, F_AD, F_MESSAGE,
+	F_IDENTITY, F_REQUEST, F_RESPONSE,
+	F_ACTION, F_BYTESOUT, F_DSTADDR, F_DSTPORT, F_ENDTIME, F_FLOWID, F_PACKETS,
+	F_PROTOCOL, F_PROTONAME, F_SRCADDR, F_SRCPORT, F_STARTTIME, F_STATUS, F_VERSION,
+	F_PNAME, F_PID, F_IP, F_UA, F_AUTHTYPE,
+	F_REQ_ACTION, F_REQ_ID, F_REQ_PATH,
+	F_RESP_STATUS,
+	F_COUNT
+};
+
+/* JSON type of a captured value; T_ABSENT = not seen. */
+enum vtype { T_ABSENT, T_NULL, T_BOOL, T_NUMBER, T_STRING, T_MAP, T_ARRAY };
+
+/* Byte ranges recorded while parsing. */
+enum capture { CAP_NONE, CAP_LC, CAP_DATA, CAP_COUNT };
+
+struct key {
+	const char *name;
+	unsigned char len;
+	unsigned char field;
+	unsigned char child;   /* node entered when the value is an object */
+	unsigned char capture; /* enum capture */
+};
+
+#define K(s, f, c, cap) { s, sizeof(s) - 1, f, c, cap }
+
+static const struct key keys_root[] = {
+	K("logContent", F_LC, N_LC, CAP_LC),
+	K("datetime", F_DATETIME, N_NONE, CAP_NONE),
+};
+static const struct key keys_lc[] = {
+	K("data", F_DATA, N_DATA, CAP_DATA),
+	K("id", F_ID, N_NONE, CAP_NONE),
+	K("oracle", F_ORACLE, N_ORACLE, CAP_NONE),
+	K("source", F_SOURCE, N_NONE, CAP_NONE),
+	K("subject", F_SUBJECT, N_NONE, CAP_NONE),
+	K("time", F_TIME, N_NONE, CAP_NONE),
+	K("type", F_TYPE, N_NONE, CAP_NONE),
+};
+static const struct key keys_oracle[] = {
+	K("compartmentid", F_O_COMPARTMENT, N_NONE, CAP_NONE),
+	K("ingestedtime", F_O_INGESTED, N_NONE, CAP_NONE),
+	K("loggroupid", F_O_LOGGROUP, N_NONE, CAP_NONE),
+	K("logid", F_O_LOG, N_NONE, CAP_NONE),
+	K("tenantid", F_O_TENANT, N_NONE, CAP_NONE),
+	K("vcnOcid", F_O_VCN, N_NONE, CAP_NONE),
+	K("vnicocid", F_O_VNIC, N_NONE, CAP_NONE),
+	K("vnicsubnetocid", F_O_SUBNET, N_NONE, CAP_NONE),
+};
+static const struct key keys_data[] = {
+	/* flow */
+	K("action", F_ACTION, N_NONE, CAP_NONE),
+	K("bytesOut", F_BYTESOUT, N_NONE, CAP_NONE),
+	K("destinationAddress", F_DSTADDR, N_NONE, CAP_NONE),
+	K("destinationPort", F_DSTPORT, N_NONE, CAP_NONE),
+	K("endTime", F_ENDTIME, N_NONE, CAP_NONE),
+	K("flowid", F_FLOWID, N_NONE, CAP_NONE),
+	K("packets", F_PACKETS, N_NONE, CAP_NONE),
+	K("protocol", F_PROTOCOL, N_NONE, CAP_NONE),
+	K("protocolName", F_PROTONAME, N_NONE, CAP_NONE),
+	K("sourceAddress", F_SRCADDR, N_NONE, CAP_NONE),
+	K("sourcePort", F_SRCPORT, N_NONE, CAP_NONE),
+	K("startTime", F_STARTTIME, N_NONE, CAP_NONE),
+	K("status", F_STATUS, N_NONE, CAP_NONE),
+	K("version", F_VERSION, N_NONE, CAP_NONE),
+	/* audit */
+	K("availabilityDomain", F_AD, N_NONE, CAP_NONE),
+	K("compartmentName", F_COMPNAME, N_NONE, CAP_NONE),
+	K("eventGroupingId", F_GROUPING, N_NONE, CAP_NONE),
+	K("eventName", F_EVENTNAME, N_NONE, CAP_NONE),
+	K("identity", F_IDENTITY, N_IDENTITY, CAP_NONE),
+	K("message", F_MESSAGE, N_NONE, CAP_NONE),
+	K("request", F_REQUEST, N_REQUEST, CAP_NONE),
+	K("resourceId", F_RESID, N_NONE, CAP_NONE),
+	K("resourceName", F_RESNAME, N_NONE, CAP_NONE),
+	K("response", F_RESPONSE, N_RESPONSE, CAP_NONE),
+};
+static const struct key keys_identity[] = {
+	K("authType", F_AUTHTYPE, N_NONE, CAP_NONE),
+	K("ipAddress", F_IP, N_NONE, CAP_NONE),
+	K("principalId", F_PID, N_NONE, CAP_NONE),
+	K("principalName", F_PNAME, N_NONE, CAP_NONE),
+	K("userAgent", F_UA, N_NONE, CAP_NONE),
+};
+static const struct key keys_request[] = {
+	K("action", F_REQ_ACTION, N_NONE, CAP_NONE),
+	K("id", F_REQ_ID, N_NONE, CAP_NONE),
+	K("path", F_REQ_PATH, N_NONE, CAP_NONE),
+};
+static const struct key keys_response[] = {
+	K("status", F_RESP_STATUS, N_NONE, CAP_NONE),
+};
+
+#undef K
+
+struct keytab {
+	const struct key *k;
+	size_t n;
+};
+
+static const struct keytab keytabs[N_COUNT] = {
+	[N_NONE] = { NULL, 0 },
+	[N_ROOT] = { keys_root, sizeof(keys_root) / sizeof(keys_root[0]) },
+	[N_LC] = { keys_lc, sizeof(keys_lc) / sizeof(keys_lc[0]) },
+	[N_ORACLE] = { keys_oracle, sizeof(keys_oracle) / sizeof(keys_oracle[0]) },
+	[N_DATA] = { keys_data, sizeof(keys_data) / sizeof(keys_data[0]) },
+	[N_IDENTITY] = { keys_identity, sizeof(keys_identity) / sizeof(keys_identity[0]) },
+	[N_REQUEST] = { keys_request, sizeof(keys_request) / sizeof(keys_request[0]) },
+	[N_RESPONSE] = { keys_response, sizeof(keys_response) / sizeof(keys_response[0]) },
+};
+
+struct slot {
+	const char *p;
+	size_t len;
+	enum vtype type;
+};
+
+struct frame {
+	unsigned char node;    /* enum node of this object (N_NONE for arrays) */
+	unsigned char is_array;
+	unsigned char capture; /* range being captured by this container, ends with it */
+	const struct key *pending; /* key just read in this object, until its value */
+};
+
+struct normalizer {
+	struct event ev;
+	struct slot slots[F_COUNT];
+	struct frame stack[NORMALIZE_MAX_DEPTH + 1];
+	int depth;
+	yajl_handle h;
+	const char *in;
+	size_t in_len;
+	/* Scratch for decoded strings: reserved to the input length before each parse, so
+	 * pointers into it stay valid (a decoded string is never longer than its source). */
+	char *arena;
+	size_t arena_len, arena_cap;
+	size_t key_end[CAP_COUNT];    /* offset just after the key that starts a capture */
+	size_t cap_start[CAP_COUNT], cap_end[CAP_COUNT];
+	enum vtype cap_type[CAP_COUNT];
+	int root_seen;
+	int bare;                     /* the root object is the logContent itself */
+	const char *cancel_msg;       /* why a callback stopped the parse */
+};
+
+/* ---- arena ---- */
+
+static int
+arena_prepare(struct normalizer *n, size_t len)
+{
+	size_t need = len + 64;
+	char *p;
+
+	n->arena_len = 0;
+	if (need <= n->arena_cap)
+		return 0;
+	p = realloc(n->arena, need);
+	if (p == NULL)
+		return -1;
+	n->arena = p;
+	n->arena_cap = need;
+	return 0;
+}
+
+/* Copies s into the arena, NUL-terminated; NULL when it does not fit (cannot happen
+ * for strings decoded from the input, see arena_prepare). */
+static const char *
+arena_copy(struct normalizer *n, const char *s, size_t len)
+{
+	char *d;
+
+	if (len + 1 > n->arena_cap - n->arena_len)
+		return NULL;
+	d = n->arena + n->arena_len;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	n->arena_len += len + 1;
+	return d;
+}
+
+/* ---- parser callbacks ---- */
+
+static size_t
+consumed(const struct normalizer *n)
+{
+	return (size_t)yajl_get_bytes_consumed(n->h);
+}
+
+/* The key whose value starts now, or NULL (in an array, or an uninteresting key). */
+static const struct key *
+take_pending(struct normalizer *n)
+{
+	struct frame *f;
+	const struct key *k;
+
+	if (n->depth == 0)
+		return NULL;
+	f = &n->stack[n->depth - 1];
+	k = f->pending;
+	f->pending = NULL;
+	return k;
+}
+
+/* A scalar at the top level means the input is not an object. */
+static int
+not_object(struct normalizer *n)
+{
+	n->cancel_msg = "not a JSON object";
+	return 0;
+}
+
+/* Skips whitespace and the ':' after a key, to where its value starts. */
+static size_t
+value_start(const struct normalizer *n, size_t off)
+{
+	while (off < n->in_len) {
+		char c = n->in[off];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':')
+			break;
+		off++;
+	}
+	return off;
+}
+
+static void
+scalar(struct normalizer *n, enum vtype t, const char *p, size_t len)
+{
+	const struct key *k = take_pending(n);
+	struct slot *s;
+
+	if (k == NULL)
+		return;
+	s = &n->slots[k->field];
+	s->type = t;
+	s->p = p;
+	s->len = len;
+	if (p != NULL && (p < n->in || p >= n->in + n->in_len)) {
+		/* Decoded by yajl into its own buffer, which the next escaped string
+		 * overwrites: keep a copy. */
+		s->p = arena_copy(n, p, len);
+		if (s->p == NULL)
+			s->type = T_ABSENT;
+	}
+	if (k->capture != CAP_NONE) {
+		n->cap_start[k->capture] = value_start(n, n->key_end[k->capture]);
+		n->cap_end[k->capture] = consumed(n);
+		n->cap_type[k->capture] = t;
+	}
+}
+
+static int
+cb_null(void *ctx)
+{
+	struct normalizer *n = ctx;
+
+	if (n->depth == 0)
+		return not_object(n);
+	scalar(n, T_NULL, NULL, 0);
+	return 1;
+}
+
+static int
+cb_bool(void *ctx, int v)
+{
+	struct normalizer *n = ctx;
+
+	if (n->depth == 0)
+		return not_object(n);
+	scalar(n, T_BOOL, NULL, (size_t)v);
+	return 1;
+}
+
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	struct normalizer *n = ctx;
+
+	if (n->depth == 0)
+		return not_object(n);
+	scalar(n, T_NUMBER, s, len);
+	return 1;
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct normalizer *n = ctx;
+
+	if (n->depth == 0)
+		return not_object(n);
+	scalar(n, T_STRING, (const char *)s, len);
+	return 1;
+}
+
+static int
+push(struct normalizer *n, int is_array)
+{
+	const struct key *k;
+	struct frame *f;
+
+	if (n->depth == 0) {
+		if (is_array || n->root_seen)
+			return not_object(n);
+		n->root_seen = 1;
+		f = &n->stack[n->depth++];
+		f->is_array = 0;
+		f->pending = NULL;
+		if (n->bare) {
+			f->node = N_LC;
+			f->capture = CAP_LC;
+			n->cap_start[CAP_LC] = consumed(n) - 1;
+			n->cap_type[CAP_LC] = T_MAP;
+			n->slots[F_LC].type = T_MAP;
+		} else {
+			f->node = N_ROOT;
+			f->capture = CAP_NONE;
+		}
+		return 1;
+	}
+	if (n->depth >= NORMALIZE_MAX_DEPTH) {
+		n->cancel_msg = "nesting too deep";
+		return 0;
+	}
+	k = take_pending(n);
+	f = &n->stack[n->depth++];
+	f->is_array = (unsigned char)is_array;
+	f->pending = NULL;
+	f->node = N_NONE;
+	f->capture = CAP_NONE;
+	if (k != NULL) {
+		n->slots[k->field].type = is_array ? T_ARRAY : T_MAP;
+		n->slots[k->field].p = NULL;
+		n->slots[k->field].len = 0;
+		if (!is_array)
+			f->node = k->child;
+		if (k->capture != CAP_NONE) {
+			f->capture = k->capture;
+			n->cap_start[k->capture] = consumed(n) - 1;
+			n->cap_type[k->capture] = is_array ? T_ARRAY : T_MAP;
+		}
+	}
+	return 1;
+}
+
+static int
+pop(struct normalizer *n)
+{
+	struct frame *f;
+
+	if (n->depth == 0)
+		return 0; /* cannot happen: yajl matches brackets */
+	f = &n->stack[--n->depth];
+	if (f->capture != CAP_NONE)
+		n->cap_end[f->capture] = consumed(n);
+	return 1;
+}
+
+static int
+cb_start_map(void *ctx)
+{
+	return push(ctx, 0);
+}
+
+static int
+cb_end_map(void *ctx)
+{
+	return pop(ctx);
+}
+
+static int
+cb_start_array(void *ctx)
+{
+	return push(ctx, 1);
+}
+
+static int
+cb_end_array(void *ctx)
+{
+	return pop(ctx);
+}
+
+static int
+cb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct normalizer *n = ctx;
+	struct frame *f = &n->stack[n->depth - 1];
+	const struct keytab *t = &keytabs[f->node];
+	size_t i;
+
+	f->pending = NULL;
+	for (i = 0; i < t->n; i++) {
+		const struct key *k = &t->k[i];
+		if (k->len == len && k->name[0] == (char)key[0] &&
+		    memcmp(k->name, key, len) == 0) {
+			f->pending = k;
+			if (k->capture != CAP_NONE)
+				n->key_end[k->capture] = consumed(n);
+			break;
+		}
+	}
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+};
+
+/* ---- value helpers ---- */
+
+/* Decimal integer (optional '-', digits only) -> *v; -1 on anything else or overflow. */
+static int
+parse_int64(const char *p, size_t len, int64_t *v)
+{
+	size_t i = 0;
+	int neg = 0;
+	uint64_t acc = 0, lim;
+
+	if (p == NULL || len == 0)
+		return -1;
+	if (p[0] == '-') {
+		neg = 1;
+		i = 1;
+		if (len == 1)
+			return -1;
+	}
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < len; i++) {
+		unsigned d = (unsigned char)p[i] - '0';
+		if (d > 9)
+			return -1;
+		if (acc > (lim - d) / 10)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	*v = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+	return 0;
+}
+
+/* Largest |seconds| whose ns (plus a fraction) fits in int64: 2262-04-11. */
+#define NS_MAX_SECS 9223372035LL
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int
+digits(const char *p, int n, unsigned *v)
+{
+	unsigned acc = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned char)p[i] - '0';
+		if (d > 9)
+			return -1;
+		acc = acc * 10 + d;
+	}
+	*v = acc;
+	return 0;
+}
+
+/*
+ * RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" -> ns since the epoch.
+ * Fractions beyond nanoseconds are truncated.  -1 when malformed.
+ */
+static int
+parse_rfc3339_ns(const char *p, size_t len, int64_t *ns)
+{
+	unsigned Y, M, D, h, m, s, oh = 0, om = 0;
+	size_t i;
+	int64_t frac = 0, scale = 100000000, secs;
+	int sign = 0;
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (p == NULL || len < 20)
+		return -1;
+	if (digits(p, 4, &Y) || p[4] != '-' || digits(p + 5, 2, &M) || p[7] != '-' ||
+	    digits(p + 8, 2, &D) || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
+	    digits(p + 11, 2, &h) || p[13] != ':' || digits(p + 14, 2, &m) ||
+	    p[16] != ':' || digits(p + 17, 2, &s))
+		return -1;
+	if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || s > 60)
+		return -1;
+	if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0))
+		return -1;
+	if (s == 60)
+		s = 59; /* leap second: clamp */
+	i = 19;
+	if (i < len && p[i] == '.') {
+		i++;
+		if (i >= len || (unsigned char)p[i] - '0' > 9)
+			return -1;
+		while (i < len && (unsigned char)p[i] - '0' <= 9) {
+			frac += (p[i] - '0') * scale;
+			scale /= 10;
+			i++;
+		}
+	}
+	if (i >= len)
+		return -1;
+	if (p[i] == 'Z' || p[i] == 'z') {
+		i++;
+	} else if (p[i] == '+' || p[i] == '-') {
+		sign = p[i] == '-' ? -1 : 1;
+		if (len - i < 6 || digits(p + i + 1, 2, &oh) || p[i + 3] != ':' ||
+		    digits(p + i + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		i += 6;
+	} else {
+		return -1;
+	}
+	if (i != len)
+		return -1;
+	secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + s;
+	secs -= sign * (int64_t)(oh * 3600 + om * 60);
+	if (secs < -NS_MAX_SECS || secs > NS_MAX_SECS)
+		return -1; /* not representable as int64 ns */
+	*ns = secs * 1000000000 + frac;
+	return 0;
+}
+
+static int
+has_prefix(struct ev_str s, const char *pfx, size_t n)
+{
+	return s.p != NULL && s.len >= n && memcmp(s.p, pfx, n) == 0;
+}
+
+static int
+eq_nocase(struct ev_str s, const char *lit)
+{
+	size_t i, n = strlen(lit);
+
+	if (s.p == NULL || s.len != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s.p[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		if (c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* How strict a field is: a required field absent or null makes the event partial. */
+enum need { OPT, REQ };
+
+static struct ev_str
+get_str(struct normalizer *n, enum field f, enum need need)
+{
+	const struct slot *s = &n->slots[f];
+	struct ev_str r = { NULL, 0 };
+
+	if (s->type == T_STRING) {
+		r.p = s->p;
+		r.len = s->len;
+	} else if (s->type != T_ABSENT && s->type != T_NULL) {
+		n->ev.partial = 1; /* mistyped */
+	} else if (need == REQ) {
+		n->ev.partial = 1;
+	}
+	return r;
+}
+
+/* Integer field in [lo, hi]; 0 and *v, or -1 (absent, null, mistyped, out of range). */
+static int
+get_int(struct normalizer *n, enum field f, enum need need, int64_t lo, int64_t hi,
+    int64_t *v)
+{
+	const struct slot *s = &n->slots[f];
+	int64_t x;
+
+	if (s->type == T_NUMBER) {
+		if (parse_int64(s->p, s->len, &x) == 0 && x >= lo && x <= hi) {
+			*v = x;
+			return 0;
+		}
+		n->ev.partial = 1;
+		return -1;
+	}
+	if ((s->type != T_ABSENT && s->type != T_NULL) || need == REQ)
+		n->ev.partial = 1;
+	return -1;
+}
+
+/* Container field (object) expected: partial when mistyped, or absent and required. */
+static int
+want_map(struct normalizer *n, enum field f, enum need need)
+{
+	enum vtype t = n->slots[f].type;
+
+	if (t == T_MAP)
+		return 1;
+	if ((t != T_ABSENT && t != T_NULL) || need == REQ)
+		n->ev.partial = 1;
+	return 0;
+}
+
+static enum event_verb
+verb_of(struct ev_str name)
+{
+	static const struct {
+		const char *p;
+		enum event_verb v;
+	} pfx[] = {
+		{ "Create", VERB_CREATE }, { "Launch", VERB_CREATE }, { "Add", VERB_CREATE },
+		{ "Attach", VERB_CREATE },
+		{ "Get", VERB_READ }, { "List", VERB_READ }, { "Search", VERB_READ },
+		{ "Summarize", VERB_READ }, { "Head", VERB_READ },
+		{ "Delete", VERB_DELETE }, { "Terminate", VERB_DELETE },
+		{ "Remove", VERB_DELETE }, { "Detach", VERB_DELETE },
+		{ "Update", VERB_UPDATE }, { "Change", VERB_UPDATE }, { "Move", VERB_UPDATE },
+		{ "Instance", VERB_UPDATE }, { "Patch", VERB_UPDATE }, { "Put", VERB_UPDATE },
+		{ "Enable", VERB_UPDATE }, { "Disable", VERB_UPDATE }, { "Reset", VERB_UPDATE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (has_prefix(name, pfx[i].p, strlen(pfx[i].p)))
+			return pfx[i].v;
+	return VERB_OTHER;
+}
+
+/* The third dot-separated part of lc.type, or absent. */
+static struct ev_str
+service_of(struct ev_str type)
+{
+	struct ev_str r = { NULL, 0 };
+	size_t i, start = 0;
+	int dots = 0;
+
+	if (type.p == NULL)
+		return r;
+	for (i = 0; i < type.len; i++) {
+		if (type.p[i] != '.')
+			continue;
+		dots++;
+		if (dots == 2) {
+			start = i + 1;
+		} else if (dots == 3) {
+			r.p = type.p + start;
+			r.len = i - start;
+			return r;
+		}
+	}
+	if (dots == 2) { /* "a.b.c": the last part */
+		r.p = type.p + start;
+		r.len = type.len - start;
+	}
+	if (r.p != NULL && r.len == 0)
+		r.p = NULL;
+	return r;
+}
+
+#define FLOW_PREFIX "com.oraclecloud.vcn.flowlogs."
+
+static void
+fill_audit(struct normalizer *n)
+{
+	struct event *ev = &n->ev;
+	const struct slot *st;
+	int64_t v;
+
+	ev->event_name = get_str(n, F_EVENTNAME, REQ);
+	ev->verb = verb_of(ev->event_name);
+	ev->event_grouping_id = get_str(n, F_GROUPING, OPT);
+	ev->compartment_name = get_str(n, F_COMPNAME, OPT);
+	ev->resource_name = get_str(n, F_RESNAME, OPT);
+	ev->resource_id = get_str(n, F_RESID, OPT);
+	ev->availability_domain = get_str(n, F_AD, OPT);
+	if (want_map(n, F_IDENTITY, REQ)) {
+		ev->principal_name = get_str(n, F_PNAME, OPT);
+		ev->principal_id = get_str(n, F_PID, OPT);
+		ev->ip_address = get_str(n, F_IP, OPT);
+		ev->user_agent = get_str(n, F_UA, OPT);
+		ev->auth_type = get_str(n, F_AUTHTYPE, OPT);
+	}
+	if (want_map(n, F_REQUEST, OPT)) {
+		ev->req_action = get_str(n, F_REQ_ACTION, OPT);
+		ev->req_id = get_str(n, F_REQ_ID, OPT);
+		ev->req_path = get_str(n, F_REQ_PATH, OPT);
+	}
+	if (!want_map(n, F_RESPONSE, REQ))
+		return;
+	/* response.status: documented as a string ("200"); numbers accepted too. */
+	st = &n->slots[F_RESP_STATUS];
+	if (st->type == T_STRING || st->type == T_NUMBER) {
+		ev->status_text.p = st->p;
+		ev->status_text.len = st->len;
+		if (parse_int64(st->p, st->len, &v) == 0 && v >= 0 && v <= 99999) {
+			ev->http_status = (int)v;
+			ev->has |= EV_HAS_STATUS;
+		} else {
+			ev->partial = 1;
+		}
+	} else {
+		ev->partial = 1; /* absent, null or mistyped */
+	}
+}
+
+static void
+fill_flow(struct normalizer *n)
+{
+	struct event *ev = &n->ev;
+	const struct slot *ver;
+	int64_t v;
+	int traffic;
+	/* Epoch seconds bounded so that they convert to int64 ns. */
+	const int64_t tmin = -NS_MAX_SECS, tmax = NS_MAX_SECS;
+
+	ev->status_s = get_str(n, F_STATUS, REQ);
+	if (ev->status_s.p == NULL)
+		ev->flow_status = FLOW_STATUS_ABSENT;
+	else if (eq_nocase(ev->status_s, "OK"))
+		ev->flow_status = FLOW_STATUS_OK;
+	else if (eq_nocase(ev->status_s, "NODATA"))
+		ev->flow_status = FLOW_STATUS_NODATA;
+	else if (eq_nocase(ev->status_s, "SKIPDATA"))
+		ev->flow_status = FLOW_STATUS_SKIPDATA;
+	else
+		ev->flow_status = FLOW_STATUS_OTHER;
+	traffic = ev->flow_status == FLOW_STATUS_OK || ev->flow_status == FLOW_STATUS_ABSENT;
+
+	if (get_int(n, F_STARTTIME, REQ, tmin, tmax, &v) == 0) {
+		ev->start_s = v;
+		ev->has |= EV_HAS_START;
+	}
+	if (get_int(n, F_ENDTIME, REQ, tmin, tmax, &v) == 0) {
+		ev->end_s = v;
+		ev->has |= EV_HAS_END;
+	}
+	ver = &n->slots[F_VERSION];
+	if (ver->type == T_STRING || ver->type == T_NUMBER) {
+		ev->version.p = ver->p;
+		ev->version.len = ver->len;
+	} else if (ver->type != T_ABSENT && ver->type != T_NULL) {
+		ev->partial = 1;
+	}
+
+	/* Traffic fields: required on OK records, null on NODATA/SKIPDATA. */
+	ev->action_s = get_str(n, F_ACTION, traffic ? REQ : OPT);
+	if (ev->action_s.p == NULL)
+		ev->flow_action = FLOW_ACTION_ABSENT;
+	else if (eq_nocase(ev->action_s, "ACCEPT"))
+		ev->flow_action = FLOW_ACTION_ACCEPT;
+	else if (eq_nocase(ev->action_s, "REJECT"))
+		ev->flow_action = FLOW_ACTION_REJECT;
+	else
+		ev->flow_action = FLOW_ACTION_OTHER;
+	ev->src_addr = get_str(n, F_SRCADDR, traffic ? REQ : OPT);
+	ev->dst_addr = get_str(n, F_DSTADDR, traffic ? REQ : OPT);
+	ev->protocol_name = get_str(n, F_PROTONAME, OPT);
+	ev->flow_id = get_str(n, F_FLOWID, OPT);
+	/* Ports may be null for port-less protocols (ICMP): optional. */
+	if (get_int(n, F_SRCPORT, OPT, 0, 65535, &v) == 0) {
+		ev->src_port = (int)v;
+		ev->has |= EV_HAS_SRC_PORT;
+	}
+	if (get_int(n, F_DSTPORT, OPT, 0, 65535, &v) == 0) {
+		ev->dst_port = (int)v;
+		ev->has |= EV_HAS_DST_PORT;
+	}
+	if (get_int(n, F_PROTOCOL, traffic ? REQ : OPT, 0, 255, &v) == 0) {
+		ev->protocol = (int)v;
+		ev->has |= EV_HAS_PROTOCOL;
+	}
+	if (get_int(n, F_BYTESOUT, OPT, 0, INT64_MAX, &v) == 0) {
+		ev->bytes_out = v;
+		ev->has |= EV_HAS_BYTES;
+	}
+	if (get_int(n, F_PACKETS, OPT, 0, INT64_MAX, &v) == 0) {
+		ev->packets = v;
+		ev->has |= EV_HAS_PACKETS;
+	}
+}
+
+/* Builds n->ev from the slots after a successful parse. */
+static int
+finish(struct normalizer *n, struct normalize_err *err)
+{
+	struct event *ev = &n->ev;
+	const struct slot *ds;
+	int64_t ns, ms;
+	/* Times as int64 ns: years 1677-2262 (parse_rfc3339_ns checks the same bound). */
+	const int64_t msmin = -NS_MAX_SECS * 1000, msmax = NS_MAX_SECS * 1000;
+
+	if (n->slots[F_LC].type != T_MAP) {
+		snprintf(err->msg, sizeof(err->msg), "%s",
+		    n->slots[F_LC].type == T_ABSENT ? "no logContent in the result"
+						    : "logContent is not an object");
+		return -1;
+	}
+	ev->raw = n->in + n->cap_start[CAP_LC];
+	ev->raw_len = n->cap_end[CAP_LC] - n->cap_start[CAP_LC];
+	ev->fingerprint = fingerprint_xxh64(ev->raw, ev->raw_len, 0);
+
+	/* envelope */
+	ev->id_s = get_str(n, F_ID, REQ);
+	if (ev->id_s.p != NULL) {
+		/* The pipeline wants a C string: strings decoded into the arena already
+		 * are NUL-terminated; copy the others (ids are short). */
+		if (ev->id_s.p >= n->arena && ev->id_s.p < n->arena + n->arena_cap)
+			ev->id = ev->id_s.p;
+		else
+			ev->id = arena_copy(n, ev->id_s.p, ev->id_s.len);
+		if (ev->id != NULL)
+			ev->id_s.p = ev->id;
+		else
+			ev->id_s.p = NULL;
+	}
+	ev->type = get_str(n, F_TYPE, REQ);
+	ev->service = service_of(ev->type);
+	ev->source = get_str(n, F_SOURCE, OPT);
+	ev->subject = get_str(n, F_SUBJECT, OPT);
+	ev->time_s = get_str(n, F_TIME, OPT);
+	if (ev->time_s.p != NULL) {
+		if (parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
+			ev->time_ns = ns;
+			ev->has |= EV_HAS_TIME;
+		} else {
+			ev->partial = 1;
+		}
+	}
+	if (!(ev->has & EV_HAS_TIME)) {
+		/* datetime (epoch ms) is the documented fallback; absent both, partial. */
+		if (get_int(n, F_DATETIME, n->bare ? OPT : REQ, msmin, msmax, &ms) == 0) {
+			ev->time_ns = ms * 1000000;
+			ev->has |= EV_HAS_TIME;
+			ev->time_from_datetime = 1;
+		} else {
+			ev->partial = 1;
+		}
+	}
+
+	if (want_map(n, F_ORACLE, REQ)) {
+		ev->tenant_id = get_str(n, F_O_TENANT, REQ);
+		ev->compartment_id = get_str(n, F_O_COMPARTMENT, REQ);
+		ev->log_group_id = get_str(n, F_O_LOGGROUP, REQ);
+		ev->log_id = get_str(n, F_O_LOG, OPT);
+		ev->vnic_id = get_str(n, F_O_VNIC, OPT);
+		ev->subnet_id = get_str(n, F_O_SUBNET, OPT);
+		ev->vcn_id = get_str(n, F_O_VCN, OPT);
+		{
+			struct ev_str it = get_str(n, F_O_INGESTED, REQ);
+			if (it.p != NULL) {
+				if (parse_rfc3339_ns(it.p, it.len, &ns) == 0) {
+					ev->ingested_ns = ns;
+					ev->has |= EV_HAS_INGESTED;
+				} else {
+					ev->partial = 1;
+				}
+			}
+		}
+	}
+
+	ds = &n->slots[F_DATA];
+	if (ds->type != T_ABSENT) {
+		ev->data_json.p = n->in + n->cap_start[CAP_DATA];
+		ev->data_json.len = n->cap_end[CAP_DATA] - n->cap_start[CAP_DATA];
+	} else {
+		ev->partial = 1;
+	}
+
+	/* kind */
+	if (has_prefix(ev->type, FLOW_PREFIX, sizeof(FLOW_PREFIX) - 1))
+		ev->kind = EVENT_FLOW;
+	else if (has_prefix(ev->log_group_id, "_Audit", 6))
+		ev->kind = EVENT_AUDIT;
+	else if (ds->type == T_MAP && n->slots[F_EVENTNAME].type == T_STRING &&
+	    n->slots[F_IDENTITY].type == T_MAP)
+		ev->kind = EVENT_AUDIT;
+	else
+		ev->kind = EVENT_OTHER;
+
+	if (ev->kind != EVENT_OTHER && ds->type != T_MAP && ds->type != T_ABSENT)
+		ev->partial = 1;
+	if (ds->type == T_MAP) {
+		if (ev->kind == EVENT_AUDIT)
+			fill_audit(n);
+		else if (ev->kind == EVENT_FLOW)
+			fill_flow(n);
+		if (n->slots[F_MESSAGE].type == T_STRING) {
+			ev->message.p = n->slots[F_MESSAGE].p;
+			ev->message.len = n->slots[F_MESSAGE].len;
+		}
+	}
+	return 0;
+}
+
+/* ---- public ---- */
+
+struct normalizer *
+normalizer_new(void)
+{
+	struct normalizer *n = calloc(1, sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	return n;
+}
+
+void
+normalizer_free(struct normalizer *n)
+{
+	if (n == NULL)
+		return;
+	if (n->h != NULL)
+		yajl_free(n->h);
+	free(n->arena);
+	free(n);
+}
+
+static void
+reset(struct normalizer *n, const char *json, size_t len, int bare)
+{
+	memset(&n->ev, 0, sizeof(n->ev));
+	memset(n->slots, 0, sizeof(n->slots));
+	memset(n->cap_type, 0, sizeof(n->cap_type));
+	n->depth = 0;
+	n->in = json;
+	n->in_len = len;
+	n->root_seen = 0;
+	n->bare = bare;
+	n->cancel_msg = NULL;
+}
+
+static int
+run(struct normalizer *n, const char *json, size_t len, int bare, const struct event **out,
+    struct normalize_err *err)
+{
+	yajl_status st;
+
+	err->msg[0] = '\0';
+	if (json == NULL || len == 0) {
+		snprintf(err->msg, sizeof(err->msg), "empty input");
+		return -1;
+	}
+	if (arena_prepare(n, len) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	reset(n, json, len, bare);
+	/* yajl 2 has no reset: a fresh handle per record (a few small allocations, cheap
+	 * next to the parse itself; measured in bench/bench_normalize.c). */
+	if (n->h != NULL)
+		yajl_free(n->h);
+	n->h = yajl_alloc(&callbacks, NULL, n);
+	if (n->h == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	/* Invalid UTF-8 must not cost the record: the encoders repair it. */
+	yajl_config(n->h, yajl_dont_validate_strings, 1);
+	st = yajl_parse(n->h, (const unsigned char *)json, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(n->h);
+	if (st != yajl_status_ok) {
+		if (n->cancel_msg != NULL) {
+			snprintf(err->msg, sizeof(err->msg), "%s", n->cancel_msg);
+		} else {
+			unsigned char *e = yajl_get_error(n->h, 0, NULL, 0);
+			size_t el;
+			snprintf(err->msg, sizeof(err->msg), "invalid JSON: %s",
+			    e != NULL ? (const char *)e : "parse error");
+			el = strlen(err->msg);
+			while (el > 0 && (err->msg[el - 1] == '\n' || err->msg[el - 1] == ' '))
+				err->msg[--el] = '\0';
+			if (e != NULL)
+				yajl_free_error(n->h, e);
+		}
+		/* The handle is in an error state: drop it. */
+		yajl_free(n->h);
+		n->h = NULL;
+		return -1;
+	}
+	if (!n->root_seen) {
+		snprintf(err->msg, sizeof(err->msg), "not a JSON object");
+		return -1;
+	}
+	if (finish(n, err) != 0)
+		return -1;
+	*out = &n->ev;
+	return 0;
+}
+
+int
+normalize_record(struct normalizer *n, const char *json, size_t len,
+    const struct event **out, struct normalize_err *err)
+{
+	return run(n, json, len, 0, out, err);
+}
+
+int
+normalize_logcontent(struct normalizer *n, const char *json, size_t len,
+    const struct event **out, struct normalize_err *err)
+{
+	return run(n, json, len, 1, out, err);
+}
+
+int
+normalize_any(struct normalizer *n, const char *json, size_t len,
+    const struct event **out, struct normalize_err *err)
+{
+	if (run(n, json, len, 0, out, err) == 0)
+		return 0;
+	/* A valid object without a logContent object: read it as a bare logContent. */
+	if (n->root_seen && n->cancel_msg == NULL && n->h != NULL &&
+	    n->slots[F_LC].type == T_ABSENT)
+		return run(n, json, len, 1, out, err);
+	return -1;
+}
+
+/* ---- response splitter ---- */
+
+struct range {
+	size_t start, end;
+};
+
+struct splitter {
+	yajl_handle h;
+	const char *in;
+	size_t len;
+	int depth;
+	int in_results;     /* the results array is open at depth 2 */
+	int results_seen;
+	int key_results;    /* last depth-1 key was "results" */
+	int key_data;       /* last depth-3 key was "data" */
+	size_t key_end;
+	size_t elem_start;  /* current results[i] start */
+	int has_data;
+	struct range cur;
+	struct range *r;
+	size_t n, cap;
+	const char *cancel_msg;
+};
+
+static size_t
+sp_consumed(const struct splitter *s)
+{
+	return (size_t)yajl_get_bytes_consumed(s->h);
+}
+
+static int
+sp_add(struct splitter *s, struct range r)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 64;
+		struct range *p = realloc(s->r, nc * sizeof(*p));
+		if (p == NULL) {
+			s->cancel_msg = "out of memory";
+			return 0;
+		}
+		s->r = p;
+		s->cap = nc;
+	}
+	s->r[s->n++] = r;
+	return 1;
+}
+
+static size_t
+sp_value_start(const struct splitter *s, size_t off)
+{
+	while (off < s->len) {
+		char c = s->in[off];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':')
+			break;
+		off++;
+	}
+	return off;
+}
+
+/* A value begins at the current depth (before any push). */
+static int
+sp_value(struct splitter *s, int is_container)
+{
+	if (s->depth == 0 && !is_container)
+		return (s->cancel_msg = "not a JSON object"), 0;
+	if (s->depth == 1 && s->key_results) {
+		s->key_results = 0;
+		s->results_seen = 1;
+		if (!is_container) {
+			s->cancel_msg = "results is not an array";
+			return 0;
+		}
+	}
+	if (s->depth == 3 && s->in_results && s->key_data) {
+		s->key_data = 0;
+		s->has_data = 1;
+		s->cur.start = sp_value_start(s, s->key_end);
+		if (!is_container)
+			s->cur.end = sp_consumed(s);
+	}
+	return 1;
+}
+
+static int
+sp_scalar(void *ctx)
+{
+	struct splitter *s = ctx;
+
+	if (!sp_value(s, 0))
+		return 0;
+	if (s->depth == 2 && s->in_results) {
+		/* a non-object element: hand its bytes over so the caller counts it */
+		struct range r;
+		r.end = sp_consumed(s);
+		r.start = r.end; /* the scalar's start is not needed: it is rejected anyway */
+		return sp_add(s, r);
+	}
+	return 1;
+}
+
+static int
+sp_null(void *ctx)
+{
+	return sp_scalar(ctx);
+}
+
+static int
+sp_bool(void *ctx, int v)
+{
+	return sp_scalar(ctx);
+}
+
+static int
+sp_number(void *ctx, const char *p, size_t n)
+{
+	return sp_scalar(ctx);
+}
+
+static int
+sp_string(void *ctx, const unsigned char *p, size_t n)
+{
+	return sp_scalar(ctx);
+}
+
+static int
+sp_start(struct splitter *s, int is_array)
+{
+	if (s->depth == 0 && is_array)
+		return (s->cancel_msg = "not a JSON object"), 0;
+	if (s->depth == 1 && s->key_results && !is_array) {
+		s->cancel_msg = "results is not an array";
+		return 0;
+	}
+	if (s->depth == 1 && s->key_results)
+		s->in_results = 1;
+	if (!sp_value(s, 1))
+		return 0;
+	if (s->depth == 2 && s->in_results) {
+		s->elem_start = sp_consumed(s) - 1;
+		s->has_data = 0;
+	}
+	s->depth++;
+	return 1;
+}
+
+static int
+sp_end(struct splitter *s)
+{
+	s->depth--;
+	if (s->depth == 3 && s->in_results && s->has_data && s->cur.end == 0)
+		s->cur.end = sp_consumed(s);
+	if (s->depth == 2 && s->in_results) {
+		struct range r;
+		if (s->has_data) {
+			r = s->cur;
+		} else {
+			r.start = s->elem_start;
+			r.end = sp_consumed(s);
+		}
+		s->cur.start = s->cur.end = 0;
+		s->has_data = 0;
+		return sp_add(s, r);
+	}
+	if (s->depth == 1 && s->in_results)
+		s->in_results = 0;
+	return 1;
+}
+
+static int
+sp_start_map(void *ctx)
+{
+	return sp_start(ctx, 0);
+}
+
+static int
+sp_start_array(void *ctx)
+{
+	return sp_start(ctx, 1);
+}
+
+static int
+sp_end_any(void *ctx)
+{
+	return sp_end(ctx);
+}
+
+static int
+sp_key(void *ctx, const unsigned char *k, size_t n)
+{
+	struct splitter *s = ctx;
+
+	if (s->depth == 1)
+		s->key_results = n == 7 && memcmp(k, "results", 7) == 0;
+	else if (s->depth == 3 && s->in_results) {
+		s->key_data = n == 4 && memcmp(k, "data", 4) == 0;
+		if (s->key_data) {
+			s->key_end = sp_consumed(s);
+			s->cur.end = 0;
+		}
+	}
+	return 1;
+}
+
+static const yajl_callbacks sp_callbacks = {
+	sp_null, sp_bool, NULL, NULL, sp_number, sp_string,
+	sp_start_map, sp_key, sp_end_any, sp_start_array, sp_end_any,
+};
+
+long
+normalize_each_result(const char *body, size_t len,
+    int (*fn)(void *arg, const char *p, size_t n), void *arg, struct normalize_err *err)
+{
+	struct splitter s;
+	yajl_status st;
+	long ret = -1;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	err->msg[0] = '\0';
+	s.in = body;
+	s.len = len;
+	s.h = yajl_alloc(&sp_callbacks, NULL, &s);
+	if (s.h == NULL) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	yajl_config(s.h, yajl_dont_validate_strings, 1);
+	st = yajl_parse(s.h, (const unsigned char *)body, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(s.h);
+	if (st != yajl_status_ok) {
+		if (s.cancel_msg != NULL) {
+			snprintf(err->msg, sizeof(err->msg), "%s", s.cancel_msg);
+		} else {
+			unsigned char *e = yajl_get_error(s.h, 0, NULL, 0);
+			size_t el;
+			snprintf(err->msg, sizeof(err->msg), "invalid JSON: %s",
+			    e != NULL ? (const char *)e : "parse error");
+			el = strlen(err->msg);
+			while (el > 0 && (err->msg[el - 1] == '\n' || err->msg[el - 1] == ' '))
+				err->msg[--el] = '\0';
+			if (e != NULL)
+				yajl_free_error(s.h, e);
+		}
+		goto out;
+	}
+	if (s.n == 0 && len > 0) {
+		/* distinguish "{}" from a top-level scalar that yajl accepted */
+		size_t k = 0;
+		while (k < len && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' ||
+				      body[k] == '\r'))
+			k++;
+		if (k >= len || body[k] != '{') {
+			snprintf(err->msg, sizeof(err->msg), "not a JSON object");
+			goto out;
+		}
+	}
+	for (i = 0; i < s.n; i++) {
+		if (fn(arg, body + s.r[i].start, s.r[i].end - s.r[i].start) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "stopped at result %zu", i);
+			goto out;
+		}
+	}
+	ret = (long)s.n;
+out:
+	yajl_free(s.h);
+	free(s.r);
+	return ret;
+}
