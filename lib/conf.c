@@ -203,10 +203,17 @@ struct sect {
 	int keyline[MAX_KEYS];    /* where each key was set; 0 = default */
 };
 
+struct perr {
+	int line;                 /* INT_MAX when none */
+	size_t seq;
+	char *text;
+};
+
 struct pctx {
 	const char *path;
 	struct conf *c;
-	struct buf errs;
+	struct perr *errs;
+	size_t nerrs, caperrs;
 	int nerr;
 	int oom;
 	/* the reader */
@@ -228,26 +235,84 @@ static void errf(struct pctx *p, int line, const char *label, const char *key,
 static void
 errf(struct pctx *p, int line, const char *label, const char *key, const char *fmt, ...)
 {
+	struct buf b;
+	struct perr *grown;
 	va_list ap;
 	int rc = 0;
 
 	p->nerr++;
+	buf_init(&b, 4096);
 	if (line > 0)
-		rc |= buf_printf(&p->errs, "%s:%d: ", p->path, line);
+		rc |= buf_printf(&b, "%s:%d: ", p->path, line);
 	else
-		rc |= buf_printf(&p->errs, "%s: ", p->path);
+		rc |= buf_printf(&b, "%s: ", p->path);
 	if (label && key)
-		rc |= buf_printf(&p->errs, "[%s] %s: ", label, key);
+		rc |= buf_printf(&b, "[%s] %s: ", label, key);
 	else if (label)
-		rc |= buf_printf(&p->errs, "[%s] ", label);
+		rc |= buf_printf(&b, "[%s] ", label);
 	else if (key)
-		rc |= buf_printf(&p->errs, "%s: ", key);
+		rc |= buf_printf(&b, "%s: ", key);
 	va_start(ap, fmt);
-	rc |= buf_vprintf(&p->errs, fmt, ap);
+	rc |= buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	rc |= buf_append_char(&p->errs, '\n');
-	/* The text is capped; the count stays right so the caller still knows. */
-	(void)rc;
+	if (rc < 0 || !b.data) {
+		buf_cleanup(&b);
+		p->oom = 1;
+		return;
+	}
+	if (p->nerrs == p->caperrs) {
+		size_t cap = p->caperrs ? p->caperrs * 2 : 16;
+		if (!(grown = realloc(p->errs, cap * sizeof(*grown)))) {
+			buf_cleanup(&b);
+			p->oom = 1;
+			return;
+		}
+		p->errs = grown;
+		p->caperrs = cap;
+	}
+	p->errs[p->nerrs].line = line > 0 ? line : INT_MAX;
+	p->errs[p->nerrs].seq = p->nerrs;
+	p->errs[p->nerrs].text = buf_steal(&b, NULL);
+	p->nerrs++;
+}
+
+/* By line (errors without one last), then in the order found. */
+static int
+perr_cmp(const void *a, const void *b)
+{
+	const struct perr *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Joins the sorted messages into err; frees them. */
+static void
+errs_finish(struct pctx *p, struct conf_err *err)
+{
+	struct buf b;
+	size_t i;
+	int full = 0;
+
+	qsort(p->errs, p->nerrs, sizeof(*p->errs), perr_cmp);
+	buf_init(&b, CONF_MAX_ERRTEXT);
+	for (i = 0; i < p->nerrs; i++) {
+		if (err && !full && ((i && buf_append_char(&b, '\n') < 0) ||
+					buf_append_str(&b, p->errs[i].text) < 0))
+			full = 1;
+		free(p->errs[i].text);
+	}
+	free(p->errs);
+	p->errs = NULL;
+	p->nerrs = 0;
+	if (err) {
+		err->count = p->nerr;
+		err->text = buf_steal(&b, &err->len);
+		if (!err->text && (err->text = strdup("out of memory")))
+			err->len = strlen(err->text);
+	}
+	buf_cleanup(&b);
 }
 
 /* A value quoted for a message: bounded, control characters replaced. */
@@ -256,21 +321,29 @@ struct qv {
 };
 
 static struct qv
-quote(const char *v)
+quote_mark(const char *v, int marks)
 {
 	struct qv q;
 	size_t i, o = 0;
 
-	q.s[o++] = '"';
+	if (marks)
+		q.s[o++] = '"';
 	for (i = 0; v[i] && o < 60; i++)
 		q.s[o++] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
 	if (v[i]) {
 		memcpy(q.s + o, "...", 3);
 		o += 3;
 	}
-	q.s[o++] = '"';
+	if (marks)
+		q.s[o++] = '"';
 	q.s[o] = '\0';
 	return q;
+}
+
+static struct qv
+quote(const char *v)
+{
+	return quote_mark(v, 1);
 }
 
 void
@@ -965,7 +1038,7 @@ section_header(struct pctx *p, char *line)
 		errf(p, p->line, NULL, NULL,
 		    "[%s%s%s] unknown section (expected [daemon], [oci], [source NAME] or "
 		    "[sink NAME])",
-		    quote(kind).s, name ? " " : "", name ? quote(name).s : "");
+		    quote_mark(kind, 0).s, name ? " " : "", name ? quote_mark(name, 0).s : "");
 		return;
 	}
 	if ((k == SK_DAEMON || k == SK_OCI) && name) {
@@ -1315,8 +1388,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 	}
 	k = &keys[i];
 	if (k->type != V_HEADER && s->keyline[i]) {
-		errf(p, line, s->label, name, "%s already set on line %d", k->name,
-		    s->keyline[i]);
+		if (k->type == V_SECRET)
+			errf(p, line, s->label, name,
+			    "already set on line %d (%s and %s_file are one setting)",
+			    s->keyline[i], k->name, k->name);
+		else
+			errf(p, line, s->label, name, "already set on line %d", s->keyline[i]);
 		return 1;
 	}
 	s->keyline[i] = line;
@@ -1673,7 +1750,6 @@ conf_load(const char *path, struct conf_err *err)
 	memset(&p, 0, sizeof(p));
 	p.path = path;
 	p.cur = -1;
-	buf_init(&p.errs, CONF_MAX_ERRTEXT);
 	if (err)
 		memset(err, 0, sizeof(*err));
 	if (!(c = calloc(1, sizeof(*c))) || !(c->path = strdup(path)) ||
@@ -1729,15 +1805,8 @@ done:
 	if (p.nerr) {
 		conf_free(c);
 		c = NULL;
-		if (err) {
-			err->count = p.nerr;
-			err->text = buf_steal(&p.errs, &err->len);
-			/* Drop the final newline: callers print or log line by line. */
-			if (err->text && err->len && err->text[err->len - 1] == '\n')
-				err->text[--err->len] = '\0';
-		}
+		errs_finish(&p, err);
 	}
-	buf_cleanup(&p.errs);
 	return c;
 }
 
@@ -2003,13 +2072,16 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			sv = *(char *const *)slot;
 			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
 				break;
-			fprintf(out, "%s = %s\n", k->name, sv ? sv : "");
+			if (sv)
+				fprintf(out, "%s = %s\n", k->name, sv);
+			else
+				fprintf(out, "%s =\n", k->name);
 			break;
 		case V_URL:
 			sv = *(char *const *)slot;
 			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
 				break;
-			fprintf(out, "%s = ", k->name);
+			fprintf(out, "%s =%s", k->name, sv ? " " : "");
 			if (sv)
 				dump_url(out, sv);
 			fputc('\n', out);
@@ -2021,7 +2093,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 				break;
 			if (file)
 				fprintf(out, "; %s read from %s_file = %s\n", k->name, k->name, file);
-			fprintf(out, "%s = %s\n", k->name, sv ? "***" : "");
+			fprintf(out, "%s =%s\n", k->name, sv ? " ***" : "");
 			break;
 		}
 		case V_DUR:
@@ -2068,9 +2140,9 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			l = slot;
 			if (!l->n && sink_type_bit && k->types && !(k->types & sink_type_bit))
 				break;
-			fprintf(out, "%s = ", k->name);
+			fprintf(out, "%s =", k->name);
 			for (j = 0; j < l->n; j++)
-				fprintf(out, "%s%s", j ? "," : "", l->items[j]);
+				fprintf(out, "%s%s", j ? "," : " ", l->items[j]);
 			fputc('\n', out);
 			break;
 		case V_HEADER:
