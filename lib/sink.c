@@ -1196,9 +1196,6 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
-	/* curl would wait for a 100-continue on large bodies: a round trip for nothing. */
-	if (s->ops->write == NULL && sink_add_header(&s->c, "Expect:") != 0)
-		goto oom;
 	buf_init(&p, 0);
 	if (cfg->dead_letter != NULL)
 		buf_append_str(&p, cfg->dead_letter);
