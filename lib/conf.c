@@ -396,8 +396,8 @@ conf_parse_duration(const char *s, int64_t *ms)
 	while (*p) {
 		if (parse_u64_prefix(&p, &n) < 0)
 			return -1;
-		if (*p == ' ')
-			p++;
+		if (*p == ' ' && *++p == '\0')
+			return -1; /* "30 " */
 		if (!*p && parts == 0) {
 			mul = 1000;
 		} else {
@@ -440,8 +440,8 @@ conf_parse_size(const char *s, int64_t *bytes)
 
 	if (!s || parse_u64_prefix(&p, &n) < 0)
 		return -1;
-	if (*p == ' ')
-		p++;
+	if (*p == ' ' && *++p == '\0')
+		return -1; /* "1 " */
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(p, units[i].u) == 0) {
 			if (n > INT64_MAX / units[i].mul)
@@ -1053,7 +1053,7 @@ section_header(struct pctx *p, char *line)
 		errf(p, p->line, NULL, NULL,
 		    "[%s %s] bad name: use up to %d letters, digits, _ . - (not starting "
 		    "with .)",
-		    kind, quote(name).s, CONF_MAX_NAME);
+		    kind, quote_mark(name, 0).s, CONF_MAX_NAME);
 		return;
 	}
 	for (i = 0; i < p->nsects; i++) {

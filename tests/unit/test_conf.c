@@ -1,0 +1,854 @@
+/*
+ * test_conf.c — lib/conf: every value type (good and bad), every error the issue names,
+ * secrets from files and $CREDENTIALS_DIRECTORY, defaults, and the masked dump.
+ * Config files are real files in a mkdtemp folder, removed at the end.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+static char tmpdir[] = "/tmp/test_conf.XXXXXX";
+
+#define MIN_OK "[source a]\nquery = search \"x\"\n[sink s]\ntype = stdout\n"
+
+/* snprintf that fails the test instead of truncating. */
+static void fmt(char *buf, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+fmt(char *buf, size_t n, const char *f, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, f);
+	r = vsnprintf(buf, n, f, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= n)
+		fail_msg("formatted text too long");
+}
+
+static char *
+path_of(const char *name)
+{
+	static char p[PATH_MAX];
+
+	fmt(p, sizeof(p), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static void
+write_file(const char *name, const char *text, mode_t mode)
+{
+	FILE *f;
+	const char *p = path_of(name);
+
+	unlink(p);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(p, mode), 0);
+}
+
+/* Loads text as "t.conf"; returns the conf or NULL with err filled. */
+static struct conf *
+load(const char *text, struct conf_err *err)
+{
+	write_file("t.conf", text, 0600);
+	return conf_load(path_of("t.conf"), err);
+}
+
+/* Asserts that text fails to load with a message line that contains want. */
+static void
+expect_error(const char *text, const char *want)
+{
+	struct conf_err err;
+	struct conf *c = load(text, &err);
+
+	if (c) {
+		conf_free(c);
+		fail_msg("loaded, expected an error containing: %s", want);
+	}
+	assert_non_null(err.text);
+	assert_true(err.count >= 1);
+	if (!strstr(err.text, want))
+		fail_msg("error text\n%s\ndoes not contain\n%s", err.text, want);
+	conf_err_cleanup(&err);
+}
+
+/* The exact form: "PATH:LINE: [section] key: message". */
+static void
+expect_error_at(const char *text, int line, const char *rest)
+{
+	char want[PATH_MAX + 512];
+
+	fmt(want, sizeof(want), "%s:%d: %s", path_of("t.conf"), line, rest);
+	expect_error(text, want);
+}
+
+static struct conf *
+load_ok(const char *text)
+{
+	struct conf_err err;
+	struct conf *c = load(text, &err);
+
+	if (!c)
+		fail_msg("did not load:\n%s", err.text ? err.text : "(no text)");
+	return c;
+}
+
+static int
+rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int
+group_setup(void **state)
+{
+	if (!mkdtemp(tmpdir))
+		return -1;
+	unsetenv("CREDENTIALS_DIRECTORY");
+	unsetenv("STATE_DIRECTORY");
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---------------------------------------------------------------- value types */
+
+static void
+test_duration(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t ms;
+	} good[] = { { "500ms", 500 }, { "30s", 30000 }, { "5m", 300000 }, { "1h", 3600000 },
+		{ "30d", 30LL * 86400000 }, { "1h30m", 5400000 }, { "45", 45000 }, { "0", 0 },
+		{ "0s", 0 }, { "2 m", 120000 }, { "1m500ms", 60500 } };
+	static const char *const bad[] = { "", "5x", "-1s", "1.5h", "s", "ms", "10mm", "1hh",
+		"1 h 2", "30 ", "99999999999999999999", "9999999999999999d", "1h 30", "1y" };
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -7;
+		if (conf_parse_duration(good[i].s, &v) != 0)
+			fail_msg("\"%s\" rejected", good[i].s);
+		assert_int_equal(v, good[i].ms);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (conf_parse_duration(bad[i], &v) == 0)
+			fail_msg("\"%s\" accepted", bad[i]);
+}
+
+static void
+test_size(void **state)
+{
+	static const struct {
+		const char *s;
+		int64_t b;
+	} good[] = { { "512", 512 }, { "512B", 512 }, { "64KiB", 65536 },
+		{ "1MiB", 1048576 }, { "1GiB", 1073741824 }, { "10KB", 10000 },
+		{ "10MB", 10000000 }, { "1GB", 1000000000 }, { "1 MiB", 1048576 }, { "0", 0 } };
+	static const char *const bad[] = { "", "12XB", "1.5MiB", "MiB", "-1", "1mib", "1 ",
+		"1KiBB", "99999999999999999999", "9999999999999GiB", "1K" };
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = -7;
+		if (conf_parse_size(good[i].s, &v) != 0)
+			fail_msg("\"%s\" rejected", good[i].s);
+		assert_int_equal(v, good[i].b);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (conf_parse_size(bad[i], &v) == 0)
+			fail_msg("\"%s\" accepted", bad[i]);
+}
+
+static void
+test_bool(void **state)
+{
+	static const char *const t[] = { "true", "yes", "on", "1", "TRUE", "Yes" };
+	static const char *const f[] = { "false", "no", "off", "0", "Off" };
+	static const char *const bad[] = { "", "maybe", "2", "y", "truee", "enabled" };
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		v = 0;
+		assert_int_equal(conf_parse_bool(t[i], &v), 0);
+		assert_int_equal(v, 1);
+	}
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		v = 1;
+		assert_int_equal(conf_parse_bool(f[i], &v), 0);
+		assert_int_equal(v, 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(conf_parse_bool(bad[i], &v), -1);
+}
+
+static void
+test_time(void **state)
+{
+	int rel = -1;
+	int64_t ms = 0;
+	static const char *const bad[] = { "", "yesterday", "2025-03-14", "+1h",
+		"2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-03-14T24:00:00Z",
+		"2025-03-14T09:00:00", "2025-03-14T09:00:00+2:00", "2025-03-14T09:00:00Zjunk",
+		"-", "-1x", "2025-03-14T09:00:00.Z" };
+	size_t i;
+
+	assert_int_equal(conf_parse_time("-1h", &rel, &ms), 0);
+	assert_int_equal(rel, 1);
+	assert_int_equal(ms, -3600000);
+	assert_int_equal(conf_parse_time("now", &rel, &ms), 0);
+	assert_int_equal(rel, 1);
+	assert_int_equal(ms, 0);
+	assert_int_equal(conf_parse_time("2025-03-14T09:00:00Z", &rel, &ms), 0);
+	assert_int_equal(rel, 0);
+	assert_int_equal(ms, 1741942800000LL);
+	assert_int_equal(conf_parse_rfc3339("2025-03-14T09:00:00.123456Z", &ms), 0);
+	assert_int_equal(ms, 1741942800123LL);
+	assert_int_equal(conf_parse_rfc3339("2025-03-14T11:00:00.5+02:00", &ms), 0);
+	assert_int_equal(ms, 1741942800500LL);
+	assert_int_equal(conf_parse_rfc3339("2025-03-14T04:30:00-04:30", &ms), 0);
+	assert_int_equal(ms, 1741942800000LL);
+	assert_int_equal(conf_parse_rfc3339("2024-02-29t00:00:00z", &ms), 0);
+	assert_int_equal(ms, 1709164800000LL);
+	assert_int_equal(conf_parse_rfc3339("1970-01-01T00:00:00Z", &ms), 0);
+	assert_int_equal(ms, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (conf_parse_time(bad[i], &rel, &ms) == 0)
+			fail_msg("\"%s\" accepted", bad[i]);
+}
+
+static void
+test_formatters(void **state)
+{
+	char b[40];
+
+	assert_string_equal(conf_format_duration(500, b, sizeof(b)), "500ms");
+	assert_string_equal(conf_format_duration(30000, b, sizeof(b)), "30s");
+	assert_string_equal(conf_format_duration(60000, b, sizeof(b)), "1m");
+	assert_string_equal(conf_format_duration(90000, b, sizeof(b)), "90s");
+	assert_string_equal(conf_format_duration(30 * 86400000LL, b, sizeof(b)), "30d");
+	assert_string_equal(conf_format_duration(0, b, sizeof(b)), "0s");
+	assert_string_equal(conf_format_duration(-3600000, b, sizeof(b)), "-1h");
+	assert_string_equal(conf_format_size(1048576, b, sizeof(b)), "1MiB");
+	assert_string_equal(conf_format_size(10000, b, sizeof(b)), "10KB");
+	assert_string_equal(conf_format_size(1000, b, sizeof(b)), "1KB");
+	assert_string_equal(conf_format_size(1500, b, sizeof(b)), "1500B");
+	assert_string_equal(conf_format_rfc3339(1741942800123LL, b, sizeof(b)),
+	    "2025-03-14T09:00:00.123Z");
+	assert_string_equal(conf_format_rfc3339(1741942800000LL, b, sizeof(b)),
+	    "2025-03-14T09:00:00Z");
+	assert_string_equal(conf_sink_type_name(CONF_SINK_SPLUNK_HEC), "splunk_hec");
+	assert_string_equal(conf_format_name(CONF_FORMAT_OCSF), "ocsf");
+}
+
+/* ---------------------------------------------------------------- whole files */
+
+static void
+test_defaults(void **state)
+{
+	struct conf *c;
+	const struct conf_source *s;
+	const struct conf_sink *k;
+	char want[PATH_MAX];
+
+	setenv("HOME", "/home/tester", 1);
+	c = load_ok(MIN_OK);
+	assert_string_equal(c->path, path_of("t.conf"));
+	assert_string_equal(c->daemon.state_dir, "/var/lib/oci-logfwd");
+	assert_int_equal(c->daemon.log_level, LOG_LVL_INFO);
+	assert_null(c->daemon.metrics_listen);
+	assert_int_equal(c->daemon.stats_interval_ms, 60000);
+	assert_int_equal(c->daemon.shutdown_timeout_ms, 30000);
+	assert_int_equal(c->oci.auth, CONF_AUTH_API_KEY);
+	assert_string_equal(c->oci.config_file, "/home/tester/.oci/config");
+	assert_string_equal(c->oci.profile, "DEFAULT");
+	assert_null(c->oci.region);
+	assert_null(c->oci.endpoint);
+	assert_null(c->oci.imds_url);
+	assert_null(c->oci.auth_url);
+	assert_int_equal(c->n_sources, 1);
+	s = &c->sources[0];
+	assert_string_equal(s->name, "a");
+	assert_string_equal(s->query, "search \"x\"");
+	assert_int_equal(s->interval_ms, 30000);
+	assert_int_equal(s->lag_ms, 120000);
+	assert_int_equal(s->overlap_ms, 15 * 60000);
+	assert_int_equal(s->sweep_interval_ms, 5 * 60000);
+	assert_int_equal(s->window_ms, 10 * 60000);
+	assert_int_equal(s->start_is_relative, 1);
+	assert_int_equal(s->start_ms, -3600000);
+	assert_int_equal(s->page_size, 1000);
+	assert_int_equal(s->retention_ms, 30 * 86400000LL);
+	assert_int_equal(s->line, 1);
+	assert_int_equal(c->n_sinks, 1);
+	k = &c->sinks[0];
+	assert_string_equal(k->name, "s");
+	assert_int_equal(k->type, CONF_SINK_STDOUT);
+	assert_null(k->url);
+	assert_int_equal(k->sources.n, 0);
+	assert_int_equal(k->format, CONF_FORMAT_ECS);
+	assert_int_equal(k->encoding, CONF_ENC_DEFAULT);
+	assert_int_equal(k->compression, CONF_COMP_NONE);
+	assert_int_equal(k->batch_max_events, 500);
+	assert_int_equal(k->batch_max_bytes, 1048576);
+	assert_int_equal(k->batch_timeout_ms, 1000);
+	assert_true(k->rate_limit == 0);
+	assert_int_equal(k->rate_burst, 1);
+	assert_int_equal(k->max_in_flight, 2);
+	assert_int_equal(k->timeout_ms, 30000);
+	assert_int_equal(k->retry_initial_ms, 500);
+	assert_int_equal(k->retry_max_delay_ms, 60000);
+	assert_int_equal(k->retry_max_time_ms, 0);
+	assert_int_equal(k->queue_max_events, 100000);
+	assert_int_equal(k->queue_max_bytes, 64LL * 1048576);
+	assert_int_equal(k->when_full, CONF_FULL_BLOCK);
+	assert_int_equal(k->tls_verify, 1);
+	assert_null(k->tls_ca_file);
+	assert_string_equal(k->dead_letter, "/var/lib/oci-logfwd/dead-letter-s.ndjson");
+	assert_int_equal(k->line, 3);
+	assert_int_equal(conf_sink_wants(k, "a"), 1);
+	assert_ptr_equal(conf_find_source(c, "a"), s);
+	assert_ptr_equal(conf_find_sink(c, "s"), k);
+	assert_null(conf_find_source(c, "s"));
+	assert_null(conf_find_sink(c, "nope"));
+	conf_free(c);
+
+	/* systemd's StateDirectory= wins over the built-in default. */
+	setenv("STATE_DIRECTORY", "/var/lib/private/oci-logfwd:/other", 1);
+	c = load_ok(MIN_OK);
+	assert_string_equal(c->daemon.state_dir, "/var/lib/private/oci-logfwd");
+	unsetenv("STATE_DIRECTORY");
+	conf_free(c);
+
+	/* Type-specific defaults: loki labels, datadog ddsource, burst from rate. */
+	c = load_ok("[source a]\nquery=q\n"
+		    "[sink l]\ntype=loki\nurl=http://127.0.0.1:3100/loki/api/v1/push\n"
+		    "[sink d]\ntype=datadog\nsite=datadoghq.eu\nrate_limit=2.5\n"
+		    "[sink e]\ntype=file\npath=/tmp/x\nrate_limit=10\nrate_burst=3\n"
+		    "[daemon]\nstate_dir=/srv/st\n");
+	k = conf_find_sink(c, "l");
+	assert_int_equal(k->labels.n, 2);
+	assert_string_equal(k->labels.items[0], "source=oci");
+	assert_string_equal(k->labels.items[1], "kind");
+	k = conf_find_sink(c, "d");
+	assert_string_equal(k->ddsource, "oci");
+	assert_int_equal(k->rate_burst, 3);
+	assert_true(k->rate_limit == 2.5);
+	fmt(want, sizeof(want), "/srv/st/dead-letter-d.ndjson");
+	assert_string_equal(k->dead_letter, want);
+	k = conf_find_sink(c, "e");
+	assert_int_equal(k->rate_burst, 3);
+	conf_free(c);
+}
+
+static void
+test_every_key(void **state)
+{
+	struct conf *c;
+	const struct conf_source *s;
+	const struct conf_sink *k;
+
+	c = load_ok("; a comment\n# another\n"
+		    "[daemon]\n"
+		    "state_dir = /srv/state\n"
+		    "log_level = debug\n"
+		    "metrics_listen = 127.0.0.1:9464\n"
+		    "stats_interval = 10s\n"
+		    "shutdown_timeout = 1m\n"
+		    "[ oci ]\n"
+		    "  auth = instance_principal   ; indented, inline comment\n"
+		    "config_file = /etc/oci/config\n"
+		    "profile = OTHER\n"
+		    "region = eu-frankfurt-1\n"
+		    "endpoint = http://127.0.0.1:1234\n"
+		    "imds_url = http://127.0.0.1:1235/opc/v2\n"
+		    "auth_url = https://127.0.0.1:1236\n"
+		    "[source audit-1.x]\n"
+		    "query = search \"c/_Audit\" | where type = 'x;y'\n"
+		    "interval = 15s\nlag = 0\noverlap = 0\nsweep_interval = 1m\nwindow = 1h\n"
+		    "start = 2025-03-14T09:00:00Z\npage_size = 1\nretention = 90d\n"
+		    "[source flow]\nquery = q2\nstart = -2h\n"
+		    "[sink siem]\n"
+		    "type = http\nurl = https://siem.example/ingest\nsources = audit-1.x , flow\n"
+		    "format = ocsf\nencoding = ndjson\ntemplate = {\"m\": {{message}}}\n"
+		    "header = X-A: 1\nheader = X-B:two words\n"
+		    "token = tok\nusername = u\npassword = p\n"
+		    "compression = gzip\nbatch_max_events = 10\nbatch_max_bytes = 64KiB\n"
+		    "batch_timeout = 250ms\nrate_limit = 0.5\nrate_burst = 4\nmax_in_flight = 8\n"
+		    "timeout = 5s\nretry_initial = 100ms\nretry_max_delay = 10s\n"
+		    "retry_max_time = 1h\nqueue_max_events = 1000\nqueue_max_bytes = 10MB\n"
+		    "when_full = drop_newest\ndead_letter = /srv/dl.ndjson\ntls_verify = off\n"
+		    "tls_ca_file = /etc/ca.pem\n"
+		    "[sink dd]\ntype = datadog\nurl = http://127.0.0.1:9/api/v2/logs\n"
+		    "api_key = k\nsite = datadoghq.com\nservice = svc\nddsource = src\n"
+		    "ddtags = a:b,c:d\nhostname = h\nsources = flow\n"
+		    "[sink hec]\ntype = splunk_hec\nurl = http://127.0.0.1:8088\nindex = i\n"
+		    "sourcetype = st\nsource_name = sn\nencoding = json\n"
+		    "[sink es]\ntype = elasticsearch\nurl = http://127.0.0.1:9200\nformat = raw\n"
+		    "encoding = json_array\n"
+		    "[sink lk]\ntype = loki\nurl = http://127.0.0.1:3100\ntenant = t\n"
+		    "labels = a=b, kind\n"
+		    "[sink out]\ntype = stdout\n");
+	assert_string_equal(c->daemon.state_dir, "/srv/state");
+	assert_int_equal(c->daemon.log_level, LOG_LVL_DEBUG);
+	assert_string_equal(c->daemon.metrics_listen, "127.0.0.1:9464");
+	assert_int_equal(c->daemon.stats_interval_ms, 10000);
+	assert_int_equal(c->daemon.shutdown_timeout_ms, 60000);
+	assert_int_equal(c->oci.auth, CONF_AUTH_INSTANCE_PRINCIPAL);
+	assert_string_equal(c->oci.config_file, "/etc/oci/config");
+	assert_string_equal(c->oci.profile, "OTHER");
+	assert_string_equal(c->oci.region, "eu-frankfurt-1");
+	assert_string_equal(c->oci.endpoint, "http://127.0.0.1:1234");
+	assert_string_equal(c->oci.imds_url, "http://127.0.0.1:1235/opc/v2");
+	assert_string_equal(c->oci.auth_url, "https://127.0.0.1:1236");
+	s = conf_find_source(c, "audit-1.x");
+	assert_non_null(s);
+	assert_string_equal(s->query, "search \"c/_Audit\" | where type = 'x;y'");
+	assert_int_equal(s->interval_ms, 15000);
+	assert_int_equal(s->lag_ms, 0);
+	assert_int_equal(s->overlap_ms, 0);
+	assert_int_equal(s->sweep_interval_ms, 60000);
+	assert_int_equal(s->window_ms, 3600000);
+	assert_int_equal(s->start_is_relative, 0);
+	assert_int_equal(s->start_ms, 1741942800000LL);
+	assert_int_equal(s->page_size, 1);
+	assert_int_equal(s->retention_ms, 90 * 86400000LL);
+	s = conf_find_source(c, "flow");
+	assert_int_equal(s->start_is_relative, 1);
+	assert_int_equal(s->start_ms, -7200000);
+	k = conf_find_sink(c, "siem");
+	assert_int_equal(k->type, CONF_SINK_HTTP);
+	assert_string_equal(k->url, "https://siem.example/ingest");
+	assert_int_equal(k->sources.n, 2);
+	assert_string_equal(k->sources.items[0], "audit-1.x");
+	assert_string_equal(k->sources.items[1], "flow");
+	assert_int_equal(conf_sink_wants(k, "flow"), 1);
+	assert_int_equal(conf_sink_wants(k, "other"), 0);
+	assert_int_equal(k->format, CONF_FORMAT_OCSF);
+	assert_int_equal(k->encoding, CONF_ENC_NDJSON);
+	assert_string_equal(k->template, "{\"m\": {{message}}}");
+	assert_int_equal(k->headers.n, 2);
+	assert_string_equal(k->headers.items[0], "X-A: 1");
+	assert_string_equal(k->headers.items[1], "X-B:two words");
+	assert_string_equal(k->token, "tok");
+	assert_null(k->token_file);
+	assert_string_equal(k->username, "u");
+	assert_string_equal(k->password, "p");
+	assert_int_equal(k->compression, CONF_COMP_GZIP);
+	assert_int_equal(k->batch_max_events, 10);
+	assert_int_equal(k->batch_max_bytes, 65536);
+	assert_int_equal(k->batch_timeout_ms, 250);
+	assert_true(k->rate_limit == 0.5);
+	assert_int_equal(k->rate_burst, 4);
+	assert_int_equal(k->max_in_flight, 8);
+	assert_int_equal(k->timeout_ms, 5000);
+	assert_int_equal(k->retry_initial_ms, 100);
+	assert_int_equal(k->retry_max_delay_ms, 10000);
+	assert_int_equal(k->retry_max_time_ms, 3600000);
+	assert_int_equal(k->queue_max_events, 1000);
+	assert_int_equal(k->queue_max_bytes, 10000000);
+	assert_int_equal(k->when_full, CONF_FULL_DROP_NEWEST);
+	assert_string_equal(k->dead_letter, "/srv/dl.ndjson");
+	assert_int_equal(k->tls_verify, 0);
+	assert_string_equal(k->tls_ca_file, "/etc/ca.pem");
+	k = conf_find_sink(c, "dd");
+	assert_int_equal(k->type, CONF_SINK_DATADOG);
+	assert_string_equal(k->api_key, "k");
+	assert_string_equal(k->site, "datadoghq.com");
+	assert_string_equal(k->service, "svc");
+	assert_string_equal(k->ddsource, "src");
+	assert_string_equal(k->ddtags, "a:b,c:d");
+	assert_string_equal(k->hostname, "h");
+	assert_int_equal(k->rate_burst, 1);
+	k = conf_find_sink(c, "hec");
+	assert_int_equal(k->type, CONF_SINK_SPLUNK_HEC);
+	assert_string_equal(k->index, "i");
+	assert_string_equal(k->sourcetype, "st");
+	assert_string_equal(k->source_field, "sn");
+	assert_int_equal(k->encoding, CONF_ENC_JSON);
+	k = conf_find_sink(c, "es");
+	assert_int_equal(k->type, CONF_SINK_ELASTICSEARCH);
+	assert_int_equal(k->format, CONF_FORMAT_RAW);
+	assert_int_equal(k->encoding, CONF_ENC_JSON_ARRAY);
+	k = conf_find_sink(c, "lk");
+	assert_int_equal(k->type, CONF_SINK_LOKI);
+	assert_string_equal(k->tenant, "t");
+	assert_int_equal(k->labels.n, 2);
+	assert_string_equal(k->labels.items[0], "a=b");
+	assert_string_equal(k->labels.items[1], "kind");
+	assert_int_equal(conf_find_sink(c, "out")->type, CONF_SINK_STDOUT);
+	conf_free(c);
+}
+
+static void
+test_long_lines(void **state)
+{
+	size_t n = 6000, pre;
+	char *text = malloc(n + 200);
+	struct conf *c;
+
+	assert_non_null(text);
+	pre = (size_t)sprintf(text, "[source a]\nquery = ");
+	memset(text + pre, 'q', n);
+	strcpy(text + pre + n, "\n[sink s]\ntype = stdout\n");
+	c = load_ok(text);
+	assert_int_equal(strlen(c->sources[0].query), n);
+	conf_free(c);
+
+	/* Beyond the line limit: refused with the line number, not silently cut. */
+	text = realloc(text, 20000);
+	assert_non_null(text);
+	pre = (size_t)sprintf(text, "[source a]\nquery = ");
+	memset(text + pre, 'q', 12000);
+	strcpy(text + pre + 12000, "\n[sink s]\ntype = stdout\n");
+	expect_error_at(text, 2, "line longer than");
+	free(text);
+}
+
+static void
+test_env_expansion(void **state)
+{
+	struct conf *c;
+
+	setenv("TC_PORT", "8123", 1);
+	setenv("TC_EMPTY", "", 1);
+	c = load_ok("[oci]\nendpoint = http://127.0.0.1:${TC_PORT}/x${TC_EMPTY}\n"
+		    "region = $${TC_PORT} costs $5\n" MIN_OK);
+	assert_string_equal(c->oci.endpoint, "http://127.0.0.1:8123/x");
+	assert_string_equal(c->oci.region, "${TC_PORT} costs $5");
+	conf_free(c);
+	/* Expansion happens before parsing, so typed values can come from the environment. */
+	setenv("TC_SIZE", "2MiB", 1);
+	c = load_ok(MIN_OK "batch_max_bytes = ${TC_SIZE}\n");
+	assert_int_equal(c->sinks[0].batch_max_bytes, 2 * 1048576);
+	conf_free(c);
+
+	unsetenv("TC_UNSET");
+	expect_error_at("[oci]\nregion = ${TC_UNSET}\n" MIN_OK, 2,
+	    "[oci] region: ${TC_UNSET} is not set");
+	expect_error_at("[oci]\nregion = ${TC_PORT\n" MIN_OK, 2, "[oci] region: unterminated ${");
+	expect_error_at("[oci]\nregion = ${1X}\n" MIN_OK, 2, "[oci] region: bad variable name");
+	setenv("TC_NL", "a\nb", 1);
+	expect_error_at(MIN_OK "header = X-A: ${TC_NL}\n", 5, "[sink s] header: contains a line break");
+}
+
+static void
+test_errors(void **state)
+{
+	/* The issue's example, exactly. */
+	expect_error_at("[source a]\nquery = q\n[sink siem]\ntype = http\nurl = http://x\n"
+			"batch_max_bytes = 12XB\n",
+	    6, "[sink siem] batch_max_bytes: \"12XB\" is not a size");
+	expect_error_at(MIN_OK "batch_timeout = 5x\n", 5,
+	    "[sink s] batch_timeout: \"5x\" is not a duration");
+	expect_error_at(MIN_OK "batch_timeout = 10\n[daemon]\nstats_interval = 1fortnight\n", 7,
+	    "[daemon] stats_interval: \"1fortnight\" is not a duration");
+	expect_error_at(MIN_OK "tls_verify = maybe\n", 5,
+	    "[sink s] tls_verify: \"maybe\" is not a boolean");
+	expect_error_at(MIN_OK "format = xml\n", 5,
+	    "[sink s] format: \"xml\" is not one of ecs, ocsf, raw");
+	expect_error_at(MIN_OK "when_full = drop\n", 5,
+	    "[sink s] when_full: \"drop\" is not one of block, drop_newest");
+	expect_error_at(MIN_OK "max_in_flight = many\n", 5,
+	    "[sink s] max_in_flight: \"many\" is not an integer");
+	expect_error_at(MIN_OK "max_in_flight = 0\n", 5,
+	    "[sink s] max_in_flight: \"0\" is out of range (1..1024)");
+	expect_error_at(MIN_OK "rate_limit = fast\n", 5,
+	    "[sink s] rate_limit: \"fast\" is not a number");
+	expect_error_at(MIN_OK "rate_limit = -1\n", 5, "[sink s] rate_limit: \"-1\" is out of range");
+	expect_error_at(MIN_OK "sources = a,,b\n", 5, "[sink s] sources: \"a,,b\" has an empty item");
+	expect_error_at(MIN_OK "header = no colon here\n", 5, "[sink s] header: is not \"Name: value\"");
+	expect_error_at("[source a]\nquery = q\npage_size = 1001\n[sink s]\ntype=stdout\n", 3,
+	    "[source a] page_size: \"1001\" is out of range (1..1000)");
+	expect_error_at("[source a]\nquery = q\npage_size = 0\n[sink s]\ntype=stdout\n", 3,
+	    "[source a] page_size: \"0\" is out of range (1..1000)");
+	expect_error_at("[source a]\nquery = q\nstart = yesterday\n[sink s]\ntype=stdout\n", 3,
+	    "[source a] start: \"yesterday\" is neither");
+	expect_error_at("[source a]\nquery = q\ninterval = 100ms\n[sink s]\ntype=stdout\n", 3,
+	    "[source a] interval: \"100ms\" is out of range (1s..1d)");
+	expect_error_at("[daemon]\nlog_level = loud\n" MIN_OK, 2,
+	    "[daemon] log_level: \"loud\" is not one of debug, info, notice, warning, error");
+	expect_error_at("[daemon]\nstate_dir = relative/dir\n" MIN_OK, 2,
+	    "[daemon] state_dir: \"relative/dir\" is not an absolute path");
+	expect_error_at("[daemon]\nmetrics_listen = 9464\n" MIN_OK, 2,
+	    "[daemon] metrics_listen: \"9464\" is not host:port");
+	expect_error_at("[oci]\nauth = password\n" MIN_OK, 2,
+	    "[oci] auth: \"password\" is not one of api_key, instance_principal");
+	expect_error_at("[oci]\nendpoint = ftp://x\n" MIN_OK, 2,
+	    "[oci] endpoint: is not an http:// or https:// URL");
+
+	/* Unknown key / section, structure. */
+	expect_error_at("[oci]\nregoin = x\n" MIN_OK, 2, "[oci] regoin: unknown key");
+	expect_error_at(MIN_OK "colour = blue\n", 5, "[sink s] colour: unknown key");
+	expect_error_at(MIN_OK "[sinks x]\ntype = http\n", 5, "[sinks x] unknown section");
+	expect_error_at("region = x\n" MIN_OK, 1, "region: outside any section");
+	expect_error_at(MIN_OK "just words\n", 5, "[sink s] expected key = value");
+	expect_error_at(MIN_OK "[sink\n", 5, "section header without a closing ]");
+	expect_error_at(MIN_OK "[source]\n", 5, "[source] needs a name: [source NAME]");
+	expect_error_at(MIN_OK "[daemon x]\n", 5, "[daemon] takes no name");
+	expect_error_at(MIN_OK "[sink a/b]\n", 5, "[sink a/b] bad name");
+	expect_error_at(MIN_OK "[source a]\nquery = y\n", 5,
+	    "[source a] duplicate section (first on line 1)");
+	expect_error_at(MIN_OK "[daemon]\n[daemon]\n", 6, "[daemon] duplicate section (first on line 5)");
+	expect_error_at(MIN_OK "type = http\n", 5, "[sink s] type: already set on line 4");
+
+	/* Required keys, references, cross checks. */
+	expect_error_at("[source a]\ninterval = 10s\n[sink s]\ntype = stdout\n", 1,
+	    "[source a] query: missing (required)");
+	expect_error_at("[source a]\nquery =\n[sink s]\ntype = stdout\n", 2,
+	    "[source a] query: must not be empty");
+	expect_error_at("[source a]\nquery = q\n[sink s]\nformat = raw\n", 3,
+	    "[sink s] type: missing (required");
+	expect_error_at("[source a]\nquery = q\n[sink s]\ntype = splunk_hec\n", 3,
+	    "[sink s] url: missing (required for type splunk_hec)");
+	expect_error_at("[source a]\nquery = q\n[sink s]\ntype = datadog\n", 3,
+	    "[sink s] url: missing (a datadog sink needs url or site)");
+	expect_error_at("[source a]\nquery = q\n[sink s]\ntype = file\n", 3,
+	    "[sink s] path: missing (required for type file)");
+	expect_error_at("[source a]\nquery = q\n[sink s]\ntype = http\nurl = http://x\npath = /x\n",
+	    6, "[sink s] path: is only for type file");
+	expect_error_at(MIN_OK "sources = a, b\n", 5,
+	    "[sink s] sources: \"b\" is not a defined [source b]");
+	expect_error_at(MIN_OK "retry_initial = 10s\nretry_max_delay = 1s\n", 6,
+	    "[sink s] retry_max_delay: is shorter than retry_initial");
+	expect_error_at(MIN_OK "username = u\n", 5, "[sink s] username: given without password");
+	expect_error("[sink s]\ntype = stdout\n", "t.conf: no [source NAME] section");
+	expect_error("[source a]\nquery = q\n", "t.conf: no [sink NAME] section");
+	expect_error("[source a]\nquery = q\n[oci]\nauth = api_key\nconfig_file = ~/x\n",
+	    "t.conf: no [sink NAME] section");
+}
+
+static void
+test_all_errors_collected(void **state)
+{
+	struct conf_err err;
+	struct conf *c;
+	const char *a, *b;
+
+	c = load("[daemon]\nstats_interval = 5x\nbogus = 1\n[oci]\nauth = nope\n"
+		 "[source a]\npage_size = 0\n[sink s]\ntype = http\nsources = zz\n",
+	    &err);
+	assert_null(c);
+	assert_int_equal(err.count, 7);
+	/* Sorted by line, one per line, no trailing newline. */
+	a = strstr(err.text, ":2: [daemon] stats_interval");
+	b = strstr(err.text, ":10: [sink s] sources");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a < b);
+	assert_non_null(strstr(err.text, ":3: [daemon] bogus: unknown key"));
+	assert_non_null(strstr(err.text, ":5: [oci] auth"));
+	assert_non_null(strstr(err.text, ":6: [source a] query: missing"));
+	assert_non_null(strstr(err.text, ":7: [source a] page_size"));
+	assert_non_null(strstr(err.text, ":8: [sink s] url: missing"));
+	assert_int_not_equal(err.text[err.len - 1], '\n');
+	assert_int_equal(strlen(err.text), err.len);
+	conf_err_cleanup(&err);
+	assert_null(err.text);
+	conf_err_cleanup(NULL);
+
+	/* A missing file is an error too, with the path. */
+	c = conf_load(path_of("does-not-exist.conf"), &err);
+	assert_null(c);
+	assert_non_null(strstr(err.text, "does-not-exist.conf: cannot open: No such file"));
+	conf_err_cleanup(&err);
+}
+
+/* ---------------------------------------------------------------- secrets */
+
+static void
+test_secret_files(void **state)
+{
+	struct conf *c;
+	char text[PATH_MAX * 2], want[PATH_MAX + 200], abs[PATH_MAX];
+
+	write_file("key-abs", "abs-secret\n", 0600);
+	write_file("key-crlf", "crlf-secret\r\n", 0400);
+	fmt(abs, sizeof(abs), "%s", path_of("key-abs"));
+	fmt(text, sizeof(text),
+	    MIN_OK "api_key_file = %s\ntoken_file = %s\n", abs, path_of("key-crlf"));
+	c = load_ok(text);
+	assert_string_equal(c->sinks[0].api_key, "abs-secret");
+	assert_string_equal(c->sinks[0].api_key_file, abs);
+	assert_string_equal(c->sinks[0].token, "crlf-secret");
+	conf_free(c);
+
+	/* Relative: from $CREDENTIALS_DIRECTORY (systemd LoadCredential=). */
+	assert_int_equal(mkdir(path_of("creds"), 0700), 0);
+	write_file("creds/pw", "cred-secret", 0400);
+	setenv("CREDENTIALS_DIRECTORY", path_of("creds"), 1);
+	c = load_ok(MIN_OK "username = u\npassword_file = pw\n");
+	assert_string_equal(c->sinks[0].password, "cred-secret");
+	fmt(want, sizeof(want), "%s/pw", path_of("creds"));
+	assert_string_equal(c->sinks[0].password_file, want);
+	conf_free(c);
+	expect_error_at(MIN_OK "token_file = absent\n", 5, "[sink s] token_file: cannot read \"");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	expect_error_at(MIN_OK "token_file = pw\n", 5,
+	    "[sink s] token_file: \"pw\" is a relative path but $CREDENTIALS_DIRECTORY is not set");
+
+	/* Unreadable: missing, a directory, empty, two lines. */
+	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("nope"));
+	fmt(want, sizeof(want), "[sink s] token_file: cannot read \"%s\": No such file",
+	    path_of("nope"));
+	expect_error_at(text, 5, want);
+	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("creds"));
+	expect_error(text, "is not a regular file");
+	write_file("empty", "\n", 0600);
+	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("empty"));
+	expect_error(text, "is empty");
+	write_file("twolines", "a\nb\n", 0600);
+	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("twolines"));
+	expect_error(text, "holds more than one line");
+
+	/* Readable by others or by the group: refused, with the fix. */
+	write_file("world", "w-secret\n", 0644);
+	fmt(text, sizeof(text), MIN_OK "api_key_file = %s\n", path_of("world"));
+	fmt(want, sizeof(want),
+	    "[sink s] api_key_file: \"%s\" is accessible by group or others (mode 0644); "
+	    "run: chmod 600 %s",
+	    path_of("world"), path_of("world"));
+	expect_error_at(text, 5, want);
+	write_file("group", "g-secret\n", 0640);
+	fmt(text, sizeof(text), MIN_OK "api_key_file = %s\n", path_of("group"));
+	expect_error(text, "(mode 0640); run: chmod 600");
+
+	/* Inline and _file are one setting. */
+	fmt(text, sizeof(text), MIN_OK "api_key = x\napi_key_file = %s\n", path_of("key-abs"));
+	expect_error_at(text, 6, "[sink s] api_key_file: already set on line 5");
+	/* _file exists only for secrets. */
+	expect_error_at(MIN_OK "url_file = /x\n", 5, "[sink s] url_file: unknown key");
+}
+
+static char *
+dump_to_string(const struct conf *c)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&s, &n);
+
+	assert_non_null(f);
+	conf_dump(c, f);
+	assert_int_equal(fclose(f), 0);
+	return s;
+}
+
+static void
+test_dump_masks_secrets(void **state)
+{
+	struct conf *c, *c2;
+	char text[PATH_MAX * 2];
+	char *d1, *d2, *body1, *body2;
+	FILE *f;
+
+	write_file("tokfile", "FILE-SECRET-777\n", 0600);
+	fmt(text, sizeof(text),
+	    "[source a]\nquery = search \"x\"\n"
+	    "[sink web]\ntype = http\n"
+	    "url = https://user:URL-PASS-555@siem.example/in?api_key=QS-KEY-444&x=1\n"
+	    "api_key = INLINE-SECRET-999\n"
+	    "token_file = %s\n"
+	    "username = bob\npassword = PW-SECRET-888\n"
+	    "header = Authorization: Bearer HDR-SECRET-666\n"
+	    "header = X-Team: blue\n"
+	    "[sink es]\ntype = elasticsearch\nurl = http://127.0.0.1:9200\n",
+	    path_of("tokfile"));
+	c = load_ok(text);
+	assert_string_equal(c->sinks[0].token, "FILE-SECRET-777");
+	d1 = dump_to_string(c);
+	assert_null(strstr(d1, "INLINE-SECRET-999"));
+	assert_null(strstr(d1, "FILE-SECRET-777"));
+	assert_null(strstr(d1, "PW-SECRET-888"));
+	assert_null(strstr(d1, "HDR-SECRET-666"));
+	assert_null(strstr(d1, "URL-PASS-555"));
+	assert_null(strstr(d1, "QS-KEY-444"));
+	assert_non_null(strstr(d1, "\napi_key = ***\n"));
+	assert_non_null(strstr(d1, "\ntoken = ***\n"));
+	assert_non_null(strstr(d1, "\npassword = ***\n"));
+	assert_non_null(strstr(d1, "header = Authorization: ***\n"));
+	assert_non_null(strstr(d1, "header = X-Team: blue\n"));
+	assert_non_null(strstr(d1, "url = https://user:***@siem.example/in?api_key=***&x=1\n"));
+	assert_non_null(strstr(d1, "; token read from token_file = "));
+	/* Defaults are written out. */
+	assert_non_null(strstr(d1, "\n[daemon]\n"));
+	assert_non_null(strstr(d1, "\nstats_interval = 1m\n"));
+	assert_non_null(strstr(d1, "\nretention = 30d\n"));
+	assert_non_null(strstr(d1, "\nqueue_max_bytes = 64MiB\n"));
+	assert_non_null(strstr(d1, "\nbatch_max_bytes = 1MiB\n"));
+	assert_non_null(strstr(d1, "\nretry_initial = 500ms\n"));
+	assert_non_null(strstr(d1, "\nstart = -1h\n"));
+	assert_non_null(strstr(d1, "\ntls_verify = true\n"));
+	assert_non_null(strstr(d1, "\n[sink es]\n"));
+
+	/* The dump is a valid configuration that loads to the same dump. */
+	f = fopen(path_of("dump.conf"), "w");
+	assert_non_null(f);
+	fputs(d1, f);
+	fclose(f);
+	c2 = conf_load(path_of("dump.conf"), NULL);
+	assert_non_null(c2);
+	d2 = dump_to_string(c2);
+	body1 = strchr(d1, '\n');
+	body2 = strchr(d2, '\n');
+	/* Only the token's origin comment differs: the reload took it inline. */
+	assert_null(strstr(d2, "token read from"));
+	assert_non_null(strstr(body2, "\ntoken = ***\n"));
+	{
+		char *cut = strstr(body1, "; token read from");
+		char *eol = strchr(cut, '\n');
+		memmove(cut, eol + 1, strlen(eol + 1) + 1);
+	}
+	assert_string_equal(body1, body2);
+	free(d1);
+	free(d2);
+	conf_free(c);
+	conf_free(c2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_formatters),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_env_expansion),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_all_errors_collected),
+		cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_dump_masks_secrets),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
