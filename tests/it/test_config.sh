@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# test_config.sh — the command line and the configuration file, end to end:
+# -t on the reference config, a broken copy (exit 78, file:line [section] key), masked
+# secrets, --version/--help, usage errors (64), option validation, SIGHUP reload with a
+# bad file (old config kept), SIGTERM (exit 0), and `systemd-analyze verify` on the unit.
+set -u
+unset JOURNAL_STREAM
+BUILD=${BUILD:-build}
+BIN=$BUILD/oci-logfwd
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+T=$(mktemp -d /tmp/test_config.XXXXXX)
+DPID=
+cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fails=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect RC DESCRIPTION -- command...: runs it, output in $T/out and $T/err
+expect() {
+	local want=$1 what=$2; shift 3
+	"$@" >"$T/out" 2>"$T/err"; local rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$what (exit $rc)"; else
+		bad "$what: exit $rc, wanted $want"; sed 's/^/    /' "$T/err" | head -20; fi
+}
+has() { # has FILE TEXT DESCRIPTION
+	if grep -qF -- "$2" "$1"; then ok "$3"; else bad "$3: no \"$2\" in $1:"; sed 's/^/    /' "$1" | head -20; fi
+}
+hasnt() {
+	if grep -qF -- "$2" "$1"; then bad "$3: \"$2\" found in $1"; else ok "$3"; fi
+}
+
+[ -x "$BIN" ] || { echo "no $BIN (run make first)"; exit 1; }
+
+# --- the reference configuration passes
+expect 0 "-t on conf/oci-logfwd.conf" -- "$BIN" -t -c conf/oci-logfwd.conf
+has "$T/out" "[sink siem]" "effective config printed"
+has "$T/out" "queue_max_bytes = 64MiB" "defaults filled in"
+expect 0 "--check-config (long form) on conf/demo.conf" -- env DEMO_DIR="$T/demo" OCISIM_PORT=1 \
+	"$BIN" --check-config --config conf/demo.conf
+has "$T/out" "endpoint = http://127.0.0.1:1" "\${VAR} expanded in demo.conf"
+
+# --- a broken copy: bad size -> 78, message names file, line, section and key
+cp conf/oci-logfwd.conf "$T/broken.conf"
+line=$(grep -n '^batch_max_bytes = 1MiB' "$T/broken.conf" | head -1 | cut -d: -f1)
+sed -i "${line}s/.*/batch_max_bytes = 12XB/" "$T/broken.conf"
+expect 78 "-t on a broken copy" -- "$BIN" -t -c "$T/broken.conf"
+has "$T/err" "$T/broken.conf:$line: [sink siem] batch_max_bytes: \"12XB\" is not a size" \
+	"error names file:line [section] key"
+# several errors at once, all reported
+printf '[source a]\nquery = q\n[sink s]\ntype = http\nbatch_timeout = 1x\nfoo = 1\nsources = nope\n' \
+	>"$T/multi.conf"
+expect 78 "-t with several errors" -- "$BIN" -t -c "$T/multi.conf"
+has "$T/err" "multi.conf:3: [sink s] url: missing" "missing url reported"
+has "$T/err" "multi.conf:5: [sink s] batch_timeout" "bad duration reported"
+has "$T/err" "multi.conf:6: [sink s] foo: unknown key" "unknown key reported"
+has "$T/err" "multi.conf:7: [sink s] sources: \"nope\" is not a defined" "undefined source reported"
+has "$T/err" "4 errors" "error count"
+expect 78 "missing config file" -- "$BIN" -t -c "$T/absent.conf"
+has "$T/err" "absent.conf: cannot open" "missing file named"
+# the daemon refuses to start on a bad file, with the same messages
+expect 78 "daemon on a broken file" -- "$BIN" -c "$T/broken.conf"
+has "$T/err" "[sink siem] batch_max_bytes" "daemon logs the error"
+
+# --- secrets are masked in -t output (inline, _file, header, URL)
+mkdir -m 700 "$T/creds"
+printf 'FILE-SECRET-4711\n' >"$T/creds/hec"; chmod 600 "$T/creds/hec"
+cat >"$T/secret.conf" <<'EOF'
+[source a]
+query = search "c/_Audit"
+[sink hec]
+type = splunk_hec
+url = https://splunk.example:8088/services/collector/event
+token_file = hec
+[sink web]
+type = http
+url = https://bob:URL-SECRET-4712@web.example/in?token=QS-SECRET-4713
+api_key = INLINE-SECRET-4714
+header = Authorization: Bearer HDR-SECRET-4715
+EOF
+expect 0 "-t with secrets" -- env CREDENTIALS_DIRECTORY="$T/creds" "$BIN" -t -c "$T/secret.conf"
+if grep -q 'SECRET-47' "$T/out" "$T/err"; then bad "a secret leaked into -t output"; grep 'SECRET-47' "$T/out"; else ok "no secret in -t output"; fi
+has "$T/out" "token = ***" "token masked"
+has "$T/out" "api_key = ***" "api_key masked"
+chmod 644 "$T/creds/hec"
+expect 78 "world-readable secret file" -- env CREDENTIALS_DIRECTORY="$T/creds" "$BIN" -t -c "$T/secret.conf"
+has "$T/err" "chmod 600 $T/creds/hec" "tells how to fix the mode"
+hasnt "$T/err" "FILE-SECRET" "secret not echoed"
+
+# --- version, help, usage errors
+expect 0 "--version" -- "$BIN" --version
+has "$T/out" "oci-logfwd " "version printed"
+expect 0 "-V" -- "$BIN" -V
+expect 0 "--help" -- "$BIN" --help
+has "$T/out" "--check-config" "help lists options"
+expect 64 "unknown option" -- "$BIN" --bogus
+expect 64 "stray argument" -- "$BIN" -t -c conf/oci-logfwd.conf extra
+expect 64 "--from without --to" -- "$BIN" -c conf/oci-logfwd.conf --from -2h
+expect 64 "--from after --to" -- "$BIN" -c conf/oci-logfwd.conf --from -1h --to -2h
+has "$T/err" "--from must be before --to" "from/to order explained"
+expect 64 "bad --from" -- "$BIN" -c conf/oci-logfwd.conf --from yesterday --to now
+expect 64 "bad --log-level" -- "$BIN" --log-level loud -t -c conf/oci-logfwd.conf
+expect 64 "--input without --dry-run" -- "$BIN" -c conf/oci-logfwd.conf --input x
+expect 64 "-c without argument" -- "$BIN" -c
+
+# --- the daemon: starts, reloads (a bad file keeps the old config), stops on TERM
+mkdir -p "$T/state"
+cat >"$T/run.conf" <<EOF
+[daemon]
+state_dir = $T/state
+stats_interval = 1s
+[source a]
+query = search "c/_Audit"
+[sink out]
+type = stdout
+EOF
+"$BIN" -c "$T/run.conf" >"$T/d.out" 2>"$T/d.err" &
+DPID=$!
+wait_for() { # wait_for TEXT FILE: up to 5 s
+	for _ in $(seq 50); do grep -qF -- "$1" "$2" && return 0; sleep 0.1; done; return 1
+}
+if wait_for "started" "$T/d.err"; then ok "daemon started"; else bad "daemon did not start"; cat "$T/d.err"; fi
+if wait_for "stats:" "$T/d.err"; then ok "stats line every stats_interval"; else bad "no stats line"; fi
+printf 'page_size = 5000\n' >>"$T/run.conf"   # lands in [sink out]: unknown key
+sed -i 's/^\[sink out\]$/[sink out]\nbatch_max_bytes = 12XB/' "$T/run.conf"
+kill -HUP "$DPID"
+if wait_for "keeping the running configuration" "$T/d.err"; then ok "bad reload refused"; else bad "bad reload not refused"; cat "$T/d.err"; fi
+has "$T/d.err" "[sink out] batch_max_bytes: \"12XB\" is not a size" "reload logs each error"
+kill -0 "$DPID" 2>/dev/null && ok "still running after a bad reload" || bad "died on a bad reload"
+sed -i '/12XB/d; /page_size = 5000/d' "$T/run.conf"
+kill -HUP "$DPID"
+if wait_for "reloaded" "$T/d.err"; then ok "good reload applied"; else bad "good reload not applied"; cat "$T/d.err"; fi
+kill -USR1 "$DPID"
+kill -TERM "$DPID"
+wait "$DPID"; rc=$?; DPID=
+[ "$rc" -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
+has "$T/d.err" "SIGTERM" "stop logged"
+
+# --- the systemd unit
+if ! command -v systemd-analyze >/dev/null; then
+	echo "systemd-analyze not installed"; [ "$fails" -eq 0 ] && exit 77
+else
+	sed "s|@SBINDIR@|$ROOT/$BUILD|" systemd/oci-logfwd.service >"$T/oci-logfwd.service"
+	if systemd-analyze verify "$T/oci-logfwd.service" >"$T/verify" 2>&1 && ! grep -q . "$T/verify"; then
+		ok "systemd-analyze verify"
+	else
+		bad "systemd-analyze verify:"; cat "$T/verify"
+	fi
+	if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then
+		systemd-analyze security --offline=yes "$T/oci-logfwd.service" 2>/dev/null | tail -n 1
+	fi
+fi
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
