@@ -19,6 +19,7 @@ struct w {
 	unsigned char open[W_MAX_DEPTH + 1];   /* '{' / '[' written */
 	unsigned char nmemb[W_MAX_DEPTH + 1];  /* members written so far (0/1) */
 	unsigned char is_arr[W_MAX_DEPTH + 1];
+	int pending;                     /* some open level is not written yet */
 };
 
 static inline void
@@ -247,32 +248,33 @@ materialize(struct w *w)
 		putc1(w, w->is_arr[d] ? '[' : '{');
 		w->open[d] = 1;
 	}
+	w->pending = 0;
 }
 
-/* Starts a member of the current object: `,"key":` (key is a trusted literal). */
-static void
-wkey(struct w *w, const char *key, size_t klen)
+/* Starts a member of the current object: `,"key":`; qkey is the literal "\"key\":". */
+static inline void
+wkey(struct w *w, const char *qkey, size_t qlen)
 {
-	materialize(w);
+	if (w->pending)
+		materialize(w);
 	if (w->nmemb[w->depth])
 		putc1(w, ',');
 	w->nmemb[w->depth] = 1;
-	putc1(w, '"');
-	put(w, key, klen);
-	PUTL(w, "\":");
+	put(w, qkey, qlen);
 }
 
 /* Starts an array element. */
 static void
 welem(struct w *w)
 {
-	materialize(w);
+	if (w->pending)
+		materialize(w);
 	if (w->nmemb[w->depth])
 		putc1(w, ',');
 	w->nmemb[w->depth] = 1;
 }
 
-#define KEY(w, k) wkey((w), (k), sizeof(k) - 1)
+#define KEY(w, k) wkey((w), "\"" k "\":", sizeof(k) + 2)
 
 static void
 wopen(struct w *w, const char *key, int is_arr)
@@ -286,6 +288,7 @@ wopen(struct w *w, const char *key, int is_arr)
 	w->open[w->depth] = 0;
 	w->nmemb[w->depth] = 0;
 	w->is_arr[w->depth] = (unsigned char)is_arr;
+	w->pending = 1;
 }
 
 #define OBJ(w, k) wopen((w), (k), 0)
@@ -299,6 +302,9 @@ wclose(struct w *w)
 	if (w->open[w->depth])
 		putc1(w, w->is_arr[w->depth] ? ']' : '}');
 	w->depth--;
+	/* levels below are either all written, or the closed one was never written and
+	 * its parents may still be pending */
+	w->pending = w->depth > 0 && !w->open[w->depth];
 }
 
 /* Typed members; each does nothing when its value is absent. */
@@ -310,7 +316,7 @@ m_str(struct w *w, const char *key, size_t klen, struct ev_str v)
 	wkey(w, key, klen);
 	put_str(w, v.p, v.len);
 }
-#define M_STR(w, k, v) m_str((w), (k), sizeof(k) - 1, (v))
+#define M_STR(w, k, v) m_str((w), "\"" k "\":", sizeof(k) + 2, (v))
 
 static void
 m_lit(struct w *w, const char *key, size_t klen, const char *lit)
@@ -320,7 +326,7 @@ m_lit(struct w *w, const char *key, size_t klen, const char *lit)
 	put(w, lit, strlen(lit));
 	putc1(w, '"');
 }
-#define M_LIT(w, k, lit) m_lit((w), (k), sizeof(k) - 1, (lit))
+#define M_LIT(w, k, lit) m_lit((w), "\"" k "\":", sizeof(k) + 2, (lit))
 
 static void
 m_int(struct w *w, const char *key, size_t klen, int64_t v)
@@ -328,7 +334,7 @@ m_int(struct w *w, const char *key, size_t klen, int64_t v)
 	wkey(w, key, klen);
 	put_i64(w, v);
 }
-#define M_INT(w, k, v) m_int((w), (k), sizeof(k) - 1, (v))
+#define M_INT(w, k, v) m_int((w), "\"" k "\":", sizeof(k) + 2, (v))
 
 /* A JSON string holding an integer: "6". */
 static void
@@ -339,7 +345,7 @@ m_int_str(struct w *w, const char *key, size_t klen, int64_t v)
 	put_i64(w, v);
 	putc1(w, '"');
 }
-#define M_INT_STR(w, k, v) m_int_str((w), (k), sizeof(k) - 1, (v))
+#define M_INT_STR(w, k, v) m_int_str((w), "\"" k "\":", sizeof(k) + 2, (v))
 
 static void
 m_time(struct w *w, const char *key, size_t klen, int64_t ns)
@@ -354,7 +360,7 @@ m_time(struct w *w, const char *key, size_t klen, int64_t ns)
 	put(w, t, n);
 	putc1(w, '"');
 }
-#define M_TIME(w, k, ns) m_time((w), (k), sizeof(k) - 1, (ns))
+#define M_TIME(w, k, ns) m_time((w), "\"" k "\":", sizeof(k) + 2, (ns))
 
 static void
 m_lower(struct w *w, const char *key, size_t klen, struct ev_str v)
@@ -366,7 +372,7 @@ m_lower(struct w *w, const char *key, size_t klen, struct ev_str v)
 	put_esc_lower(w, v.p, v.len);
 	putc1(w, '"');
 }
-#define M_LOWER(w, k, v) m_lower((w), (k), sizeof(k) - 1, (v))
+#define M_LOWER(w, k, v) m_lower((w), "\"" k "\":", sizeof(k) + 2, (v))
 
 /* An array element string. */
 static void
@@ -643,7 +649,7 @@ ecs_encode(struct w *w, const struct event *ev, const char *region)
 
 	if (ev->has & EV_HAS_TIME)
 		M_TIME(w, "@timestamp", ev->time_ns);
-	m_summary(w, "message", 7, ev);
+	m_summary(w, "\"message\":", 10, ev);
 	OBJ(w, "ecs");
 	M_LIT(w, "version", FORMAT_ECS_VERSION);
 	wclose(w);
@@ -821,7 +827,7 @@ ocsf_common(struct w *w, const struct event *ev, const char *product, const char
 	M_INT(w, "severity_id", 1);
 	if (ev->has & EV_HAS_TIME)
 		M_INT(w, "time", ns_to_ms(ev->time_ns));
-	m_summary(w, "message", 7, ev);
+	m_summary(w, "\"message\":", 10, ev);
 	OBJ(w, "metadata");
 	M_STR(w, "uid", ev->id_s);
 	M_STR(w, "original_time", ev->time_s);
