@@ -831,9 +831,9 @@ expand(struct pctx *p, const struct sect *s, const char *key, const char *v, int
 	}
 	return buf_steal(&b, NULL);
 toolong:
-	if (b.len + 1 < CONF_MAX_VALUE && b.data) /* not the cap: memory */
-		goto oom;
-	errf(p, line, s->label, key, "value longer than %d bytes", CONF_MAX_VALUE);
+	/* The cap is by far the likelier cause; memory exhaustion reads the same. */
+	errf(p, line, s->label, key, "longer than %d bytes after ${VAR} expansion",
+	    CONF_MAX_VALUE);
 	buf_cleanup(&b);
 	return NULL;
 oom:

@@ -554,6 +554,18 @@ test_env_expansion(void **state)
 	    "[oci] region: ${TC_UNSET} is not set");
 	expect_error_at("[oci]\nregion = ${TC_PORT\n" MIN_OK, 2, "[oci] region: unterminated ${");
 	expect_error_at("[oci]\nregion = ${1X}\n" MIN_OK, 2, "[oci] region: bad variable name");
+	{
+		/* A value may not grow without bound through the environment. */
+		char *big = malloc(70000);
+		assert_non_null(big);
+		memset(big, 'v', 69999);
+		big[69999] = '\0';
+		setenv("TC_BIG", big, 1);
+		free(big);
+		expect_error_at("[oci]\nregion = ${TC_BIG}\n" MIN_OK, 2,
+		    "[oci] region: longer than 65536 bytes");
+		unsetenv("TC_BIG");
+	}
 	setenv("TC_NL", "a\nb", 1);
 	expect_error_at(MIN_OK "header = X-A: ${TC_NL}\n", 5, "[sink s] header: contains a line break");
 }
@@ -720,6 +732,11 @@ test_secret_files(void **state)
 	expect_error_at(text, 5, want);
 	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("creds"));
 	expect_error(text, "is not a regular file");
+	if (geteuid() != 0) { /* root reads anything */
+		write_file("noperm", "x\n", 0000);
+		fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("noperm"));
+		expect_error(text, "Permission denied");
+	}
 	write_file("empty", "\n", 0600);
 	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("empty"));
 	expect_error(text, "is empty");
