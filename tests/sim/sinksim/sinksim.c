@@ -10,7 +10,8 @@
  *
  * Script entries (comma-separated, each applied to the next request(s) in order; the last
  * one repeats forever): CODE[xN][:retry-after=S][:delay=MS] | drop[xN] (close the
- * connection without answering) | hang[xN] (never answer).  Events are recorded only when
+ * connection without answering) | hang[xN] (never answer) | lose[xN] (accept and record
+ * the events, then close without answering: a lost response, so the client resends).  Events are recorded only when
  * a 2xx answer is actually sent.  Control: POST /_sinksim/script (body = new script),
  * GET /_sinksim/stats.  SIGUSR2 writes --stats-file; SIGTERM/SIGINT write it and exit.
  */
@@ -36,7 +37,7 @@
 #include "gzip.h"
 
 enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG };
-enum act { A_CODE, A_DROP, A_HANG };
+enum act { A_CODE, A_DROP, A_HANG, A_LOSE };
 
 struct entry {
 	enum act act;
@@ -72,7 +73,7 @@ struct sim {
 	int64_t t0;
 	uint64_t requests, events, dups, bytes, conflicts, rejected, dropped, hung;
 	struct {
-		char key[8];
+		char key[16];
 		uint64_t n;
 	} codes[MAX_CODES];
 	size_t n_codes;
@@ -93,6 +94,9 @@ struct pending {
 	struct buf record;    /* lines to record when the answer goes out */
 	uint64_t n_record;
 	int drop;
+	int lose;             /* record the events, then drop the answer */
+	uint64_t *ids;        /* es: _id hashes created when the answer goes out */
+	size_t n_ids;
 	int reject_seen;      /* an event matched --reject-match */
 	long reject_index;
 };
@@ -199,6 +203,8 @@ parse_script(const char *text, struct entry **out, size_t *n_out)
 			e.act = A_DROP;
 		else if (strcmp(opt, "hang") == 0)
 			e.act = A_HANG;
+		else if (strcmp(opt, "lose") == 0)
+			e.act = A_LOSE;
 		else if ((e.code = atoi(opt)) < 100 || e.code > 599)
 			goto fail;
 		while ((opt = strtok_r(NULL, ":", &save2)) != NULL) {
@@ -445,8 +451,15 @@ read_bulk(struct pending *pd, const char *p, size_t n)
 				sim->conflicts++;
 			} else {
 				st = 201;
-				if (id != NULL)
-					hset_add(&sim->ids, fnv(id, strlen(id)));
+				if (id != NULL) {
+					uint64_t *ni = realloc(pd->ids, (pd->n_ids + 1) * sizeof(*ni));
+					if (ni == NULL) {
+						json_decref(act);
+						goto bad;
+					}
+					pd->ids = ni;
+					pd->ids[pd->n_ids++] = fnv(id, strlen(id));
+				}
 				if (add_line(pd, doc, doclen) != 0) {
 					json_decref(act);
 					goto bad;
@@ -484,7 +497,11 @@ record(struct pending *pd)
 {
 	struct sim *sim = pd->sim;
 	const char *p = pd->record.data, *end = p + pd->record.len, *nl;
+	size_t i;
 
+	/* Only now is the document "indexed": a resend of an unanswered bulk creates it. */
+	for (i = 0; i < pd->n_ids; i++)
+		hset_add(&sim->ids, pd->ids[i]);
 	for (; p != NULL && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
@@ -506,6 +523,7 @@ pending_free(struct pending *pd)
 		event_free(pd->timer);
 	buf_cleanup(&pd->body);
 	buf_cleanup(&pd->record);
+	free(pd->ids);
 	free(pd);
 }
 
@@ -521,10 +539,28 @@ answer(struct pending *pd)
 {
 	struct sim *sim = pd->sim;
 	struct evbuffer *eb;
-	char k[8];
+	char k[16];
 
 	if (pd->conn != NULL)
 		evhttp_connection_set_closecb(pd->conn, NULL, NULL);
+	if (pd->timer != NULL && pd->conn != NULL && !pd->drop && !pd->lose) {
+		/* A delayed answer: if the client already hung up (its timeout), a real
+		 * server would have nothing to answer to: record nothing. */
+		struct bufferevent *bev = evhttp_connection_get_bufferevent(pd->conn);
+		evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+		char c;
+		if (fd >= 0 && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+			count_code(sim, "client-gone");
+			evhttp_connection_free(pd->conn);
+			pending_free(pd);
+			return;
+		}
+	}
+	if (pd->lose && pd->code >= 200 && pd->code < 300) {
+		record(pd);
+		count_code(sim, "lose");
+		pd->drop = 1;
+	}
 	if (pd->drop) {
 		/* Close without a word: the client sees a connection error. */
 		evhttp_connection_free(pd->conn);
@@ -704,7 +740,8 @@ on_request(struct evhttp_request *req, void *arg)
 		count_code(sim, "drop");
 		goto reply;
 	}
-	pd->code = e.code;
+	pd->code = e.act == A_LOSE ? 200 : e.code;
+	pd->lose = e.act == A_LOSE;
 	pd->retry_after = e.retry_after;
 	if (sim->req_hdr_name != NULL) {
 		const char *v = evhttp_find_header(hdrs, sim->req_hdr_name);
@@ -752,7 +789,7 @@ on_request(struct evhttp_request *req, void *arg)
 		break;
 	}
 	}
-	if (rc != 0 || pd->n_record == 0) {
+	if (rc != 0 || (pd->n_record == 0 && sim->mode != M_ES)) {
 		pd->code = 400;
 		buf_reset(&pd->record);
 		buf_reset(&pd->body);
@@ -785,7 +822,7 @@ on_request(struct evhttp_request *req, void *arg)
 	case M_ES: break;
 	}
 delayed:
-	if (delay > 0 || pd->drop) {
+	if (delay > 0 || pd->drop || pd->lose) {
 		struct timeval tv = {delay / 1000, (delay % 1000) * 1000};
 		pd->timer = evtimer_new(sim->base, on_delay, pd);
 		if (pd->timer == NULL) {
