@@ -11,8 +11,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 T=$(mktemp -d /tmp/test_config.XXXXXX)
 DPID=
+NPID=
 cleanup() {
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
+	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -118,7 +120,25 @@ query = search "c/_Audit"
 [sink out]
 type = stdout
 EOF
-"$BIN" -c "$T/run.conf" >"$T/d.out" 2>"$T/d.err" &
+# A stand-in for systemd's notify socket records what the daemon tells systemd.
+python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(15)
+with open(sys.argv[2], "a", buffering=1) as log:
+    try:
+        while True:
+            msg = s.recv(4096).decode()
+            log.write(msg.replace("\n", " | ") + "\n")
+            if "STOPPING=1" in msg:
+                break
+    except socket.timeout:
+        pass
+PY
+NPID=$!
+for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 "$BIN" -c "$T/run.conf" >"$T/d.out" 2>"$T/d.err" &
 DPID=$!
 wait_for() { # wait_for TEXT FILE: up to 5 s
 	for _ in $(seq 50); do grep -qF -- "$1" "$2" && return 0; sleep 0.1; done; return 1
@@ -139,6 +159,12 @@ kill -TERM "$DPID"
 wait "$DPID"; rc=$?; DPID=
 [ "$rc" -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
 has "$T/d.err" "SIGTERM" "stop logged"
+wait "$NPID" 2>/dev/null
+has "$T/notify.log" "READY=1" "sd_notify READY=1"
+has "$T/notify.log" "STATUS=running: 1 source, 1 sink" "sd_notify STATUS"
+has "$T/notify.log" "WATCHDOG=1" "watchdog pings (WATCHDOG_USEC)"
+has "$T/notify.log" "RELOADING=1" "sd_notify RELOADING=1 on SIGHUP"
+has "$T/notify.log" "STOPPING=1" "sd_notify STOPPING=1 on SIGTERM"
 
 # --- the systemd unit
 if ! command -v systemd-analyze >/dev/null; then
