@@ -1344,6 +1344,51 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 	}
 }
 
+/* Edit distance, bounded: only short key names are compared (typo suggestions). */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
+	size_t row[64];
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < cur)
+				cur = row[j] + 1;
+			if (row[j - 1] + 1 < cur)
+				cur = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = cur;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest key name of the table, if it is a likely typo; NULL otherwise. */
+static const char *
+suggest(const struct key *keys, const char *name)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = 3;
+
+	for (i = 0; keys[i].name; i++) {
+		d = distance(keys[i].name, name);
+		if (d < bestd) {
+			bestd = d;
+			best = keys[i].name;
+		}
+	}
+	return best;
+}
+
 /* The inih handler: section is ignored, the reader keeps p->cur. */
 static int
 handler(void *user, const char *section, const char *name, const char *value)
@@ -1382,7 +1427,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 			is_file = keys[i].name != NULL;
 		}
 		if (!is_file) {
-			errf(p, line, s->label, name, "unknown key");
+			const char *hint = suggest(keys, name);
+			if (hint)
+				errf(p, line, s->label, name, "unknown key (did you mean %s?)", hint);
+			else
+				errf(p, line, s->label, name, "unknown key");
 			return 1;
 		}
 	}

@@ -616,7 +616,10 @@ test_errors(void **state)
 	    "[oci] endpoint: is not an http:// or https:// URL");
 
 	/* Unknown key / section, structure. */
-	expect_error_at("[oci]\nregoin = x\n" MIN_OK, 2, "[oci] regoin: unknown key");
+	expect_error_at("[oci]\nregoin = x\n" MIN_OK, 2,
+	    "[oci] regoin: unknown key (did you mean region?)");
+	expect_error_at(MIN_OK "batch_max_byte = 1\n", 5,
+	    "[sink s] batch_max_byte: unknown key (did you mean batch_max_bytes?)");
 	expect_error_at(MIN_OK "colour = blue\n", 5, "[sink s] colour: unknown key");
 	expect_error_at(MIN_OK "[sinks x]\ntype = http\n", 5, "[sinks x] unknown section");
 	expect_error_at("region = x\n" MIN_OK, 1, "region: outside any section");
