@@ -257,14 +257,19 @@ fnv1a(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
-/* 1 the first time a cause is seen (log it loudly), 0 after (debug only). */
+/*
+ * 1 the first time a cause is seen (log it loudly), 0 after.  Digits are left out of the
+ * cause, so "event 17 rejected" and "event 250 rejected" are one cause.
+ */
 static int
 cause_is_new(struct sink *s, int status, const char *text)
 {
 	uint64_t h = fnv1a(&status, sizeof(status), 0xcbf29ce484222325ULL);
 	size_t i;
 
-	h = fnv1a(text, strnlen(text, 120), h);
+	for (i = 0; i < 120 && text[i] != '\0'; i++)
+		if (text[i] < '0' || text[i] > '9')
+			h = fnv1a(&text[i], 1, h);
 	for (i = 0; i < s->n_causes; i++)
 		if (s->causes[i] == h)
 			return 0;
@@ -566,8 +571,9 @@ batch_split(struct batch *b)
 		goto fail;
 	b->n = 0;
 	batch_free(b);
-	batch_send(b1);
-	batch_send(b2);
+	/* Sent from the loop, not from inside the HTTP completion callback. */
+	batch_wait(b1, 0);
+	batch_wait(b2, 0);
 	return;
 fail:
 	free(e1);
