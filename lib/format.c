@@ -409,11 +409,14 @@ format_rfc3339_ms(int64_t ns, char *out)
 	int64_t secs, days, rem, ms, z, era, y;
 	unsigned doe, yoe, doy, mp, d, m, hh, mi, ss;
 
-	/* floor division: times before 1970 round down */
+	/* floor division: times before 1970 round down (no overflow at INT64_MIN) */
 	secs = ns / 1000000000;
-	if (ns % 1000000000 < 0)
+	rem = ns % 1000000000;
+	if (rem < 0) {
+		rem += 1000000000;
 		secs--;
-	ms = (ns - secs * 1000000000) / 1000000;
+	}
+	ms = rem / 1000000;
 	days = secs / 86400;
 	rem = secs % 86400;
 	if (rem < 0) {

@@ -542,9 +542,9 @@ parse_rfc3339_ns(const char *p, size_t len, int64_t *ns)
 	i = 19;
 	if (i < len && p[i] == '.') {
 		i++;
-		if (i >= len || (unsigned char)p[i] - '0' > 9)
+		if (i >= len || (unsigned)((unsigned char)p[i] - '0') > 9)
 			return -1;
-		while (i < len && (unsigned char)p[i] - '0' <= 9) {
+		while (i < len && (unsigned)((unsigned char)p[i] - '0') <= 9) {
 			frac += (p[i] - '0') * scale;
 			scale /= 10;
 			i++;

@@ -1,0 +1,840 @@
+/*
+ * test_normalize.c — normalize_record & co. over the samples and over every kind of bad
+ * input the issue lists (nulls, mistyped fields, invalid UTF-8, 1 MiB strings, deep
+ * nesting, not-an-object), plus the fingerprint, the response splitter and dry-run.
+ * Run from the repository root (paths are relative to it).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "dryrun.h"
+#include "fingerprint.h"
+#include "format.h"
+#include "normalize.h"
+
+#define SAMPLES "tests/data/samples/"
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	p[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+/* Every format's output must parse back (jansson, NUL allowed) and be one line. */
+static void
+check_encodes(const struct event *ev)
+{
+	static const enum conf_format fmts[] = { CONF_FORMAT_ECS, CONF_FORMAT_OCSF,
+		CONF_FORMAT_RAW };
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < 3; i++) {
+		json_error_t je;
+		json_t *j;
+		buf_reset(&b);
+		assert_int_equal(format_encode(ev, fmts[i], "us-ashburn-1", &b), 0);
+		assert_null(memchr(b.data, '\n', b.len));
+		j = json_loadb(b.data, b.len, JSON_ALLOW_NUL, &je);
+		if (j == NULL)
+			fail_msg("%s output is not JSON (%s): %.300s", format_name(fmts[i]), je.text,
+			    b.data);
+		assert_true(json_is_object(j));
+		json_decref(j);
+	}
+	buf_reset(&b);
+	assert_int_equal(format_summary(ev, &b), 0);
+	buf_cleanup(&b);
+}
+
+struct collect {
+	const char *p[16];
+	size_t n[16];
+	int count;
+};
+
+static int
+collect_cb(void *arg, const char *p, size_t n)
+{
+	struct collect *c = arg;
+
+	if (c->count >= 16)
+		return -1;
+	c->p[c->count] = p;
+	c->n[c->count] = n;
+	c->count++;
+	return 0;
+}
+
+static const struct event *
+norm_ok(struct normalizer *n, const char *json)
+{
+	const struct event *ev = NULL;
+	struct normalize_err err;
+
+	if (normalize_record(n, json, strlen(json), &ev, &err) != 0)
+		fail_msg("normalize failed: %s on %.200s", err.msg, json);
+	assert_non_null(ev);
+	check_encodes(ev);
+	return ev;
+}
+
+static int
+str_is(struct ev_str s, const char *lit)
+{
+	return s.p != NULL && s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+}
+
+/* ---- samples ---- */
+
+static void
+test_samples(void **state)
+{
+	static const struct {
+		const char *file;
+		enum event_kind kinds[5];
+		int n;
+	} files[] = {
+		{ SAMPLES "search-response-audit.json", { EVENT_AUDIT, EVENT_AUDIT, EVENT_AUDIT }, 3 },
+		{ SAMPLES "search-response-flowlogs.json",
+		    { EVENT_FLOW, EVENT_FLOW, EVENT_FLOW, EVENT_FLOW, EVENT_FLOW }, 5 },
+		{ SAMPLES "search-response-mixed-page1.json", { EVENT_AUDIT, EVENT_FLOW, EVENT_OTHER }, 3 },
+		{ SAMPLES "search-response-mixed-page2.json", { EVENT_OTHER, EVENT_OTHER, EVENT_OTHER }, 3 },
+	};
+	struct normalizer *n = normalizer_new();
+	size_t f;
+	int i;
+
+	(void)state;
+	assert_non_null(n);
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		size_t len;
+		char *text = slurp(files[f].file, &len);
+		struct collect c = { { 0 }, { 0 }, 0 };
+		struct normalize_err err;
+		json_t *doc = json_loads(text, 0, NULL);
+
+		assert_non_null(doc);
+		assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), files[f].n);
+		assert_int_equal(c.count, files[f].n);
+		for (i = 0; i < c.count; i++) {
+			const struct event *ev;
+			json_t *lc = json_object_get(
+			    json_object_get(json_array_get(json_object_get(doc, "results"), (size_t)i),
+				"data"),
+			    "logContent");
+			json_t *raw;
+			if (normalize_record(n, c.p[i], c.n[i], &ev, &err) != 0)
+				fail_msg("%s[%d]: %s", files[f].file, i, err.msg);
+			assert_int_equal(ev->kind, files[f].kinds[i]);
+			assert_int_equal(ev->partial, 0);
+			assert_non_null(ev->id);
+			assert_string_equal(ev->id, json_string_value(json_object_get(lc, "id")));
+			assert_true(ev->time_ns > 1741900000LL * 1000000000LL);
+			assert_true(ev->ingested_ns > ev->time_ns);
+			/* raw = the logContent bytes, exactly */
+			raw = json_loadb(ev->raw, ev->raw_len, 0, NULL);
+			assert_non_null(raw);
+			assert_true(json_equal(raw, lc));
+			json_decref(raw);
+			assert_true(ev->raw[0] == '{' && ev->raw[ev->raw_len - 1] == '}');
+			assert_true(ev->fingerprint == fingerprint_xxh64(ev->raw, ev->raw_len, 0));
+			check_encodes(ev);
+		}
+		json_decref(doc);
+		free(text);
+	}
+	normalizer_free(n);
+}
+
+static void
+test_sample_fields(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	size_t len;
+	char *text = slurp(SAMPLES "search-response-flowlogs.json", &len);
+	struct collect c = { { 0 }, { 0 }, 0 };
+	struct normalize_err err;
+	const struct event *ev;
+
+	(void)state;
+	assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), 5);
+	/* record 3: TCP REJECT 192.0.2.201:41022 -> 10.0.1.15:22 */
+	assert_int_equal(normalize_record(n, c.p[2], c.n[2], &ev, &err), 0);
+	assert_int_equal(ev->flow_status, FLOW_STATUS_OK);
+	assert_int_equal(ev->flow_action, FLOW_ACTION_REJECT);
+	assert_true(str_is(ev->src_addr, "192.0.2.201"));
+	assert_int_equal(ev->src_port, 41022);
+	assert_int_equal(ev->dst_port, 22);
+	assert_int_equal(ev->protocol, 6);
+	assert_int_equal(ev->bytes_out, 60);
+	assert_int_equal(ev->packets, 1);
+	assert_int_equal(ev->start_s, 1741942831);
+	assert_true(ev->time_ns == 1741942831LL * 1000000000LL);
+	assert_true(ev->ingested_ns == 1741942901322LL * 1000000LL);
+	assert_true(str_is(ev->version, "2"));
+	/* record 5: NODATA with nulls everywhere, not partial */
+	assert_int_equal(normalize_record(n, c.p[4], c.n[4], &ev, &err), 0);
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	assert_int_equal(ev->flow_status, FLOW_STATUS_NODATA);
+	assert_int_equal(ev->flow_action, FLOW_ACTION_ABSENT);
+	assert_null(ev->src_addr.p);
+	assert_false(ev->has & EV_HAS_SRC_PORT);
+	assert_int_equal(ev->partial, 0);
+	free(text);
+
+	text = slurp(SAMPLES "search-response-audit.json", &len);
+	c.count = 0;
+	assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), 3);
+	assert_int_equal(normalize_record(n, c.p[2], c.n[2], &ev, &err), 0);
+	assert_int_equal(ev->kind, EVENT_AUDIT);
+	assert_true(str_is(ev->event_name, "GetBucket"));
+	assert_int_equal(ev->verb, VERB_READ);
+	assert_true(str_is(ev->service, "objectstorage"));
+	assert_int_equal(ev->http_status, 404);
+	assert_null(ev->resource_id.p); /* null in the record */
+	assert_true(str_is(ev->resource_name, "finance-archive"));
+	assert_true(str_is(ev->source, ""));
+	assert_int_equal(normalize_record(n, c.p[0], c.n[0], &ev, &err), 0);
+	assert_int_equal(ev->verb, VERB_UPDATE); /* InstanceAction */
+	assert_true(str_is(ev->principal_name, "ops-automation"));
+	assert_true(str_is(ev->ip_address, "203.0.113.45"));
+	assert_true(str_is(ev->req_action, "POST"));
+	free(text);
+	normalizer_free(n);
+}
+
+/* ---- fingerprint ---- */
+
+static void
+test_fingerprint(void **state)
+{
+	unsigned char big[771];
+	size_t i;
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	struct normalize_err err;
+	uint64_t f1, f2, f3;
+	const char *a = "{\"datetime\":1,\"logContent\":{\"id\":\"x\",\"type\":\"t\",\"data\":{\"v\":1}}}";
+	const char *b = "{\"datetime\":1,\"logContent\":{\"id\":\"x\",\"type\":\"t\",\"data\":{\"v\":2}}}";
+	const char *a2 = "{\"datetime\":99,\"other\":true,\"logContent\":{\"id\":\"x\",\"type\":\"t\",\"data\":{\"v\":1}}}";
+
+	(void)state;
+	/* reference values from libxxhash 0.8.1 (XXH64, seed 0) */
+	assert_true(fingerprint_xxh64("", 0, 0) == 0xef46db3751d8e999ULL);
+	assert_true(fingerprint_xxh64(NULL, 0, 0) == 0xef46db3751d8e999ULL);
+	assert_true(fingerprint_xxh64("a", 1, 0) == 0xd24ec4f1a98c6e5bULL);
+	assert_true(fingerprint_xxh64("abc", 3, 0) == 0x44bc2cf5ad770999ULL);
+	assert_true(fingerprint_xxh64("The quick brown fox jumps over the lazy dog", 43, 0) ==
+	    0x0b242d361fda71bcULL);
+	for (i = 0; i < 768; i++)
+		big[i] = (unsigned char)(i % 256);
+	memcpy(big + 768, "xyz", 3);
+	assert_true(fingerprint_xxh64(big, 771, 0) == 0xe921a1b45bd779f8ULL);
+
+	/* content, not id: same id different data differ; same logContent bytes match
+	 * whatever the wrapper says */
+	assert_int_equal(normalize_record(n, a, strlen(a), &ev, &err), 0);
+	f1 = ev->fingerprint;
+	assert_int_equal(normalize_record(n, b, strlen(b), &ev, &err), 0);
+	f2 = ev->fingerprint;
+	assert_int_equal(normalize_record(n, a2, strlen(a2), &ev, &err), 0);
+	f3 = ev->fingerprint;
+	assert_true(f1 != f2);
+	assert_true(f1 == f3);
+	normalizer_free(n);
+}
+
+/* ---- unusable input ---- */
+
+static void
+test_not_object(void **state)
+{
+	static const char *bad[] = {
+		"[]", "[{\"logContent\":{}}]", "42", "\"str\"", "null", "true", "   ", "{",
+		"{\"logContent\":{}", "{} {}", "{}x", "{\"a\":1,}", "{'a':1}",
+		"{\"logContent\":5}", "{\"logContent\":\"x\"}", "{\"logContent\":[1]}",
+		"{\"logContent\":null}", "{}", "{\"datetime\":1}", "{\"a\":\"\x01\"}",
+	};
+	struct normalizer *n = normalizer_new();
+	const struct event *ev = NULL;
+	struct normalize_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		if (normalize_record(n, bad[i], strlen(bad[i]), &ev, &err) != -1)
+			fail_msg("accepted %s", bad[i]);
+		assert_null(ev);
+		assert_true(err.msg[0] != '\0');
+	}
+	assert_int_equal(normalize_record(n, "", 0, &ev, &err), -1);
+	assert_int_equal(normalize_record(n, NULL, 0, &ev, &err), -1);
+	assert_int_equal(normalize_record(n, "[1]", 3, &ev, &err), -1);
+	assert_string_equal(err.msg, "not a JSON object");
+	assert_int_equal(normalize_record(n, "{\"x\":1}", 7, &ev, &err), -1);
+	assert_string_equal(err.msg, "no logContent in the result");
+	/* the normalizer still works after errors */
+	ev = norm_ok(n, "{\"datetime\":1741942805000,\"logContent\":{\"id\":\"i\",\"type\":\"a.b.c\","
+			"\"time\":\"2025-03-14T09:00:05Z\",\"data\":{}}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	normalizer_free(n);
+	normalizer_free(NULL);
+}
+
+static void
+test_bare_logcontent(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	struct normalize_err err;
+	const char *lc = "{\"id\":\"b1\",\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\","
+			 "\"time\":\"2025-03-14T09:00:05Z\",\"oracle\":{\"loggroupid\":\"g\"},"
+			 "\"data\":{\"status\":\"SKIPDATA\",\"startTime\":1,\"endTime\":2}}";
+
+	(void)state;
+	assert_int_equal(normalize_record(n, lc, strlen(lc), &ev, &err), -1);
+	assert_int_equal(normalize_logcontent(n, lc, strlen(lc), &ev, &err), 0);
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	assert_int_equal(ev->flow_status, FLOW_STATUS_SKIPDATA);
+	assert_int_equal(ev->raw_len, strlen(lc));
+	assert_int_equal(normalize_any(n, lc, strlen(lc), &ev, &err), 0);
+	assert_string_equal(ev->id, "b1");
+	check_encodes(ev);
+	assert_int_equal(normalize_any(n, "[1]", 3, &ev, &err), -1);
+	assert_int_equal(normalize_logcontent(n, "[1]", 3, &ev, &err), -1);
+	normalizer_free(n);
+}
+
+/* ---- times ---- */
+
+static void
+test_times(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	/* datetime only */
+	ev = norm_ok(n, "{\"datetime\":1741942867418,\"logContent\":{\"id\":\"i\",\"type\":\"x.y.z\","
+			"\"oracle\":{\"tenantid\":\"t\",\"compartmentid\":\"c\",\"loggroupid\":\"g\","
+			"\"ingestedtime\":\"2025-03-14T09:01:13.902Z\"},\"data\":{}}}");
+	assert_true(ev->time_ns == 1741942867418LL * 1000000);
+	assert_int_equal(ev->time_from_datetime, 1);
+	assert_int_equal(ev->partial, 0);
+	/* offsets, fractions, lower-case t/z */
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-03-14T11:01:07.123456789+02:00\",\"data\":{}}}");
+	assert_true(ev->time_ns == 1741942867123456789LL);
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-03-14t09:01:07z\",\"data\":{}}}");
+	assert_true(ev->time_ns == 1741942867LL * 1000000000);
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"1969-12-31T23:59:59.5Z\",\"data\":{}}}");
+	assert_true(ev->time_ns == -500000000LL);
+	/* bad time string: datetime wins, partial */
+	ev = norm_ok(n, "{\"datetime\":1000,\"logContent\":{\"time\":\"yesterday\",\"data\":{}}}");
+	assert_true(ev->time_ns == 1000000000LL);
+	assert_int_equal(ev->partial, 1);
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-02-29T00:00:00Z\",\"data\":{}}}");
+	assert_false(ev->has & EV_HAS_TIME);
+	assert_int_equal(ev->partial, 1);
+	/* out of int64 ns range */
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"9999-12-31T23:59:59Z\",\"data\":{}}}");
+	assert_false(ev->has & EV_HAS_TIME);
+	ev = norm_ok(n, "{\"datetime\":99999999999999999999,\"logContent\":{\"data\":{}}}");
+	assert_false(ev->has & EV_HAS_TIME);
+	assert_true(ev->time_ns == 0);
+	ev = norm_ok(n, "{\"datetime\":1.5e3,\"logContent\":{\"data\":{}}}");
+	assert_false(ev->has & EV_HAS_TIME);
+	normalizer_free(n);
+}
+
+/* ---- kinds ---- */
+
+static void
+test_kinds(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	/* audit by log group prefix, whatever the type */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"weird\",\"oracle\":{\"loggroupid\":\"_Audit_Include_Subcompartment\"},\"data\":{}}}");
+	assert_int_equal(ev->kind, EVENT_AUDIT);
+	/* audit v2 shape without the group */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"x\",\"oracle\":{\"loggroupid\":\"ocid1.loggroup\"},"
+			"\"data\":{\"eventName\":\"GetX\",\"identity\":{}}}}");
+	assert_int_equal(ev->kind, EVENT_AUDIT);
+	/* identity not an object: not audit */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"x\",\"data\":{\"eventName\":\"GetX\",\"identity\":\"me\"}}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	/* object storage service log shares the audit type prefix: other */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"com.oraclecloud.objectstorage.getobject\","
+			"\"oracle\":{\"loggroupid\":\"ocid1.loggroup.x\"},\"data\":{\"eventName\":1}}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	/* flow by prefix, even under an odd group */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.Whatever\",\"oracle\":{\"loggroupid\":\"_Audit\"},\"data\":{}}}");
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	/* the prefix needs its trailing dot */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs\",\"data\":{}}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	/* unknown type, data not an object */
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"my.own.thing\",\"data\":\"just text\"}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	assert_true(str_is(ev->data_json, "\"just text\""));
+	assert_string_equal(event_kind_name(EVENT_AUDIT), "audit");
+	assert_string_equal(event_kind_name(EVENT_FLOW), "flow");
+	assert_string_equal(event_kind_name(EVENT_OTHER), "other");
+	assert_string_equal(event_kind_name((enum event_kind)42), "other");
+	normalizer_free(n);
+}
+
+/* ---- nulls and mistyped fields ---- */
+
+/* True when j (recursively) holds a null, skipping the verbatim pass-through data. */
+static int
+has_null(json_t *j, const char *key)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (key != NULL && strcmp(key, "data") == 0)
+		return 0;
+	if (json_is_null(j))
+		return 1;
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			if (has_null(v, k))
+				return 1;
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			if (has_null(v, NULL))
+				return 1;
+	}
+	return 0;
+}
+
+static void
+assert_no_nulls(const struct event *ev)
+{
+	struct buf b;
+	int f;
+
+	buf_init(&b, 0);
+	for (f = CONF_FORMAT_ECS; f <= CONF_FORMAT_OCSF; f++) {
+		json_t *j;
+		buf_reset(&b);
+		assert_int_equal(format_encode(ev, (enum conf_format)f, NULL, &b), 0);
+		j = json_loadb(b.data, b.len, JSON_ALLOW_NUL, NULL);
+		assert_non_null(j);
+		if (has_null(j, NULL))
+			fail_msg("null in output: %s", b.data);
+		json_decref(j);
+	}
+	buf_cleanup(&b);
+}
+
+static void
+test_nulls_everywhere(void **state)
+{
+	static const char *recs[] = {
+		"{\"datetime\":null,\"logContent\":{\"id\":null,\"type\":null,\"source\":null,"
+		"\"subject\":null,\"time\":null,\"specversion\":null,\"oracle\":null,\"data\":null}}",
+		/* audit shape, every field null */
+		"{\"datetime\":null,\"logContent\":{\"id\":null,\"type\":null,\"source\":null,"
+		"\"time\":null,\"oracle\":{\"loggroupid\":\"_Audit\",\"tenantid\":null,"
+		"\"compartmentid\":null,\"ingestedtime\":null,\"logid\":null},\"data\":{"
+		"\"eventName\":null,\"eventGroupingId\":null,\"compartmentName\":null,"
+		"\"resourceName\":null,\"resourceId\":null,\"availabilityDomain\":null,"
+		"\"identity\":{\"principalName\":null,\"principalId\":null,\"ipAddress\":null,"
+		"\"userAgent\":null,\"authType\":null},\"request\":{\"action\":null,\"id\":null,"
+		"\"path\":null},\"response\":{\"status\":null},\"message\":null}}}",
+		"{\"logContent\":{\"oracle\":{\"loggroupid\":\"_Audit\"},\"data\":{\"identity\":null,"
+		"\"request\":null,\"response\":null}}}",
+		/* flow shape, every field null */
+		"{\"datetime\":null,\"logContent\":{\"id\":null,\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\","
+		"\"source\":null,\"subject\":null,\"time\":null,\"oracle\":{\"vnicocid\":null,"
+		"\"vnicsubnetocid\":null,\"vcnOcid\":null},\"data\":{\"action\":null,\"bytesOut\":null,"
+		"\"destinationAddress\":null,\"destinationPort\":null,\"endTime\":null,\"flowid\":null,"
+		"\"packets\":null,\"protocol\":null,\"protocolName\":null,\"sourceAddress\":null,"
+		"\"sourcePort\":null,\"startTime\":null,\"status\":null,\"version\":null}}}",
+		"{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"data\":{\"status\":\"NODATA\"}}}",
+		"{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"data\":[]}}",
+		"{\"logContent\":{}}",
+	};
+	struct normalizer *n = normalizer_new();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		const struct event *ev = norm_ok(n, recs[i]);
+		assert_int_equal(ev->partial, 1);
+		assert_null(ev->id);
+		assert_no_nulls(ev);
+	}
+	normalizer_free(n);
+}
+
+static void
+test_mistyped(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	/* numbers where strings belong */
+	ev = norm_ok(n, "{\"datetime\":1000,\"logContent\":{\"id\":5,\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\","
+			"\"source\":1,\"time\":20250314,\"oracle\":{\"vnicocid\":7},\"data\":{\"status\":\"OK\","
+			"\"action\":1,\"sourceAddress\":123,\"destinationAddress\":[1],\"protocolName\":{},"
+			"\"protocol\":6,\"startTime\":1,\"endTime\":2}}}");
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	assert_int_equal(ev->partial, 1);
+	assert_null(ev->id);
+	assert_null(ev->source.p);
+	assert_null(ev->vnic_id.p);
+	assert_null(ev->src_addr.p);
+	assert_null(ev->dst_addr.p);
+	assert_null(ev->protocol_name.p);
+	assert_int_equal(ev->flow_action, FLOW_ACTION_ABSENT);
+	assert_int_equal(ev->protocol, 6);
+	assert_no_nulls(ev);
+	/* strings where numbers belong, and out-of-range numbers */
+	ev = norm_ok(n, "{\"logContent\":{\"id\":\"i\",\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\","
+			"\"data\":{\"status\":\"OK\",\"action\":\"ACCEPT\",\"sourcePort\":\"22\","
+			"\"destinationPort\":70000,\"bytesOut\":\"60\",\"packets\":-1,\"protocol\":6.0,"
+			"\"startTime\":\"x\",\"endTime\":true,\"version\":2,\"sourceAddress\":\"a\","
+			"\"destinationAddress\":\"b\"}}}");
+	assert_int_equal(ev->partial, 1);
+	assert_false(ev->has & (EV_HAS_SRC_PORT | EV_HAS_DST_PORT | EV_HAS_BYTES |
+	    EV_HAS_PACKETS | EV_HAS_PROTOCOL | EV_HAS_START | EV_HAS_END));
+	assert_true(str_is(ev->version, "2")); /* number accepted for version */
+	assert_no_nulls(ev);
+	/* audit: numeric status accepted, string status must be numeric */
+	ev = norm_ok(n, "{\"logContent\":{\"id\":\"i\",\"type\":\"t.s.GetX\",\"time\":\"2025-03-14T09:00:05Z\","
+			"\"oracle\":{\"loggroupid\":\"_Audit\",\"tenantid\":\"t\",\"compartmentid\":\"c\","
+			"\"ingestedtime\":\"2025-03-14T09:00:06Z\"},\"data\":{\"eventName\":\"GetX\","
+			"\"identity\":{\"principalName\":42},\"response\":{\"status\":404}}}}");
+	assert_int_equal(ev->http_status, 404);
+	assert_null(ev->principal_name.p);
+	assert_int_equal(ev->partial, 1); /* principalName mistyped */
+	ev = norm_ok(n, "{\"logContent\":{\"oracle\":{\"loggroupid\":\"_Audit\"},\"data\":{"
+			"\"eventName\":[\"GetX\"],\"identity\":{},\"response\":{\"status\":\"OK\"}}}}");
+	assert_false(ev->has & EV_HAS_STATUS);
+	assert_null(ev->event_name.p);
+	assert_true(str_is(ev->status_text, "OK"));
+	assert_int_equal(ev->partial, 1);
+	assert_no_nulls(ev);
+	/* oracle not an object */
+	ev = norm_ok(n, "{\"logContent\":{\"oracle\":\"x\",\"data\":{}}}");
+	assert_null(ev->tenant_id.p);
+	assert_int_equal(ev->partial, 1);
+	normalizer_free(n);
+}
+
+/* ---- strings: escapes, invalid UTF-8, 1 MiB ---- */
+
+static void
+test_escapes(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	ev = norm_ok(n, "{\"logContent\":{\"id\":\"a\\\"b\\\\c\\u00e9\\ud83d\\ude00\",\"type\":\"t\\/x\","
+			"\"source\":\"s\\n\",\"data\":{\"message\":\"m\\u0000z\"}}}");
+	assert_string_equal(ev->id, "a\"b\\c\xc3\xa9\xf0\x9f\x98\x80");
+	assert_true(str_is(ev->type, "t/x"));
+	assert_true(str_is(ev->source, "s\n"));
+	assert_int_equal(ev->message.len, 3);
+	assert_memory_equal(ev->message.p, "m\0z", 3);
+	normalizer_free(n);
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	struct buf b;
+	int f;
+
+	(void)state;
+	buf_init(&b, 0);
+	ev = norm_ok(n, "{\"logContent\":{\"id\":\"\xff\xfe\",\"type\":\"bad\xc3\",\"source\":\"\xed\xa0\x80\","
+			"\"subject\":\"ok \xe2\x82\xac\",\"data\":{\"message\":\"x\xc0\xafy\",\"k\xff\":[\"\xf5\"]}}}");
+	assert_int_equal(ev->kind, EVENT_OTHER);
+	for (f = CONF_FORMAT_ECS; f <= CONF_FORMAT_RAW; f++) {
+		buf_reset(&b);
+		assert_int_equal(format_encode(ev, (enum conf_format)f, NULL, &b), 0);
+		assert_non_null(strstr(b.data, "\xef\xbf\xbd")); /* U+FFFD */
+		assert_null(strstr(b.data, "\xff"));
+	}
+	/* also for audit and flow fields */
+	ev = norm_ok(n, "{\"logContent\":{\"oracle\":{\"loggroupid\":\"_Audit\"},\"data\":{\"eventName\":\"G\xfft\","
+			"\"identity\":{\"principalName\":\"\x80\"},\"response\":{\"status\":\"200\"}}}}");
+	assert_int_equal(ev->kind, EVENT_AUDIT);
+	ev = norm_ok(n, "{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"data\":{"
+			"\"status\":\"OK\",\"action\":\"ACC\xffPT\",\"protocolName\":\"T\xc3P\","
+			"\"sourceAddress\":\"\xfe\"}}}");
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	buf_cleanup(&b);
+	normalizer_free(n);
+}
+
+static void
+test_huge_strings(void **state)
+{
+	const size_t big = 1024 * 1024;
+	struct buf in, out;
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	struct normalize_err err;
+	size_t i;
+	json_t *j;
+
+	(void)state;
+	buf_init(&in, 0);
+	buf_init(&out, 0);
+	/* 1 MiB plain message and 1 MiB source with escapes every 100 bytes */
+	assert_int_equal(buf_append_str(&in, "{\"datetime\":1,\"logContent\":{\"id\":\"i\",\"type\":\"x.y.z\",\"source\":\""), 0);
+	for (i = 0; i < big; i++)
+		assert_int_equal(buf_append_str(&in, i % 100 == 99 ? "\\n" : "s"), 0);
+	assert_int_equal(buf_append_str(&in, "\",\"data\":{\"message\":\""), 0);
+	for (i = 0; i < big; i++)
+		assert_int_equal(buf_append_char(&in, (char)('a' + i % 26)), 0);
+	assert_int_equal(buf_append_str(&in, "\"}}}"), 0);
+	assert_int_equal(normalize_record(n, in.data, in.len, &ev, &err), 0);
+	assert_int_equal(ev->source.len, big);
+	assert_int_equal(ev->message.len, big);
+	assert_int_equal(ev->source.p[99], '\n');
+	check_encodes(ev);
+	assert_int_equal(format_encode(ev, CONF_FORMAT_ECS, NULL, &out), 0);
+	j = json_loadb(out.data, out.len, 0, NULL);
+	assert_non_null(j);
+	/* the summary carries both */
+	assert_true(strlen(json_string_value(json_object_get(j, "message"))) > 2 * big);
+	json_decref(j);
+	/* a cap smaller than the output: -1, buffer unchanged */
+	buf_cleanup(&out);
+	buf_init(&out, 4096);
+	assert_int_equal(buf_append_str(&out, "keep"), 0);
+	assert_int_equal(format_encode(ev, CONF_FORMAT_ECS, NULL, &out), -1);
+	assert_int_equal(out.len, 4);
+	assert_string_equal(out.data, "keep");
+	assert_int_equal(format_encode(ev, CONF_FORMAT_RAW, NULL, &out), -1);
+	assert_string_equal(out.data, "keep");
+	assert_int_equal(format_summary(ev, &out), -1);
+	assert_string_equal(out.data, "keep");
+	buf_cleanup(&out);
+	buf_cleanup(&in);
+	normalizer_free(n);
+}
+
+/* ---- nesting ---- */
+
+static void
+nested(struct buf *b, int depth)
+{
+	int i;
+
+	buf_reset(b);
+	assert_int_equal(buf_append_str(b, "{\"logContent\":{\"id\":\"i\",\"type\":\"x.y.z\",\"data\":"), 0);
+	for (i = 0; i < depth; i++)
+		assert_int_equal(buf_append_char(b, '['), 0);
+	for (i = 0; i < depth; i++)
+		assert_int_equal(buf_append_char(b, ']'), 0);
+	assert_int_equal(buf_append_str(b, "}}"), 0);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+	struct buf in;
+	struct normalizer *n = normalizer_new();
+	const struct event *ev = NULL;
+	struct normalize_err err;
+
+	(void)state;
+	buf_init(&in, 0);
+	nested(&in, 10000);
+	assert_int_equal(normalize_record(n, in.data, in.len, &ev, &err), -1);
+	assert_string_equal(err.msg, "nesting too deep");
+	nested(&in, 1000000);
+	assert_int_equal(normalize_record(n, in.data, in.len, &ev, &err), -1);
+	/* the deepest accepted: root and logContent are 2 levels, so
+	 * NORMALIZE_MAX_DEPTH - 2 arrays make NORMALIZE_MAX_DEPTH in all */
+	nested(&in, NORMALIZE_MAX_DEPTH - 2);
+	assert_int_equal(normalize_record(n, in.data, in.len, &ev, &err), 0);
+	check_encodes(ev);
+	nested(&in, NORMALIZE_MAX_DEPTH - 1);
+	assert_int_equal(normalize_record(n, in.data, in.len, &ev, &err), -1);
+	buf_cleanup(&in);
+	normalizer_free(n);
+}
+
+/* ---- response splitter ---- */
+
+static void
+test_each_result(void **state)
+{
+	struct collect c = { { 0 }, { 0 }, 0 };
+	struct normalize_err err;
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	const char *body = "{\"summary\":{\"resultCount\":4},\"results\":[{\"data\":{\"logContent\":{\"id\":\"1\"}}},"
+			   "5,{\"nodata\":1},{\"data\" : {\"datetime\":7,\"logContent\":{\"id\":\"2\"}} }]}";
+
+	(void)state;
+	assert_int_equal(normalize_each_result(body, strlen(body), collect_cb, &c, &err), 4);
+	assert_int_equal(normalize_record(n, c.p[0], c.n[0], &ev, &err), 0);
+	assert_string_equal(ev->id, "1");
+	assert_int_equal(normalize_record(n, c.p[1], c.n[1], &ev, &err), -1);
+	assert_int_equal(normalize_record(n, c.p[2], c.n[2], &ev, &err), -1);
+	assert_int_equal(normalize_record(n, c.p[3], c.n[3], &ev, &err), 0);
+	assert_string_equal(ev->id, "2");
+	assert_int_equal(ev->time_ns, 7000000);
+	c.count = 0;
+	assert_int_equal(normalize_each_result("{}", 2, collect_cb, &c, &err), 0);
+	assert_int_equal(normalize_each_result("{\"results\":[]}", 14, collect_cb, &c, &err), 0);
+	assert_int_equal(normalize_each_result("{\"results\":{}}", 14, collect_cb, &c, &err), -1);
+	assert_int_equal(normalize_each_result("{\"results\":5}", 13, collect_cb, &c, &err), -1);
+	assert_int_equal(normalize_each_result("[]", 2, collect_cb, &c, &err), -1);
+	assert_int_equal(normalize_each_result("7", 1, collect_cb, &c, &err), -1);
+	assert_int_equal(normalize_each_result("{\"results\":[", 12, collect_cb, &c, &err), -1);
+	assert_int_equal(c.count, 0);
+	normalizer_free(n);
+}
+
+/* ---- dry-run ---- */
+
+static char *
+tmpfile_with(const char *content)
+{
+	char *path = strdup("/tmp/test_normalize_XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+	return path;
+}
+
+static long
+dry(const char *path, enum conf_format fmt, struct buf *out, struct normalize_err *err)
+{
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	long r;
+
+	assert_non_null(f);
+	r = dryrun_file(path, fmt, "eu-frankfurt-1", f, err);
+	fclose(f);
+	buf_reset(out);
+	assert_int_equal(buf_append(out, mem, memlen), 0);
+	free(mem);
+	return r;
+}
+
+static void
+test_dryrun(void **state)
+{
+	struct buf out;
+	struct normalize_err err;
+	char *p;
+	size_t i, lines;
+
+	(void)state;
+	buf_init(&out, 0);
+	assert_int_equal(dry(SAMPLES "search-response-flowlogs.json", CONF_FORMAT_ECS, &out, &err), 5);
+	assert_string_equal(err.msg, "");
+	for (i = 0, lines = 0; i < out.len; i++)
+		lines += out.data[i] == '\n';
+	assert_int_equal(lines, 5);
+	assert_non_null(strstr(out.data, "\"region\":\"eu-frankfurt-1\""));
+
+	p = tmpfile_with(
+	    "{\"datetime\":1,\"logContent\":{\"id\":\"r1\",\"type\":\"x.y.z\",\"data\":{}}}\n"
+	    "\n"
+	    "{\"id\":\"bare\",\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"data\":{\"status\":\"NODATA\"}}\r\n"
+	    "not json\n"
+	    "[1,2]\n"
+	    "  {\"logContent\":{\"id\":\"r3\"}}  ");
+	assert_int_equal(dry(p, CONF_FORMAT_OCSF, &out, &err), 3);
+	assert_non_null(strstr(err.msg, "2 records skipped"));
+	assert_non_null(strstr(err.msg, "line 4"));
+	assert_non_null(strstr(out.data, "\"uid\":\"bare\""));
+	assert_non_null(strstr(out.data, "\"uid\":\"r3\""));
+	unlink(p);
+	free(p);
+
+	/* one pretty-printed record spanning lines */
+	p = tmpfile_with("{\n  \"datetime\": 1,\n  \"logContent\": {\n    \"id\": \"pretty\",\n"
+			 "    \"data\": {\"a\": [1, 2]}\n  }\n}\n");
+	assert_int_equal(dry(p, CONF_FORMAT_RAW, &out, &err), 1);
+	assert_string_equal(out.data, "{\"id\":\"pretty\",\"data\":{\"a\":[1,2]}}\n");
+	unlink(p);
+	free(p);
+
+	p = tmpfile_with("");
+	assert_int_equal(dry(p, CONF_FORMAT_RAW, &out, &err), 0);
+	unlink(p);
+	free(p);
+
+	assert_int_equal(dry("/nonexistent/file.json", CONF_FORMAT_ECS, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/file.json"));
+	buf_cleanup(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_sample_fields),
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_not_object),
+		cmocka_unit_test(test_bare_logcontent),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_nulls_everywhere),
+		cmocka_unit_test(test_mistyped),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_huge_strings),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_each_result),
+		cmocka_unit_test(test_dryrun),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
