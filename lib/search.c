@@ -280,8 +280,15 @@ search_parse_page(const char *body, size_t len, struct search_record **recs,
 		if (err[0] == '\0') {
 			unsigned char *e = yajl_get_error(p.h, 0, (const unsigned char *)body, len);
 			size_t off = yajl_get_bytes_consumed(p.h);
+			char *c;
 			snprintf(err, errlen, "invalid JSON near byte %zu: %s", off,
 			    e != NULL ? (const char *)e : "parse error");
+			/* yajl's text spans lines; log lines must not */
+			for (c = err; *c != '\0'; c++)
+				if (*c == '\n' || *c == '\r')
+					*c = ' ';
+			while (c > err && c[-1] == ' ')
+				*--c = '\0';
 			if (e != NULL)
 				yajl_free_error(p.h, e);
 		}

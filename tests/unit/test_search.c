@@ -1,0 +1,490 @@
+/* test_search.c — SearchLogs page parsing (every sample), error bodies, classification,
+ * malformed pages, and the request loop against a local evhttp server. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "instprin.h"
+#include "log.h"
+#include "oci.h"
+#include "search.h"
+
+#define SAMPLES "tests/data/samples/"
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	p[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+/* Every record's byte range must parse to exactly results[i].data. */
+static void
+check_sample(const char *name, size_t want)
+{
+	char path[256], err[200];
+	struct search_record *recs = NULL;
+	size_t cap = 0, n = 0, len, i;
+	char *body;
+	json_t *v, *results;
+
+	snprintf(path, sizeof(path), SAMPLES "%s", name);
+	body = read_all(path, &len);
+	v = json_loads(body, 0, NULL);
+	assert_non_null(v);
+	results = json_object_get(v, "results");
+	assert_int_equal(search_parse_page(body, len, &recs, &cap, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, json_array_size(results));
+	assert_int_equal(n, want);
+	for (i = 0; i < n; i++) {
+		json_t *r = json_loadb(recs[i].json, recs[i].len, 0, NULL);
+		assert_non_null(r);
+		assert_true(json_equal(r, json_object_get(json_array_get(results, i), "data")));
+		assert_non_null(json_object_get(r, "logContent"));
+		json_decref(r);
+	}
+	free(recs);
+	json_decref(v);
+	free(body);
+}
+
+static void
+test_samples(void **state)
+{
+	check_sample("search-response-audit.json", 3);
+	check_sample("search-response-flowlogs.json", 5);
+	check_sample("search-response-mixed-page1.json", 3);
+	check_sample("search-response-mixed-page2.json", 3);
+}
+
+static void
+test_error_bodies(void **state)
+{
+	static const struct {
+		const char *file, *code;
+		long status;
+		enum search_action act;
+		enum search_status final;
+	} cases[] = {
+		{ "error-400.json", "InvalidParameter", 400, SEARCH_ACT_FINAL, SEARCH_BAD_QUERY },
+		{ "error-401.json", "NotAuthenticated", 401, SEARCH_ACT_REAUTH, SEARCH_AUTH },
+		{ "error-429.json", "TooManyRequests", 429, SEARCH_ACT_RATE, SEARCH_FAILED },
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[256], *code, *msg, *body;
+		enum search_status final;
+
+		snprintf(path, sizeof(path), SAMPLES "%s", cases[i].file);
+		body = read_all(path, &len);
+		search_parse_error(body, len, &code, &msg);
+		assert_non_null(code);
+		assert_non_null(msg);
+		assert_string_equal(code, cases[i].code);
+		assert_int_equal(search_classify(cases[i].status, code, msg, &final), cases[i].act);
+		if (cases[i].act != SEARCH_ACT_RATE)
+			assert_int_equal(final, cases[i].final);
+		free(code);
+		free(msg);
+		free(body);
+	}
+	{
+		char *code, *msg;
+		search_parse_error("<html>bad gateway</html>", 24, &code, &msg);
+		assert_null(code);
+		assert_null(msg);
+		search_parse_error(NULL, 0, &code, &msg);
+		assert_null(code);
+	}
+}
+
+static void
+test_classify(void **state)
+{
+	enum search_status f;
+
+	assert_int_equal(search_classify(200, NULL, NULL, &f), SEARCH_ACT_DONE);
+	assert_int_equal(search_classify(0, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(500, "InternalServerError", "oops", &f),
+	    SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(502, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(503, "ServiceUnavailable", NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(504, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(500, "InternalServerError",
+	    "The search query timed out.", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_TOO_BIG);
+	assert_int_equal(search_classify(501, "MethodNotImplemented", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_FAILED);
+	assert_int_equal(search_classify(409, "IncorrectState", NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(409, "Conflict", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(404, "NotAuthorizedOrNotFound", "x", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_NOT_FOUND);
+	assert_int_equal(search_classify(400, "InvalidParameter",
+	    "The page token is invalid or has expired.", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_TOO_BIG);
+	assert_int_equal(search_classify(400, "InvalidParameter", "Invalid search query", &f),
+	    SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_BAD_QUERY);
+	assert_int_equal(search_classify(403, "NotAuthorized", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(f, SEARCH_FAILED);
+}
+
+static void
+test_malformed(void **state)
+{
+	static const struct {
+		const char *body, *msg;
+	} cases[] = {
+		{ "", "empty" },
+		{ "[]", "not a JSON object" },
+		{ "\"x\"", "not a JSON object" },
+		{ "{}", "no \"results\"" },
+		{ "{\"summary\":{\"results\":[]}}", "no \"results\"" },
+		{ "{\"results\":{}}", "not an array" },
+		{ "{\"results\":7}", "not an array" },
+		{ "{\"results\":[1]}", "results[0] is not an object" },
+		{ "{\"results\":[{\"data\":{}},{\"x\":1}]}", "results[1] has no data object" },
+		{ "{\"results\":[{\"data\":[1]}]}", "results[0].data is not an object" },
+		{ "{\"results\":[{\"data\":null}]}", "results[0].data is not an object" },
+		{ "{\"results\":[{\"data\":{},\"data\":{}}]}", "two data objects" },
+		{ "{\"results\":[{\"data\":{\"a\":1}}]", "invalid JSON" },
+		{ "{\"results\":[]} x", "invalid JSON" },
+		{ "{\"results\":[{\"data\":{\"a\":\"\xff\"}}]}", "invalid JSON" },
+		{ "{\"results\":[],\"results\":[]}", "two \"results\"" },
+		{ "<html><body>502 Bad Gateway</body></html>", "invalid JSON" },
+	};
+	struct search_record *recs = NULL;
+	size_t cap = 0, n = 0, i;
+	char err[200];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = search_parse_page(cases[i].body, strlen(cases[i].body), &recs, &cap, &n,
+		    err, sizeof(err));
+		if (rc != -1 || strstr(err, cases[i].msg) == NULL)
+			fail_msg("case %zu (%s): rc %d, err \"%s\"", i, cases[i].body, rc, err);
+	}
+	/* valid edge cases: empty results, extra keys, nested "data"/"results" keys */
+	assert_int_equal(search_parse_page("{\"results\":[]}", 14, &recs, &cap, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	{
+		const char *b = "{\"summary\":{\"resultCount\":2},\"results\":[{\"x\":[1,{\"data\":2}],"
+		    "\"data\":{\"results\":[{\"data\":{}}],\"data\":{\"k\":\"}\"}}},{\"data\":{}}],"
+		    "\"fields\":[{\"data\":1}]}";
+		assert_int_equal(search_parse_page(b, strlen(b), &recs, &cap, &n, err, sizeof(err)), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(recs[0].len, strlen("{\"results\":[{\"data\":{}}],\"data\":{\"k\":\"}\"}}"));
+		assert_memory_equal(recs[0].json, "{\"results\":[{\"data\":{}}],\"data\":{\"k\":\"}\"}}",
+		    recs[0].len);
+		assert_int_equal(recs[1].len, 2);
+	}
+	free(recs);
+}
+
+static void
+test_format_time(void **state)
+{
+	char t[32];
+
+	search_format_time(1741942800000, t);
+	assert_string_equal(t, "2025-03-14T09:00:00.000Z");
+	search_format_time(1741942867418, t);
+	assert_string_equal(t, "2025-03-14T09:01:07.418Z");
+	search_format_time(0, t);
+	assert_string_equal(t, "1970-01-01T00:00:00.000Z");
+}
+
+/* ---- the request loop against a local evhttp server serving the mixed sample pages ---- */
+
+struct srv {
+	int mode;          /* 0 = two pages; 1 = malformed page; 2 = 404 */
+	int requests;
+	char *page1, *page2;
+	size_t len1, len2;
+	char last_page_param[128];
+	int saw_signature;
+};
+
+#define TOKEN "AAA+/=tok en"
+
+static void
+srv_cb(struct evhttp_request *req, void *arg)
+{
+	struct srv *s = arg;
+	struct evkeyvalq q;
+	struct evbuffer *b = evbuffer_new();
+	const char *uri = evhttp_request_get_uri(req), *qs = strchr(uri, '?'), *page;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+
+	s->requests++;
+	TAILQ_INIT(&q);
+	if (qs != NULL)
+		evhttp_parse_query_str(qs + 1, &q);
+	page = evhttp_find_header(&q, "page");
+	if (evhttp_find_header(in, "Authorization") != NULL &&
+	    evhttp_find_header(in, "x-content-sha256") != NULL)
+		s->saw_signature++;
+	evhttp_add_header(out, "opc-request-id", "req-1");
+	if (s->mode == 2) {
+		evbuffer_add_printf(b, "{\"code\":\"NotAuthorizedOrNotFound\",\"message\":\"nope\"}");
+		evhttp_send_reply(req, 404, "Not Found", b);
+	} else if (s->mode == 1) {
+		evbuffer_add_printf(b, "{\"results\":[{\"data\":{\"a\":1}}, garbage");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (page == NULL) {
+		evhttp_add_header(out, "opc-next-page", TOKEN);
+		evbuffer_add(b, s->page1, s->len1);
+		evhttp_send_reply(req, 200, "OK", b);
+	} else {
+		snprintf(s->last_page_param, sizeof(s->last_page_param), "%s", page);
+		evbuffer_add(b, s->page2, s->len2);
+		evhttp_send_reply(req, 200, "OK", b);
+	}
+	evbuffer_free(b);
+	evhttp_clear_headers(&q);
+}
+
+struct run {
+	struct event_base *base;
+	struct search *search;
+	int pages, records, done;
+	enum search_status status;
+	char code[64], message[200];
+	int cancel_in_page;
+	int pause_in_page;
+	int responses;
+};
+
+static void
+resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	search_resume(r->search);
+}
+
+static void
+on_page(void *arg, const struct search_page *pg)
+{
+	struct run *r = arg;
+
+	r->pages++;
+	r->records += (int)pg->n;
+	assert_string_equal(pg->request_id, "req-1");
+	if (r->cancel_in_page) {
+		search_cancel(r->search);
+		event_base_loopexit(r->base, NULL);
+	} else if (r->pause_in_page) {
+		struct timeval tv = { 0, 50000 };
+		search_pause(r->search);
+		event_base_once(r->base, -1, EV_TIMEOUT, resume_cb, r, &tv);
+	}
+}
+
+static void
+on_done(void *arg, const struct search_result *res)
+{
+	struct run *r = arg;
+
+	r->done++;
+	r->status = res->status;
+	snprintf(r->code, sizeof(r->code), "%s", res->code ? res->code : "");
+	snprintf(r->message, sizeof(r->message), "%s", res->message ? res->message : "");
+	event_base_loopexit(r->base, NULL);
+}
+
+static void
+on_resp(void *arg, long st)
+{
+	((struct run *)arg)->responses++;
+}
+
+static void
+run_search(struct srv *s, struct run *r)
+{
+	char dir[] = "/tmp/test_search_XXXXXX", cfg[300], key[300], ep[100], cmd[700];
+	struct event_base *base = event_base_new();
+	struct evhttp *eh = evhttp_new(base);
+	struct evhttp_bound_socket *bs;
+	struct http *http = http_new(base);
+	struct conf_oci oc;
+	struct oci_client *c;
+	struct oci_err err;
+	struct search_opts so;
+	struct search_callbacks cb = { on_page, on_done, on_resp, r };
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/data/oci/testonly-api-key.pem %s && chmod 600 %s",
+	    key, key);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	fprintf(f, "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..t\nuser=ocid1.user.oc1..u\n"
+	    "fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nkey_file=%s\n"
+	    "region=iad\n", key);
+	fclose(f);
+	evhttp_set_gencb(eh, srv_cb, s);
+	bs = evhttp_bind_socket_with_handle(eh, "127.0.0.1", 0);
+	assert_non_null(bs);
+	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl);
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(sin.sin_port));
+	memset(&oc, 0, sizeof(oc));
+	oc.config_file = cfg;
+	oc.endpoint = ep;
+	c = oci_client_new(base, http, &oc, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(oci_client_region(c), "us-ashburn-1");
+	assert_string_equal(oci_client_endpoint(c), ep);
+	search_opts_default(&so);
+	so.limit = 3;
+	so.source_name = "unit";
+	r->base = base;
+	r->search = search_start(c, "search \"ocid1.compartment.oc1..x/_Audit\"", 1741943400000,
+	    1741943460000, &so, &cb);
+	assert_non_null(r->search);
+	event_base_dispatch(base);
+	oci_client_free(c);
+	http_free(http);
+	evhttp_free(eh);
+	event_base_free(base);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+setup_srv(struct srv *s, int mode)
+{
+	memset(s, 0, sizeof(*s));
+	s->mode = mode;
+	s->page1 = read_all(SAMPLES "search-response-mixed-page1.json", &s->len1);
+	s->page2 = read_all(SAMPLES "search-response-mixed-page2.json", &s->len2);
+}
+
+static void
+test_loop_pages(void **state)
+{
+	struct srv s;
+	struct run r;
+
+	setup_srv(&s, 0);
+	memset(&r, 0, sizeof(r));
+	r.pause_in_page = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.pages, 2);
+	assert_int_equal(r.records, 6);
+	assert_int_equal(r.responses, 2);
+	assert_int_equal(s.requests, 2);
+	assert_int_equal(s.saw_signature, 2);
+	assert_string_equal(s.last_page_param, TOKEN); /* percent-encoded and decoded back */
+	free(s.page1);
+	free(s.page2);
+
+	/* cancel from inside the page callback: no done callback, nothing leaks */
+	setup_srv(&s, 0);
+	memset(&r, 0, sizeof(r));
+	r.cancel_in_page = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.pages, 1);
+	assert_int_equal(r.done, 0);
+	free(s.page1);
+	free(s.page2);
+}
+
+static void
+test_loop_errors(void **state)
+{
+	struct srv s;
+	struct run r;
+
+	setup_srv(&s, 1);
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_FAILED);
+	assert_int_equal(r.pages, 0);
+	assert_non_null(strstr(r.message, "malformed SearchLogs page"));
+	free(s.page1);
+	free(s.page2);
+
+	setup_srv(&s, 2);
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_NOT_FOUND);
+	assert_string_equal(r.code, "NotAuthorizedOrNotFound");
+	assert_string_equal(r.message, "nope");
+	free(s.page1);
+	free(s.page2);
+}
+
+static void
+test_jwt_times(void **state)
+{
+	int64_t exp = 0, iat = 0;
+
+	/* {"sub":"x","iat":1700000000,"exp":1700001200} */
+	assert_int_equal(instprin_jwt_times("eyJhbGciOiJSUzI1NiJ9."
+	    "eyJzdWIiOiJ4IiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDEyMDB9.c2ln", &exp, &iat), 0);
+	assert_int_equal(exp, 1700001200);
+	assert_int_equal(iat, 1700000000);
+	assert_int_equal(instprin_jwt_times("nodots", &exp, &iat), -1);
+	assert_int_equal(instprin_jwt_times("a.!!!!.c", &exp, &iat), -1);
+	/* {"iat":1} : no exp */
+	assert_int_equal(instprin_jwt_times("x.eyJpYXQiOjF9.y", &exp, &iat), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_error_bodies),
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_loop_pages),
+		cmocka_unit_test(test_loop_errors),
+		cmocka_unit_test(test_jwt_times),
+	};
+	log_init();
+	log_set_level(LOG_LVL_WARNING);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
