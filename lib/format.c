@@ -950,10 +950,10 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 			M_INT(w, "action_id", act);
 			M_INT(w, "disposition_id", act);
 		}
+		/* mapping.md: 1 when d.status is OK, else 99 with status = d.status (left
+		 * out when d.status is) */
 		if (ev->flow_status == FLOW_STATUS_OK) {
 			M_INT(w, "status_id", 1);
-		} else if (ev->flow_status == FLOW_STATUS_ABSENT) {
-			M_INT(w, "status_id", 0);
 		} else {
 			M_INT(w, "status_id", 99);
 			M_STR(w, "status", ev->status_s);

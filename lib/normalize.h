@@ -21,6 +21,12 @@
  * record is not lost.  Nesting deeper than NORMALIZE_MAX_DEPTH is refused (-1), since
  * no OCI record comes close and common JSON consumers (jansson: 2048) refuse it too.
  *
+ * Why yajl: it validates (grammar, escapes) in one streaming pass and is in Debian.
+ * Measured on this project's 2-vCPU AMD EPYC VM over 200,000 records of ~1.2 KB (the
+ * issue's table): a jansson tree per record costs 17.7 µs, yajl SAX 1.85 µs.  This
+ * normalizer (yajl + field capture + kind rules + XXH64) costs ~2.1 µs a record, and
+ * with the ECS encoder ~3.4 µs (bench/bench_normalize.c), under the 4 µs budget.
+ *
  * Thread safety: a normalizer is used by one thread at a time; use one per loop.
  */
 #ifndef OCI_LOGFWD_NORMALIZE_H

@@ -403,6 +403,17 @@ test_ecs_flow_rules(void **state)
 	j = encode(norm(n, FLOW("{\"status\":\"OK\",\"action\":\"DROP\"}")), CONF_FORMAT_OCSF, NULL);
 	assert_int_equal(json_integer_value(at(j, "action_id")), 99);
 	json_decref(j);
+	/* no status: treated as traffic (partial); OCSF status_id 99 without status */
+	j = encode(norm(n, FLOW("{\"action\":\"ACCEPT\",\"sourceAddress\":\"10.0.0.1\"}")), CONF_FORMAT_OCSF, NULL);
+	assert_int_equal(json_integer_value(at(j, "status_id")), 99);
+	assert_null(at(j, "status"));
+	assert_int_equal(json_integer_value(at(j, "action_id")), 1);
+	json_decref(j);
+	j = encode(norm(n, FLOW("{\"action\":\"ACCEPT\",\"sourceAddress\":\"10.0.0.1\"}")), CONF_FORMAT_ECS, NULL);
+	assert_string_equal(str_at(j, "source.ip"), "10.0.0.1");
+	assert_null(at(j, "oci.vcn.status"));
+	assert_string_equal(str_at(j, "event.outcome"), "success");
+	json_decref(j);
 	j = encode(norm(n, FLOW("{\"status\":\"WEIRD\",\"action\":\"ACCEPT\"}")), CONF_FORMAT_ECS, NULL);
 	assert_string_equal(str_at(j, "event.action"), "weird");
 	assert_null(at(j, "source"));
