@@ -83,6 +83,9 @@ struct pending {
 };
 
 static void
+slog(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
 slog(struct sim *s, const char *fmt, ...)
 {
 	char ts[32];
@@ -177,6 +180,10 @@ reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *bo
 	tv.tv_usec = (s->latency_ms % 1000) * 1000;
 	evtimer_add(p->ev, &tv);
 }
+
+static void
+send_error(struct sim *s, struct evhttp_request *req, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 send_error(struct sim *s, struct evhttp_request *req, int status, const char *code,
