@@ -88,11 +88,15 @@ es_parse(struct sink *s, const struct http_response *r, struct sink_event *const
 
 	if (r->body != NULL && quick_no_errors(r->body, r->body_len))
 		return 0; /* res[] is zeroed: all SINK_ITEM_OK */
-	root = json_loadb(r->body ? r->body : "", r->body_len, 0, &je);
+	if (r->body == NULL || r->body_len == 0)
+		return 0;
+	root = json_loadb(r->body, r->body_len, 0, &je);
 	if (root == NULL)
 		return -1;
 	errs = json_object_get(root, "errors");
-	if (json_is_false(errs)) {
+	if (!json_is_true(errs)) {
+		/* Only errors:true says some item failed (a bare 2xx, e.g. from a proxy that
+		 * answers for the cluster, counts as accepted). */
 		rc = 0;
 		goto done;
 	}

@@ -59,7 +59,7 @@ struct ts {
 	int acked;
 };
 
-static void
+static inline void
 ts_on_request(struct evhttp_request *rq, void *arg)
 {
 	struct ts *t = arg;
@@ -118,7 +118,7 @@ ts_on_request(struct evhttp_request *rq, void *arg)
 	buf_cleanup(&body);
 }
 
-static void
+static inline void
 ts_start(struct ts *t)
 {
 	struct evhttp_bound_socket *bs;
@@ -142,7 +142,7 @@ ts_start(struct ts *t)
 	assert_non_null(t->client);
 }
 
-static void
+static inline void
 ts_stop(struct ts *t)
 {
 	size_t i;
@@ -158,7 +158,7 @@ ts_stop(struct ts *t)
 }
 
 /* 1 when request i carries the header line exactly (case-insensitive name). */
-static int
+static inline int
 ts_has_header(const struct ts *t, size_t i, const char *name, const char *value)
 {
 	char want[512];
@@ -177,7 +177,7 @@ ts_has_header(const struct ts *t, size_t i, const char *name, const char *value)
 }
 
 /* A conf_sink with conf.c's defaults. */
-static void
+static inline void
 ts_cfg(struct conf_sink *k, enum conf_sink_type type, const char *url)
 {
 	memset(k, 0, sizeof(*k));
@@ -198,7 +198,7 @@ ts_cfg(struct conf_sink *k, enum conf_sink_type type, const char *url)
 	k->dead_letter = "/dev/null";
 }
 
-static void
+static inline void
 ts_acked(void *arg, const struct ack_counts *c)
 {
 	struct ts *t = arg;
@@ -207,13 +207,13 @@ ts_acked(void *arg, const struct ack_counts *c)
 	t->acked = 1;
 }
 
-static void
+static inline void
 ts_tick(evutil_socket_t fd, short what, void *arg)
 {
 }
 
 /* Runs the loop until the ack fired (or fails the test after 10 s). */
-static void
+static inline void
 ts_run(struct ts *t)
 {
 	int64_t end = backoff_mono_ms() + 10000;
@@ -228,7 +228,7 @@ ts_run(struct ts *t)
 }
 
 /* A test event: {"event":{"id":"e-<i>"},"oci":{"source":"src"},"n":i[,"pad":"..."]}. */
-static void
+static inline void
 ts_doc(struct buf *b, struct sink_doc *d, unsigned i, const char *kind, size_t pad)
 {
 	buf_reset(b);
@@ -252,7 +252,7 @@ ts_doc(struct buf *b, struct sink_doc *d, unsigned i, const char *kind, size_t p
 }
 
 /* Submits n events to s (then flushes and seals) and runs until all are acknowledged. */
-static void
+static inline void
 ts_send(struct ts *t, struct sink *s, unsigned n, size_t pad)
 {
 	struct ack *a;
@@ -275,7 +275,7 @@ ts_send(struct ts *t, struct sink *s, unsigned n, size_t pad)
 }
 
 /* Number of elements of a JSON array body. */
-static size_t
+static inline size_t
 ts_array_len(const char *body)
 {
 	json_error_t e;
