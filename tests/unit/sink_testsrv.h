@@ -142,8 +142,9 @@ ts_start(struct ts *t)
 	assert_non_null(t->client);
 }
 
+/* Forgets the requests recorded so far. */
 static inline void
-ts_stop(struct ts *t)
+ts_reset(struct ts *t)
 {
 	size_t i;
 
@@ -152,6 +153,13 @@ ts_stop(struct ts *t)
 		free(t->req[i].headers);
 		free(t->req[i].body);
 	}
+	t->n = 0;
+}
+
+static inline void
+ts_stop(struct ts *t)
+{
+	ts_reset(t);
 	http_free(t->client);
 	evhttp_free(t->http);
 	event_base_free(t->base);

@@ -72,7 +72,7 @@ test_bulk_body(void **state)
 	k.password = "changeme";
 	k.index = "logs-oci.audit-default";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
-	t.n = 0;
+	ts_reset(&t);
 	ts_send(&t, s, 1, 0);
 	assert_true(ts_has_header(&t, 0, "Authorization", "Basic ZWxhc3RpYzpjaGFuZ2VtZQ=="));
 	assert_non_null(strstr(t.req[0].body, "\"_index\":\"logs-oci.audit-default\""));

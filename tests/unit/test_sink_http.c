@@ -174,7 +174,7 @@ test_batch_limits(void **state)
 	ts_cfg(&k, CONF_SINK_HTTP, t.url);
 	k.batch_max_bytes = 1000;
 	s = mk(&t, &k);
-	t.n = 0;
+	ts_reset(&t);
 	ts_send(&t, s, 9, 240);
 	assert_int_equal(t.counts.delivered, 9);
 	for (i = 0; i < t.n; i++) {

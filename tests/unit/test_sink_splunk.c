@@ -79,7 +79,7 @@ test_envelope(void **state)
 	k.source_field = "oci:logs";
 	k.index = NULL;
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
-	t.n = 0;
+	ts_reset(&t);
 	ts_send(&t, s, 1, 0);
 	a = envelopes(t.req[0].body);
 	o = json_array_get(a, 0);
