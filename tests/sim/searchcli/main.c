@@ -6,7 +6,7 @@
  *   searchcli (--config-file F [--profile P] | --instance-principal --imds-url U
  *             --auth-url U) [--endpoint URL] [--region R] --from T --to T [--query Q]
  *             [--limit N] [--timeout-ms N] [--retry-initial-ms N] [--retry-max-ms N]
- *             [--max-retries N] [--pause-ms N] [--log-level L]
+ *             [--max-retries N] [--pause-ms N] [--log-level L] [--count-only]
  *
  * Exit: 0 OK, 2 auth, 3 not found, 4 bad query, 5 too big, 1 other failure, 64 usage,
  * 78 configuration (credentials) error.
@@ -31,6 +31,7 @@ struct cli {
 	struct search *search;
 	struct event *resume;
 	int64_t pause_ms;
+	int quiet; /* --count-only: no per-record output (measures the library alone) */
 	int rc;
 	unsigned long status_counts[600];
 	unsigned long transport_errors;
@@ -70,7 +71,7 @@ on_page(void *arg, const struct search_page *pg)
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	size_t k;
 
-	for (k = 0; k < pg->n; k++) {
+	for (k = 0; !c->quiet && k < pg->n; k++) {
 		json_t *v = json_loadb(pg->records[k].json, pg->records[k].len, 0, NULL);
 		const char *id = json_string_value(json_object_get(json_object_get(v, "logContent"),
 		    "id"));
@@ -157,6 +158,10 @@ main(int argc, char **argv)
 
 		if (strcmp(a, "--instance-principal") == 0) {
 			oc.auth = CONF_AUTH_INSTANCE_PRINCIPAL;
+			continue;
+		}
+		if (strcmp(a, "--count-only") == 0) {
+			c.quiet = 1;
 			continue;
 		}
 		if (v == NULL) {
