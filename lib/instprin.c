@@ -491,10 +491,10 @@ on_fed_done(void *arg, const struct http_response *r)
 	ip->step = ST_IDLE;
 	clear_material(ip);
 	backoff_reset(&ip->bo);
-	now = backoff_now_ms() / 1000;
-	life = exp - (iat > 0 ? iat : now);
-	ahead = life / 4 < 300 ? life / 4 : 300;
-	arm_timer(ip, (exp - ahead - now) * 1000);
+	now = backoff_now_ms();
+	life = (exp - (iat > 0 ? iat : now / 1000)) * 1000;
+	ahead = life / 4 < 300000 ? life / 4 : 300000; /* ms; 5 min for real tokens */
+	arm_timer(ip, exp * 1000 - ahead - now);
 	ip->cb(ip->arg, 1, NULL);
 }
 
