@@ -6,11 +6,11 @@
 . "$(dirname "$0")/search_lib.sh"
 
 start_sim --imds --token-ttl-s 3 $GEN \
-    --fault 429:every=9:retry-after=1 --fault 503:burst=2:every=17 --fault 401:every=23
+    --fault 429:every=13:retry-after=1 --fault 503:burst=2:every=17 --fault 401:every=23
 "$BUILD/searchcli" --instance-principal --imds-url "http://127.0.0.1:$PORT/opc/v2" \
     --auth-url "http://127.0.0.1:$PORT" --endpoint "http://127.0.0.1:$PORT" \
     --from "$FROM" --to "$TO" --limit 1000 --retry-initial-ms 20 --retry-max-ms 100 \
-    --max-retries 5 --pause-ms 100 > "$T/out.tsv" 2> "$T/cli.err"
+    --max-retries 5 --pause-ms 80 > "$T/out.tsv" 2> "$T/cli.err"
 rc=$?
 grep -v "retry\|rate limiting" "$T/cli.err" | tail -12
 stop_sim
