@@ -25,6 +25,7 @@
 #include "log.h"
 #include "oci.h"
 #include "search.h"
+#include "signer.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -471,6 +472,167 @@ test_jwt_times(void **state)
 	assert_int_equal(instprin_jwt_times("x.eyJpYXQiOjF9.y", &exp, &iat), -1);
 }
 
+/* ---- the OCI client: config errors, API-key and session-token signing ---- */
+
+struct tdir {
+	char dir[64];
+	struct event_base *base;
+};
+
+static void
+tdir_make(struct tdir *t)
+{
+	char cmd[300];
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/test_oci_XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	t->base = event_base_new();
+	assert_non_null(t->base);
+	snprintf(cmd, sizeof(cmd), "cp tests/data/oci/testonly-api-key.pem "
+	    "tests/data/oci/testonly-sample-pkcs8-enc.pem %s/ && chmod 600 %s/*.pem", t->dir,
+	    t->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+tdir_rm(struct tdir *t)
+{
+	char cmd[100];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", t->dir);
+	assert_int_equal(system(cmd), 0);
+	event_base_free(t->base);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Creates a client for config text (%s = the temp dir); NULL with err. */
+static struct oci_client *
+client_for(struct tdir *t, const char *cfg_fmt, const char *profile, struct oci_err *err)
+{
+	char cfg[200], text[2000];
+	struct conf_oci oc;
+	const char *p;
+	size_t n = 0;
+
+	/* "@" in the template stands for the temp dir */
+	for (p = cfg_fmt; *p != '\0' && n + sizeof(t->dir) + 1 < sizeof(text); p++) {
+		if (*p == '@')
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", t->dir);
+		else
+			text[n++] = *p;
+	}
+	text[n] = '\0';
+	snprintf(cfg, sizeof(cfg), "%s/config", t->dir);
+	write_file(cfg, text);
+	memset(&oc, 0, sizeof(oc));
+	oc.config_file = cfg;
+	oc.profile = (char *)profile;
+	return oci_client_new(t->base, NULL, &oc, err);
+}
+
+#define BASE_CFG "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..t\nuser=ocid1.user.oc1..u\n" \
+	"fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n" \
+	"key_file=@/testonly-api-key.pem\nregion=fra\n"
+
+static const char *
+header(const struct oci_headers *h, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < h->n; i++)
+		if (strncmp(h->lines[i], name, n) == 0 && h->lines[i][n] == ':')
+			return h->lines[i] + n + 2;
+	return NULL;
+}
+
+static void
+test_oci_client(void **state)
+{
+	struct tdir t;
+	struct oci_err err;
+	struct oci_client *c;
+	struct oci_headers h;
+	struct signer_auth a;
+	struct signer_err serr;
+	EVP_PKEY *pub;
+	char ss[1000], path[200];
+	const char *body = "{\"q\":1}";
+
+	tdir_make(&t);
+	c = client_for(&t, BASE_CFG, NULL, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(oci_client_region(c), "eu-frankfurt-1");
+	assert_string_equal(oci_client_endpoint(c), "https://logging.eu-frankfurt-1.oci.oraclecloud.com");
+	assert_false(oci_client_token_based(c));
+	assert_int_equal(oci_client_sign(c, "POST", "https://h.example/20190909/search?limit=5",
+	    body, strlen(body), &h, &err), 0);
+	assert_non_null(header(&h, "Date"));
+	assert_string_equal(header(&h, "Content-Type"), "application/json");
+	assert_string_equal(header(&h, "Accept"), "application/json");
+	assert_int_equal(signer_parse_authorization(header(&h, "Authorization"), &a), 0);
+	assert_string_equal(a.key_id, "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/"
+	    "6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af");
+	snprintf(ss, sizeof(ss), "date: %s\n(request-target): post /20190909/search?limit=5\n"
+	    "host: h.example\ncontent-length: %zu\ncontent-type: application/json\n"
+	    "x-content-sha256: %s", header(&h, "Date"), strlen(body), header(&h, "x-content-sha256"));
+	pub = signer_load_key_file("tests/data/oci/testonly-api-key.pem", NULL, &serr);
+	assert_non_null(pub);
+	assert_true(signer_verify_raw(pub, ss, strlen(ss), a.signature));
+	assert_int_equal(oci_client_auth_rejected(c, h.generation), 0); /* nothing to refresh */
+	signer_auth_cleanup(&a);
+	oci_headers_cleanup(&h);
+	oci_client_free(c);
+
+	/* session token: keyId ST$<file contents without the trailing newline> */
+	snprintf(path, sizeof(path), "%s/token", t.dir);
+	write_file(path, "eyJhbGciOi.eyJleHAiOjF9.c2ln\n");
+	c = client_for(&t, BASE_CFG "[sess]\nsecurity_token_file=@/token\n", "sess", &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(oci_client_token_based(c));
+	assert_int_equal(oci_client_sign(c, "GET", "https://h.example/x", NULL, 0, &h, &err), 0);
+	assert_null(header(&h, "x-content-sha256")); /* GET signs no body headers */
+	assert_int_equal(signer_parse_authorization(header(&h, "Authorization"), &a), 0);
+	assert_string_equal(a.key_id, "ST$eyJhbGciOi.eyJleHAiOjF9.c2ln");
+	assert_string_equal(a.headers, "date (request-target) host");
+	signer_auth_cleanup(&a);
+	oci_headers_cleanup(&h);
+	oci_client_free(c);
+	EVP_PKEY_free(pub);
+
+	/* errors name the cause and the fix */
+	assert_null(client_for(&t, BASE_CFG, "nosuch", &err));
+	assert_non_null(strstr(err.msg, "no profile [nosuch]"));
+	assert_null(client_for(&t, "[DEFAULT]\ntenancy=t\nuser=u\n"
+	    "fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
+	    "key_file=@/testonly-api-key.pem\n", NULL, &err));
+	assert_non_null(strstr(err.msg, "no region"));
+	assert_null(client_for(&t, "[DEFAULT]\ntenancy=t\nuser=u\n"
+	    "fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nregion=iad\n"
+	    "key_file=@/testonly-sample-pkcs8-enc.pem\n", NULL, &err));
+	assert_non_null(strstr(err.msg, "no pass_phrase"));
+	c = client_for(&t, "[DEFAULT]\ntenancy=t\nuser=u\n"
+	    "fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nregion=iad\n"
+	    "key_file=@/testonly-sample-pkcs8-enc.pem\npass_phrase=test-only-pass\n", NULL, &err);
+	assert_non_null(c);
+	oci_client_free(c);
+	snprintf(path, sizeof(path), "%s/testonly-api-key.pem", t.dir);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_null(client_for(&t, BASE_CFG, NULL, &err));
+	assert_non_null(strstr(err.msg, "chmod 600"));
+	tdir_rm(&t);
+}
+
 int
 main(void)
 {
@@ -483,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_loop_pages),
 		cmocka_unit_test(test_loop_errors),
 		cmocka_unit_test(test_jwt_times),
+		cmocka_unit_test(test_oci_client),
 	};
 	log_init();
 	log_set_level(LOG_LVL_WARNING);
