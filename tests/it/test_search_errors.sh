@@ -34,6 +34,12 @@ start_sim --public-key "$ROOT/tests/data/oci/testonly-api-key-public.pem" $GEN \
 cli --from "$FROM" --to 2025-03-14T09:01:00Z
 check retry_budget $? 5 "gave up after 4 attempts.*503"
 stop_sim
+# requests slower than the client timeout: retried, then SEARCH_TOO_BIG
+start_sim --public-key "$ROOT/tests/data/oci/testonly-api-key-public.pem" $GEN --latency-ms 300
+cli --from "$FROM" --to 2025-03-14T09:01:00Z --timeout-ms 100 --max-retries 2
+check timeout $? 5 "gave up after 3 attempts on page 0: request timed out"
+stop_sim
+
 # --records-file: the first 2,500 generated records (plus one bare logContent) served back
 "$BUILD/ocisim" --dump --from "$FROM" --to 2025-03-14T09:03:00Z $GEN > "$T/file.ndjson"
 echo '{"id":"bare-1","time":"2025-03-14T09:00:01.500Z","type":"x","data":{},"oracle":{}}' >> "$T/file.ndjson"
