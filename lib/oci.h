@@ -46,6 +46,7 @@ void oci_client_free(struct oci_client *c);
 const char *oci_client_region(const struct oci_client *c);
 const char *oci_client_endpoint(const struct oci_client *c); /* https://logging.us-ashburn-1.oci.oraclecloud.com */
 
+/* The event base and http layer given to oci_client_new (borrowed). */
 struct event_base *oci_client_base(const struct oci_client *c);
 struct http *oci_client_http(const struct oci_client *c);
 
@@ -60,6 +61,7 @@ struct oci_headers {
 	size_t n;
 	unsigned generation; /* credential generation used, for oci_client_auth_rejected */
 };
+/* Frees the lines; h may be reused. */
 void oci_headers_cleanup(struct oci_headers *h);
 
 /*

@@ -34,6 +34,7 @@ struct ocicfg_profile {
  */
 int ocicfg_load(const char *path, const char *profile, struct ocicfg_profile *out,
     struct ocicfg_err *err);
+/* Frees the strings and zeroes *p.  NULL is a no-op. */
 void ocicfg_profile_cleanup(struct ocicfg_profile *p);
 
 /*

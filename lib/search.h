@@ -79,6 +79,7 @@ struct search_callbacks {
 	void *arg;
 };
 
+/* Fills the defaults listed in struct search_opts. */
 void search_opts_default(struct search_opts *o);
 
 /*
@@ -90,6 +91,7 @@ struct search *search_start(struct oci_client *c, const char *query, int64_t sta
     int64_t end_ms, const struct search_opts *opts, const struct search_callbacks *cb);
 /* Don't request the next page until resumed (backpressure); safe inside the page callback. */
 void search_pause(struct search *s);
+/* Lets the next page be requested (from the loop) if one is due. */
 void search_resume(struct search *s);
 /* Stops and frees; no callback after.  Safe inside the page callback; not after done. */
 void search_cancel(struct search *s);

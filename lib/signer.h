@@ -61,9 +61,11 @@ struct signer;
  * "<tenancy>/<user>/<fingerprint>" or "ST$<token>".  Returns new or NULL.
  */
 struct signer *signer_new(EVP_PKEY *key, const char *key_id, struct signer_err *err);
+/* Drops the key reference and frees.  NULL is a no-op. */
 void signer_free(struct signer *s);
 /* Replaces key and keyId together (token refresh keeps them paired).  0 or -1. */
 int signer_set(struct signer *s, EVP_PKEY *key, const char *key_id);
+/* The keyId in use; borrowed until the next signer_set. */
 const char *signer_key_id(const struct signer *s);
 
 enum {
@@ -95,6 +97,7 @@ struct signer_output {
 /* Signs.  0, or -1 with err (bad URL, OpenSSL failure). */
 int signer_sign(const struct signer *s, const struct signer_input *in,
     struct signer_output *out, struct signer_err *err);
+/* Frees the output's strings (NULL and repeated calls are fine). */
 void signer_output_cleanup(struct signer_output *o);
 
 /*
@@ -115,6 +118,7 @@ struct signer_auth {
 };
 /* 0, or -1 when the value is not "Signature k="v",...". */
 int signer_parse_authorization(const char *value, struct signer_auth *out);
+/* Frees the parsed strings. */
 void signer_auth_cleanup(struct signer_auth *a);
 
 #endif
