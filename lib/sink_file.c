@@ -85,19 +85,21 @@ file_fini(struct sink *s)
 static int
 file_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
 {
-	/* One line per event: a newline inside an event would break NDJSON. */
-	size_t i;
+	size_t i, total = 0;
 
+	for (i = 0; i < n; i++)
+		total += evs[i]->item_len + 1;
+	if (buf_reserve(out, total) != 0)
+		return -1;
 	for (i = 0; i < n; i++) {
-		const char *p = evs[i]->item;
-		size_t k, len = evs[i]->item_len;
-		for (k = 0; k < len; k++) {
-			char ch = p[k] == '\n' || p[k] == '\r' ? ' ' : p[k];
-			if (buf_append_char(out, ch) != 0)
-				return -1;
-		}
-		if (buf_append_char(out, '\n') != 0)
+		size_t start = out->len, k;
+		if (buf_append(out, evs[i]->item, evs[i]->item_len) != 0 ||
+		    buf_append_char(out, '\n') != 0)
 			return -1;
+		/* One line per event: a newline inside an event would break NDJSON. */
+		for (k = start; k < out->len - 1; k++)
+			if (out->data[k] == '\n' || out->data[k] == '\r')
+				out->data[k] = ' ';
 	}
 	return 0;
 }

@@ -149,8 +149,11 @@ produce(evutil_socket_t fd, short what, void *arg)
 		if (d->size > d->ev.len + 12) {
 			size_t pad = d->size - d->ev.len - 12;
 			buf_append_str(&d->ev, ",\"pad\":\"");
-			while (pad-- > 0)
-				buf_append_char(&d->ev, 'x');
+			if (buf_reserve(&d->ev, pad) == 0) {
+				memset(d->ev.data + d->ev.len, 'x', pad);
+				d->ev.len += pad;
+				d->ev.data[d->ev.len] = '\0';
+			}
 			buf_append_char(&d->ev, '"');
 		}
 		buf_append_char(&d->ev, '}');
