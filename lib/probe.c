@@ -55,6 +55,8 @@ struct item {
 	struct buf fix;
 	/* source */
 	struct search *search;
+	long last_status;   /* last HTTP status seen (0 = transport error) */
+	unsigned responses; /* HTTP responses and transport errors seen */
 	int64_t start_ms, end_ms;
 	uint64_t flow_records, own_records;
 	struct own_addr own[PROBE_OWN_MAX];
@@ -367,6 +369,16 @@ on_page(void *arg, const struct search_page *pg)
 	source_ok(it, pg->n, pg->n >= PROBE_LIMIT);
 }
 
+/* Every answer, retries included: what a search that never finishes was told. */
+static void
+on_response(void *arg, long http_status)
+{
+	struct item *it = arg;
+
+	it->last_status = http_status;
+	it->responses++;
+}
+
 static void
 auth_fix(struct item *it, const struct search_result *r)
 {
@@ -493,6 +505,7 @@ start_source(struct item *it)
 	memset(&cb, 0, sizeof(cb));
 	cb.page = on_page;
 	cb.done = on_search_done;
+	cb.response = on_response;
 	cb.arg = it;
 	p->pending++;
 	it->search = search_start(p->oci, it->src->query, it->start_ms, it->end_ms, &so, &cb);
@@ -887,9 +900,24 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 			http_cancel(it->xfer);
 			it->xfer = NULL;
 		}
-		buf_printf(&it->detail, "no answer within %d s (still retrying: rate limited, "
-		    "or credentials not available yet)", PROBE_DEADLINE_MS / 1000);
-		if (it->fix.len == 0)
+		buf_printf(&it->detail, "no result within %d s", PROBE_DEADLINE_MS / 1000);
+		if (it->src != NULL && it->responses == 0)
+			buf_printf(&it->detail, ": no answer yet (credentials still being "
+			    "fetched?)");
+		else if (it->src != NULL && it->last_status == 429)
+			buf_printf(&it->detail, ": OCI kept answering 429 TooManyRequests "
+			    "(%u answers)", it->responses);
+		else if (it->src != NULL && it->last_status == 0)
+			buf_printf(&it->detail, ": still retrying after %u answers, the last "
+			    "a connection error or timeout", it->responses);
+		else if (it->src != NULL)
+			buf_printf(&it->detail, ": still retrying after %u answers, the last "
+			    "HTTP %ld", it->responses, it->last_status);
+		if (it->src != NULL && it->last_status == 429)
+			buf_printf(&it->fix, "The tenancy is being rate limited by OCI (other "
+			    "clients, or many sources polling at once).  The daemon waits and "
+			    "retries; run --probe again later, and consider a longer interval.");
+		else
 			buf_printf(&it->fix, "Run --probe again; with --log-level debug the "
 			    "retries are logged.");
 		finish(it, ST_FAILED);

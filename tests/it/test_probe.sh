@@ -223,6 +223,16 @@ has "OCI refused the request signature"
 has "fingerprint is that API key's fingerprint"
 has "clock"
 
+# 3b. An OCI config whose key file is missing: the client cannot even be made.
+sed "s|^key_file = .*|key_file = $T/missing.pem|" "$T/oci-key" >"$T/oci-missing"
+conf "$T/c3b.conf" "$PORT" "$T/oci-missing" </dev/null
+run "$T/c3b.conf"
+cat "$T/out"
+[ "$RC" -eq 69 ] || fail "3b: exit $RC, want 69"
+row source audit FAILED
+has "OCI client: "
+has "missing.pem"
+
 # 4. 404 NotAuthorizedOrNotFound: the policy statements for the query's scopes.
 start_sim nf --fault 404:every=1
 conf "$T/c4.conf" "$PORT" "$T/oci-key" </dev/null
