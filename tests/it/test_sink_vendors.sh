@@ -2,7 +2,7 @@
 # Every sink type end to end: 20,000 events, gzip, two 500s and a 429 along the way,
 # through sinksim parsing that vendor's envelope (JSON array, NDJSON, Datadog array,
 # Splunk HEC concatenated events, Loki push, Elasticsearch _bulk).  All arrive once, with
-# the vendor's auth header checked.  And the file sink: NDJSON appended, one line each.
+# the vendor's auth header checked.  And the file and stdout sinks: NDJSON, one line each.
 . "$(dirname "$0")/sink_lib.sh"
 N=$(scaled 20000)
 check() { # name mode type header extra-conf
@@ -52,4 +52,13 @@ ids = [json.loads(l)["event"]["id"] for l in open(sys.argv[1])]
 assert len(ids) == int(sys.argv[2]) == len(set(ids))
 PY
 echo "file: $N NDJSON lines appended"
+
+sink_conf "$T/stdout.conf" <<CONF
+[sink so]
+type = stdout
+CONF
+"$BUILD/sinkdrv" --config "$T/stdout.conf" --events 1000 --state-dir "$T" --timeout-s 30 >"$T/stdout.out" 2>&1 ||
+	{ echo "FAIL (stdout)"; tail -3 "$T/stdout.out"; exit 1; }
+[ "$(grep -c '^{' "$T/stdout.out")" = 1000 ] || { echo "FAIL: stdout lines"; exit 1; }
+echo "stdout: 1000 NDJSON lines"
 echo PASS
