@@ -180,9 +180,10 @@ event_cb(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(h->multi, fd, action, &running);
+	/* No "running == 0 -> delete the timer" here (hiperfifo has it): a completion
+	 * callback run by check_multi may submit a new transfer whose 0 ms timer curl has
+	 * just armed.  curl's timer callback deletes the timer itself when it wants. */
 	check_multi(h);
-	if (running <= 0 && evtimer_pending(h->timer, NULL))
-		evtimer_del(h->timer);
 }
 
 static void

@@ -247,6 +247,41 @@ test_cancel(void **state)
 	assert_int_equal(f->done, 0);
 }
 
+/* A transfer submitted from inside a completion callback must run (regression). */
+static char chain_url[128];
+
+static void
+chain_cb(void *arg, const struct http_response *r)
+{
+	struct fixture *f = arg;
+	struct http_request req = { 0 };
+
+	f->done++;
+	f->status = r->status;
+	if (f->done < 5) {
+		req.url = chain_url;
+		req.tls_verify = 1;
+		assert_non_null(http_submit(f->http, &req, chain_cb, f));
+	}
+}
+
+static void
+test_submit_from_callback(void **state)
+{
+	struct fixture *f = *state;
+	struct http_request req = { 0 };
+
+	url(f, chain_url, sizeof(chain_url), "/hello");
+	req.url = chain_url;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, chain_cb, f));
+	/* event_base_dispatch returns only when nothing is pending: the chain must not stall */
+	for (int i = 0; i < 200 && f->done < 5; i++)
+		event_base_loop(f->base, EVLOOP_ONCE);
+	assert_int_equal(f->done, 5);
+	assert_int_equal(f->status, 200);
+}
+
 static void
 test_response_cap(void **state)
 {
@@ -274,6 +309,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_from_callback, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
 }
