@@ -8,7 +8,7 @@
  * 500 events like a sink would.  Several runs; prints the median records/s and
  * µs/record per format, plus the machine.
  *
- *   bench_normalize [records (200000)] [runs (5)]
+ *   bench_normalize [records (200000)] [runs (5)] [only: ecs|ocsf|raw|normalize]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -201,6 +201,7 @@ main(int argc, char **argv)
 {
 	long nrec = argc > 1 ? atol(argv[1]) : 200000;
 	int runs = argc > 2 ? atoi(argv[2]) : 5;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	struct buf all, batch;
 	size_t *off;
 	uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -238,6 +239,10 @@ main(int argc, char **argv)
 
 	for (f = 0; f < 4; f++) {
 		size_t out_bytes = 0;
+		const char *fname = fmts[f] < 0 ? "normalize" : format_name((enum conf_format)fmts[f]);
+
+		if (only != NULL && strcmp(only, fname) != 0)
+			continue;
 		/* run -1 is an untimed warm-up (caches, buffer growth) */
 		for (r = -1; r < runs; r++) {
 			double t0 = now_s();

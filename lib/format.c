@@ -274,7 +274,7 @@ welem(struct w *w)
 	w->nmemb[w->depth] = 1;
 }
 
-#define KEY(w, k) wkey((w), "\"" k "\":", sizeof(k) + 2)
+#define KEY(w, k) wkey((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
 
 static void
 wopen(struct w *w, const char *key, int is_arr)
@@ -308,25 +308,58 @@ wclose(struct w *w)
 }
 
 /* Typed members; each does nothing when its value is absent. */
+/* qkey here is "\"key\":\"" (the value's opening quote included: one put less). */
 static void
-m_str(struct w *w, const char *key, size_t klen, struct ev_str v)
+m_str(struct w *w, const char *qkey, size_t qlen, struct ev_str v)
 {
 	if (v.p == NULL)
 		return;
-	wkey(w, key, klen);
-	put_str(w, v.p, v.len);
-}
-#define M_STR(w, k, v) m_str((w), "\"" k "\":", sizeof(k) + 2, (v))
-
-static void
-m_lit(struct w *w, const char *key, size_t klen, const char *lit)
-{
-	wkey(w, key, klen);
+	wkey(w, qkey, qlen);
+	put_esc(w, v.p, v.len);
 	putc1(w, '"');
+}
+#define M_STR(w, k, v) m_str((w), "\"" k "\":\"", sizeof("\"" k "\":\"") - 1, (v))
+
+/* A member whose whole text is a literal: M_RAW(w, "\"kind\":\"event\""). */
+static void
+m_raw(struct w *w, const char *text, size_t len)
+{
+	wkey(w, text, len);
+}
+#define M_RAW(w, text) m_raw((w), (text), sizeof(text) - 1)
+/* A string member with a constant value. */
+#define M_LIT(w, k, lit) m_raw((w), "\"" k "\":\"" lit "\"", sizeof("\"" k "\":\"" lit "\"") - 1)
+
+/* A string member whose value is a run-time C string that needs no escaping. */
+static void
+m_cstr(struct w *w, const char *qkey, size_t qlen, const char *lit)
+{
+	wkey(w, qkey, qlen);
 	put(w, lit, strlen(lit));
 	putc1(w, '"');
 }
-#define M_LIT(w, k, lit) m_lit((w), "\"" k "\":", sizeof(k) + 2, (lit))
+#define M_CSTR(w, k, lit) m_cstr((w), "\"" k "\":\"", sizeof("\"" k "\":\"") - 1, (lit))
+
+/*
+ * Opens an object whose first members are a literal:
+ * OBJ_LIT(w, "event", "\"kind\":\"event\"") writes "event":{"kind":"event" and leaves
+ * the object open for more members.
+ */
+static void
+obj_lit(struct w *w, const char *text, size_t len)
+{
+	wkey(w, text, len);
+	if (w->depth >= W_MAX_DEPTH) {
+		w->err = 1;
+		return;
+	}
+	w->depth++;
+	w->key[w->depth] = NULL;
+	w->open[w->depth] = 1;
+	w->nmemb[w->depth] = 1;
+	w->is_arr[w->depth] = 0;
+}
+#define OBJ_LIT(w, k, members) obj_lit((w), "\"" k "\":{" members, sizeof("\"" k "\":{" members) - 1)
 
 static void
 m_int(struct w *w, const char *key, size_t klen, int64_t v)
@@ -334,7 +367,7 @@ m_int(struct w *w, const char *key, size_t klen, int64_t v)
 	wkey(w, key, klen);
 	put_i64(w, v);
 }
-#define M_INT(w, k, v) m_int((w), "\"" k "\":", sizeof(k) + 2, (v))
+#define M_INT(w, k, v) m_int((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (v))
 
 /* A JSON string holding an integer: "6". */
 static void
@@ -345,7 +378,7 @@ m_int_str(struct w *w, const char *key, size_t klen, int64_t v)
 	put_i64(w, v);
 	putc1(w, '"');
 }
-#define M_INT_STR(w, k, v) m_int_str((w), "\"" k "\":", sizeof(k) + 2, (v))
+#define M_INT_STR(w, k, v) m_int_str((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (v))
 
 static void
 m_time(struct w *w, const char *key, size_t klen, int64_t ns)
@@ -360,7 +393,7 @@ m_time(struct w *w, const char *key, size_t klen, int64_t ns)
 	put(w, t, n);
 	putc1(w, '"');
 }
-#define M_TIME(w, k, ns) m_time((w), "\"" k "\":", sizeof(k) + 2, (ns))
+#define M_TIME(w, k, ns) m_time((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (ns))
 
 static void
 m_lower(struct w *w, const char *key, size_t klen, struct ev_str v)
@@ -372,7 +405,7 @@ m_lower(struct w *w, const char *key, size_t klen, struct ev_str v)
 	put_esc_lower(w, v.p, v.len);
 	putc1(w, '"');
 }
-#define M_LOWER(w, k, v) m_lower((w), "\"" k "\":", sizeof(k) + 2, (v))
+#define M_LOWER(w, k, v) m_lower((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (v))
 
 /* An array element string. */
 static void
@@ -653,53 +686,45 @@ ecs_encode(struct w *w, const struct event *ev, const char *region)
 	if (ev->has & EV_HAS_TIME)
 		M_TIME(w, "@timestamp", ev->time_ns);
 	m_summary(w, "\"message\":", 10, ev);
-	OBJ(w, "ecs");
-	M_LIT(w, "version", FORMAT_ECS_VERSION);
-	wclose(w);
+	M_RAW(w, "\"ecs\":{\"version\":\"" FORMAT_ECS_VERSION "\"}");
 
-	OBJ(w, "event");
+	if (ev->kind == EVENT_AUDIT)
+		OBJ_LIT(w, "event", "\"kind\":\"event\",\"module\":\"oci\",\"dataset\":\"oci.audit\"");
+	else if (ev->kind == EVENT_FLOW)
+		OBJ_LIT(w, "event", "\"kind\":\"event\",\"module\":\"oci\",\"dataset\":\"oci.vcn_flow\"");
+	else
+		OBJ_LIT(w, "event", "\"kind\":\"event\",\"module\":\"oci\",\"dataset\":\"oci.log\"");
 	M_STR(w, "id", ev->id_s);
-	M_LIT(w, "kind", "event");
-	M_LIT(w, "module", "oci");
-	M_LIT(w, "dataset", ev->kind == EVENT_AUDIT ? "oci.audit"
-	    : ev->kind == EVENT_FLOW		    ? "oci.vcn_flow"
-						    : "oci.log");
 	M_STR(w, "code", ev->type);
 	if (ev->has & EV_HAS_INGESTED)
 		M_TIME(w, "ingested", ev->ingested_ns);
 	if (ev->kind == EVENT_AUDIT) {
-		ARR(w, "category");
-		e_lit(w, prefix_nocase(ev->service, "identity") ? "iam" : "configuration");
-		wclose(w);
+		if (prefix_nocase(ev->service, "identity"))
+			M_RAW(w, "\"category\":[\"iam\"]");
+		else
+			M_RAW(w, "\"category\":[\"configuration\"]");
 		ARR(w, "type");
 		e_lit(w, ecs_type_audit(ev->verb));
 		wclose(w);
 		M_STR(w, "action", ev->event_name);
 		M_STR(w, "provider", ev->service);
-		M_LIT(w, "outcome", outcome_of_status(ev));
+		M_CSTR(w, "outcome", outcome_of_status(ev));
 	} else if (ev->kind == EVENT_FLOW) {
-		ARR(w, "category");
-		e_lit(w, "network");
-		wclose(w);
-		ARR(w, "type");
-		if (traffic) {
-			e_lit(w, "connection");
-			if (ev->flow_action == FLOW_ACTION_ACCEPT)
-				e_lit(w, "allowed");
-			else if (ev->flow_action == FLOW_ACTION_REJECT)
-				e_lit(w, "denied");
-		} else {
-			e_lit(w, "info");
-		}
-		wclose(w);
-		if (traffic)
-			M_LOWER(w, "action", ev->action_s);
-		else
+		if (!traffic) {
+			M_RAW(w, "\"category\":[\"network\"],\"type\":[\"info\"],"
+				 "\"outcome\":\"unknown\"");
 			M_LOWER(w, "action", ev->status_s);
-		M_LIT(w, "outcome", !traffic ? "unknown"
-		    : ev->flow_action == FLOW_ACTION_ACCEPT ? "success"
-		    : ev->flow_action == FLOW_ACTION_REJECT ? "failure"
-							    : "unknown");
+		} else if (ev->flow_action == FLOW_ACTION_ACCEPT) {
+			M_RAW(w, "\"category\":[\"network\"],\"type\":[\"connection\",\"allowed\"],"
+				 "\"action\":\"accept\",\"outcome\":\"success\"");
+		} else if (ev->flow_action == FLOW_ACTION_REJECT) {
+			M_RAW(w, "\"category\":[\"network\"],\"type\":[\"connection\",\"denied\"],"
+				 "\"action\":\"reject\",\"outcome\":\"failure\"");
+		} else {
+			M_RAW(w, "\"category\":[\"network\"],\"type\":[\"connection\"],"
+				 "\"outcome\":\"unknown\"");
+			M_LOWER(w, "action", ev->action_s);
+		}
 		if (ev->has & EV_HAS_START)
 			M_TIME(w, "start", ev->start_s * 1000000000);
 		if (ev->has & EV_HAS_END)
@@ -707,8 +732,7 @@ ecs_encode(struct w *w, const struct event *ev, const char *region)
 	}
 	wclose(w);
 
-	OBJ(w, "cloud");
-	M_LIT(w, "provider", "oci");
+	OBJ_LIT(w, "cloud", "\"provider\":\"oci\"");
 	OBJ(w, "account");
 	M_STR(w, "id", ev->tenant_id);
 	wclose(w);
@@ -834,14 +858,12 @@ ocsf_common(struct w *w, const struct event *ev, const char *product, const char
 	OBJ(w, "metadata");
 	M_STR(w, "uid", ev->id_s);
 	M_STR(w, "original_time", ev->time_s);
-	OBJ(w, "product");
-	M_LIT(w, "vendor_name", "Oracle");
-	M_LIT(w, "name", product);
+	OBJ_LIT(w, "product", "\"vendor_name\":\"Oracle\"");
+	M_CSTR(w, "name", product);
 	wclose(w);
 	M_LIT(w, "version", FORMAT_OCSF_VERSION);
 	wclose(w);
-	OBJ(w, "cloud");
-	M_LIT(w, "provider", "OCI");
+	OBJ_LIT(w, "cloud", "\"provider\":\"OCI\"");
 	OBJ(w, "account");
 	M_STR(w, "uid", ev->tenant_id);
 	wclose(w);
