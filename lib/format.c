@@ -163,9 +163,10 @@ static const unsigned char str_special[256] = {
 	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
 };
 
-/* Outside strings: whitespace to drop and '"'. */
+/* Outside strings: whitespace to drop (yajl also skips \v and \f, which JSON does not
+ * allow: dropped too) and '"'. */
 static const unsigned char out_special[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, /* \t \n \r */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, /* \t \n \v \f \r */
 	R16(0),
 	1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* ' ' '"' */
 	R16(0), R16(0), R16(0), R16(0), R16(0),

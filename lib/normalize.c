@@ -237,16 +237,19 @@ not_object(struct normalizer *n)
 	return 0;
 }
 
+/* yajl's whitespace: JSON's four plus \v and \f, which its lexer also skips. */
+static int
+yajl_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
 /* Skips whitespace and the ':' after a key, to where its value starts. */
 static size_t
 value_start(const struct normalizer *n, size_t off)
 {
-	while (off < n->in_len) {
-		char c = n->in[off];
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':')
-			break;
+	while (off < n->in_len && (yajl_ws(n->in[off]) || n->in[off] == ':'))
 		off++;
-	}
 	return off;
 }
 
@@ -1131,12 +1134,8 @@ sp_add(struct splitter *s, struct range r)
 static size_t
 sp_value_start(const struct splitter *s, size_t off)
 {
-	while (off < s->len) {
-		char c = s->in[off];
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != ':')
-			break;
+	while (off < s->len && (yajl_ws(s->in[off]) || s->in[off] == ':'))
 		off++;
-	}
 	return off;
 }
 
@@ -1330,8 +1329,7 @@ normalize_each_result(const char *body, size_t len,
 	if (s.n == 0 && len > 0) {
 		/* distinguish "{}" from a top-level scalar that yajl accepted */
 		size_t k = 0;
-		while (k < len && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' ||
-				      body[k] == '\r'))
+		while (k < len && yajl_ws(body[k]))
 			k++;
 		if (k >= len || body[k] != '{') {
 			snprintf(err->msg, sizeof(err->msg), "not a JSON object");

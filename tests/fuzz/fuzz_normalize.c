@@ -6,7 +6,8 @@
  * For every input: normalize it (search result, else bare logContent), and the results
  * of it read as a response body; encode each event as ecs, ocsf and raw and check that
  *   - every encode and the summary succeed, and no output holds a raw newline;
- *   - every output is strict JSON (yajl with UTF-8 validation, one value, nothing after);
+ *   - every output is strict JSON (yajl with UTF-8 validation, one value, nothing after)
+ *     and compact (no whitespace outside strings: yajl itself tolerates \v and \f);
  *   - when jansson accepts our raw output (it refuses some valid JSON: integers beyond
  *     int64 and reals beyond double, lone surrogate escapes), it accepts ecs and ocsf
  *     too, and raw is JSON-equal to the logContent bytes read by jansson;
@@ -52,6 +53,30 @@ strict_json(const char *p, size_t n)
 	return st == yajl_status_ok;
 }
 
+/* Our output is compact: no whitespace at all outside strings. */
+static int
+compact(const char *p, size_t n)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+		    c == '\f') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void
 check_event(const struct event *ev)
 {
@@ -73,7 +98,7 @@ check_event(const struct event *ev)
 		CHECK(format_encode(ev, fmts[i], i == 2 ? "r\"\xff" : "us-ashburn-1", &b) == 0);
 		CHECK(b.data != NULL && b.data[b.len] == '\0');
 		CHECK(memchr(b.data, '\n', b.len) == NULL);
-		if (!strict_json(b.data, b.len)) {
+		if (!strict_json(b.data, b.len) || !compact(b.data, b.len)) {
 			fprintf(stderr, "not strict JSON: %.*s\n", (int)(b.len > 2000 ? 2000 : b.len),
 			    b.data);
 			abort();
