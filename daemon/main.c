@@ -8,9 +8,14 @@
  * daemon_*_pipeline functions below, marked "pipeline: wired by the lead".
  */
 #include "backoff.h"
+#include "buf.h"
 #include "conf.h"
+#include "dryrun.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "normalize.h"
+#include "pipeline.h"
+#include "probe.h"
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -47,7 +52,8 @@ struct options {
 struct daemon {
 	struct event_base *base;
 	const struct options *opt;
-	struct conf *conf;             /* the running configuration (owned) */
+	struct conf *conf;             /* the running configuration: owned until the
+	                                  pipeline takes it, borrowed from it after */
 	struct event *sig_term, *sig_int, *sig_hup, *sig_usr1;
 	struct event *stats_timer;
 	struct event *watchdog_timer;
@@ -57,7 +63,7 @@ struct daemon {
 	unsigned reloads;
 	int stopping;
 	int exit_code;
-	/* pipeline: wired by the lead (struct pipeline *pipeline;) */
+	struct pipeline *pipeline;     /* owns d->conf once created */
 };
 
 static void
@@ -243,63 +249,100 @@ notify_status(struct daemon *d, const char *state)
 
 /* ---------------------------------------------------------------- pipeline hooks */
 
+static void daemon_stopped(void *arg);
+
+/* One-shot modes end here: the pipeline says whether everything went through. */
+static void
+oneshot_finished(void *arg, int failed)
+{
+	struct daemon *d = arg;
+
+	d->exit_code = failed ? EXIT_FAILURE_OTHER : EXIT_OK;
+	if (failed)
+		log_warning("finished, but not everything could be delivered or fetched "
+		    "(see the warnings above and the dead-letter files)");
+	else
+		log_notice("finished: everything delivered");
+	event_base_loopexit(d->base, NULL);
+}
+
 /*
- * pipeline: wired by the lead.  Builds sources, sinks and routes from d->conf
- * (pipeline_new).  0, or an exit status (EXIT_CONFIG, EXIT_UNAVAILABLE, ...).
+ * Builds sources, sinks and routes from d->conf, which the pipeline takes.  0, or an
+ * exit status: 69 when OCI credentials are unusable, 78 for a sink that cannot be set
+ * up, 1 otherwise (a corrupt checkpoint, memory).
  */
 static int
-daemon_start_pipeline(struct daemon *d)
+daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 {
-	size_t i;
+	struct pipeline_opts po;
+	char err[1024];
+	int unusable = 0;
+	struct conf *c = d->conf;
 
-	for (i = 0; i < d->conf->n_sources; i++)
-		log_source(LOG_LVL_INFO, d->conf->sources[i].name,
-		    "would poll every %lld ms (pipeline not wired yet)",
-		    (long long)d->conf->sources[i].interval_ms);
-	for (i = 0; i < d->conf->n_sinks; i++)
-		log_sink(LOG_LVL_INFO, d->conf->sinks[i].name,
-		    "would deliver to a %s sink (pipeline not wired yet)",
-		    conf_sink_type_name(d->conf->sinks[i].type));
+	memset(&po, 0, sizeof(po));
+	po.mode = mode;
+	po.from_ms = d->opt->from_ms;
+	po.to_ms = d->opt->to_ms;
+	po.dryrun_out = stdout;
+	po.dryrun_format = CONF_FORMAT_ECS;
+	po.finished = oneshot_finished;
+	po.arg = d;
+	d->conf = NULL; /* taken by pipeline_new, even when it fails */
+	d->pipeline = pipeline_new(d->base, c, &po, err, sizeof(err), &unusable);
+	if (d->pipeline == NULL) {
+		log_error("cannot start: %s", err);
+		return unusable ? EXIT_UNAVAILABLE :
+		    strncmp(err, "[sink", 5) == 0 ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
+	}
+	d->conf = c;
 	return 0;
 }
 
 /*
- * pipeline: wired by the lead.  Applies newc (already validated) to the running
- * pipeline (pipeline_reload).  0 on success (newc is now in use), -1 when the running
- * configuration is kept (newc unused; the caller frees it).
+ * Applies newc (already validated) to the running pipeline, which takes it.  0 on
+ * success (newc is now d->conf), -1 when the running configuration is kept.
  */
 static int
 daemon_reload_pipeline(struct daemon *d, struct conf *newc)
 {
-	log_info("would apply the new configuration: %zu sources, %zu sinks (pipeline not "
-		 "wired yet)",
-	    newc->n_sources, newc->n_sinks);
+	char err[1024];
+
+	if (pipeline_reload(d->pipeline, newc, err, sizeof(err)) != 0) {
+		log_error("reload: %s", err);
+		return -1;
+	}
+	pipeline_reopen(d->pipeline); /* SIGHUP also means "logrotate moved the files" */
 	return 0;
 }
 
-static void daemon_stopped(void *arg);
-
 /*
- * pipeline: wired by the lead.  Graceful stop: no new searches, sinks drain for up to
- * shutdown_timeout (pipeline_shutdown), then daemon_stopped(d) runs.
+ * Graceful stop: no new searches, sinks drain for up to shutdown_timeout
+ * (pipeline_shutdown), then daemon_stopped(d) runs.
  */
 static void
 daemon_stop_pipeline(struct daemon *d)
 {
-	log_info("stopping (pipeline not wired yet: nothing to drain)");
-	daemon_stopped(d);
+	if (d->pipeline == NULL) {
+		daemon_stopped(d);
+		return;
+	}
+	pipeline_shutdown(d->pipeline, d->conf->daemon.shutdown_timeout_ms, daemon_stopped, d);
 }
 
-/* pipeline: wired by the lead (pipeline_stats_line). */
 static void
 daemon_stats_line(struct daemon *d)
 {
-	char up[32];
+	struct buf line;
 
-	conf_format_duration((backoff_mono_ms() - d->started_mono_ms) / 1000 * 1000, up,
-	    sizeof(up));
-	log_info("stats: up %s, %zu sources, %zu sinks, %u reloads", up, d->conf->n_sources,
-	    d->conf->n_sinks, d->reloads);
+	buf_init(&line, 64 * 1024);
+	if (d->pipeline != NULL)
+		pipeline_stats_line(d->pipeline, &line);
+	if (line.len > 0) {
+		log_info("stats: %s", line.data);
+		/* systemctl status shows the same summary */
+		sd_notifyf(0, "STATUS=%s", line.data);
+	}
+	buf_cleanup(&line);
 }
 
 /* ---------------------------------------------------------------- events */
@@ -376,15 +419,13 @@ reload(struct daemon *d)
 		notify_status(d, "running (last reload failed)");
 		return;
 	}
-	if (daemon_reload_pipeline(d, newc) < 0) {
+	if (daemon_reload_pipeline(d, newc) < 0) { /* newc was freed by the pipeline */
 		log_error("reload failed: keeping the running configuration");
-		conf_free(newc);
 		sd_notify(0, "READY=1");
 		notify_status(d, "running (last reload failed)");
 		return;
 	}
-	conf_free(d->conf);
-	d->conf = newc;
+	d->conf = newc; /* the old one lives on in the pipeline while anything uses it */
 	d->reloads++;
 	apply_log_level(d);
 	arm_stats(d);
@@ -487,9 +528,14 @@ daemon_cleanup(struct daemon *d)
 		event_free(d->sig_int);
 	if (d->sig_term)
 		event_free(d->sig_term);
+	if (d->pipeline != NULL)
+		pipeline_free(d->pipeline); /* writes the checkpoints; frees every conf */
+	else
+		conf_free(d->conf);
+	d->pipeline = NULL;
+	d->conf = NULL;
 	if (d->base)
 		event_base_free(d->base);
-	conf_free(d->conf);
 }
 
 static int
@@ -499,7 +545,7 @@ daemon_run(struct daemon *d)
 
 	if (daemon_setup(d) < 0)
 		return EXIT_FAILURE_OTHER;
-	if ((rc = daemon_start_pipeline(d)) != 0)
+	if ((rc = daemon_start_pipeline(d, SOURCE_MODE_DAEMON)) != 0)
 		return rc;
 	log_notice("oci-logfwd %s started: %s, %zu sources, %zu sinks", OCI_LOGFWD_VERSION,
 	    d->opt->config, d->conf->n_sources, d->conf->n_sinks);
@@ -514,18 +560,43 @@ daemon_run(struct daemon *d)
 }
 
 /*
- * pipeline: wired by the lead.  --once, --from/--to, --dry-run and --probe run the
- * pipeline in a one-shot mode and exit with its outcome.
+ * --once, --from/--to, --dry-run and --probe: the same loop, one pass, then exit with
+ * the outcome (0 everything delivered, 1 something was not, 69 a service unusable).
  */
 static int
 run_oneshot(struct daemon *d)
 {
 	const struct options *o = d->opt;
-	const char *mode = o->probe ? "--probe" : o->dry_run ? "--dry-run" :
-	    o->from_arg ? "--from/--to" : "--once";
+	enum source_mode mode;
+	int rc;
 
-	fprintf(stderr, "oci-logfwd: %s is not yet implemented\n", mode);
-	return EXIT_FAILURE_OTHER;
+	if (o->dry_run && o->input != NULL) {
+		struct normalize_err err;
+		long n = dryrun_file(o->input, CONF_FORMAT_ECS, d->conf->oci.region, stdout, &err);
+		if (n < 0) {
+			fprintf(stderr, "oci-logfwd: %s: %s\n", o->input, err.msg);
+			return EXIT_FAILURE_OTHER;
+		}
+		fprintf(stderr, "oci-logfwd: %ld events from %s\n", n, o->input);
+		return EXIT_OK;
+	}
+	if (daemon_setup(d) < 0)
+		return EXIT_FAILURE_OTHER;
+	if (o->probe)
+		return probe_run(d->base, d->conf, stdout);
+	mode = o->dry_run ? SOURCE_MODE_DRYRUN : o->from_arg ? SOURCE_MODE_BACKFILL :
+	    SOURCE_MODE_ONCE;
+	d->exit_code = EXIT_FAILURE_OTHER; /* until the pipeline says otherwise */
+	if ((rc = daemon_start_pipeline(d, mode)) != 0)
+		return rc;
+	if (event_base_dispatch(d->base) < 0) {
+		log_error("event loop failed");
+		return EXIT_FAILURE_OTHER;
+	}
+	if (d->stopping)
+		log_notice("stopped before the end: what was not delivered is pulled again "
+		    "next time");
+	return d->exit_code;
 }
 
 int

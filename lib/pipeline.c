@@ -1,0 +1,889 @@
+/*
+ * pipeline.c — see pipeline.h.
+ *
+ * Configurations are reference-counted: a kept sink or source borrows its section from
+ * the configuration it was built from, so an old configuration lives on after a reload
+ * until the last sink or source built from it is gone.
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "backoff.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "normalize.h"
+#include "oci.h"
+#include "sink.h"
+
+#ifndef OCI_LOGFWD_VERSION
+#define OCI_LOGFWD_VERSION "dev"
+#endif
+
+struct conf_ref {
+	struct conf *conf;
+	int users;      /* sinks and sources built from it, plus 1 while current */
+	struct conf_ref *next;
+};
+
+struct sink_entry {
+	struct sink *sink;
+	const struct conf_sink *cfg;
+	struct conf_ref *ref;
+	int draining;   /* removed by a reload: gets no new events, freed once drained */
+	struct pipeline *p;
+	struct sink_entry *next;
+};
+
+struct source_entry {
+	struct source *src;
+	const struct conf_source *cfg;
+	struct conf_ref *ref;
+	int finished;
+	struct pipeline *p;
+	struct source_entry *next;
+};
+
+struct pipeline {
+	struct event_base *base;
+	struct pipeline_opts opts;
+	struct conf_ref *confs;     /* head = current */
+	struct http *http;
+	struct oci_client *oci;
+	struct normalizer *norm;
+	struct metrics_server *metrics;
+	char *metrics_listen;
+	struct sink_entry *sinks;
+	struct source_entry *sources;
+	int shutting_down;
+	int finished_reported;
+	int drains_pending;
+	struct event *shutdown_timer;
+	struct event *finish_check;
+	void (*shutdown_done)(void *arg);
+	void *shutdown_arg;
+	int64_t started_mono_ms;
+};
+
+/* --- configuration references ------------------------------------------------------ */
+
+static struct conf_ref *
+ref_new(struct pipeline *p, struct conf *c)
+{
+	struct conf_ref *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->conf = c;
+	r->users = 1;
+	r->next = p->confs;
+	p->confs = r;
+	return r;
+}
+
+static void
+ref_put(struct pipeline *p, struct conf_ref *r)
+{
+	struct conf_ref **pp;
+
+	if (--r->users > 0)
+		return;
+	for (pp = &p->confs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	}
+	conf_free(r->conf);
+	free(r);
+}
+
+static const struct conf *
+current(const struct pipeline *p)
+{
+	return p->confs->conf;
+}
+
+/* --- equality of sections (what a reload may keep) ---------------------------------- */
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+list_eq(const struct conf_list *a, const struct conf_list *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+static int
+source_eq(const struct conf_source *a, const struct conf_source *b)
+{
+	return str_eq(a->name, b->name) && str_eq(a->query, b->query) &&
+	    a->interval_ms == b->interval_ms && a->lag_ms == b->lag_ms &&
+	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
+	    a->window_ms == b->window_ms && a->start_is_relative == b->start_is_relative &&
+	    a->start_ms == b->start_ms && a->page_size == b->page_size &&
+	    a->retention_ms == b->retention_ms;
+}
+
+static int
+sink_eq(const struct conf_sink *a, const struct conf_sink *b)
+{
+	return str_eq(a->name, b->name) && a->type == b->type && str_eq(a->url, b->url) &&
+	    str_eq(a->path, b->path) && list_eq(&a->sources, &b->sources) &&
+	    a->format == b->format && a->encoding == b->encoding &&
+	    str_eq(a->template, b->template) && list_eq(&a->headers, &b->headers) &&
+	    str_eq(a->api_key, b->api_key) && str_eq(a->token, b->token) &&
+	    str_eq(a->username, b->username) && str_eq(a->password, b->password) &&
+	    str_eq(a->index, b->index) && str_eq(a->sourcetype, b->sourcetype) &&
+	    str_eq(a->tenant, b->tenant) && list_eq(&a->labels, &b->labels) &&
+	    str_eq(a->site, b->site) && str_eq(a->service, b->service) &&
+	    str_eq(a->ddsource, b->ddsource) && str_eq(a->ddtags, b->ddtags) &&
+	    str_eq(a->hostname, b->hostname) && str_eq(a->source_field, b->source_field) &&
+	    a->compression == b->compression && a->batch_max_events == b->batch_max_events &&
+	    a->batch_max_bytes == b->batch_max_bytes &&
+	    a->batch_timeout_ms == b->batch_timeout_ms && a->rate_limit == b->rate_limit &&
+	    a->rate_burst == b->rate_burst && a->max_in_flight == b->max_in_flight &&
+	    a->timeout_ms == b->timeout_ms && a->retry_initial_ms == b->retry_initial_ms &&
+	    a->retry_max_delay_ms == b->retry_max_delay_ms &&
+	    a->retry_max_time_ms == b->retry_max_time_ms &&
+	    a->queue_max_events == b->queue_max_events &&
+	    a->queue_max_bytes == b->queue_max_bytes && a->when_full == b->when_full &&
+	    str_eq(a->dead_letter, b->dead_letter) && a->tls_verify == b->tls_verify &&
+	    str_eq(a->tls_ca_file, b->tls_ca_file);
+}
+
+static int
+oci_eq(const struct conf_oci *a, const struct conf_oci *b)
+{
+	return a->auth == b->auth && str_eq(a->config_file, b->config_file) &&
+	    str_eq(a->profile, b->profile) && str_eq(a->region, b->region) &&
+	    str_eq(a->endpoint, b->endpoint) && str_eq(a->imds_url, b->imds_url) &&
+	    str_eq(a->auth_url, b->auth_url);
+}
+
+/* --- sinks ----------------------------------------------------------------------------- */
+
+static struct sink_entry *
+find_sink(struct pipeline *p, const char *name)
+{
+	for (struct sink_entry *e = p->sinks; e != NULL; e = e->next)
+		if (!e->draining && strcmp(e->cfg->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+static void
+sink_entry_free(struct pipeline *p, struct sink_entry *e)
+{
+	struct sink_entry **pp;
+
+	for (pp = &p->sinks; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
+	sink_free(e->sink);
+	ref_put(p, e->ref);
+	free(e);
+}
+
+static struct sink_entry *
+sink_entry_new(struct pipeline *p, const struct conf_sink *cfg, struct conf_ref *ref,
+    char *err, size_t errlen)
+{
+	struct sink_entry *e = calloc(1, sizeof(*e));
+	struct sink_err serr;
+
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->sink = sink_new(p->base, p->http, cfg, current(p)->daemon.state_dir, &serr);
+	if (e->sink == NULL) {
+		snprintf(err, errlen, "[sink %s] %s", cfg->name, serr.msg);
+		free(e);
+		return NULL;
+	}
+	e->cfg = cfg;
+	e->ref = ref;
+	ref->users++;
+	e->p = p;
+	e->next = p->sinks;
+	p->sinks = e;
+	return e;
+}
+
+static void
+removed_sink_drained(void *arg)
+{
+	struct sink_entry *e = arg;
+
+	log_sink(LOG_LVL_INFO, e->cfg->name, "removed by reload: drained, stopped");
+	sink_entry_free(e->p, e);
+}
+
+/* --- sources --------------------------------------------------------------------------- */
+
+static void check_finished(struct pipeline *p);
+
+static void
+source_finished(void *arg, struct source *src)
+{
+	struct pipeline *p = arg;
+
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		if (e->src == src)
+			e->finished = 1;
+	/* Finish outside the source's own callback chain. */
+	event_active(p->finish_check, EV_TIMEOUT, 0);
+}
+
+static struct source_entry *
+source_entry_new(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
+    char *err, size_t errlen)
+{
+	struct source_entry *e = calloc(1, sizeof(*e));
+	struct source_env env;
+	char serr[512];
+
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memset(&env, 0, sizeof(env));
+	env.base = p->base;
+	env.oci = p->oci;
+	env.norm = p->norm;
+	env.state_dir = current(p)->daemon.state_dir;
+	env.mode = p->opts.mode;
+	env.from_ms = p->opts.from_ms;
+	env.to_ms = p->opts.to_ms;
+	env.dryrun_out = p->opts.dryrun_out;
+	env.dryrun_format = p->opts.dryrun_format;
+	env.finished = source_finished;
+	env.arg = p;
+	{
+		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
+		if (scale != NULL)
+			env.retry_scale_permille = atoll(scale);
+	}
+	e->src = source_new(cfg, &env, serr, sizeof(serr));
+	if (e->src == NULL) {
+		snprintf(err, errlen, "[source %s] %s", cfg->name, serr);
+		free(e);
+		return NULL;
+	}
+	e->cfg = cfg;
+	e->ref = ref;
+	ref->users++;
+	e->p = p;
+	e->next = p->sources;
+	p->sources = e;
+	return e;
+}
+
+static void
+source_entry_free(struct pipeline *p, struct source_entry *e)
+{
+	struct source_entry **pp;
+
+	for (pp = &p->sources; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	}
+	source_free(e->src);
+	ref_put(p, e->ref);
+	free(e);
+}
+
+/* Points every source at the (non-draining) sinks that want it. */
+static int
+set_routes(struct pipeline *p)
+{
+	size_t n = 0;
+	struct sink **sinks;
+	const struct conf_sink **cfgs;
+	int rc = 0;
+
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next)
+		n++;
+	sinks = calloc(n ? n : 1, sizeof(*sinks));
+	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
+	if (sinks == NULL || cfgs == NULL) {
+		free(sinks);
+		free(cfgs);
+		return -1;
+	}
+	for (struct source_entry *s = p->sources; s != NULL; s = s->next) {
+		size_t m = 0;
+		for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+			if (k->draining || !conf_sink_wants(k->cfg, s->cfg->name))
+				continue;
+			sinks[m] = k->sink;
+			cfgs[m] = k->cfg;
+			m++;
+		}
+		if (source_set_routes(s->src, sinks, cfgs, m) != 0)
+			rc = -1;
+	}
+	free(sinks);
+	free(cfgs);
+	return rc;
+}
+
+/* --- one-shot completion ---------------------------------------------------------------- */
+
+static void
+all_drained_once(void *arg)
+{
+	struct sink_entry *e = arg;
+	struct pipeline *p = e->p;
+
+	if (--p->drains_pending > 0 || p->finished_reported)
+		return;
+	p->finished_reported = 1;
+	{
+		int failed = 0;
+		for (struct source_entry *s = p->sources; s != NULL; s = s->next)
+			if (source_had_losses(s->src))
+				failed = 1;
+		for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+			const struct sink_stats *st = sink_stats(k->sink);
+			if (st->events_dead_letter > 0 || st->events_dropped > 0)
+				failed = 1;
+		}
+		if (p->opts.finished != NULL)
+			p->opts.finished(p->opts.arg, failed);
+	}
+}
+
+static void
+finish_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	check_finished(arg);
+}
+
+static void
+check_finished(struct pipeline *p)
+{
+	if (p->finished_reported || p->drains_pending > 0)
+		return;
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		if (!e->finished)
+			return;
+	/* Every source is done: wait for the sinks to drain, then report. */
+	p->drains_pending = 1; /* guard while registering */
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next)
+		p->drains_pending++;
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next)
+		sink_when_drained(k->sink, all_drained_once, k);
+	{
+		struct sink_entry guard;
+		guard.p = p;
+		all_drained_once(&guard);
+	}
+}
+
+/* --- building ---------------------------------------------------------------------------- */
+
+static int
+start_metrics(struct pipeline *p, const struct conf *c, char *err, size_t errlen)
+{
+	if (str_eq(p->metrics_listen, c->daemon.metrics_listen))
+		return 0;
+	metrics_server_free(p->metrics);
+	p->metrics = NULL;
+	free(p->metrics_listen);
+	p->metrics_listen = NULL;
+	if (c->daemon.metrics_listen == NULL || c->daemon.metrics_listen[0] == '\0')
+		return 0;
+	p->metrics = metrics_server_new(p->base, c->daemon.metrics_listen,
+	    (metrics_render_fn)pipeline_render_metrics, (metrics_health_fn)pipeline_health, p,
+	    err, errlen);
+	if (p->metrics == NULL)
+		return -1;
+	p->metrics_listen = strdup(c->daemon.metrics_listen);
+	log_info("metrics on http://%s/metrics and /healthz", c->daemon.metrics_listen);
+	return 0;
+}
+
+struct pipeline *
+pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_opts *opts,
+    char *err, size_t errlen, int *unusable)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	struct conf_ref *ref;
+	struct oci_err oerr;
+
+	*unusable = 0;
+	if (p == NULL) {
+		conf_free(conf);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->base = base;
+	p->opts = *opts;
+	p->started_mono_ms = backoff_mono_ms();
+	ref = ref_new(p, conf);
+	if (ref == NULL) {
+		conf_free(conf);
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->http = http_new(base);
+	p->norm = normalizer_new();
+	p->finish_check = event_new(base, -1, 0, finish_check_cb, p);
+	if (p->http == NULL || p->norm == NULL || p->finish_check == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	p->oci = oci_client_new(base, p->http, &conf->oci, &oerr);
+	if (p->oci == NULL) {
+		snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
+		*unusable = 1;
+		goto fail;
+	}
+	if (opts->mode != SOURCE_MODE_DRYRUN) {
+		for (size_t i = 0; i < conf->n_sinks; i++)
+			if (sink_entry_new(p, &conf->sinks[i], ref, err, errlen) == NULL)
+				goto fail;
+	}
+	for (size_t i = 0; i < conf->n_sources; i++)
+		if (source_entry_new(p, &conf->sources[i], ref, err, errlen) == NULL)
+			goto fail;
+	if (set_routes(p) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (opts->mode == SOURCE_MODE_DAEMON && start_metrics(p, conf, err, errlen) != 0)
+		goto fail;
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		source_start(e->src);
+	return p;
+fail:
+	pipeline_free(p);
+	return NULL;
+}
+
+int
+pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errlen)
+{
+	const struct conf *old = current(p);
+	struct conf_ref *ref;
+	int oci_changed = !oci_eq(&old->oci, &newconf->oci);
+	int added = 0, removed = 0, kept = 0;
+
+	if (oci_changed) {
+		/* New credentials mean new sources; simplest and safe. */
+		struct oci_err oerr;
+		struct oci_client *oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
+		if (oc == NULL) {
+			snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
+			conf_free(newconf);
+			return -1;
+		}
+		while (p->sources != NULL)
+			source_entry_free(p, p->sources);
+		oci_client_free(p->oci);
+		p->oci = oc;
+	}
+	ref = ref_new(p, newconf);
+	if (ref == NULL) {
+		conf_free(newconf);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* From here on the new configuration is current; the old one lives as long as
+	 * something built from it does. */
+	for (struct conf_ref *r = ref->next; r != NULL; r = r->next) {
+		if (r->conf == old) {
+			ref_put(p, r); /* drop its "current" reference */
+			break;
+		}
+	}
+
+	/* Sinks: keep the identical ones, drain the others, add the new ones. */
+	for (struct sink_entry *e = p->sinks; e != NULL; e = e->next) {
+		const struct conf_sink *nk;
+		if (e->draining)
+			continue;
+		nk = conf_find_sink(newconf, e->cfg->name);
+		if (nk == NULL || !sink_eq(nk, e->cfg)) {
+			e->draining = 1;
+			removed++;
+		} else {
+			kept++;
+		}
+	}
+	for (size_t i = 0; i < newconf->n_sinks; i++) {
+		if (find_sink(p, newconf->sinks[i].name) != NULL)
+			continue;
+		if (sink_entry_new(p, &newconf->sinks[i], ref, err, errlen) == NULL)
+			log_error("reload: %s (the sink is not started)", err);
+		else
+			added++;
+	}
+	/* Sources: keep identical ones; stop changed and removed ones (their in-flight
+	 * work stays unacknowledged, so their checkpoint holds it); start new ones. */
+	{
+		struct source_entry *e = p->sources, *next;
+		for (; e != NULL; e = next) {
+			const struct conf_source *ns = conf_find_source(newconf, e->cfg->name);
+			next = e->next;
+			if (ns == NULL || !source_eq(ns, e->cfg)) {
+				log_source(LOG_LVL_INFO, e->cfg->name, "stopped by reload");
+				source_entry_free(p, e);
+			}
+		}
+	}
+	for (size_t i = 0; i < newconf->n_sources; i++) {
+		int exists = 0;
+		for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+			if (strcmp(e->cfg->name, newconf->sources[i].name) == 0)
+				exists = 1;
+		if (exists)
+			continue;
+		if (source_entry_new(p, &newconf->sources[i], ref, err, errlen) == NULL) {
+			log_error("reload: %s (the source is not started)", err);
+			continue;
+		}
+		source_start(p->sources->src);
+	}
+	set_routes(p);
+	/* Now that nothing routes to them, drained sinks go away. */
+	{
+		struct sink_entry *e = p->sinks, *next;
+		for (; e != NULL; e = next) {
+			next = e->next;
+			if (e->draining && !e->p->shutting_down) {
+				e->p = p;
+				sink_when_drained(e->sink, removed_sink_drained, e);
+			}
+		}
+	}
+	if (start_metrics(p, newconf, err, errlen) != 0)
+		log_error("reload: %s", err);
+	log_notice("configuration reloaded: sinks kept %d, added %d, removed %d", kept, added,
+	    removed);
+	return 0;
+}
+
+/* --- shutdown ------------------------------------------------------------------------- */
+
+static void
+shutdown_finish(struct pipeline *p)
+{
+	void (*done)(void *) = p->shutdown_done;
+
+	if (done == NULL)
+		return;
+	p->shutdown_done = NULL;
+	if (p->shutdown_timer != NULL)
+		evtimer_del(p->shutdown_timer);
+	done(p->shutdown_arg);
+}
+
+static void
+shutdown_drained(void *arg)
+{
+	struct pipeline *p = arg;
+
+	if (--p->drains_pending <= 0)
+		shutdown_finish(p);
+}
+
+static void
+shutdown_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct pipeline *p = arg;
+
+	log_warning("shutdown_timeout reached with events still queued: they stay "
+	    "unacknowledged and are pulled again at the next start");
+	shutdown_finish(p);
+}
+
+void
+pipeline_shutdown(struct pipeline *p, int64_t timeout_ms, void (*done)(void *arg), void *arg)
+{
+	struct timeval tv;
+
+	p->shutting_down = 1;
+	p->shutdown_done = done;
+	p->shutdown_arg = arg;
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		source_stop_polling(e->src);
+	p->shutdown_timer = evtimer_new(p->base, shutdown_timeout, p);
+	if (p->shutdown_timer != NULL) {
+		tv.tv_sec = (time_t)(timeout_ms / 1000);
+		tv.tv_usec = (suseconds_t)((timeout_ms % 1000) * 1000);
+		evtimer_add(p->shutdown_timer, &tv);
+	}
+	p->drains_pending = 1;
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		p->drains_pending++;
+		sink_when_drained(k->sink, shutdown_drained, p);
+	}
+	shutdown_drained(p);
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	/* Sources first: they abandon what is still in flight and write checkpoints that
+	 * hold it; then sinks cancel what they still have. */
+	while (p->sources != NULL)
+		source_entry_free(p, p->sources);
+	while (p->sinks != NULL)
+		sink_entry_free(p, p->sinks);
+	metrics_server_free(p->metrics);
+	free(p->metrics_listen);
+	oci_client_free(p->oci);
+	normalizer_free(p->norm);
+	http_free(p->http);
+	if (p->shutdown_timer != NULL)
+		event_free(p->shutdown_timer);
+	if (p->finish_check != NULL)
+		event_free(p->finish_check);
+	while (p->confs != NULL) {
+		struct conf_ref *r = p->confs;
+		p->confs = r->next;
+		conf_free(r->conf);
+		free(r);
+	}
+	free(p);
+}
+
+void
+pipeline_reopen(struct pipeline *p)
+{
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next)
+		sink_reopen(k->sink);
+}
+
+/* --- observability ------------------------------------------------------------------- */
+
+void
+pipeline_stats_line(struct pipeline *p, struct buf *out)
+{
+	int64_t now = backoff_now_ms();
+	const char *sep = "";
+
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const struct source_stats *st = source_stats(e->src);
+		buf_printf(out, "%ssource %s: %llu records, lag %llds", sep, e->cfg->name,
+		    (unsigned long long)st->records, (long long)((now - st->cursor_ms) / 1000));
+		if (st->late_records)
+			buf_printf(out, ", %llu late", (unsigned long long)st->late_records);
+		if (st->gaps)
+			buf_printf(out, ", %llu gaps", (unsigned long long)st->gaps);
+		sep = "; ";
+	}
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		buf_printf(out, "%ssink %s: %llu sent, %llu retries, %llu dead-lettered, "
+		    "%llu dropped, queue %llu%s", sep, k->cfg->name,
+		    (unsigned long long)st->events_sent, (unsigned long long)st->retries,
+		    (unsigned long long)st->events_dead_letter,
+		    (unsigned long long)st->events_dropped, (unsigned long long)st->queue_events,
+		    sink_healthy(k->sink) ? "" : " (UNHEALTHY)");
+		sep = "; ";
+	}
+}
+
+int
+pipeline_render_metrics(struct pipeline *p, struct buf *out)
+{
+	int64_t now = backoff_now_ms();
+	char num[32];
+	int rc = 0;
+
+#define FAMILY(name, type, help) rc |= metrics_family(out, name, type, help)
+	FAMILY("oci_logfwd_build_info", "gauge", "Build information.");
+	{
+		const char *l[] = { "version", OCI_LOGFWD_VERSION, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_build_info", l, 1);
+	}
+	FAMILY("oci_logfwd_source_records_total", "counter", "Records routed to sinks.");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_records_total", l,
+		    (double)source_stats(e->src)->records);
+	}
+	FAMILY("oci_logfwd_source_requests_total", "counter",
+	    "SearchLogs requests by HTTP status (0 = no response).");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const struct source_stats *st = source_stats(e->src);
+		for (size_t i = 0; i < st->n_codes; i++) {
+			snprintf(num, sizeof(num), "%ld", st->codes[i].code);
+			const char *l[] = { "source", e->cfg->name, "code", num, NULL };
+			rc |= metrics_sample(out, "oci_logfwd_source_requests_total", l,
+			    (double)st->codes[i].n);
+		}
+	}
+	FAMILY("oci_logfwd_source_lag_seconds", "gauge", "Now minus the source's checkpoint.");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_lag_seconds", l,
+		    (double)(now - source_stats(e->src)->cursor_ms) / 1000.0);
+	}
+	FAMILY("oci_logfwd_source_ingest_delay_seconds", "histogram",
+	    "oracle.ingestedtime minus the record time: tune lag and overlap with it.");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const struct source_stats *st = source_stats(e->src);
+		uint64_t per[SOURCE_HIST_BUCKETS];
+		const char *l[] = { "source", e->cfg->name, NULL };
+		/* stats keep cumulative counts per bound; the writer wants per bucket */
+		for (size_t i = 0; i < SOURCE_HIST_BUCKETS; i++)
+			per[i] = st->delay_bucket[i] - (i > 0 ? st->delay_bucket[i - 1] : 0);
+		rc |= metrics_histogram(out, "oci_logfwd_source_ingest_delay_seconds", l,
+		    source_delay_bounds, per, SOURCE_HIST_BUCKETS - 1, st->delay_sum,
+		    st->delay_count);
+	}
+	FAMILY("oci_logfwd_source_late_records_total", "counter",
+	    "Records found only by an overlap sweep (ingested late).");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_late_records_total", l,
+		    (double)source_stats(e->src)->late_records);
+	}
+	FAMILY("oci_logfwd_source_gaps_total", "counter",
+	    "Time ranges skipped (retention exceeded, or unfetchable however split).");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_gaps_total", l,
+		    (double)source_stats(e->src)->gaps);
+	}
+	FAMILY("oci_logfwd_source_bad_records_total", "counter",
+	    "Records that were not a JSON object: logged and dropped.");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_bad_records_total", l,
+		    (double)source_stats(e->src)->bad_records);
+	}
+	FAMILY("oci_logfwd_source_partial_records_total", "counter",
+	    "Records forwarded with a field missing or mistyped.");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_partial_records_total", l,
+		    (double)source_stats(e->src)->partial_records);
+	}
+
+	FAMILY("oci_logfwd_sink_events_total", "counter", "Events by final result.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		const char *ls[] = { "sink", k->cfg->name, "result", "sent", NULL };
+		const char *ld[] = { "sink", k->cfg->name, "result", "dead_letter", NULL };
+		const char *lp[] = { "sink", k->cfg->name, "result", "dropped", NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", ls, (double)st->events_sent);
+		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", ld,
+		    (double)st->events_dead_letter);
+		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", lp,
+		    (double)st->events_dropped);
+	}
+	FAMILY("oci_logfwd_sink_requests_total", "counter",
+	    "Sink requests by HTTP status (0 = no response).");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		for (int code = 0; code < SINK_STATUS_MAX; code++) {
+			if (st->requests_by_status[code] == 0)
+				continue;
+			snprintf(num, sizeof(num), "%d", code);
+			const char *l[] = { "sink", k->cfg->name, "code", num, NULL };
+			rc |= metrics_sample(out, "oci_logfwd_sink_requests_total", l,
+			    (double)st->requests_by_status[code]);
+		}
+	}
+	FAMILY("oci_logfwd_sink_retries_total", "counter", "Requests that were retries.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_retries_total", l,
+		    (double)sink_stats(k->sink)->retries);
+	}
+	FAMILY("oci_logfwd_sink_queue_events", "gauge", "Events waiting in the sink's queue.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_queue_events", l,
+		    (double)(st->queue_events + st->inflight_events));
+	}
+	FAMILY("oci_logfwd_sink_queue_bytes", "gauge", "Bytes waiting in the sink's queue.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_queue_bytes", l,
+		    (double)sink_stats(k->sink)->queue_bytes);
+	}
+	FAMILY("oci_logfwd_sink_healthy", "gauge", "1 when the sink delivers, 0 when failing.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_healthy", l, sink_healthy(k->sink));
+	}
+	FAMILY("oci_logfwd_sink_request_seconds", "histogram", "Sink request duration.");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_histogram(out, "oci_logfwd_sink_request_seconds", l,
+		    sink_seconds_bounds, st->seconds_bucket, SINK_SECONDS_BUCKETS - 1,
+		    st->seconds_sum, st->seconds_count);
+	}
+#undef FAMILY
+	return rc ? -1 : 0;
+}
+
+int
+pipeline_health(struct pipeline *p, struct buf *reason)
+{
+	int64_t now = backoff_now_ms();
+	int ok = 1;
+
+	buf_append_str(reason, "{\"status\":\"unhealthy\",\"problems\":[");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const struct source_stats *st = source_stats(e->src);
+		if (source_healthy(e->src))
+			continue;
+		buf_printf(reason, "%s{\"source\":", ok ? "" : ",");
+		buf_append_json_string(reason, e->cfg->name, strlen(e->cfg->name));
+		buf_append_str(reason, ",\"error\":");
+		buf_append_json_string(reason, st->last_error[0] ? st->last_error :
+		    "no successful search within 3 x interval", strlen(st->last_error[0] ?
+		    st->last_error : "no successful search within 3 x interval"));
+		buf_append_char(reason, '}');
+		ok = 0;
+	}
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		int failing = st->failing_since_ms > 0 &&
+		    now - st->failing_since_ms > 3 * k->cfg->retry_max_delay_ms;
+		if (sink_healthy(k->sink) && !failing)
+			continue;
+		buf_printf(reason, "%s{\"sink\":", ok ? "" : ",");
+		buf_append_json_string(reason, k->cfg->name, strlen(k->cfg->name));
+		buf_printf(reason, ",\"queue_events\":%llu,\"error\":",
+		    (unsigned long long)(st->queue_events + st->inflight_events));
+		buf_append_json_string(reason, st->last_error, strlen(st->last_error));
+		buf_append_char(reason, '}');
+		ok = 0;
+	}
+	buf_append_str(reason, "]}");
+	return ok;
+}

@@ -1,0 +1,1034 @@
+/*
+ * source.c — see source.h.
+ *
+ * Windows.  A source keeps an ordered list of the windows it has started and not yet
+ * finished.  A window is finished when its search is over (succeeded, was split, or was
+ * given up as a gap) and every event it routed has been acknowledged by every sink.
+ * Finished windows are popped from the head only, so the cursor moves strictly in time
+ * order: a later window that finishes first waits for the earlier ones.  A split window
+ * stays in the list in front of its two halves and does not move the cursor itself; the
+ * halves do.  Sweep windows lie before the cursor and never move it: they only add their
+ * fingerprints to the delivered set.
+ *
+ * Delivered set.  Fingerprints of records routed by a window go to that window's pending
+ * set; when the window finishes they join the committed set, which is what the state file
+ * keeps.  A record is skipped when its fingerprint is in the committed set or in a
+ * pending set of a window still in flight.  So a crash loses only pending sets: their
+ * records are sent again (duplicates), never lost.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "ack.h"
+#include "backoff.h"
+#include "buf.h"
+#include "event.h"
+#include "format.h"
+#include "log.h"
+#include "normalize.h"
+#include "oci.h"
+#include "search.h"
+#include "seen.h"
+#include "sink.h"
+#include "state.h"
+
+#define MIN_SPLIT_MS 1000          /* a window this short is not split further */
+#define MAX_FAILED_BEFORE_SPLIT 3  /* malformed pages etc. before we try halves */
+#define MAX_WINDOWS_IN_FLIGHT 8    /* windows waiting for acknowledgements */
+#define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
+
+const double source_delay_bounds[SOURCE_HIST_BUCKETS - 1] = {
+	1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
+};
+
+struct window {
+	struct window *next;
+	struct source *src;
+	int64_t start_ms, end_ms;
+	int sweep;        /* a sweep window: before the cursor, never moves it */
+	int split;        /* replaced by two halves that follow it in the list */
+	int searched;     /* search over (ok, split or gap) */
+	int acked;        /* every routed event acknowledged */
+	int failed;       /* an event was cancelled: the cursor must not pass */
+	unsigned failures;
+	struct ack *ack;  /* NULL once it fired */
+	struct seen *pending;
+	uint64_t records;
+};
+
+struct route {
+	struct sink *sink;
+	const struct conf_sink *cfg;
+	enum conf_format format;
+};
+
+struct source {
+	const struct conf_source *cfg;
+	struct source_env env;
+	struct route *routes;
+	size_t n_routes;
+	unsigned formats_used;     /* bit per enum conf_format */
+	struct buf enc[3];         /* one encode buffer per format */
+	struct buf summary;
+
+	int64_t cursor_ms;         /* committed: everything before it is delivered */
+	int64_t next_ms;           /* start of the next regular window */
+	int64_t target_ms;         /* ONCE/BACKFILL/DRYRUN: stop here; 0 = daemon */
+	struct seen *committed;    /* delivered fingerprints (saved with the checkpoint) */
+	struct window *windows;    /* in time order */
+	struct window *searching;  /* the window whose search runs (at most one) */
+	struct search *search;
+	int paused;                /* search paused by backpressure */
+	int stopping;
+	int finished_called;
+	int sweep_due;
+	int losses;
+	int state_dirty;
+	int64_t hold_until_mono_ms; /* no search before this (retry delay) */
+
+	struct event *poll_timer;
+	struct event *sweep_timer;
+	struct event *bp_timer;    /* backpressure re-check */
+	struct backoff retry;      /* for failing searches */
+	struct source_stats stats;
+};
+
+static void schedule_poll(struct source *src, int64_t delay_ms);
+static void maybe_start_search(struct source *src);
+static void advance(struct source *src);
+
+/* --- small helpers ------------------------------------------------------------------- */
+
+static void
+set_timer(struct event *ev, int64_t ms)
+{
+	struct timeval tv;
+
+	if (ms < 0)
+		ms = 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	evtimer_add(ev, &tv);
+}
+
+static void
+fmt_time(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && n > 0)
+		out[0] = '\0';
+}
+
+static int64_t
+scaled(const struct source *src, int64_t ms)
+{
+	if (src->env.retry_scale_permille > 0)
+		return ms * src->env.retry_scale_permille / 1000;
+	return ms;
+}
+
+static void
+count_code(struct source *src, long code)
+{
+	struct source_stats *st = &src->stats;
+
+	for (size_t i = 0; i < st->n_codes; i++) {
+		if (st->codes[i].code == code) {
+			st->codes[i].n++;
+			return;
+		}
+	}
+	if (st->n_codes < sizeof(st->codes) / sizeof(st->codes[0])) {
+		st->codes[st->n_codes].code = code;
+		st->codes[st->n_codes].n = 1;
+		st->n_codes++;
+	}
+}
+
+static void
+observe_delay(struct source *src, double secs)
+{
+	struct source_stats *st = &src->stats;
+
+	if (secs < 0)
+		secs = 0;
+	for (size_t i = 0; i < SOURCE_HIST_BUCKETS - 1; i++)
+		if (secs <= source_delay_bounds[i])
+			st->delay_bucket[i]++;
+	st->delay_bucket[SOURCE_HIST_BUCKETS - 1]++;
+	st->delay_sum += secs;
+	st->delay_count++;
+}
+
+static int
+routes_blocked(const struct source *src)
+{
+	for (size_t i = 0; i < src->n_routes; i++)
+		if (sink_full(src->routes[i].sink))
+			return 1;
+	return 0;
+}
+
+static size_t
+windows_in_flight(const struct source *src)
+{
+	size_t n = 0;
+
+	for (const struct window *w = src->windows; w != NULL; w = w->next)
+		n++;
+	return n;
+}
+
+static int
+already_delivered(const struct source *src, uint64_t fp)
+{
+	if (seen_has(src->committed, fp))
+		return 1;
+	for (const struct window *w = src->windows; w != NULL; w = w->next)
+		if (w->pending != NULL && seen_has(w->pending, fp))
+			return 1;
+	return 0;
+}
+
+static int
+checkpointing(const struct source *src)
+{
+	return src->env.mode == SOURCE_MODE_DAEMON || src->env.mode == SOURCE_MODE_ONCE;
+}
+
+static void
+save_state(struct source *src)
+{
+	struct state_err err;
+
+	if (!checkpointing(src) || !src->state_dirty)
+		return;
+	if (state_save(src->env.state_dir, src->cfg->name, src->cursor_ms, src->committed,
+	        &err) != 0) {
+		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write checkpoint: %s "
+		    "(delivery goes on; a restart would resend from the last checkpoint)", err.msg);
+		return;
+	}
+	src->state_dirty = 0;
+}
+
+/* Appends one line to a sink's dead-letter file (the sink's own default name when unset). */
+static void
+append_dead_letter(struct source *src, const struct conf_sink *k, const char *line,
+    size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	if (k->dead_letter != NULL)
+		snprintf(path, sizeof(path), "%s", k->dead_letter);
+	else
+		snprintf(path, sizeof(path), "%s/dead-letter-%s.ndjson",
+		    src->env.state_dir ? src->env.state_dir : ".", k->name);
+	f = fopen(path, "a");
+	if (f == NULL) {
+		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s", path, strerror(errno));
+		return;
+	}
+	fwrite(line, 1, len, f);
+	fclose(f);
+}
+
+/*
+ * Notes a skipped range where an operator will look: the log, the metrics and each
+ * routed sink's dead-letter file.
+ */
+static void
+record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
+{
+	char a[40], b[40];
+
+	fmt_time(from_ms, a, sizeof(a));
+	fmt_time(to_ms, b, sizeof(b));
+	src->stats.gaps++;
+	src->losses = 1;
+	log_source(LOG_LVL_WARNING, src->cfg->name,
+	    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded "
+	    "(backfill later with --from %s --to %s)", a, b, why, a, b);
+	for (size_t i = 0; i < src->n_routes; i++) {
+		struct buf line;
+		buf_init(&line, 0);
+		if (buf_printf(&line, "{\"gap\":{\"source\":") == 0 &&
+		    buf_append_json_string(&line, src->cfg->name, strlen(src->cfg->name)) == 0 &&
+		    buf_printf(&line, ",\"from\":\"%s\",\"to\":\"%s\",\"reason\":", a, b) == 0 &&
+		    buf_append_json_string(&line, why, strlen(why)) == 0 &&
+		    buf_append_str(&line, "}}\n") == 0)
+			append_dead_letter(src, src->routes[i].cfg, line.data, line.len);
+		buf_cleanup(&line);
+	}
+}
+
+/* --- windows ------------------------------------------------------------------------- */
+
+static void window_acked(void *arg, const struct ack_counts *c);
+
+static struct window *
+window_new(struct source *src, int64_t start_ms, int64_t end_ms, int sweep)
+{
+	struct window *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->src = src;
+	w->start_ms = start_ms;
+	w->end_ms = end_ms;
+	w->sweep = sweep;
+	return w;
+}
+
+static void
+window_free(struct window *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ack != NULL)
+		ack_abandon(w->ack);
+	seen_free(w->pending);
+	free(w);
+}
+
+/* Inserts w after `after` (NULL = at the head), keeping the list in time order. */
+static void
+window_insert_after(struct source *src, struct window *after, struct window *w)
+{
+	if (after == NULL) {
+		w->next = src->windows;
+		src->windows = w;
+	} else {
+		w->next = after->next;
+		after->next = w;
+	}
+}
+
+static void
+window_append(struct source *src, struct window *w)
+{
+	struct window **pp = &src->windows;
+
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = w;
+}
+
+static void
+window_acked(void *arg, const struct ack_counts *c)
+{
+	struct window *w = arg;
+	struct source *src = w->src;
+
+	w->ack = NULL; /* freed by ack.c after we return */
+	w->acked = 1;
+	if (c->cancelled > 0)
+		w->failed = 1;
+	if (c->dead_letter > 0 || c->dropped > 0)
+		src->losses = 1;
+	advance(src);
+}
+
+/* One-shot modes: reports the end once everything up to the target is finished. */
+static int
+check_done(struct source *src)
+{
+	if (src->target_ms > 0 && !src->finished_called && src->windows == NULL &&
+	    src->search == NULL && (src->next_ms + MIN_SPLIT_MS > src->target_ms ||
+	                               src->stopping)) {
+		src->finished_called = 1;
+		if (src->env.finished != NULL)
+			src->env.finished(src->env.arg, src);
+		return 1;
+	}
+	return src->finished_called;
+}
+
+/*
+ * Pops finished windows from the head, moving the cursor and committing their
+ * fingerprints; then writes the checkpoint and, in the one-shot modes, reports the end.
+ */
+static void
+advance(struct source *src)
+{
+	int moved = 0;
+	int64_t now = backoff_now_ms();
+
+	while (src->windows != NULL) {
+		struct window *w = src->windows;
+		if (!w->searched || !w->acked || w->failed)
+			break;
+		src->windows = w->next;
+		if (w->pending != NULL && seen_merge(src->committed, w->pending) != 0)
+			log_source(LOG_LVL_WARNING, src->cfg->name,
+			    "out of memory keeping fingerprints: a later sweep may resend records");
+		if (!w->sweep && !w->split && w->end_ms > src->cursor_ms) {
+			src->cursor_ms = w->end_ms;
+			moved = 1;
+		}
+		if (w->pending != NULL)
+			src->state_dirty = 1;
+		window_free(w);
+	}
+	if (moved) {
+		src->stats.cursor_ms = src->cursor_ms;
+		src->state_dirty = 1;
+	}
+	if (src->cfg->overlap_ms > 0)
+		seen_expire(src->committed, now - src->cfg->lag_ms - src->cfg->overlap_ms -
+		    SEEN_MARGIN_MS);
+	save_state(src);
+
+	if (check_done(src))
+		return;
+	/* A window slot freed up: the next search may go. */
+	if (!src->stopping && src->search == NULL)
+		maybe_start_search(src);
+}
+
+/* --- routing one record ------------------------------------------------------------ */
+
+static void
+route_event(struct source *src, struct window *w, const struct event *ev)
+{
+	const char *region = oci_client_region(src->env.oci);
+	struct sink_doc doc;
+
+	if (src->env.mode == SOURCE_MODE_DRYRUN) {
+		struct buf *b = &src->enc[src->env.dryrun_format];
+		buf_reset(b);
+		if (format_encode(ev, src->env.dryrun_format, region, b) == 0) {
+			buf_append_char(b, '\n');
+			fwrite(b->data, 1, b->len, src->env.dryrun_out);
+		}
+		return;
+	}
+	for (int f = 0; f < 3; f++) {
+		if (!(src->formats_used & (1u << f)))
+			continue;
+		buf_reset(&src->enc[f]);
+		if (format_encode(ev, (enum conf_format)f, region, &src->enc[f]) != 0) {
+			log_source(LOG_LVL_ERROR, src->cfg->name,
+			    "cannot encode record %s (out of memory)", ev->id ? ev->id : "-");
+			buf_reset(&src->enc[f]);
+		}
+	}
+	buf_reset(&src->summary);
+	format_summary(ev, &src->summary);
+
+	memset(&doc, 0, sizeof(doc));
+	doc.message = src->summary.data;
+	doc.time_ns = ev->time_ns;
+	doc.kind = event_kind_name(ev->kind);
+	doc.source = src->cfg->name;
+	doc.fingerprint = ev->fingerprint;
+	for (size_t i = 0; i < src->n_routes; i++) {
+		const struct buf *b = &src->enc[src->routes[i].format];
+		if (b->len == 0)
+			continue;
+		doc.json = b->data;
+		doc.len = b->len;
+		sink_submit(src->routes[i].sink, &doc, w->ack);
+	}
+}
+
+/* --- search callbacks -------------------------------------------------------------- */
+
+static void
+bp_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct source *src = arg;
+
+	if (src->search == NULL || !src->paused)
+		return;
+	if (routes_blocked(src)) {
+		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
+		return;
+	}
+	src->paused = 0;
+	log_source(LOG_LVL_DEBUG, src->cfg->name, "sinks have room again: resuming");
+	search_resume(src->search);
+}
+
+static void
+on_page(void *arg, const struct search_page *page)
+{
+	struct source *src = arg;
+	struct window *w = src->searching;
+	int64_t now = backoff_now_ms();
+	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
+
+	for (size_t i = 0; i < page->n; i++) {
+		const struct event *ev;
+		struct normalize_err nerr;
+
+		if (normalize_record(src->env.norm, page->records[i].json, page->records[i].len,
+		        &ev, &nerr) != 0) {
+			src->stats.bad_records++;
+			if (src->stats.bad_records <= 10 || src->stats.bad_records % 1000 == 0)
+				log_source(LOG_LVL_WARNING, src->cfg->name,
+				    "dropping a record that cannot be forwarded (%s); "
+				    "opc-request-id %s (%llu such records so far)", nerr.msg,
+				    page->request_id ? page->request_id : "-",
+				    (unsigned long long)src->stats.bad_records);
+			continue;
+		}
+		if (ev->partial)
+			src->stats.partial_records++;
+		if (already_delivered(src, ev->fingerprint)) {
+			src->stats.duplicates++;
+			continue;
+		}
+		if (ev->ingested_ns > 0 && ev->time_ns > 0)
+			observe_delay(src, (double)(ev->ingested_ns - ev->time_ns) / 1e9);
+		if (w->sweep)
+			src->stats.late_records++;
+		if (src->cfg->overlap_ms > 0 && ev->time_ns / 1000000 >= keep_from &&
+		    src->env.mode != SOURCE_MODE_DRYRUN) {
+			if (w->pending == NULL)
+				w->pending = seen_new();
+			if (w->pending == NULL || seen_add(w->pending, ev->fingerprint,
+			                              ev->time_ns / 1000000) < 0)
+				log_source(LOG_LVL_WARNING, src->cfg->name,
+				    "out of memory keeping fingerprints");
+		}
+		w->records++;
+		src->stats.records++;
+		route_event(src, w, ev);
+	}
+	if (routes_blocked(src) && !src->paused) {
+		src->paused = 1;
+		log_source(LOG_LVL_DEBUG, src->cfg->name, "a sink queue is full: pausing");
+		search_pause(src->search);
+		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
+	}
+}
+
+static void
+on_response(void *arg, long status)
+{
+	count_code(arg, status);
+}
+
+/* Replaces w (failed as too big) by its two halves, searched next. */
+static void
+split_window(struct source *src, struct window *w, const char *why)
+{
+	int64_t mid = w->start_ms + (w->end_ms - w->start_ms) / 2;
+	struct window *a, *b;
+	char from[40], to[40];
+
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	if (w->end_ms - w->start_ms < 2 * MIN_SPLIT_MS) {
+		record_gap(src, w->start_ms, w->end_ms, why);
+		w->searched = 1;
+		return;
+	}
+	a = window_new(src, w->start_ms, mid, w->sweep);
+	b = window_new(src, mid, w->end_ms, w->sweep);
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		w->failures++; /* retried as a whole later */
+		return;
+	}
+	log_source(LOG_LVL_NOTICE, src->cfg->name,
+	    "window [%s, %s) failed (%s): splitting it in halves", from, to, why);
+	src->stats.windows_split++;
+	w->split = 1;
+	w->searched = 1;
+	window_insert_after(src, w, a);
+	window_insert_after(src, a, b);
+}
+
+/* A search that did not complete: its routed events stay in flight under an abandoned
+ * ack, and the range is searched again (or split) with a fresh one.  Its fingerprints
+ * are forgotten so that the retry routes those records again: a duplicate, never a loss. */
+static void
+window_search_failed(struct window *w)
+{
+	if (w->ack != NULL) {
+		ack_abandon(w->ack);
+		w->ack = NULL;
+	}
+	w->acked = 0;
+	seen_free(w->pending);
+	w->pending = NULL;
+}
+
+/* One-shot modes give up on errors that waiting will not fix. */
+static void
+give_up(struct source *src)
+{
+	src->losses = 1;
+	src->stopping = 1;
+	evtimer_del(src->poll_timer);
+	evtimer_del(src->sweep_timer);
+	if (!src->finished_called) {
+		src->finished_called = 1;
+		if (src->env.finished != NULL)
+			src->env.finished(src->env.arg, src);
+	}
+}
+
+static void
+on_done(void *arg, const struct search_result *res)
+{
+	struct source *src = arg;
+	struct window *w = src->searching;
+	int64_t delay = 0;
+	const char *name = src->cfg->name;
+
+	src->search = NULL;
+	src->searching = NULL;
+	src->paused = 0;
+	evtimer_del(src->bp_timer);
+
+	if (res->status == SEARCH_CANCELLED)
+		return;
+	if (res->status == SEARCH_OK) {
+		struct ack *a = w->ack;
+		w->searched = 1;
+		w->ack = NULL;
+		src->stats.last_success_mono_ms = backoff_mono_ms();
+		src->stats.last_error[0] = '\0';
+		backoff_reset(&src->retry);
+		/* All pages are routed: the ack may fire now (window_acked -> advance, which
+		 * may pop and free w and start the next search). */
+		if (a != NULL) {
+			w->ack = a;
+			ack_seal(a);
+		}
+		if (!src->stopping && src->search == NULL)
+			advance(src);
+		return;
+	}
+
+	window_search_failed(w);
+	src->stats.searches_failed++;
+	switch (res->status) {
+	case SEARCH_TOO_BIG:
+		split_window(src, w, res->message ? res->message : "search failed repeatedly");
+		if (w->searched)
+			w->acked = 1; /* nothing of its own: the halves (or the gap) cover it */
+		break;
+	case SEARCH_AUTH:
+	case SEARCH_NOT_FOUND:
+		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%ld %s: %s",
+		    res->http_status, res->code ? res->code : "", res->message ? res->message : "");
+		/* Not hammered: minutes between attempts. */
+		delay = scaled(src, 120000 + (int64_t)(rand() % 60000));
+		log_source(LOG_LVL_ERROR, name,
+		    "OCI refused the search (%ld %s: %s; opc-request-id %s)%s. %s",
+		    res->http_status, res->code ? res->code : "-", res->message ? res->message : "-",
+		    res->request_id ? res->request_id : "-",
+		    src->target_ms > 0 ? "" : "; retrying in a few minutes",
+		    res->status == SEARCH_AUTH ?
+		        "Check the user OCID, the key fingerprint, the private key and the clock." :
+		        "Check the query's compartment/log OCIDs and that an IAM policy allows "
+		        "`read log-content` on them, e.g. \"Allow group <group> to read "
+		        "log-content in compartment <compartment>\" (for instance principals: "
+		        "\"Allow dynamic-group <dynamic-group> to read log-content in compartment "
+		        "<compartment>\").");
+		break;
+	case SEARCH_BAD_QUERY:
+		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "bad query: %s",
+		    res->message ? res->message : "");
+		delay = scaled(src, 600000);
+		log_source(LOG_LVL_ERROR, name,
+		    "configuration error: OCI rejected the query (%s: %s; opc-request-id %s). "
+		    "Fix `query` in [source %s]: %s", res->code ? res->code : "-",
+		    res->message ? res->message : "-", res->request_id ? res->request_id : "-",
+		    name, src->cfg->query);
+		break;
+	default: /* SEARCH_FAILED */
+		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%s",
+		    res->message ? res->message : "search failed");
+		if (++w->failures >= MAX_FAILED_BEFORE_SPLIT) {
+			split_window(src, w, res->message ? res->message : "search failed");
+			if (w->searched)
+				w->acked = 1;
+		} else {
+			delay = scaled(src, backoff_next(&src->retry));
+			log_source(LOG_LVL_WARNING, name, "search failed (%s); retrying in %lld ms",
+			    res->message ? res->message : "-", (long long)delay);
+		}
+		break;
+	}
+	if (src->target_ms > 0 && (res->status == SEARCH_AUTH ||
+	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY)) {
+		give_up(src);
+		return;
+	}
+	if (delay > 0) {
+		src->hold_until_mono_ms = backoff_mono_ms() + delay;
+		schedule_poll(src, delay);
+	}
+	advance(src);
+}
+
+/* --- scheduling ---------------------------------------------------------------------- */
+
+/* The first window not yet searched (a split half, a failed window), or NULL. */
+static struct window *
+first_unsearched(struct source *src)
+{
+	for (struct window *w = src->windows; w != NULL; w = w->next)
+		if (!w->searched)
+			return w;
+	return NULL;
+}
+
+static void
+start_search(struct source *src, struct window *w)
+{
+	struct search_opts o;
+	struct search_callbacks cb;
+
+	if (w->ack == NULL) {
+		w->ack = ack_new(window_acked, w);
+		if (w->ack == NULL) {
+			schedule_poll(src, 1000);
+			return;
+		}
+		w->acked = 0;
+	}
+	search_opts_default(&o);
+	o.limit = src->cfg->page_size;
+	o.source_name = src->cfg->name;
+	if (src->env.retry_scale_permille > 0) {
+		o.retry_initial_ms = scaled(src, o.retry_initial_ms);
+		o.retry_max_ms = scaled(src, o.retry_max_ms);
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.page = on_page;
+	cb.done = on_done;
+	cb.response = on_response;
+	cb.arg = src;
+	src->searching = w;
+	src->search = search_start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms, &o, &cb);
+	if (src->search == NULL) {
+		src->searching = NULL;
+		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot start a search (out of memory)");
+		schedule_poll(src, 1000);
+	}
+}
+
+/* Decides what to search next: a pending half or retry, a sweep, or a new window. */
+static void
+maybe_start_search(struct source *src)
+{
+	int64_t now, horizon, end;
+	struct window *w;
+
+	if (src->stopping || src->search != NULL)
+		return;
+	if (backoff_mono_ms() < src->hold_until_mono_ms)
+		return; /* a retry delay runs; the poll timer calls us again */
+	if (routes_blocked(src)) {
+		schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
+		return;
+	}
+	w = first_unsearched(src);
+	if (w != NULL) {
+		start_search(src, w);
+		return;
+	}
+	if (windows_in_flight(src) >= MAX_WINDOWS_IN_FLIGHT)
+		return; /* advance() calls us again when one finishes */
+	now = backoff_now_ms();
+	horizon = src->target_ms > 0 ? src->target_ms : now - src->cfg->lag_ms;
+
+	if (src->sweep_due && src->env.mode == SOURCE_MODE_DAEMON) {
+		int64_t from = now - src->cfg->lag_ms - src->cfg->overlap_ms;
+		int64_t to = now - src->cfg->lag_ms < src->cursor_ms ? now - src->cfg->lag_ms :
+		    src->cursor_ms;
+		src->sweep_due = 0;
+		if (to - from >= MIN_SPLIT_MS) {
+			w = window_new(src, from, to, 1);
+			if (w != NULL) {
+				/* Sweeps lie before every regular window: put it at the head so
+				 * it never holds the cursor back. */
+				w->searched = 0;
+				window_insert_after(src, NULL, w);
+				log_source(LOG_LVL_DEBUG, src->cfg->name, "sweep of the last %lld s",
+				    (long long)((to - from) / 1000));
+				start_search(src, w);
+				return;
+			}
+		}
+	}
+
+	/* Retention: what OCI no longer keeps cannot be fetched; say so once. */
+	if (src->cfg->retention_ms > 0 && src->next_ms < now - src->cfg->retention_ms) {
+		int64_t skip_to = now - src->cfg->retention_ms + 60000;
+		struct window *g = window_new(src, src->next_ms, skip_to, 0);
+		if (g != NULL) {
+			record_gap(src, src->next_ms, skip_to,
+			    "checkpoint is older than the log retention");
+			g->searched = 1;
+			g->acked = 1;
+			window_append(src, g);
+			src->next_ms = skip_to;
+			advance(src);
+			return;
+		}
+	}
+
+	if (src->next_ms + MIN_SPLIT_MS > horizon) {
+		if (src->target_ms > 0) {
+			/* Nothing left to search: done now, or when the last acks arrive
+			 * (advance checks again).  Never call advance from here: the two
+			 * would chase each other forever. */
+			check_done(src);
+			return;
+		}
+		schedule_poll(src, src->cfg->interval_ms);
+		return;
+	}
+	end = src->next_ms + src->cfg->window_ms;
+	if (end > horizon)
+		end = horizon;
+	w = window_new(src, src->next_ms, end, 0);
+	if (w == NULL) {
+		schedule_poll(src, 1000);
+		return;
+	}
+	window_append(src, w);
+	src->next_ms = end;
+	start_search(src, w);
+}
+
+static void
+poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	maybe_start_search(arg);
+}
+
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct source *src = arg;
+
+	src->sweep_due = 1;
+	set_timer(src->sweep_timer, src->cfg->sweep_interval_ms);
+	maybe_start_search(src);
+}
+
+static void
+schedule_poll(struct source *src, int64_t delay_ms)
+{
+	if (src->stopping)
+		return;
+	set_timer(src->poll_timer, delay_ms);
+}
+
+/* --- API ------------------------------------------------------------------------------- */
+
+struct source *
+source_new(const struct conf_source *cfg, const struct source_env *env, char *err,
+    size_t errlen)
+{
+	struct source *src = calloc(1, sizeof(*src));
+	int64_t now = backoff_now_ms();
+
+	if (src == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	src->cfg = cfg;
+	src->env = *env;
+	for (int f = 0; f < 3; f++)
+		buf_init(&src->enc[f], 0);
+	buf_init(&src->summary, 0);
+	backoff_init(&src->retry, 1000, 300000);
+	src->committed = seen_new();
+	src->poll_timer = evtimer_new(env->base, poll_cb, src);
+	src->sweep_timer = evtimer_new(env->base, sweep_cb, src);
+	src->bp_timer = evtimer_new(env->base, bp_check, src);
+	if (src->committed == NULL || src->poll_timer == NULL || src->sweep_timer == NULL ||
+	    src->bp_timer == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+
+	/* Where to begin. */
+	src->cursor_ms = cfg->start_is_relative ? now + cfg->start_ms : cfg->start_ms;
+	if (checkpointing(src)) {
+		struct state_err serr;
+		int64_t cur;
+		int rc = state_load(env->state_dir, cfg->name, &cur, src->committed, &serr);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", serr.msg);
+			goto fail;
+		}
+		if (rc == 1)
+			src->cursor_ms = cur;
+	}
+	switch (env->mode) {
+	case SOURCE_MODE_DAEMON:
+		src->target_ms = 0;
+		break;
+	case SOURCE_MODE_ONCE:
+		src->target_ms = now - cfg->lag_ms;
+		break;
+	case SOURCE_MODE_BACKFILL:
+		src->cursor_ms = env->from_ms;
+		src->target_ms = env->to_ms;
+		break;
+	case SOURCE_MODE_DRYRUN:
+		if (env->to_ms > 0) {
+			src->cursor_ms = env->from_ms;
+			src->target_ms = env->to_ms;
+		} else {
+			src->target_ms = now - cfg->lag_ms;
+		}
+		break;
+	}
+	src->next_ms = src->cursor_ms;
+	src->stats.cursor_ms = src->cursor_ms;
+	return src;
+fail:
+	source_free(src);
+	return NULL;
+}
+
+int
+source_set_routes(struct source *src, struct sink *const *sinks,
+    const struct conf_sink *const *cfgs, size_t n)
+{
+	struct route *r = NULL;
+
+	if (n > 0) {
+		r = calloc(n, sizeof(*r));
+		if (r == NULL)
+			return -1;
+	}
+	src->formats_used = 0;
+	for (size_t i = 0; i < n; i++) {
+		r[i].sink = sinks[i];
+		r[i].cfg = cfgs[i];
+		r[i].format = cfgs[i]->format;
+		src->formats_used |= 1u << cfgs[i]->format;
+	}
+	free(src->routes);
+	src->routes = r;
+	src->n_routes = n;
+	return 0;
+}
+
+int
+source_start(struct source *src)
+{
+	char when[40];
+
+	fmt_time(src->cursor_ms, when, sizeof(when));
+	log_source(LOG_LVL_INFO, src->cfg->name, "starting at %s", when);
+	if (src->env.mode == SOURCE_MODE_DAEMON && src->cfg->overlap_ms > 0)
+		set_timer(src->sweep_timer, src->cfg->sweep_interval_ms);
+	schedule_poll(src, 0);
+	return 0;
+}
+
+void
+source_stop_polling(struct source *src)
+{
+	if (src == NULL)
+		return;
+	src->stopping = 1;
+	evtimer_del(src->poll_timer);
+	evtimer_del(src->sweep_timer);
+	evtimer_del(src->bp_timer);
+	if (src->search != NULL) {
+		struct window *w = src->searching;
+		search_cancel(src->search);
+		src->search = NULL;
+		src->searching = NULL;
+		/* A window cut short must be searched again next time: it must hold the
+		 * cursor.  Its routed events still get acknowledged (and deduplicated). */
+		if (w != NULL && w->ack != NULL) {
+			ack_abandon(w->ack);
+			w->ack = NULL;
+		}
+	}
+}
+
+void
+source_free(struct source *src)
+{
+	if (src == NULL)
+		return;
+	source_stop_polling(src);
+	save_state(src);
+	while (src->windows != NULL) {
+		struct window *w = src->windows;
+		src->windows = w->next;
+		window_free(w);
+	}
+	if (src->poll_timer)
+		event_free(src->poll_timer);
+	if (src->sweep_timer)
+		event_free(src->sweep_timer);
+	if (src->bp_timer)
+		event_free(src->bp_timer);
+	seen_free(src->committed);
+	for (int f = 0; f < 3; f++)
+		buf_cleanup(&src->enc[f]);
+	buf_cleanup(&src->summary);
+	free(src->routes);
+	free(src);
+}
+
+const char *
+source_name(const struct source *src)
+{
+	return src->cfg->name;
+}
+
+const struct conf_source *
+source_conf(const struct source *src)
+{
+	return src->cfg;
+}
+
+const struct source_stats *
+source_stats(const struct source *src)
+{
+	return &src->stats;
+}
+
+int
+source_busy(const struct source *src)
+{
+	return src->search != NULL || src->windows != NULL;
+}
+
+int
+source_healthy(const struct source *src)
+{
+	int64_t now = backoff_mono_ms();
+
+	if (src->stats.last_success_mono_ms == 0)
+		return src->stats.searches_failed == 0; /* still on its first search */
+	return now - src->stats.last_success_mono_ms <= 3 * src->cfg->interval_ms +
+	    src->cfg->window_ms / 10 + 60000 ||
+	    src->search != NULL;
+}
+
+int
+source_had_losses(const struct source *src)
+{
+	return src->losses;
+}
