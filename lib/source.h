@@ -23,6 +23,7 @@ struct oci_client;
 struct normalizer;
 struct sink;
 struct buf;
+struct source;
 
 enum source_mode {
 	SOURCE_MODE_DAEMON,   /* poll forever, checkpoints */
