@@ -8,8 +8,7 @@
 #   4. OCI 404 NotAuthorizedOrNotFound         -> the IAM policy statements for the scopes
 #   5. an invalid query (400)                  -> the query shown as invalid
 #   6. flow records carrying this host's address -> WARN, exit 0, the exclusion filter
-# Runs the probe with `oci-logfwd --probe` once the daemon is wired to it, else with the
-# test driver probecli (same probe_run).
+# Runs the probe with `oci-logfwd --probe`.
 set -u
 BUILD="${BUILD:-build}"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -142,16 +141,9 @@ CFG
 	} >"$1"
 }
 
-# The probe command: the daemon once it is wired to probe_run, else the test driver.
+# The probe command.
 conf "$T/c1.conf" 1 "$T/oci-key" </dev/null
-if "$BUILD/oci-logfwd" --probe -c "$T/c1.conf" 2>&1 | grep -q "not yet implemented"; then
-	[ -x "$BUILD/probecli" ] || fail "$BUILD/probecli not built"
-	PROBE() { "$BUILD/probecli" "$1"; }
-	echo "probe via $BUILD/probecli (oci-logfwd --probe is not wired yet)"
-else
-	PROBE() { "$BUILD/oci-logfwd" --probe -c "$1"; }
-	echo "probe via $BUILD/oci-logfwd --probe"
-fi
+PROBE() { "$BUILD/oci-logfwd" --probe -c "$1"; }
 
 # run CONF: runs the probe into $T/out, sets RC.
 run() {
