@@ -12,9 +12,11 @@ cd "$ROOT"
 T=$(mktemp -d /tmp/test_config.XXXXXX)
 DPID=
 NPID=
+SIMPID=
 cleanup() {
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
 	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
+	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -111,10 +113,27 @@ expect 64 "-c without argument" -- "$BIN" -c
 
 # --- the daemon: starts, reloads (a bad file keeps the old config), stops on TERM
 mkdir -p "$T/state"
+# The daemon needs an OCI to talk to: the simulator, with the test-only API key.
+cp tests/data/oci/testonly-api-key.pem "$T/key.pem"; chmod 600 "$T/key.pem"
+cat >"$T/oci-config" <<EOF
+[DEFAULT]
+tenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy
+user = ocid1.user.oc1..aaaaaaaatestonlyuser
+fingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af
+key_file = $T/key.pem
+region = us-ashburn-1
+EOF
+"$BUILD/ocisim" --listen 127.0.0.1:0 --port-file "$T/ocisim.port" --rate 600/3600 \
+    --public-key tests/data/oci/testonly-api-key-public.pem 2>"$T/ocisim.err" &
+SIMPID=$!
+for _ in $(seq 100); do [ -s "$T/ocisim.port" ] && break; sleep 0.05; done
 cat >"$T/run.conf" <<EOF
 [daemon]
 state_dir = $T/state
 stats_interval = 1s
+[oci]
+config_file = $T/oci-config
+endpoint = http://127.0.0.1:$(cat "$T/ocisim.port")
 [source a]
 query = search "c/_Audit"
 [sink out]
