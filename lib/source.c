@@ -795,7 +795,10 @@ maybe_start_search(struct source *src)
 			check_done(src);
 			return;
 		}
-		schedule_poll(src, src->cfg->interval_ms);
+		/* Caught up.  Keep a poll that is already due sooner (acknowledgements
+		 * call us too, and must not push the next poll further out each time). */
+		if (!evtimer_pending(src->poll_timer, NULL))
+			schedule_poll(src, src->cfg->interval_ms);
 		return;
 	}
 	end = src->next_ms + src->cfg->window_ms;
