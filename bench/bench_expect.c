@@ -1,0 +1,131 @@
+/*
+ * bench_expect — what a sink must receive, for bench/run.sh's delivery check.
+ *
+ * Reads `ocisim --dump` NDJSON (one search result a line) on stdin, normalizes and
+ * encodes each record in FORMAT exactly as the daemon does (normalize_record +
+ * format_encode with the source's region), and prints one JSON line:
+ *   {"records":N,"unique":U,"content_sum":"%016llx","skipped":S}
+ * content_sum = the sum (mod 2^64) of quickhash() over the distinct encoded events, the
+ * same figure `sinksim --count-only` reports for what it received: a run that loses,
+ * truncates or corrupts a single event gets a different sum.
+ *
+ *   ocisim --dump ... | bench_expect ecs|ocsf|raw [REGION]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "format.h"
+#include "normalize.h"
+
+/* Must stay identical to quickhash() in tests/sim/sinksim/sinksim.c. */
+static uint64_t
+quickhash(const char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/* Open-addressing set of nonzero hashes (duplicate records encode to the same event). */
+struct hset {
+	uint64_t *v;
+	size_t cap, n;
+};
+
+static int
+hset_add(struct hset *s, uint64_t h)
+{
+	size_t i, j;
+
+	if (s->n * 2 >= s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1 << 16;
+		uint64_t *nv = calloc(ncap, sizeof(*nv));
+		if (nv == NULL) {
+			fprintf(stderr, "bench_expect: out of memory\n");
+			exit(1);
+		}
+		for (j = 0; j < s->cap; j++) {
+			if (s->v[j] == 0)
+				continue;
+			for (i = s->v[j] & (ncap - 1); nv[i] != 0; i = (i + 1) & (ncap - 1))
+				;
+			nv[i] = s->v[j];
+		}
+		free(s->v);
+		s->v = nv;
+		s->cap = ncap;
+	}
+	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->v[i] == h)
+			return 1;
+	s->v[i] = h;
+	s->n++;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum conf_format fmt;
+	const char *region = argc > 2 ? argv[2] : "us-ashburn-1";
+	struct normalizer *n = normalizer_new();
+	struct hset seen = {NULL, 0, 0};
+	struct buf out;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned long long records = 0, skipped = 0;
+	uint64_t sum = 0;
+
+	if (argc < 2 || (strcmp(argv[1], "ecs") != 0 && strcmp(argv[1], "ocsf") != 0 &&
+	    strcmp(argv[1], "raw") != 0)) {
+		fprintf(stderr, "usage: ocisim --dump ... | bench_expect ecs|ocsf|raw [REGION]\n");
+		return 64;
+	}
+	fmt = strcmp(argv[1], "ecs") == 0 ? CONF_FORMAT_ECS :
+	    strcmp(argv[1], "ocsf") == 0 ? CONF_FORMAT_OCSF : CONF_FORMAT_RAW;
+	if (n == NULL)
+		return 1;
+	buf_init(&out, 0);
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		const struct event *ev;
+		struct normalize_err err;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		if (len == 0)
+			continue;
+		records++;
+		buf_reset(&out);
+		if (normalize_record(n, line, (size_t)len, &ev, &err) != 0 ||
+		    format_encode(ev, fmt, region, &out) != 0) {
+			skipped++;
+			continue;
+		}
+		{
+			uint64_t h = quickhash(out.data, out.len);
+			if (!hset_add(&seen, h))
+				sum += h;
+		}
+	}
+	printf("{\"records\":%llu,\"unique\":%llu,\"content_sum\":\"%016llx\",\"skipped\":%llu}\n",
+	    records, (unsigned long long)seen.n, (unsigned long long)sum, skipped);
+	free(line);
+	free(seen.v);
+	buf_cleanup(&out);
+	normalizer_free(n);
+	return 0;
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# bench/run.sh — end-to-end throughput, CPU per record and peak RSS of oci-logfwd (make bench).
+#
+# Starts build/ocisim (generating, no faults, no ingest delay) and sinksim --count-only
+# on 127.0.0.1, runs `oci-logfwd --from T1 --to T2` (a backfill over a one-hour window
+# holding BENCH_RECORDS records, 70 % VCN flow / 30 % audit, ~1.2 KB each) into http
+# sink(s), and prints a table of medians over BENCH_RUNS runs: records, wall s, records/s,
+# the daemon's CPU s (user+sys from wait4's rusage) and CPU µs/record, peak RSS.
+#
+# Every run is checked: each sink must report exactly the expected number of events, no
+# duplicates, and the content hash that bench_expect computes from `ocisim --dump` of the
+# same window (normalize + encode of every record, hashed like sinksim does).  A run that
+# loses, duplicates or corrupts one event fails the benchmark (exit 1).
+#
+#   BENCH_RUNS=3 BENCH_RECORDS=1000000 BUILD=build/bench bash bench/run.sh
+#   BENCH_RECORDS=100000 ...   quick mode
+#   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small)
+#   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
+set -euo pipefail
+BUILD="${BUILD:-build/bench}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+for b in oci-logfwd ocisim sinksim bench/bench_expect; do
+	if [ ! -x "$BUILD/$b" ]; then
+		echo "bench: $BUILD/$b missing (make bench builds it)" >&2
+		exit 1
+	fi
+done
+exec python3 - "$ROOT" "$BUILD" <<'PY'
+import json, os, platform, signal, statistics, subprocess, sys, tempfile, time, datetime
+
+root, build = sys.argv[1], sys.argv[2]
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
+ONLY = os.environ.get("BENCH_ONLY", "").split()
+SEED = 7
+QUERY = ('search "ocid1.compartment.oc1..aaaaaaaaq7k3m2xw5vdj4nlc6hr2t5yzb3fo7pe4gsu6ai2wqkx3rmna/_Audit", '
+         '"ocid1.compartment.oc1..aaaaaaaa3nfz7b2ckq4wl6xdr5ty2mj7eo3ap6hs4gu5vi2zqbxwk3la/'
+         'ocid1.loggroup.oc1.iad.amaaaaaa4kq2zx7mwb3nc5rj6dt2lb4yvo7fe3pa5gs6ui2wqkxna/'
+         'ocid1.log.oc1.iad.amaaaaaa7m2xw5vdj4nlc6hr2t5yzb3fo7pe4gsu6ai2wqkx3rmbkq4a" | sort by datetime asc')
+REGION = "us-ashburn-1"
+# RECORDS per hour of log time; the window is one hour starting on an hour boundary
+# 3 h back (inside any retention, and every record searchable: ingest delay 0).
+RATE = f"{RECORDS}/3600"
+now = int(time.time())
+t1 = (now // 3600 - 3) * 3600
+T1 = datetime.datetime.fromtimestamp(t1, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+T2 = datetime.datetime.fromtimestamp(t1 + 3600, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+# The RSS-flatness run: a tenth of the records (the first 6 minutes of the window).
+T2S = datetime.datetime.fromtimestamp(t1 + 360, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+work = tempfile.mkdtemp(prefix="oci-logfwd-bench.")
+procs = []
+
+def die(msg):
+    print(f"bench: FAIL: {msg}", file=sys.stderr)
+    cleanup()
+    sys.exit(1)
+
+def cleanup():
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+def wait_port(path, proc, what):
+    for _ in range(200):
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            return int(open(path).read())
+        if proc.poll() is not None:
+            die(f"{what} exited ({proc.returncode})")
+        time.sleep(0.05)
+    die(f"{what} did not start")
+
+def machine():
+    model = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem = int(line.split()[1]) // 1024
+    return f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), {model}, {mem} MiB RAM, {platform.system()} {platform.release()}"
+
+def commit():
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return "unknown"
+
+ocisim_args = ["--rate", RATE, "--seed", str(SEED), "--flow-share", "0.7",
+               "--ingest-delay", "audit=0s,flow=0s"]
+
+expect_cache = {}
+def expected(fmt, t2):
+    """count + content hash of what a sink must receive, from ocisim --dump."""
+    key = (fmt, t2)
+    if key in expect_cache:
+        return expect_cache[key]
+    cache = os.path.join(build, f"expect-{fmt}-{RECORDS}-{T1}-{t2}.json".replace(":", ""))
+    if os.path.exists(cache):
+        e = json.load(open(cache))
+    else:
+        print(f"  (computing the expected events: ocisim --dump | bench_expect {fmt}, {T1}..{t2})", flush=True)
+        dump = subprocess.Popen([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
+                                 "--query", QUERY] + ocisim_args, stdout=subprocess.PIPE)
+        out = subprocess.run([f"{build}/bench/bench_expect", fmt, REGION], stdin=dump.stdout,
+                             capture_output=True, text=True)
+        dump.stdout.close()
+        if dump.wait() != 0 or out.returncode != 0:
+            die(f"bench_expect {fmt} failed: {out.stderr}")
+        e = json.loads(out.stdout)
+        if e["skipped"]:
+            die(f"bench_expect: {e['skipped']} records did not normalize")
+        with open(cache + ".tmp", "w") as f:
+            json.dump(e, f)
+        os.rename(cache + ".tmp", cache)
+    expect_cache[key] = e
+    return e
+
+# OCI side: one simulator for every run, with an SDK config for the test-only key.
+os.makedirs(f"{work}/oci")
+key = f"{work}/oci/key.pem"
+with open(key, "wb") as f:
+    f.write(open(f"{root}/tests/data/oci/testonly-api-key.pem", "rb").read())
+os.chmod(key, 0o600)
+with open(f"{work}/oci/config", "w") as f:
+    f.write("[DEFAULT]\ntenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy\n"
+            "user = ocid1.user.oc1..aaaaaaaatestonlyuser\n"
+            "fingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
+            f"key_file = {key}\nregion = {REGION}\n")
+
+def run_one(name, sinks, t2, runidx):
+    """sinks: list of (format, compression). Returns a dict of figures, or dies."""
+    d = f"{work}/{name}-{runidx}"
+    os.makedirs(f"{d}/state")
+    sims = []
+    for i, _ in enumerate(sinks):
+        pf = f"{d}/sink{i}.port"
+        p = subprocess.Popen([f"{build}/sinksim", "--listen", "127.0.0.1:0", "--port-file", pf,
+                              "--mode", "http", "--count-only", "--stats-file", f"{d}/sink{i}.stats"],
+                             stderr=open(f"{d}/sink{i}.log", "w"))
+        procs.append(p)
+        sims.append((p, wait_port(pf, p, "sinksim")))
+    conf = f"{d}/bench.conf"
+    with open(conf, "w") as f:
+        f.write(f"[daemon]\nstate_dir = {d}/state\nlog_level = notice\nstats_interval = 1h\n"
+                f"[oci]\nauth = api_key\nconfig_file = {work}/oci/config\nregion = {REGION}\n"
+                f"endpoint = http://127.0.0.1:{oci_port}\n"
+                f"[source bench]\nquery = {QUERY}\nlag = 0s\noverlap = 0\n")
+        for i, (fmt, comp) in enumerate(sinks):
+            f.write(f"[sink s{i}]\ntype = http\nurl = http://127.0.0.1:{sims[i][1]}/\n"
+                    f"format = {fmt}\ncompression = {comp}\n")
+    log = open(f"{d}/daemon.log", "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen([f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
+                         stdout=log, stderr=log)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        die(f"{name}: oci-logfwd exited {p.returncode}; see {d}/daemon.log:\n" + open(f"{d}/daemon.log").read()[-2000:])
+    for i, (sp, _) in enumerate(sims):
+        sp.send_signal(signal.SIGTERM)
+        sp.wait(10)
+    for i, (fmt, comp) in enumerate(sinks):
+        st = json.load(open(f"{d}/sink{i}.stats"))
+        e = expected(fmt, t2)
+        if st["events"] != e["records"] or st["duplicate_events"] != 0 or \
+           st["unique_events"] != e["unique"] or st["content_sum"] != e["content_sum"]:
+            die(f"{name} sink {i}: received events={st['events']} unique={st['unique_events']} "
+                f"dups={st['duplicate_events']} sum={st['content_sum']}; expected "
+                f"{e['records']} records, {e['unique']} unique, sum {e['content_sum']}")
+        if st["codes"].keys() - {"200"}:
+            die(f"{name} sink {i}: unexpected answers {st['codes']}")
+    n = expected(sinks[0][0], t2)["records"]
+    cpu = ru.ru_utime + ru.ru_stime
+    return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
+            "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+            "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
+
+SCEN = [
+    ("ecs", "ecs, 1 http sink", [("ecs", "none")], T2),
+    ("ecs-gzip", "ecs + gzip, 1 http sink", [("ecs", "gzip")], T2),
+    ("raw", "raw, 1 http sink", [("raw", "none")], T2),
+    ("ecs-4sinks", "ecs, 4 http sinks", [("ecs", "none")] * 4, T2),
+    ("ecs-small", "ecs, 1 sink, 1/10 of the records", [("ecs", "none")], T2S),
+]
+if ONLY:
+    SCEN = [s for s in SCEN if s[0] in ONLY]
+
+try:
+    op = subprocess.Popen([f"{build}/ocisim", "--listen", "127.0.0.1:0", "--port-file", f"{work}/ocisim.port",
+                           "--public-key", f"{root}/tests/data/oci/testonly-api-key-public.pem"] + ocisim_args,
+                          stderr=open(f"{work}/ocisim.log", "w"))
+    procs.append(op)
+    oci_port = wait_port(f"{work}/ocisim.port", op, "ocisim")
+    mach = machine()
+    print(f"oci-logfwd benchmark: {RECORDS} records/h window {T1}..{T2}, {RUNS} run(s) each, medians")
+    print(f"machine: {mach}")
+    rows = []
+    for sid, label, sinks, t2 in SCEN:
+        for fmt, _ in sinks:
+            expected(fmt, t2)
+        res = []
+        for r in range(RUNS):
+            res.append(run_one(sid, sinks, t2, r))
+            x = res[-1]
+            print(f"  {sid} run {r + 1}: {x['records']} records {x['wall']:.2f} s "
+                  f"{x['rate']:,.0f}/s cpu {x['cpu']:.2f} s ({x['user']:.2f} user + {x['sys']:.2f} sys) "
+                  f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests", flush=True)
+        med = {k: statistics.median(x[k] for x in res) for k in ("wall", "rate", "cpu", "us", "rss")}
+        med["records"] = res[0]["records"]
+        rows.append((label, med))
+    hdr = "| scenario | records | wall s | records/s | CPU s | CPU µs/record | peak RSS MiB |"
+    sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    lines = [hdr, sep] + [f"| {l} | {m['records']:,} | {m['wall']:.2f} | {m['rate']:,.0f} | {m['cpu']:.2f} | "
+                          f"{m['us']:.2f} | {m['rss']:.1f} |" for l, m in rows]
+    print()
+    print("\n".join(lines))
+    print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
+    if not os.environ.get("BENCH_NO_RESULTS"):
+        with open(f"{root}/bench/RESULTS.md", "w") as f:
+            f.write("# oci-logfwd benchmark results\n\n"
+                    f"Written by `make bench` (bench/run.sh) on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+                    f"commit `{commit()}`.\n\n"
+                    f"Machine: {mach}.\n\n"
+                    f"Backfill (`oci-logfwd --from {T1} --to <T2>`) from `ocisim` (generating {RECORDS:,} records "
+                    "per hour of log time, 70 % VCN flow / 30 % audit, ~1.2 KB each, no faults) into "
+                    "`sinksim --count-only` on loopback; all three processes share the machine. "
+                    "CPU = the daemon's user+sys (rusage of the child), RSS = its peak (ru_maxrss). "
+                    f"Median of {RUNS} run(s). Every run is checked: each sink received exactly the "
+                    "expected events (count, no duplicates, and a content hash of every encoded event "
+                    "computed independently from `ocisim --dump`).\n\n")
+            f.write("\n".join(lines) + "\n")
+finally:
+    cleanup()
+PY
