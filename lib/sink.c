@@ -70,6 +70,7 @@ struct sink {
 	struct ratelimit rl;
 	uint64_t flush_pending;  /* events to send without waiting for batch_timeout */
 	int paused;              /* 401/403/404/407 */
+	int64_t hold_until_ms;   /* monotonic: a Retry-After holds every request until then */
 	int closing;
 	int was_full;
 	void (*space_fn)(void *);
@@ -714,6 +715,11 @@ on_http_done(void *arg, const struct http_response *r)
 		if (cause_is_new(s, (int)st, ex))
 			log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; retrying",
 			    st, s->c.url, ex);
+		if (ra >= 0) {
+			int64_t until = backoff_mono_ms() + (ra > 3600000 ? 3600000 : ra);
+			if (until > s->hold_until_ms)
+				s->hold_until_ms = until;
+		}
 		batch_retry(b, (int)st, ra);
 		return;
 	}
@@ -781,6 +787,13 @@ batch_send(struct batch *b)
 
 	if (s->closing)
 		return;
+	/* A Retry-After is the server's word on the whole endpoint, not on one batch: no
+	 * request at all (new batch or retry) goes out before it has passed. */
+	wait = s->hold_until_ms - backoff_mono_ms();
+	if (wait > 0) {
+		batch_wait(b, wait);
+		return;
+	}
 	wait = ratelimit_take(&s->rl, backoff_mono_ms());
 	if (wait > 0) {
 		batch_wait(b, wait);
