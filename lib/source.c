@@ -605,6 +605,18 @@ on_done(void *arg, const struct search_result *res)
 		src->stats.last_success_mono_ms = backoff_mono_ms();
 		src->stats.last_error[0] = '\0';
 		backoff_reset(&src->retry);
+		/* Issue 6: say when a sweep finds what the regular polls missed, so that
+		 * users can tune lag and overlap (w may be freed below: log now). */
+		if (w->sweep && w->records > 0) {
+			char from[40], to[40];
+			fmt_time(w->start_ms, from, sizeof(from));
+			fmt_time(w->end_ms, to, sizeof(to));
+			log_source(LOG_LVL_NOTICE, src->cfg->name, "sweep of [%s, %s) found %llu "
+			    "late record%s that the regular polls missed (ingested more than lag = "
+			    "%lld ms late; see oci_logfwd_source_ingest_delay_seconds)", from, to,
+			    (unsigned long long)w->records, w->records == 1 ? "" : "s",
+			    (long long)src->cfg->lag_ms);
+		}
 		/* All pages are routed: the ack may fire now (window_acked -> advance, which
 		 * may pop and free w and start the next search). */
 		if (a != NULL) {
