@@ -81,6 +81,7 @@ struct source {
 	int64_t cursor_ms;         /* committed: everything before it is delivered */
 	int64_t next_ms;           /* start of the next regular window */
 	int64_t target_ms;         /* ONCE/BACKFILL/DRYRUN: stop here; 0 = daemon */
+	int64_t floor_ms;          /* sweeps never reach before this (`start`) */
 	struct seen *committed;    /* delivered fingerprints (saved with the checkpoint) */
 	struct window *windows;    /* in time order */
 	struct window *searching;  /* the window whose search runs (at most one) */
@@ -768,6 +769,8 @@ maybe_start_search(struct source *src)
 		int64_t to = now - src->cfg->lag_ms < src->cursor_ms ? now - src->cfg->lag_ms :
 		    src->cursor_ms;
 		src->sweep_due = 0;
+		if (from < src->floor_ms)
+			from = src->floor_ms;
 		if (to - from >= MIN_SPLIT_MS) {
 			w = window_new(src, from, to, 1);
 			if (w != NULL) {
@@ -881,6 +884,10 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 
 	/* Where to begin. */
 	src->cursor_ms = cfg->start_is_relative ? now + cfg->start_ms : cfg->start_ms;
+	/* Sweeps must not reach before `start`: those records were not asked for (a first
+	 * start with start = 12:00 and overlap = 15m would otherwise forward 11:45-12:00).
+	 * A relative start is known only on the first start: it is not in the checkpoint. */
+	src->floor_ms = src->cursor_ms;
 	if (checkpointing(src)) {
 		struct state_err serr;
 		int64_t cur;
@@ -889,8 +896,11 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 			snprintf(err, errlen, "%s", serr.msg);
 			goto fail;
 		}
-		if (rc == 1)
+		if (rc == 1) {
 			src->cursor_ms = cur;
+			if (cfg->start_is_relative)
+				src->floor_ms = INT64_MIN;
+		}
 	}
 	switch (env->mode) {
 	case SOURCE_MODE_DAEMON:
