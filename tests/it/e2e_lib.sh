@@ -159,7 +159,7 @@ ecs_of() {
 }
 
 # check KIND EXPECTED GOT [--from ISO --to ISO] [--allow-dups] [--dups-from ISO]
-#       [--max-dups N] [--need-shared-ids] [--json OUT]
+#       [--max-dups N] [--need-shared-ids] [--none-before ISO] [--json OUT]
 # KIND raw: EXPECTED is an ocisim dump, GOT holds logContent objects; KIND ecs: both hold
 # ECS events.  Every expected record must arrive exactly once (by canonical content);
 # nothing else may arrive (within [--from, --to) of the record time when given).
@@ -180,6 +180,7 @@ ap.add_argument("--allow-dups", action="store_true")
 ap.add_argument("--dups-from")
 ap.add_argument("--max-dups", type=int)
 ap.add_argument("--need-shared-ids", action="store_true")
+ap.add_argument("--none-before", help="no record older than this may arrive (the source's start)")
 ap.add_argument("--json")
 a = ap.parse_args()
 
@@ -239,7 +240,8 @@ shared = {i: ds for i, ds in by_id.items() if len(ds) > 1}
 shared_records = sum(len(ds) for ds in shared.values())
 shared_arrived = sum(1 for ds in shared.values() for d in ds if got[d] > 0)
 min_dup_time = min((gmeta[d][0] for d in dups), default=None)
-ok = not missing and not unexpected and bad_lines == 0
+before = sum(v for d, v in got.items() if a.none_before and gmeta[d][0] < a.none_before)
+ok = not missing and not unexpected and bad_lines == 0 and before == 0
 if n_dups and not a.allow_dups:
     ok = False
 if a.dups_from is not None and min_dup_time is not None and min_dup_time < a.dups_from:
@@ -253,7 +255,8 @@ print(f"{a.kind} {a.got.rsplit('/', 1)[-1]}: expected {len(exp)}, received {sum(
       f"unexpected {len(unexpected)}, duplicates {n_dups} (in {len(dups)} records"
       f"{', earliest ' + min_dup_time if min_dup_time else ''}), unparsable {bad_lines}; "
       f"ids shared by distinct records: {len(shared)} ids, {shared_arrived}/{shared_records} "
-      f"of their records arrived -> {'ok' if ok else 'FAIL'}")
+      f"of their records arrived{f', {before} from before the start' if a.none_before else ''}"
+      f" -> {'ok' if ok else 'FAIL'}")
 for d in missing[:3]:
     print(f"  missing: time {exp[d][0]} id {exp[d][1]}")
 for d in unexpected[:3]:
