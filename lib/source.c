@@ -789,7 +789,12 @@ maybe_start_search(struct source *src)
 	/* Retention: what OCI no longer keeps cannot be fetched; say so once. */
 	if (src->cfg->retention_ms > 0 && src->next_ms < now - src->cfg->retention_ms) {
 		int64_t skip_to = now - src->cfg->retention_ms + 60000;
-		struct window *g = window_new(src, src->next_ms, skip_to, 0);
+		struct window *g;
+		/* A backfill (--from/--to) skips only what it was asked for: the gap named
+		 * [from, now - retention) even for a range ending long before that. */
+		if (src->target_ms > 0 && skip_to > src->target_ms)
+			skip_to = src->target_ms;
+		g = window_new(src, src->next_ms, skip_to, 0);
 		if (g != NULL) {
 			record_gap(src, src->next_ms, skip_to,
 			    "checkpoint is older than the log retention");
