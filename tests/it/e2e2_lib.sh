@@ -254,3 +254,6 @@ urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/_
     data=sys.argv[2].encode(), method="POST"), timeout=5).read()
 PY
 }
+
+# phase MSG: "[+Ns] MSG" (seconds since the script started).
+phase() { echo "[+${SECONDS}s] $*"; }

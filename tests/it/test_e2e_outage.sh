@@ -29,7 +29,7 @@ conf_head "$T/daemon.conf" "metrics_listen = 127.0.0.1:$MPORT"
 	sink_section down ecs "batch_max_events = 100" "retry_initial = 100ms" \
 	    "retry_max_delay = 1s" "queue_max_events = $QMAX"
 } >> "$T/daemon.conf"
-start_daemon "$T/daemon.conf"
+start_daemon "$T/daemon.conf"; phase "daemon started"
 
 M="http://127.0.0.1:$MPORT"
 lines() { wc -l < "$T/$1.out"; }
@@ -49,7 +49,7 @@ else:
 wait_for 20 test -s "$T/down.out" || fail "no event reached sink down"
 wait_for 10 [ "$(health)" = 200 ] || fail "/healthz is not 200 while everything works"
 up0=$(lines up)
-echo "before the outage: up $(lines up), down $(lines down) events; /healthz 200"
+phase "before the outage: up $(lines up), down $(lines down) events; /healthz 200"
 
 # Every metric named by issue 6 is there.
 http_get "$M/metrics" > "$T/metrics.txt"
@@ -67,10 +67,10 @@ grep -q '^oci_logfwd_sink_events_total{sink="down",result="sent"}' "$T/metrics.t
 # The outage.
 set_script down 503
 t0=$(date +%s)
-echo "sink down answers 503 for ${OUTAGE_S}s"
+phase "sink down answers 503 for ${OUTAGE_S}s"
 watch "$MPORT" "$OUTAGE_S" "$T/watch.txt" up down
 set_script down 200
-echo "sink down answers 200 again"
+phase "sink down answers 200 again"
 awk 'NR % 4 == 1' "$T/watch.txt" | sed 's/^/  /'
 
 # What the watch saw.
@@ -113,14 +113,14 @@ wait_for 30 [ "$(metric oci_logfwd_sink_queue_events 'sink="down"')" = 0 ] ||
 wait_for 15 [ "$(health)" = 200 ] || fail "/healthz did not return to 200 after recovery"
 lag_ok() { python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 8 else 1)' "$(metric oci_logfwd_source_lag_seconds 'source="s"')"; }
 wait_for 30 lag_ok || fail "the source did not catch up after recovery"
-echo "after recovery: queue 0, /healthz 200, lag $(metric oci_logfwd_source_lag_seconds 'source="s"') s"
+phase "after recovery: queue 0, /healthz 200, lag $(metric oci_logfwd_source_lag_seconds 'source="s"') s"
 sleep 2
 end_ms=$(now_ms)
-stop_daemon
+phase "stopping the daemon"; stop_daemon; phase "stopped"
 cp_ms=$(checkpoint_ms)
 [ "$cp_ms" -ge $(( t0 * 1000 + OUTAGE_S * 1000 )) ] ||
     fail "checkpoint $cp_ms is before the end of the outage"
-expected "$START_MS" "$end_ms"
+expected "$START_MS" "$end_ms"; phase "expected records computed"
 rc=0
 verify up raw "$cp_ms" exact || rc=1
 verify down ecs "$cp_ms" exact || rc=1

@@ -30,7 +30,7 @@ KEEP_SECTION=$(sink_section keep raw "batch_max_events = 100" "retry_initial = 1
 	cat "$T/head.conf"; printf '%s\n' "$KEEP_SECTION"
 	sink_section old ecs "batch_max_events = $OLD_BATCH" "max_in_flight = 1"
 } > "$T/daemon.conf"
-start_daemon "$T/daemon.conf"
+start_daemon "$T/daemon.conf"; phase "daemon started"
 
 wait_for 20 test -s "$T/old.out" || fail "no event reached sink old"
 wait_for 20 test -s "$T/keep.out" || fail "no event reached sink keep"
@@ -65,9 +65,9 @@ old_req2=$(sink_stats old | python3 -c 'import json,sys; print(json.load(sys.std
 [ "$(wc -l < "$T/old.out")" = "$old_end" ] || fail "sink old still gets events after it stopped"
 
 end_ms=$(now_ms)
-stop_daemon
+phase "stopping the daemon"; stop_daemon; phase "stopped"
 cp_ms=$(checkpoint_ms)
-expected "$START_MS" "$end_ms"
+expected "$START_MS" "$end_ms"; phase "expected records computed"
 cat "$T/old.out" "$T/new.out" > "$T/old+new.out"
 new_min=$(python3 - "$T/new.out" "$T/expected.ndjson" "$T/expected.ecs" <<'PY'
 import sys, json
