@@ -73,6 +73,14 @@ struct sink {
 	int64_t hold_until_ms;   /* monotonic: a Retry-After holds every request until then */
 	int closing;
 	int was_full;
+	/* Block mode pauses the producer at this backlog already, below the queue bound:
+	 * max_in_flight + 4 full batches (those in flight, and about two SearchLogs pages
+	 * ready behind them, so that the source's 50 ms backpressure poll does not leave
+	 * the sink idle).  A deeper backlog with a healthy sink only
+	 * costs memory (make bench: the daemon's peak RSS went to 40-84 MiB whenever sinksim
+	 * lagged, the queue filling towards 64 MiB).  The source loses nothing by waiting:
+	 * OCI is the durable buffer.  0 = no such mark. */
+	uint64_t soft_events, soft_bytes;
 	void (*space_fn)(void *);
 	void *space_arg;
 	void (*drained_fn)(void *);
@@ -934,7 +942,7 @@ dispatch(struct sink *s)
 		batch_send(b);
 	}
 	update_qstats(s);
-	if (s->was_full && !queue_full(s->q)) {
+	if (s->was_full && !sink_full(s)) {
 		s->was_full = 0;
 		if (s->space_fn != NULL)
 			s->space_fn(s->space_arg);
@@ -1075,7 +1083,7 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 		return SINK_DROPPED;
 	}
 	s->queued_body_bytes += ev->item_len + s->c.per_item_overhead;
-	if (queue_full(s->q))
+	if (sink_full(s))
 		s->was_full = 1;
 	update_qstats(s);
 	kick(s);
@@ -1085,6 +1093,10 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 int
 sink_full(const struct sink *s)
 {
+	if (s->soft_events > 0 && queue_events(s->q) >= s->soft_events)
+		return 1;
+	if (s->soft_bytes > 0 && queue_bytes(s->q) >= s->soft_bytes)
+		return 1;
 	return queue_full(s->q);
 }
 
@@ -1189,6 +1201,16 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
+	if (cfg->when_full == CONF_FULL_BLOCK && cfg->batch_max_events > 0 &&
+	    cfg->batch_max_bytes > 0 && cfg->max_in_flight > 0) {
+		uint64_t depth = (uint64_t)cfg->max_in_flight + 4;
+		s->soft_events = depth * (uint64_t)cfg->batch_max_events;
+		s->soft_bytes = depth * (uint64_t)cfg->batch_max_bytes;
+		if (cfg->queue_max_events > 0 && s->soft_events >= (uint64_t)cfg->queue_max_events)
+			s->soft_events = 0; /* the bound comes first */
+		if (cfg->queue_max_bytes > 0 && s->soft_bytes >= (uint64_t)cfg->queue_max_bytes)
+			s->soft_bytes = 0;
+	}
 	s->kick = event_new(base, -1, 0, on_kick, s);
 	s->batch_timer = evtimer_new(base, on_kick, s);
 	if (s->name == NULL || s->q == NULL || s->kick == NULL || s->batch_timer == NULL) {

@@ -103,7 +103,11 @@ struct sink *sink_new(struct event_base *base, struct http *http,
 enum sink_submit_rc sink_submit(struct sink *s, const struct sink_doc *doc,
     struct ack *ack);
 
-/* 1 while queue_events >= queue_max_events or queue_bytes >= queue_max_bytes. */
+/*
+ * 1 while queue_events >= queue_max_events or queue_bytes >= queue_max_bytes, and in
+ * block mode also while the backlog holds max_in_flight + 4 full batches (events or
+ * bytes) already: more would not speed up a healthy sink, only use memory.
+ */
 int sink_full(const struct sink *s);
 
 /*
