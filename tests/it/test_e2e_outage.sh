@@ -115,6 +115,43 @@ lag_ok() { python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 8 els
 wait_for 30 lag_ok || fail "the source did not catch up after recovery"
 phase "after recovery: queue 0, /healthz 200, lag $(metric oci_logfwd_source_lag_seconds 'source="s"') s"
 sleep 2
+# The counters agree with what the sinks saw (traffic flows on: sinksim's stats just
+# before and just after bound the daemon's counters).
+for s in up down; do sink_stats "$s" > "$T/$s.live.json"; done
+http_get "$M/metrics" > "$T/metrics.txt"
+for s in up down; do sink_stats "$s" > "$T/$s.live2.json"; done
+python3 - "$T/metrics.txt" "$T/up.live.json" "$T/down.live.json" "$T/up.live2.json" "$T/down.live2.json" <<'PY' || fail "/metrics disagrees with the sinks"
+import sys, json, re
+m = {}
+for l in open(sys.argv[1]):
+    if not l.startswith("#") and l.strip():
+        k, v = l.rsplit(" ", 1); m[k] = float(v)
+st = {"up": json.load(open(sys.argv[2])), "down": json.load(open(sys.argv[3]))}
+st2 = {"up": json.load(open(sys.argv[4])), "down": json.load(open(sys.argv[5]))}
+errs = []
+for s in ("up", "down"):
+    sent = m.get(f'oci_logfwd_sink_events_total{{sink="{s}",result="sent"}}')
+    # up to max_in_flight (2) batches of 100 answered but not yet read by the daemon
+    if sent is None or not (st[s]["events"] - 200 <= sent <= st2[s]["events"]):
+        errs.append(f"sink {s}: sent {sent} but sinksim accepted {st[s]['events']}..{st2[s]['events']} events")
+    for code, n in st2[s]["codes"].items():
+        got = m.get(f'oci_logfwd_sink_requests_total{{sink="{s}",code="{code}"}}')
+        if got is None or not (st[s]["codes"].get(code, 0) - 2 <= got <= n):
+            errs.append(f"sink {s}: {got} requests with code {code}, sinksim answered {st[s]['codes'].get(code, 0)}..{n}")
+retries = m.get('oci_logfwd_sink_retries_total{sink="down"}', 0)
+if retries < st["down"]["codes"].get("503", 0) - 2:
+    errs.append(f"sink down: retries {retries} < 503 answers {st['down']['codes'].get('503')}")
+k_up = 'oci_logfwd_sink_events_total{sink="up",result="sent"}'
+recs = m.get('oci_logfwd_source_records_total{source="s"}')
+if recs is None or recs < (m.get(k_up) or 0):
+    errs.append(f"source s: records_total {recs} < events at sink up {st['up']['events']}")
+for e in errs: print("  " + e)
+k_up = 'oci_logfwd_sink_events_total{sink="up",result="sent"}'
+k_down = 'oci_logfwd_sink_events_total{sink="down",result="sent"}'
+k_503 = 'oci_logfwd_sink_requests_total{sink="down",code="503"}'
+print(f"  /metrics: sent up {m.get(k_up)}, down {m.get(k_down)}, retries down {retries}, 503s {m.get(k_503)}")
+sys.exit(1 if errs else 0)
+PY
 end_ms=$(now_ms)
 phase "stopping the daemon"; stop_daemon; phase "stopped"
 cp_ms=$(checkpoint_ms)
