@@ -73,6 +73,21 @@ put_esc(struct w *w, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
+	/* 8 bytes a step while all are plain (no '"', '\\', control or high byte): the
+	 * byte loop was ~5 % of the daemon's profile (make bench).  Each test is exact as a
+	 * boolean; the byte loop below finds the byte that tripped it. */
+	while (n - i >= 8) {
+		uint64_t v, t;
+		memcpy(&v, p + i, 8);
+		t = ((v ^ 0x2222222222222222ULL) - 0x0101010101010101ULL) &
+		    ~(v ^ 0x2222222222222222ULL);
+		t |= ((v ^ 0x5c5c5c5c5c5c5c5cULL) - 0x0101010101010101ULL) &
+		    ~(v ^ 0x5c5c5c5c5c5c5c5cULL);
+		t |= (v - 0x2020202020202020ULL) & ~v;
+		if (((t | v) & 0x8080808080808080ULL) != 0)
+			break;
+		i += 8;
+	}
 	while (i < n && plain[p[i]])
 		i++;
 	if (i == n) {
