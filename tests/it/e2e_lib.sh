@@ -17,9 +17,10 @@ for b in oci-logfwd ocisim sinksim; do
 done
 # Record counts are scaled by E2E_SCALE; under ASan (a BUILD folder named *asan*, as
 # `make asan` and SANITIZE=1 builds are) it defaults to 0.5 so each script stays within
-# about a minute on two cores; everything else is the same.
+# about a minute on two cores (a script may set ASAN_SCALE before sourcing this);
+# everything else is the same.
 case "$BUILD" in
-*asan*) E2E_SCALE="${E2E_SCALE:-0.5}" ;;
+*asan*) E2E_SCALE="${E2E_SCALE:-${ASAN_SCALE:-0.5}}" ;;
 *) E2E_SCALE="${E2E_SCALE:-1}" ;;
 esac
 T="$(mktemp -d /tmp/it-e2e.XXXXXX)"
