@@ -114,12 +114,19 @@ wait_for 15 [ "$(health)" = 200 ] || fail "/healthz did not return to 200 after 
 lag_ok() { python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 8 else 1)' "$(metric oci_logfwd_source_lag_seconds 'source="s"')"; }
 wait_for 30 lag_ok || fail "the source did not catch up after recovery"
 phase "after recovery: queue 0, /healthz 200, lag $(metric oci_logfwd_source_lag_seconds 'source="s"') s"
-sleep 2
 # The counters agree with what the sinks saw (traffic flows on: sinksim's stats just
 # before and just after bound the daemon's counters).
-for s in up down; do sink_stats "$s" > "$T/$s.live.json"; done
-http_get "$M/metrics" > "$T/metrics.txt"
-for s in up down; do sink_stats "$s" > "$T/$s.live2.json"; done
+python3 - "$T" "$MPORT" "$PORT_up" "$PORT_down" <<'PY'
+import sys, urllib.request
+t, mport, pu, pd = sys.argv[1:5]
+def get(url): return urllib.request.urlopen(url, timeout=5).read()
+for tag in ("live", "metrics", "live2"):
+    if tag == "metrics":
+        open(f"{t}/metrics.txt", "wb").write(get(f"http://127.0.0.1:{mport}/metrics"))
+        continue
+    for s, p in (("up", pu), ("down", pd)):
+        open(f"{t}/{s}.{tag}.json", "wb").write(get(f"http://127.0.0.1:{p}/_sinksim/stats"))
+PY
 python3 - "$T/metrics.txt" "$T/up.live.json" "$T/down.live.json" "$T/up.live2.json" "$T/down.live2.json" <<'PY' || fail "/metrics disagrees with the sinks"
 import sys, json, re
 m = {}
