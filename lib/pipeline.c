@@ -35,6 +35,7 @@ struct sink_entry {
 	const struct conf_sink *cfg;
 	struct conf_ref *ref;
 	int draining;   /* removed by a reload: gets no new events, freed once drained */
+	struct event *drain_deadline; /* ... or discarded when this fires */
 	struct pipeline *p;
 	struct sink_entry *next;
 };
@@ -187,8 +188,9 @@ find_sink(struct pipeline *p, const char *name)
 	return NULL;
 }
 
+/* Unlinks and frees e; discard = its held events are dropped rather than cancelled. */
 static void
-sink_entry_free(struct pipeline *p, struct sink_entry *e)
+sink_entry_release(struct pipeline *p, struct sink_entry *e, int discard)
 {
 	struct sink_entry **pp;
 
@@ -198,9 +200,20 @@ sink_entry_free(struct pipeline *p, struct sink_entry *e)
 			break;
 		}
 	}
-	sink_free(e->sink);
+	if (e->drain_deadline != NULL)
+		event_free(e->drain_deadline);
+	if (discard)
+		sink_discard(e->sink);
+	else
+		sink_free(e->sink);
 	ref_put(p, e->ref);
 	free(e);
+}
+
+static void
+sink_entry_free(struct pipeline *p, struct sink_entry *e)
+{
+	sink_entry_release(p, e, 0);
 }
 
 static struct sink_entry *
@@ -236,6 +249,24 @@ removed_sink_drained(void *arg)
 
 	log_sink(LOG_LVL_INFO, e->cfg->name, "removed by reload: drained, stopped");
 	sink_entry_free(e->p, e);
+}
+
+/*
+ * A removed sink that cannot drain (it is down) would hold every source's checkpoint, and
+ * with it every other sink, forever.  The operator removed it: after shutdown_timeout its
+ * remaining events are dropped (counted and logged) so that the rest flows on.
+ */
+static void
+removed_sink_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink_entry *e = arg;
+	const struct sink_stats *st = sink_stats(e->sink);
+
+	log_sink(LOG_LVL_WARNING, e->cfg->name,
+	    "removed by reload but not drained within shutdown_timeout: dropping its %llu "
+	    "undelivered events (they are not forwarded to it)",
+	    (unsigned long long)(st->queue_events + st->inflight_events));
+	sink_entry_release(e->p, e, 1);
 }
 
 /* --- sources --------------------------------------------------------------------------- */
@@ -577,6 +608,15 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 			if (e->draining && !e->p->shutting_down) {
 				e->p = p;
 				sink_when_drained(e->sink, removed_sink_drained, e);
+				if (e->drain_deadline == NULL) {
+					int64_t ms = newconf->daemon.shutdown_timeout_ms;
+					struct timeval tv = { (time_t)(ms / 1000),
+						(suseconds_t)((ms % 1000) * 1000) };
+					e->drain_deadline = evtimer_new(p->base,
+					    removed_sink_deadline, e);
+					if (e->drain_deadline != NULL)
+						evtimer_add(e->drain_deadline, &tv);
+				}
 			}
 		}
 	}
@@ -682,6 +722,18 @@ pipeline_reopen(struct pipeline *p)
 }
 
 /* --- observability ------------------------------------------------------------------- */
+
+/* A removed sink still draining under the name of its replacement: one series per name. */
+static int
+shadowed(const struct pipeline *p, const struct sink_entry *k)
+{
+	if (!k->draining)
+		return 0;
+	for (const struct sink_entry *o = p->sinks; o != NULL; o = o->next)
+		if (!o->draining && strcmp(o->cfg->name, k->cfg->name) == 0)
+			return 1;
+	return 0;
+}
 
 void
 pipeline_stats_line(struct pipeline *p, struct buf *out)
@@ -791,6 +843,8 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 
 	FAMILY("oci_logfwd_sink_events_total", "counter", "Events by final result.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const struct sink_stats *st = sink_stats(k->sink);
 		const char *ls[] = { "sink", k->cfg->name, "result", "sent", NULL };
 		const char *ld[] = { "sink", k->cfg->name, "result", "dead_letter", NULL };
@@ -804,6 +858,8 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 	FAMILY("oci_logfwd_sink_requests_total", "counter",
 	    "Sink requests by HTTP status (0 = no response).");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const struct sink_stats *st = sink_stats(k->sink);
 		for (int code = 0; code < SINK_STATUS_MAX; code++) {
 			if (st->requests_by_status[code] == 0)
@@ -816,12 +872,16 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 	}
 	FAMILY("oci_logfwd_sink_retries_total", "counter", "Requests that were retries.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_sink_retries_total", l,
 		    (double)sink_stats(k->sink)->retries);
 	}
 	FAMILY("oci_logfwd_sink_queue_events", "gauge", "Events waiting in the sink's queue.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const struct sink_stats *st = sink_stats(k->sink);
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_sink_queue_events", l,
@@ -829,17 +889,23 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 	}
 	FAMILY("oci_logfwd_sink_queue_bytes", "gauge", "Bytes waiting in the sink's queue.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_sink_queue_bytes", l,
 		    (double)sink_stats(k->sink)->queue_bytes);
 	}
 	FAMILY("oci_logfwd_sink_healthy", "gauge", "1 when the sink delivers, 0 when failing.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_sink_healthy", l, sink_healthy(k->sink));
 	}
 	FAMILY("oci_logfwd_sink_request_seconds", "histogram", "Sink request duration.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
 		const struct sink_stats *st = sink_stats(k->sink);
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_histogram(out, "oci_logfwd_sink_request_seconds", l,

@@ -1257,8 +1257,9 @@ fail:
 	return NULL;
 }
 
-void
-sink_free(struct sink *s)
+/* Frees s, acknowledging every event it still holds with how (cancelled or dropped). */
+static void
+sink_release(struct sink *s, enum ack_result how)
 {
 	struct sink_event *ev;
 	size_t i;
@@ -1272,11 +1273,11 @@ sink_free(struct sink *s)
 			http_cancel(b->xfer);
 			b->xfer = NULL;
 		}
-		batch_finish(b, ACK_CANCELLED);
+		batch_finish(b, how);
 	}
 	if (s->q != NULL) {
 		while ((ev = queue_pop(s->q, NULL)) != NULL)
-			event_finish(s, ev, ACK_CANCELLED);
+			event_finish(s, ev, how);
 		queue_free(s->q);
 	}
 	if (s->ops != NULL && s->ops->fini != NULL)
@@ -1294,4 +1295,16 @@ sink_free(struct sink *s)
 	free(s->name);
 	buf_cleanup(&s->scratch);
 	free(s);
+}
+
+void
+sink_free(struct sink *s)
+{
+	sink_release(s, ACK_CANCELLED);
+}
+
+void
+sink_discard(struct sink *s)
+{
+	sink_release(s, ACK_DROPPED);
 }

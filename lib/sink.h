@@ -128,6 +128,12 @@ void sink_when_drained(struct sink *s, void (*done)(void *arg), void *arg);
 /* Stops: cancels transfers; every event still held is acknowledged ACK_CANCELLED.
  * NULL is a no-op. */
 void sink_free(struct sink *s);
+/*
+ * Same, but every event still held is acknowledged ACK_DROPPED (and counted as dropped):
+ * for a sink that a reload removed and that did not drain in time — its events are no
+ * longer wanted, and must not hold the sources' checkpoints back.  NULL is a no-op.
+ */
+void sink_discard(struct sink *s);
 
 const char *sink_name(const struct sink *s);
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A reload removes a sink that is down (503 forever): it must not hold the other sinks
+# back.  After shutdown_timeout its undelivered events are dropped (counted, logged), the
+# source's checkpoint moves on, and the kept sink goes on receiving every record exactly
+# once (by content).
+set -u
+. "$(dirname "$0")/e2e2_lib.sh"
+
+RATE=100
+[ "$FAST" = 1 ] && RATE=40
+gen_opts
+start_ocisim
+start_sink keep
+start_sink old --script 503
+BACKLOG_S=5
+conf_head "$T/head.conf"
+sed -i 's/^shutdown_timeout = 15s$/shutdown_timeout = 3s/' "$T/head.conf"
+KEEP_SECTION=$(sink_section keep raw "batch_max_events = 100" "retry_initial = 100ms" "retry_max_delay = 1s")
+{
+	cat "$T/head.conf"; printf '%s\n' "$KEEP_SECTION"
+	sink_section old ecs "batch_max_events = 100" "retry_initial = 100ms" "retry_max_delay = 1s" \
+	    "queue_max_events = 2000"
+} > "$T/daemon.conf"
+start_daemon "$T/daemon.conf"; phase "daemon started"
+wait_for 20 test -s "$T/keep.out" || fail "no event reached sink keep"
+sleep 3
+{ cat "$T/head.conf"; printf '%s\n' "$KEEP_SECTION"; } > "$T/daemon.conf.new"
+mv "$T/daemon.conf.new" "$T/daemon.conf"
+reload_ms=$(now_ms)
+kill -HUP "$DPID"; phase "SIGHUP: sink old (down) removed"
+wait_for 15 grep -q "\[sink old\] removed by reload but not drained within shutdown_timeout" \
+    "$T/daemon.log" || fail "the removed sink old was not given up after shutdown_timeout"
+phase "sink old given up"
+at=$(wc -l < "$T/keep.out")
+sleep 5
+[ "$(wc -l < "$T/keep.out")" -gt "$at" ] || fail "sink keep stopped receiving after the reload"
+end_ms=$(now_ms)
+stop_daemon; phase "stopped"
+cp_ms=$(checkpoint_ms)
+[ "$cp_ms" -gt "$reload_ms" ] || fail "the checkpoint did not move past the reload ($cp_ms <= $reload_ms)"
+expected "$START_MS" "$end_ms"
+verify keep raw "$cp_ms" exact || fail "records lost or duplicated at sink keep"
+echo "PASS: a removed sink that is down was given up after shutdown_timeout; keep flowed on, exactly once"
