@@ -98,13 +98,24 @@ def commit():
 ocisim_args = ["--rate", RATE, "--seed", str(SEED), "--flow-share", "0.7",
                "--ingest-delay", "audit=0s,flow=0s"]
 
+def tools_id():
+    # the expectation depends on the generator and on the encoders: a rebuilt ocisim or
+    # bench_expect (that is, lib/) must not reuse an old cached answer
+    import hashlib
+    h = hashlib.sha1()
+    for b in ("ocisim", "bench/bench_expect"):
+        with open(f"{build}/{b}", "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:12]
+TOOLS = tools_id()
+
 expect_cache = {}
 def expected(fmt, t2):
     """count + content hash of what a sink must receive, from ocisim --dump."""
     key = (fmt, t2)
     if key in expect_cache:
         return expect_cache[key]
-    cache = os.path.join(build, f"expect-{fmt}-{RECORDS}-{T1}-{t2}.json".replace(":", ""))
+    cache = os.path.join(build, f"expect-{fmt}-{RECORDS}-{T1}-{t2}-{TOOLS}.json".replace(":", ""))
     if os.path.exists(cache):
         e = json.load(open(cache))
     else:
@@ -162,6 +173,7 @@ def run_one(name, sinks, t2, runidx):
     t0 = time.monotonic()
     p = subprocess.Popen([f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
                          stdout=log, stderr=log)
+    procs.append(p)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -185,6 +197,12 @@ def run_one(name, sinks, t2, runidx):
     return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
             "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
             "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
+
+def on_term(sig, frame):
+    cleanup()
+    sys.exit(1)
+signal.signal(signal.SIGTERM, on_term)
+signal.signal(signal.SIGINT, on_term)
 
 SCEN = [
     ("ecs", "ecs, 1 http sink", [("ecs", "none")], T2),
