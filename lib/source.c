@@ -41,7 +41,12 @@
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
 #define MAX_FAILED_BEFORE_SPLIT 3  /* malformed pages etc. before we try halves */
-#define MAX_WINDOWS_IN_FLIGHT 8    /* windows waiting for acknowledgements */
+/*
+ * Windows searched but not yet acknowledged: one being delivered while the next is
+ * searched keeps both OCI and the sinks busy; more would only add to what a crash resends
+ * (a restart re-reads every window not yet checkpointed).
+ */
+#define MAX_WINDOWS_IN_FLIGHT 2
 #define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
 
 const double source_delay_bounds[SOURCE_HIST_BUCKETS - 1] = {
