@@ -255,7 +255,8 @@ append_dead_letter(struct source *src, const struct conf_sink *k, const char *li
  * routed sink's dead-letter file.
  */
 static void
-record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
+record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
+    int retryable)
 {
 	char a[40], b[40];
 
@@ -263,9 +264,14 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
 	fmt_time(to_ms, b, sizeof(b));
 	src->stats.gaps++;
 	src->losses = 1;
-	log_source(LOG_LVL_WARNING, src->cfg->name,
-	    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded "
-	    "(backfill later with --from %s --to %s)", a, b, why, a, b);
+	if (retryable)
+		log_source(LOG_LVL_WARNING, src->cfg->name,
+		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded "
+		    "(try again later with --from %s --to %s)", a, b, why, a, b);
+	else
+		log_source(LOG_LVL_WARNING, src->cfg->name,
+		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded",
+		    a, b, why);
 	for (size_t i = 0; i < src->n_routes; i++) {
 		struct buf line;
 		buf_init(&line, 0);
@@ -538,7 +544,7 @@ split_window(struct source *src, struct window *w, const char *why)
 	fmt_time(w->start_ms, from, sizeof(from));
 	fmt_time(w->end_ms, to, sizeof(to));
 	if (w->end_ms - w->start_ms < 2 * MIN_SPLIT_MS) {
-		record_gap(src, w->start_ms, w->end_ms, why);
+		record_gap(src, w->start_ms, w->end_ms, why, 1);
 		w->searched = 1;
 		return;
 	}
@@ -801,8 +807,10 @@ maybe_start_search(struct source *src)
 			skip_to = src->target_ms;
 		g = window_new(src, src->next_ms, skip_to, 0);
 		if (g != NULL) {
-			record_gap(src, src->next_ms, skip_to,
-			    "checkpoint is older than the log retention");
+			record_gap(src, src->next_ms, skip_to, src->env.mode == SOURCE_MODE_DAEMON ||
+			        src->env.mode == SOURCE_MODE_ONCE ?
+			        "checkpoint is older than the log retention (OCI no longer keeps it)" :
+			        "older than the log retention (OCI no longer keeps it)", 0);
 			g->searched = 1;
 			g->acked = 1;
 			window_append(src, g);
