@@ -245,6 +245,14 @@ try:
     print("\n".join(lines))
     print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
     if not os.environ.get("BENCH_NO_RESULTS"):
+        # a hand-written "## History" section at the end of RESULTS.md is kept
+        kept = ""
+        try:
+            old = open(f"{root}/bench/RESULTS.md").read()
+            if "\n## History" in old:
+                kept = old[old.index("\n## History"):]
+        except OSError:
+            pass
         with open(f"{root}/bench/RESULTS.md", "w") as f:
             f.write("# oci-logfwd benchmark results\n\n"
                     f"Written by `make bench` (bench/run.sh) on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
@@ -257,7 +265,7 @@ try:
                     f"Median of {RUNS} run(s). Every run is checked: each sink received exactly the "
                     "expected events (count, no duplicates, and a content hash of every encoded event "
                     "computed independently from `ocisim --dump`).\n\n")
-            f.write("\n".join(lines) + "\n")
+            f.write("\n".join(lines) + "\n" + kept)
 finally:
     cleanup()
 PY
