@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <yajl/yajl_parse.h>
 
 #include "fingerprint.h"
-#include "jscan.h"
 
 /* Objects whose keys we look at; everything else is N_NONE and skipped cheaply. */
 enum node { N_NONE, N_ROOT, N_LC, N_ORACLE, N_DATA, N_IDENTITY, N_REQUEST, N_RESPONSE, N_COUNT };
@@ -149,11 +149,7 @@ struct normalizer {
 	struct slot slots[F_COUNT];
 	struct frame stack[NORMALIZE_MAX_DEPTH + 1];
 	int depth;
-	/* jscan (yajl's grammar and callbacks, ~3x faster lexing): the benchmark's profile
-	 * had yajl's lexer at ~60 % of the daemon's CPU.  The response splitter below still
-	 * uses yajl (dry runs only). */
-	struct jscan *js;
-	int json_bad;                 /* the last parse failed (invalid JSON or stopped) */
+	yajl_handle h;
 	const char *in;
 	size_t in_len;
 	/* Scratch for decoded strings: reserved to the input length before each parse, so
@@ -215,7 +211,7 @@ arena_copy(struct normalizer *n, const char *s, size_t len)
 static size_t
 consumed(const struct normalizer *n)
 {
-	return jscan_consumed(n->js);
+	return (size_t)yajl_get_bytes_consumed(n->h);
 }
 
 /* The key whose value starts now, or NULL (in an array, or an uninteresting key). */
@@ -979,7 +975,8 @@ normalizer_free(struct normalizer *n)
 {
 	if (n == NULL)
 		return;
-	jscan_free(n->js);
+	if (n->h != NULL)
+		yajl_free(n->h);
 	free(n->arena);
 	free(n);
 }
@@ -1002,7 +999,7 @@ static int
 run(struct normalizer *n, const char *json, size_t len, int bare, const struct event **out,
     struct normalize_err *err)
 {
-	int st;
+	yajl_status st;
 
 	err->msg[0] = '\0';
 	if (json == NULL || len == 0) {
@@ -1014,20 +1011,40 @@ run(struct normalizer *n, const char *json, size_t len, int bare, const struct e
 		return -1;
 	}
 	reset(n, json, len, bare);
-	/* JSCAN_MULTIPLE: a second top-level value inside one input is refused by
-	 * push()/not_object(), with their messages, as with yajl_allow_multiple_values. */
-	if (n->js == NULL && (n->js = jscan_new()) == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
-		return -1;
+	/* yajl 2 has no reset function, and a fresh handle costs ~90 ns (4 % of a record).
+	 * With yajl_allow_multiple_values a handle that finished a value starts over on
+	 * the next yajl_parse(); a second top-level value inside one input is refused by
+	 * push()/not_object().  A handle that saw an error is freed (below). */
+	if (n->h == NULL) {
+		n->h = yajl_alloc(&callbacks, NULL, n);
+		if (n->h == NULL) {
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			return -1;
+		}
+		/* Invalid UTF-8 must not cost the record: the encoders repair it. */
+		yajl_config(n->h, yajl_dont_validate_strings, 1);
+		yajl_config(n->h, yajl_allow_multiple_values, 1);
 	}
-	/* No UTF-8 check: invalid UTF-8 must not cost the record, the encoders repair it. */
-	st = jscan_parse(n->js, &callbacks, n, json, len, JSCAN_MULTIPLE);
-	n->json_bad = st != 0;
-	if (st != 0) {
-		if (n->cancel_msg != NULL)
+	st = yajl_parse(n->h, (const unsigned char *)json, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(n->h);
+	if (st != yajl_status_ok) {
+		if (n->cancel_msg != NULL) {
 			snprintf(err->msg, sizeof(err->msg), "%s", n->cancel_msg);
-		else
-			snprintf(err->msg, sizeof(err->msg), "invalid JSON: %s", jscan_error(n->js));
+		} else {
+			unsigned char *e = yajl_get_error(n->h, 0, NULL, 0);
+			size_t el;
+			snprintf(err->msg, sizeof(err->msg), "invalid JSON: %s",
+			    e != NULL ? (const char *)e : "parse error");
+			el = strlen(err->msg);
+			while (el > 0 && (err->msg[el - 1] == '\n' || err->msg[el - 1] == ' '))
+				err->msg[--el] = '\0';
+			if (e != NULL)
+				yajl_free_error(n->h, e);
+		}
+		/* The handle is in an error state: drop it. */
+		yajl_free(n->h);
+		n->h = NULL;
 		return -1;
 	}
 	if (!n->root_seen) {
@@ -1061,7 +1078,7 @@ normalize_any(struct normalizer *n, const char *json, size_t len,
 	if (run(n, json, len, 0, out, err) == 0)
 		return 0;
 	/* A valid object without a logContent object: read it as a bare logContent. */
-	if (n->root_seen && n->cancel_msg == NULL && !n->json_bad &&
+	if (n->root_seen && n->cancel_msg == NULL && n->h != NULL &&
 	    n->slots[F_LC].type == T_ABSENT)
 		return run(n, json, len, 1, out, err);
 	return -1;
