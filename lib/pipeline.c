@@ -7,6 +7,7 @@
  */
 #include "pipeline.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -763,6 +764,27 @@ pipeline_stats_line(struct pipeline *p, struct buf *out)
 	}
 }
 
+/* The plain per-source counters: name, help, field of struct source_stats. */
+static const struct {
+	const char *name, *help;
+	size_t offset;
+} source_counters[] = {
+	{ "oci_logfwd_source_records_total", "Records routed to sinks.",
+	    offsetof(struct source_stats, records) },
+	{ "oci_logfwd_source_late_records_total",
+	    "Records found only by an overlap sweep (ingested late).",
+	    offsetof(struct source_stats, late_records) },
+	{ "oci_logfwd_source_gaps_total",
+	    "Time ranges skipped (retention exceeded, or unfetchable however split).",
+	    offsetof(struct source_stats, gaps) },
+	{ "oci_logfwd_source_bad_records_total",
+	    "Records that were not a JSON object: logged and dropped.",
+	    offsetof(struct source_stats, bad_records) },
+	{ "oci_logfwd_source_partial_records_total",
+	    "Records forwarded with a field missing or mistyped.",
+	    offsetof(struct source_stats, partial_records) },
+};
+
 int
 pipeline_render_metrics(struct pipeline *p, struct buf *out)
 {
@@ -776,11 +798,14 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		const char *l[] = { "version", OCI_LOGFWD_VERSION, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_build_info", l, 1);
 	}
-	FAMILY("oci_logfwd_source_records_total", "counter", "Records routed to sinks.");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_records_total", l,
-		    (double)source_stats(e->src)->records);
+	for (size_t c = 0; c < sizeof(source_counters) / sizeof(source_counters[0]); c++) {
+		FAMILY(source_counters[c].name, "counter", source_counters[c].help);
+		for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+			const char *l[] = { "source", e->cfg->name, NULL };
+			const uint64_t *v = (const uint64_t *)(const void *)
+			    ((const char *)source_stats(e->src) + source_counters[c].offset);
+			rc |= metrics_sample(out, source_counters[c].name, l, (double)*v);
+		}
 	}
 	FAMILY("oci_logfwd_source_requests_total", "counter",
 	    "SearchLogs requests by HTTP status (0 = no response).");
@@ -811,34 +836,6 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		rc |= metrics_histogram(out, "oci_logfwd_source_ingest_delay_seconds", l,
 		    source_delay_bounds, per, SOURCE_HIST_BUCKETS - 1, st->delay_sum,
 		    st->delay_count);
-	}
-	FAMILY("oci_logfwd_source_late_records_total", "counter",
-	    "Records found only by an overlap sweep (ingested late).");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_late_records_total", l,
-		    (double)source_stats(e->src)->late_records);
-	}
-	FAMILY("oci_logfwd_source_gaps_total", "counter",
-	    "Time ranges skipped (retention exceeded, or unfetchable however split).");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_gaps_total", l,
-		    (double)source_stats(e->src)->gaps);
-	}
-	FAMILY("oci_logfwd_source_bad_records_total", "counter",
-	    "Records that were not a JSON object: logged and dropped.");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_bad_records_total", l,
-		    (double)source_stats(e->src)->bad_records);
-	}
-	FAMILY("oci_logfwd_source_partial_records_total", "counter",
-	    "Records forwarded with a field missing or mistyped.");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_partial_records_total", l,
-		    (double)source_stats(e->src)->partial_records);
 	}
 
 	FAMILY("oci_logfwd_sink_events_total", "counter", "Events by final result.");
