@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "format.h"
+#include "search.h"
 
 /* A dry-run reads files a user points at: refuse anything absurd. */
 #define DRYRUN_MAX_FILE (1024L * 1024 * 1024)
@@ -123,6 +124,9 @@ dryrun_file(const char *path, enum conf_format fmt, const char *region, FILE *ou
 	size_t len, i, start;
 	long rc = -1;
 	struct normalize_err e;
+	struct search_record *recs = NULL;
+	size_t cap = 0, nrecs = 0;
+	char perr[256];
 
 	memset(&d, 0, sizeof(d));
 	err->msg[0] = '\0';
@@ -141,8 +145,13 @@ dryrun_file(const char *path, enum conf_format fmt, const char *region, FILE *ou
 
 	/* A whole-file response body first; anything else is read line by line. */
 	if (has_results_key(text, len) &&
-	    normalize_each_result(text, len, emit_result, &d, &e) >= 0) {
-		/* done */
+	    search_parse_page(text, len, &recs, &cap, &nrecs, perr, sizeof(perr)) == 0) {
+		/* The same page splitter the daemon uses on SearchLogs responses. */
+		for (i = 0; i < nrecs; i++)
+			if (emit_result(&d, recs[i].json, recs[i].len) != 0)
+				break;
+		if (d.write_failed)
+			goto write_fail;
 	} else if (d.write_failed) {
 		goto write_fail;
 	} else {
@@ -187,6 +196,7 @@ write_fail:
 out:
 	buf_cleanup(&d.line);
 	normalizer_free(d.n);
+	free(recs);
 	free(text);
 	return rc;
 }

@@ -74,16 +74,4 @@ int normalize_logcontent(struct normalizer *n, const char *json, size_t len,
 int normalize_any(struct normalizer *n, const char *json, size_t len,
     const struct event **out, struct normalize_err *err);
 
-/*
- * Splits a SearchLogs response body ({"results":[{"data":{...}}, ...], ...}) without
- * building a tree: validates the whole body with yajl, then calls fn(arg, p, n) for each
- * results[i] in order, with p[0..n) = the bytes of results[i].data (pointing into body),
- * or of results[i] itself when it has no "data" (normalize_record then rejects it, so
- * the caller counts it).  Returns the number of results (0 when "results" is absent or
- * empty), or -1 when the body is not valid JSON or not an object, "results" is not an
- * array, fn returns nonzero (stops), or memory runs out; err says why.
- */
-long normalize_each_result(const char *body, size_t len,
-    int (*fn)(void *arg, const char *p, size_t n), void *arg, struct normalize_err *err);
-
 #endif

@@ -27,6 +27,7 @@
 #include "fingerprint.h"
 #include "format.h"
 #include "normalize.h"
+#include "search.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -164,7 +165,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err.msg[0] != '\0');
 	if (normalize_logcontent(nz, in, size, &ev, &err) == 0)
 		check_event(ev);
-	(void)normalize_each_result(in, size, each, nz, &err);
+	{
+		/* the daemon's page splitter, then each record it finds */
+		struct search_record *r = NULL;
+		size_t cap = 0, n = 0;
+		char perr[256];
+		if (search_parse_page(in, size, &r, &cap, &n, perr, sizeof(perr)) == 0)
+			for (size_t i = 0; i < n; i++)
+				(void)each(nz, r[i].json, r[i].len);
+		free(r);
+	}
 	normalizer_free(nz);
 	free(in);
 	return 0;

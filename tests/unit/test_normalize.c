@@ -22,6 +22,7 @@
 #include "fingerprint.h"
 #include "format.h"
 #include "normalize.h"
+#include "search.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -79,6 +80,29 @@ struct collect {
 	size_t n[16];
 	int count;
 };
+
+/* Splits a response body with the daemon's own page splitter (search.h) and calls fn for
+ * each results[i].data; the number of results, or -1. */
+static long
+each_result(const char *body, size_t len, int (*fn)(void *arg, const char *p, size_t n),
+    void *arg, struct normalize_err *err)
+{
+	struct search_record *r = NULL;
+	size_t cap = 0, n = 0, i;
+
+	if (search_parse_page(body, len, &r, &cap, &n, err->msg, sizeof(err->msg)) != 0) {
+		free(r);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (fn(arg, r[i].json, r[i].len) != 0) {
+			free(r);
+			return -1;
+		}
+	}
+	free(r);
+	return (long)n;
+}
 
 static int
 collect_cb(void *arg, const char *p, size_t n)
@@ -142,7 +166,7 @@ test_samples(void **state)
 		json_t *doc = json_loads(text, 0, NULL);
 
 		assert_non_null(doc);
-		assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), files[f].n);
+		assert_int_equal(each_result(text, len, collect_cb, &c, &err), files[f].n);
 		assert_int_equal(c.count, files[f].n);
 		for (i = 0; i < c.count; i++) {
 			const struct event *ev;
@@ -185,7 +209,7 @@ test_sample_fields(void **state)
 	const struct event *ev;
 
 	(void)state;
-	assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), 5);
+	assert_int_equal(each_result(text, len, collect_cb, &c, &err), 5);
 	/* record 3: TCP REJECT 192.0.2.201:41022 -> 10.0.1.15:22 */
 	assert_int_equal(normalize_record(n, c.p[2], c.n[2], &ev, &err), 0);
 	assert_int_equal(ev->flow_status, FLOW_STATUS_OK);
@@ -212,7 +236,7 @@ test_sample_fields(void **state)
 
 	text = slurp(SAMPLES "search-response-audit.json", &len);
 	c.count = 0;
-	assert_int_equal(normalize_each_result(text, len, collect_cb, &c, &err), 3);
+	assert_int_equal(each_result(text, len, collect_cb, &c, &err), 3);
 	assert_int_equal(normalize_record(n, c.p[2], c.n[2], &ev, &err), 0);
 	assert_int_equal(ev->kind, EVENT_AUDIT);
 	assert_true(str_is(ev->event_name, "GetBucket"));
@@ -709,10 +733,21 @@ test_each_result(void **state)
 	struct normalizer *n = normalizer_new();
 	const struct event *ev;
 	const char *body = "{\"summary\":{\"resultCount\":4},\"results\":[{\"data\":{\"logContent\":{\"id\":\"1\"}}},"
-			   "5,{\"nodata\":1},{\"data\" : {\"datetime\":7,\"logContent\":{\"id\":\"2\"}} }]}";
+			   "{\"data\":5},{\"data\":{\"nodata\":1}},{\"data\" : {\"datetime\":7,\"logContent\":{\"id\":\"2\"}} }]}";
+	const char *bad = "{\"results\":[{\"data\":{}},5]}";
 
 	(void)state;
-	assert_int_equal(normalize_each_result(body, strlen(body), collect_cb, &c, &err), 4);
+	/* results[1].data is not an object: the page splitter refuses the page */
+	assert_int_equal(each_result(body, strlen(body), collect_cb, &c, &err), -1);
+	c.count = 0;
+	body = "{\"summary\":{\"resultCount\":4},\"results\":[{\"data\":{\"logContent\":{\"id\":\"1\"}}},"
+	       "{\"data\":[5]},{\"data\":{\"nodata\":1}},{\"data\" : {\"datetime\":7,\"logContent\":{\"id\":\"2\"}} }]}";
+	assert_int_equal(each_result(body, strlen(body), collect_cb, &c, &err), -1);
+	c.count = 0;
+	body = "{\"summary\":{\"resultCount\":4},\"results\":[{\"data\":{\"logContent\":{\"id\":\"1\"}}},"
+	       "{\"data\":{\"logContent\":5}},{\"data\":{\"nodata\":1}},{\"data\" : {\"datetime\":7,\"logContent\":{\"id\":\"2\"}} }]}";
+	assert_int_equal(each_result(body, strlen(body), collect_cb, &c, &err), 4);
+	assert_int_equal(each_result(bad, strlen(bad), collect_cb, &c, &err), -1);
 	assert_int_equal(normalize_record(n, c.p[0], c.n[0], &ev, &err), 0);
 	assert_string_equal(ev->id, "1");
 	assert_int_equal(normalize_record(n, c.p[1], c.n[1], &ev, &err), -1);
@@ -721,13 +756,13 @@ test_each_result(void **state)
 	assert_string_equal(ev->id, "2");
 	assert_int_equal(ev->time_ns, 7000000);
 	c.count = 0;
-	assert_int_equal(normalize_each_result("{}", 2, collect_cb, &c, &err), 0);
-	assert_int_equal(normalize_each_result("{\"results\":[]}", 14, collect_cb, &c, &err), 0);
-	assert_int_equal(normalize_each_result("{\"results\":{}}", 14, collect_cb, &c, &err), -1);
-	assert_int_equal(normalize_each_result("{\"results\":5}", 13, collect_cb, &c, &err), -1);
-	assert_int_equal(normalize_each_result("[]", 2, collect_cb, &c, &err), -1);
-	assert_int_equal(normalize_each_result("7", 1, collect_cb, &c, &err), -1);
-	assert_int_equal(normalize_each_result("{\"results\":[", 12, collect_cb, &c, &err), -1);
+	assert_int_equal(each_result("{}", 2, collect_cb, &c, &err), -1); /* no "results" */
+	assert_int_equal(each_result("{\"results\":[]}", 14, collect_cb, &c, &err), 0);
+	assert_int_equal(each_result("{\"results\":{}}", 14, collect_cb, &c, &err), -1);
+	assert_int_equal(each_result("{\"results\":5}", 13, collect_cb, &c, &err), -1);
+	assert_int_equal(each_result("[]", 2, collect_cb, &c, &err), -1);
+	assert_int_equal(each_result("7", 1, collect_cb, &c, &err), -1);
+	assert_int_equal(each_result("{\"results\":[", 12, collect_cb, &c, &err), -1);
 	assert_int_equal(c.count, 0);
 	normalizer_free(n);
 }
