@@ -109,7 +109,7 @@ print("  /healthz 503 reason:", json.dumps(r)[:300])' "$T/watch.txt.reason" ||
 
 # Recovery: queue drains, health 200, the source catches up.
 wait_for 30 [ "$(metric oci_logfwd_sink_queue_events 'sink="down"')" = 0 ] ||
-    fail "down's queue did not drain after recovery"
+    fail "down's queue did not drain after recovery (last: queue_events $(metric oci_logfwd_sink_queue_events 'sink="down"'), queue_bytes $(metric oci_logfwd_sink_queue_bytes 'sink="down"'), sent $(metric oci_logfwd_sink_events_total 'sink="down",result="sent"'))"
 wait_for 15 [ "$(health)" = 200 ] || fail "/healthz did not return to 200 after recovery"
 lag_ok() { python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 8 else 1)' "$(metric oci_logfwd_source_lag_seconds 'source="s"')"; }
 wait_for 30 lag_ok || fail "the source did not catch up after recovery"
