@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "format.h"
 #include "normalize.h"
+#include "seen.h"
 
 /* Must stay identical to quickhash() in tests/sim/sinksim/sinksim.c. */
 static uint64_t
@@ -39,42 +40,7 @@ quickhash(const char *p, size_t n)
 	return h ? h : 1;
 }
 
-/* Open-addressing set of nonzero hashes (duplicate records encode to the same event). */
-struct hset {
-	uint64_t *v;
-	size_t cap, n;
-};
 
-static int
-hset_add(struct hset *s, uint64_t h)
-{
-	size_t i, j;
-
-	if (s->n * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1 << 16;
-		uint64_t *nv = calloc(ncap, sizeof(*nv));
-		if (nv == NULL) {
-			fprintf(stderr, "bench_expect: out of memory\n");
-			exit(1);
-		}
-		for (j = 0; j < s->cap; j++) {
-			if (s->v[j] == 0)
-				continue;
-			for (i = s->v[j] & (ncap - 1); nv[i] != 0; i = (i + 1) & (ncap - 1))
-				;
-			nv[i] = s->v[j];
-		}
-		free(s->v);
-		s->v = nv;
-		s->cap = ncap;
-	}
-	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == h)
-			return 1;
-	s->v[i] = h;
-	s->n++;
-	return 0;
-}
 
 int
 main(int argc, char **argv)
@@ -82,7 +48,7 @@ main(int argc, char **argv)
 	enum conf_format fmt;
 	const char *region = argc > 2 ? argv[2] : "us-ashburn-1";
 	struct normalizer *n = normalizer_new();
-	struct hset seen = {NULL, 0, 0};
+	struct seen *seen = seen_new(); /* duplicate records encode to the same event */
 	struct buf out;
 	char *line = NULL;
 	size_t cap = 0;
@@ -97,8 +63,10 @@ main(int argc, char **argv)
 	}
 	fmt = strcmp(argv[1], "ecs") == 0 ? CONF_FORMAT_ECS :
 	    strcmp(argv[1], "ocsf") == 0 ? CONF_FORMAT_OCSF : CONF_FORMAT_RAW;
-	if (n == NULL)
+	if (n == NULL || seen == NULL) {
+		fprintf(stderr, "bench_expect: out of memory\n");
 		return 1;
+	}
 	buf_init(&out, 0);
 	while ((len = getline(&line, &cap, stdin)) > 0) {
 		const struct event *ev;
@@ -117,14 +85,14 @@ main(int argc, char **argv)
 		}
 		{
 			uint64_t h = quickhash(out.data, out.len);
-			if (!hset_add(&seen, h))
+			if (seen_add(seen, h, 0) == 1)
 				sum += h;
 		}
 	}
 	printf("{\"records\":%llu,\"unique\":%llu,\"content_sum\":\"%016llx\",\"skipped\":%llu}\n",
-	    records, (unsigned long long)seen.n, (unsigned long long)sum, skipped);
+	    records, (unsigned long long)seen_count(seen), (unsigned long long)sum, skipped);
 	free(line);
-	free(seen.v);
+	seen_free(seen);
 	buf_cleanup(&out);
 	normalizer_free(n);
 	return 0;

@@ -228,22 +228,19 @@ save_state(struct source *src)
 	src->state_dirty = 0;
 }
 
-/* Appends one line to a sink's dead-letter file (the sink's own default name when unset). */
+/* Appends one line to a sink's dead-letter file (conf_load fills its default path). */
 static void
 append_dead_letter(struct source *src, const struct conf_sink *k, const char *line,
     size_t len)
 {
-	char path[4096];
 	FILE *f;
 
-	if (k->dead_letter != NULL)
-		snprintf(path, sizeof(path), "%s", k->dead_letter);
-	else
-		snprintf(path, sizeof(path), "%s/dead-letter-%s.ndjson",
-		    src->env.state_dir ? src->env.state_dir : ".", k->name);
-	f = fopen(path, "a");
+	if (k->dead_letter == NULL)
+		return;
+	f = fopen(k->dead_letter, "a");
 	if (f == NULL) {
-		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s", path, strerror(errno));
+		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s",
+		    k->dead_letter, strerror(errno));
 		return;
 	}
 	fwrite(line, 1, len, f);

@@ -42,6 +42,7 @@
 #include "backoff.h"
 #include "buf.h"
 #include "gzip.h"
+#include "seen.h"
 
 enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG };
 enum act { A_CODE, A_DROP, A_HANG, A_LOSE };
@@ -54,10 +55,6 @@ struct entry {
 	int delay_ms;
 };
 
-struct hset {
-	uint64_t *v;
-	size_t cap, n;
-};
 
 #define MAX_ARRIVALS 200000
 #define MAX_CODES 16
@@ -86,8 +83,8 @@ struct sim {
 	size_t n_codes;
 	int64_t *arrivals;
 	size_t n_arrivals;
-	struct hset seen;   /* hashes of recorded event lines: duplicates */
-	struct hset ids;    /* es: _ids created (409 on a second create) */
+	struct seen *seen;  /* hashes of recorded event lines: duplicates */
+	struct seen *ids;   /* es: _ids created (409 on a second create) */
 	int count_only;
 	uint64_t content_sum; /* --count-only: sum of quickhash() of unique events */
 };
@@ -147,48 +144,7 @@ quickhash(const char *p, size_t n)
 	return h ? h : 1;
 }
 
-/* Inserts h; returns 1 when it was already there. */
-static int
-hset_add(struct hset *s, uint64_t h)
-{
-	size_t i;
 
-	if (s->n * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1024, j;
-		uint64_t *nv = calloc(ncap, sizeof(*nv));
-		if (nv == NULL)
-			abort();
-		for (j = 0; j < s->cap; j++) {
-			if (s->v[j] == 0)
-				continue;
-			for (i = s->v[j] & (ncap - 1); nv[i] != 0; i = (i + 1) & (ncap - 1))
-				;
-			nv[i] = s->v[j];
-		}
-		free(s->v);
-		s->v = nv;
-		s->cap = ncap;
-	}
-	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == h)
-			return 1;
-	s->v[i] = h;
-	s->n++;
-	return 0;
-}
-
-static int
-hset_has(const struct hset *s, uint64_t h)
-{
-	size_t i;
-
-	if (s->cap == 0)
-		return 0;
-	for (i = h & (s->cap - 1); s->v[i] != 0; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == h)
-			return 1;
-	return 0;
-}
 
 static void
 count_code(struct sim *sim, const char *key)
@@ -479,7 +435,7 @@ read_bulk(struct pending *pd, const char *p, size_t n)
 			if (rej) {
 				st = 400;
 				sim->rejected++;
-			} else if (id != NULL && hset_has(&sim->ids, fnv(id, strlen(id)))) {
+			} else if (id != NULL && seen_has(sim->ids, fnv(id, strlen(id)))) {
 				st = 409;
 				sim->conflicts++;
 			} else {
@@ -593,10 +549,10 @@ record(struct pending *pd)
 
 	/* Only now is the document "indexed": a resend of an unanswered bulk creates it. */
 	for (i = 0; i < pd->n_ids; i++)
-		hset_add(&sim->ids, pd->ids[i]);
+		seen_add(sim->ids, pd->ids[i], 0);
 	for (i = 0; i < pd->n_hashes; i++) {
 		sim->events++;
-		if (hset_add(&sim->seen, pd->hashes[i]))
+		if (seen_add(sim->seen, pd->hashes[i], 0) == 0)
 			sim->dups++;
 		else
 			sim->content_sum += pd->hashes[i];
@@ -606,7 +562,7 @@ record(struct pending *pd)
 		if (nl == NULL)
 			break;
 		sim->events++;
-		if (hset_add(&sim->seen, fnv(p, (size_t)(nl - p))))
+		if (seen_add(sim->seen, fnv(p, (size_t)(nl - p)), 0) == 0)
 			sim->dups++;
 	}
 	if (sim->out != NULL && pd->record.len > 0) {
@@ -1007,6 +963,12 @@ main(int argc, char **argv)
 	char *colon;
 
 	memset(&sim, 0, sizeof(sim));
+	sim.seen = seen_new();
+	sim.ids = seen_new();
+	if (sim.seen == NULL || sim.ids == NULL) {
+		fprintf(stderr, "sinksim: out of memory\n");
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen = optarg; break;
@@ -1115,8 +1077,8 @@ main(int argc, char **argv)
 		fclose(sim.out);
 	free(sim.script);
 	free(sim.arrivals);
-	free(sim.seen.v);
-	free(sim.ids.v);
+	seen_free(sim.seen);
+	seen_free(sim.ids);
 	free(sim.req_hdr_name);
 	free(sim.req_hdr_value);
 	return rc;
