@@ -357,7 +357,7 @@ source_ok(struct item *it, uint64_t records, int more)
 	finish(it, ST_WARN);
 }
 
-static void
+static size_t
 on_page(void *arg, const struct search_page *pg)
 {
 	struct item *it = arg;
@@ -367,6 +367,7 @@ on_page(void *arg, const struct search_page *pg)
 	search_cancel(it->search);
 	it->search = NULL;
 	source_ok(it, pg->n, pg->n >= PROBE_LIMIT);
+	return pg->n;
 }
 
 /* Every answer, retries included: what a search that never finishes was told. */

@@ -692,7 +692,7 @@ on_response(void *arg, const struct http_response *r)
 		s->records += n;
 		s->in_cb++;
 		if (s->cb.page != NULL)
-			s->cb.page(s->cb.arg, &pg);
+			(void)s->cb.page(s->cb.arg, &pg); /* partial consumption: issue 10 item 10 */
 		s->in_cb--;
 		if (s->cancelled) {
 			free_search(s);

@@ -72,10 +72,24 @@ struct search_opts {
 };
 
 struct search_callbacks {
-	void (*page)(void *arg, const struct search_page *page);
+	/*
+	 * Hands over page->n records; returns how many it consumed (0..n).  Fewer than n
+	 * means "no room now": the search keeps the rest of the page, pauses itself, and
+	 * hands the remaining records over again (same page_index, records advanced) after
+	 * search_resume().  The next page is not requested before the page is consumed.
+	 */
+	size_t (*page)(void *arg, const struct search_page *page);
 	/* exactly once, unless cancelled; the search is freed right after it returns */
 	void (*done)(void *arg, const struct search_result *res);
 	void (*response)(void *arg, long http_status); /* optional: every HTTP response (0 = transport error) */
+	/*
+	 * Optional: a retry was scheduled (429, 5xx, 3xx, 409, connection errors, timeouts):
+	 * why says what failed (status, code, message, request id; strings borrowed for the
+	 * call), delay_ms when the next attempt goes.  The search keeps its place (cursor and
+	 * page token) and retries for as long as it takes; the caller reports it (log,
+	 * metrics, health).
+	 */
+	void (*retrying)(void *arg, const struct search_result *why, int64_t delay_ms);
 	void *arg;
 };
 

@@ -470,7 +470,7 @@ bp_check(evutil_socket_t fd, short what, void *arg)
 	search_resume(src->search);
 }
 
-static void
+static size_t
 on_page(void *arg, const struct search_page *page)
 {
 	struct source *src = arg;
@@ -522,6 +522,7 @@ on_page(void *arg, const struct search_page *page)
 		search_pause(src->search);
 		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
 	}
+	return page->n;
 }
 
 static void

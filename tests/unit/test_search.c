@@ -300,7 +300,7 @@ resume_cb(evutil_socket_t fd, short what, void *arg)
 	search_resume(r->search);
 }
 
-static void
+static size_t
 on_page(void *arg, const struct search_page *pg)
 {
 	struct run *r = arg;
@@ -316,6 +316,7 @@ on_page(void *arg, const struct search_page *pg)
 		search_pause(r->search);
 		event_base_once(r->base, -1, EV_TIMEOUT, resume_cb, r, &tv);
 	}
+	return pg->n;
 }
 
 static void
@@ -348,7 +349,7 @@ run_search(struct srv *s, struct run *r)
 	struct oci_client *c;
 	struct oci_err err;
 	struct search_opts so;
-	struct search_callbacks cb = { on_page, on_done, on_resp, r };
+	struct search_callbacks cb = { on_page, on_done, on_resp, NULL, r };
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	FILE *f;

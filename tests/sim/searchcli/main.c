@@ -62,7 +62,7 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 		search_resume(c->search);
 }
 
-static void
+static size_t
 on_page(void *arg, const struct search_page *pg)
 {
 	struct cli *c = arg;
@@ -88,6 +88,7 @@ on_page(void *arg, const struct search_page *pg)
 		search_pause(c->search);
 		evtimer_add(c->resume, &tv);
 	}
+	return pg->n;
 }
 
 static void
