@@ -135,6 +135,16 @@ void sink_free(struct sink *s);
  */
 void sink_discard(struct sink *s);
 
+/*
+ * Reload of a changed sink: moves every event src still holds (queued, batched, in flight
+ * or waiting to retry, also while paused) into dst with its acknowledgement, so none is
+ * acknowledged to its source by the move; transfers src had running are abandoned (their
+ * events are sent again by dst: duplicates at most).  Afterwards src holds nothing and can
+ * be freed.  0, or -1 when nothing was moved (the events cannot be sent by dst, e.g. it
+ * expects another format): the caller then drains src as a removed sink.
+ */
+int sink_adopt(struct sink *dst, struct sink *src);
+
 const char *sink_name(const struct sink *s);
 
 /* 0 while paused by 401/403/404/407, or failing for longer than retry_max_delay*3. */
