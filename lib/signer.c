@@ -349,10 +349,22 @@ signer_sign(const struct signer *s, const struct signer_input *in,
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&ss, 64 * 1024);
-	buf_init(&auth, 64 * 1024);
+	/* Sized by what goes in, not capped: a long page token makes a long target and a
+	 * session token a long keyId, and both are limited explicitly below. */
+	buf_init(&ss, 0);
+	buf_init(&auth, 0);
 	if (signer_url_parts(in->url, out->host, sizeof(out->host), &target) != 0) {
 		snprintf(err->msg, sizeof(err->msg), "cannot sign: bad URL %.200s", in->url);
+		goto done;
+	}
+	if (strlen(target) > SIGNER_MAX_TARGET) {
+		snprintf(err->msg, sizeof(err->msg), "cannot sign: the request target (path and "
+		    "query) is %zu bytes, over the limit of %d", strlen(target), SIGNER_MAX_TARGET);
+		goto done;
+	}
+	if (strlen(s->key_id) > SIGNER_MAX_KEY_ID) {
+		snprintf(err->msg, sizeof(err->msg), "cannot sign: the keyId is %zu bytes, over "
+		    "the limit of %d", strlen(s->key_id), SIGNER_MAX_KEY_ID);
 		goto done;
 	}
 	if (in->date != NULL)

@@ -94,7 +94,15 @@ struct signer_output {
 	char *authorization;      /* the value, "Signature version=..." */
 };
 
-/* Signs.  0, or -1 with err (bad URL, OpenSSL failure). */
+/*
+ * Limits on what is signed.  Not memory: the buffers grow to fit.  They bound what a
+ * server can make us build (a page token comes back in the next URL) at sizes far beyond
+ * any real request: OCI page tokens are well under 1 KiB and security tokens a few KiB.
+ */
+#define SIGNER_MAX_TARGET (4 * 1024 * 1024) /* path + query, as on the wire */
+#define SIGNER_MAX_KEY_ID (256 * 1024)      /* "ST$" + a security token */
+
+/* Signs.  0, or -1 with err (bad URL, target or keyId over its limit, OpenSSL failure). */
 int signer_sign(const struct signer *s, const struct signer_input *in,
     struct signer_output *out, struct signer_err *err);
 /* Frees the output's strings (NULL and repeated calls are fine). */

@@ -211,6 +211,62 @@ test_verify_and_parse(void **state)
 	EVP_PKEY_free(k);
 }
 
+/* A 90 KB page token (and a long session token) sign like any other URL; only a target
+ * beyond SIGNER_MAX_TARGET is refused, with a message that says so. */
+static void
+test_long_url(void **state)
+{
+	EVP_PKEY *k = load(SIGNING "private_key.pem", NULL);
+	struct signer_err err;
+	struct signer_output out;
+	struct signer_input in = { .method = "POST", .body = "{}", .body_len = 2 };
+	struct signer_auth a;
+	const char *prefix = "http://127.0.0.1:8080/20190909/search?limit=1000&page=";
+	size_t tok_len = 90 * 1024, plen = strlen(prefix), big = SIGNER_MAX_TARGET + 10, i;
+	char *url = malloc(plen + big + 1), *key_id = malloc(8 * 1024), *want;
+	struct signer *s;
+
+	assert_non_null(url);
+	assert_non_null(key_id);
+	memcpy(key_id, "ST$", 3);
+	for (i = 3; i < 8 * 1024 - 1; i++)
+		key_id[i] = (char)('a' + i % 26);
+	key_id[8 * 1024 - 1] = '\0';
+	s = signer_new(k, key_id, &err);
+	assert_non_null(s);
+	memcpy(url, prefix, plen);
+	for (i = 0; i < tok_len; i++)
+		url[plen + i] = (char)('A' + i % 26);
+	url[plen + tok_len] = '\0';
+	in.url = url;
+	assert_int_equal(signer_sign(s, &in, &out, &err), 0);
+	want = malloc(tok_len + 200);
+	assert_non_null(want);
+	snprintf(want, tok_len + 200, "(request-target): post %s\nhost: 127.0.0.1:8080\n",
+	    url + strlen("http://127.0.0.1:8080"));
+	assert_non_null(strstr(out.signing_string, want));
+	assert_int_equal(signer_parse_authorization(out.authorization, &a), 0);
+	assert_string_equal(a.key_id, key_id);
+	assert_true(signer_verify_raw(k, out.signing_string, strlen(out.signing_string),
+	    a.signature));
+	signer_auth_cleanup(&a);
+	signer_output_cleanup(&out);
+
+	/* over the limit: refused, and not as a memory failure */
+	for (i = tok_len; i < big; i++)
+		url[plen + i] = 'x';
+	url[plen + big] = '\0';
+	assert_int_equal(signer_sign(s, &in, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "over the limit"));
+	assert_null(strstr(err.msg, "memory"));
+	signer_output_cleanup(&out);
+	free(want);
+	free(url);
+	free(key_id);
+	signer_free(s);
+	EVP_PKEY_free(k);
+}
+
 static void
 test_date(void **state)
 {
@@ -236,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_key_errors),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_verify_and_parse),
+		cmocka_unit_test(test_long_url),
 		cmocka_unit_test(test_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
