@@ -57,7 +57,7 @@ static void defer_step(struct instprin *ip, enum step st);
 
 struct instprin *
 instprin_new(struct event_base *base, struct http *http, const char *imds_url,
-    const char *auth_url, const char *region, instprin_fn cb, void *arg)
+    const char *auth_url, instprin_fn cb, void *arg)
 {
 	struct instprin *ip = calloc(1, sizeof(*ip));
 	size_t n;
@@ -70,11 +70,10 @@ instprin_new(struct event_base *base, struct http *http, const char *imds_url,
 	ip->arg = arg;
 	ip->imds_url = strdup(imds_url != NULL ? imds_url : IMDS_DEFAULT);
 	ip->auth_url = auth_url != NULL ? strdup(auth_url) : NULL;
-	ip->region = region != NULL ? strdup(region) : NULL;
 	ip->timer = evtimer_new(base, on_timer, ip);
 	ip->step_ev = event_new(base, -1, 0, on_step_ev, ip);
 	if (ip->imds_url == NULL || (auth_url != NULL && ip->auth_url == NULL) ||
-	    (region != NULL && ip->region == NULL) || ip->timer == NULL ||
+	    ip->timer == NULL ||
 	    ip->step_ev == NULL) {
 		instprin_free(ip);
 		return NULL;
@@ -164,15 +163,38 @@ instprin_tenancy(const struct instprin *ip)
 	return ip->tenancy;
 }
 
+/* A JSON NumericDate within [lo, JWT_MAX_TIME], truncated to whole seconds; 0 or -1. */
+static int
+jwt_seconds(const json_t *v, int64_t lo, int64_t *out)
+{
+	double d;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < lo || json_integer_value(v) > INSTPRIN_JWT_MAX_TIME)
+			return -1;
+		*out = json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_real(v))
+		return -1;
+	d = json_real_value(v);
+	/* NaN fails both comparisons; jansson refuses inf, but say it anyway */
+	if (!(d >= (double)lo && d <= (double)INSTPRIN_JWT_MAX_TIME))
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
 int
 instprin_jwt_times(const char *jwt, int64_t *exp, int64_t *iat)
 {
 	const char *d1 = strchr(jwt, '.'), *d2;
 	unsigned char *raw = NULL;
 	char *b64 = NULL;
-	json_t *v = NULL, *e;
+	json_t *v = NULL;
 	size_t n, m, i;
 	int len, rc = -1;
+	int64_t e, t;
 
 	d2 = d1 != NULL ? strchr(d1 + 1, '.') : NULL;
 	if (d2 == NULL)
@@ -180,7 +202,7 @@ instprin_jwt_times(const char *jwt, int64_t *exp, int64_t *iat)
 	n = (size_t)(d2 - d1 - 1);
 	if (n == 0 || n > 64 * 1024)
 		return -1;
-	b64 = malloc(n + 4);
+	b64 = calloc(1, n + 4); /* calloc: gcc cannot see that the loops below fill it */
 	raw = malloc(n + 4);
 	if (b64 == NULL || raw == NULL)
 		goto done;
@@ -193,19 +215,41 @@ instprin_jwt_times(const char *jwt, int64_t *exp, int64_t *iat)
 	if (len < 0)
 		goto done;
 	len -= (int)(m - n); /* padding decodes as zero bytes */
-	v = json_loadb((const char *)raw, (size_t)len, 0, NULL);
-	e = json_object_get(v, "exp");
-	if (!json_is_integer(e))
+	if (len < 0)
 		goto done;
-	*exp = json_integer_value(e);
-	*iat = json_is_integer(json_object_get(v, "iat")) ?
-	    json_integer_value(json_object_get(v, "iat")) : 0;
+	v = json_loadb((const char *)raw, (size_t)len, 0, NULL);
+	/* The times feed timer arithmetic in milliseconds: out-of-range values are refused
+	 * here rather than overflowing there. */
+	if (jwt_seconds(json_object_get(v, "exp"), 1, &e) != 0)
+		goto done;
+	if (jwt_seconds(json_object_get(v, "iat"), 0, &t) != 0 || t > e)
+		t = 0; /* optional; a nonsensical one is ignored, as if absent */
+	*exp = e;
+	*iat = t;
 	rc = 0;
 done:
 	json_decref(v);
 	free(b64);
 	free(raw);
 	return rc;
+}
+
+int64_t
+instprin_refresh_in_ms(int64_t exp, int64_t iat, int64_t now_ms)
+{
+	int64_t life_ms, ahead_ms, at_ms, now_s = now_ms / 1000;
+
+	/* All three are bounded (INSTPRIN_JWT_MAX_TIME, and a clock), so the products
+	 * below cannot overflow. */
+	if (now_s < 0 || now_s > INSTPRIN_JWT_MAX_TIME)
+		now_s = 0, now_ms = 0;
+	life_ms = (exp - (iat > 0 ? iat : now_s)) * 1000;
+	if (life_ms < 0)
+		life_ms = 0;
+	ahead_ms = life_ms / 4 < 300000 ? life_ms / 4 : 300000; /* 5 min for real tokens */
+	at_ms = exp * 1000 - ahead_ms - now_ms;
+	/* A token with (almost) no life left must not turn into a refresh loop. */
+	return at_ms < INSTPRIN_MIN_REFRESH_MS ? INSTPRIN_MIN_REFRESH_MS : at_ms;
 }
 
 static void
@@ -291,6 +335,33 @@ read_cert(const char *pem)
 	return c;
 }
 
+int
+instprin_federation_url(const char *auth_url, const char *region, struct buf *out)
+{
+	const char *ph = auth_url != NULL ? strstr(auth_url, "{region}") : NULL;
+	char base[300];
+
+	buf_reset(out);
+	if (auth_url == NULL) {
+		if (region == NULL ||
+		    region_service_endpoint("auth", region, base, sizeof(base)) != 0)
+			return -1;
+		return buf_printf(out, "%s/v1/x509", base);
+	}
+	if (ph != NULL) {
+		if (region == NULL || buf_append(out, auth_url, (size_t)(ph - auth_url)) != 0 ||
+		    buf_append_str(out, region) != 0 || buf_append_str(out, ph + 8) != 0)
+			return -1;
+	} else if (buf_append_str(out, auth_url) != 0) {
+		return -1;
+	}
+	while (out->len > 0 && out->data[out->len - 1] == '/')
+		out->data[--out->len] = '\0';
+	if (out->len < 8 || strcmp(out->data + out->len - 8, "/v1/x509") != 0)
+		return buf_append_str(out, "/v1/x509");
+	return 0;
+}
+
 static void on_fed_done(void *arg, const struct http_response *r);
 
 /* Builds, signs and sends the federation request. */
@@ -363,24 +434,9 @@ federate(struct instprin *ip)
 	for (i = 0; i < mdlen; i++)
 		if (buf_printf(&key_id, i + 1 < mdlen ? "%02x:" : "%02x", md[i]) != 0)
 			goto oom;
-	if (ip->auth_url != NULL) {
-		size_t n = strlen(ip->auth_url);
-		if (buf_append_str(&url, ip->auth_url) != 0)
-			goto oom;
-		while (url.len > 0 && url.data[url.len - 1] == '/')
-			url.data[--url.len] = '\0';
-		if ((n < 8 || strcmp(url.data + url.len - 8, "/v1/x509") != 0) &&
-		    buf_append_str(&url, "/v1/x509") != 0)
-			goto oom;
-	} else {
-		char base[300];
-		if (ip->region == NULL ||
-		    region_service_endpoint("auth", ip->region, base, sizeof(base)) != 0) {
-			fail(ip, "no federation endpoint for region %s", ip->region ? ip->region : "?");
-			goto done;
-		}
-		if (buf_printf(&url, "%s/v1/x509", base) != 0)
-			goto oom;
+	if (instprin_federation_url(ip->auth_url, ip->region, &url) != 0) {
+		fail(ip, "no federation endpoint for region %s", ip->region ? ip->region : "?");
+		goto done;
 	}
 	sg = signer_new(leaf_key, key_id.data, &serr);
 	if (sg == NULL)
@@ -453,7 +509,7 @@ on_fed_done(void *arg, const struct http_response *r)
 	json_t *v = NULL;
 	const char *tok;
 	char *copy;
-	int64_t exp, iat, now, life, ahead;
+	int64_t exp, iat;
 
 	ip->xfer = NULL;
 	free(ip->fed_body);
@@ -491,10 +547,7 @@ on_fed_done(void *arg, const struct http_response *r)
 	ip->step = ST_IDLE;
 	clear_material(ip);
 	backoff_reset(&ip->bo);
-	now = backoff_now_ms();
-	life = (exp - (iat > 0 ? iat : now / 1000)) * 1000;
-	ahead = life / 4 < 300000 ? life / 4 : 300000; /* ms; 5 min for real tokens */
-	arm_timer(ip, exp * 1000 - ahead - now);
+	arm_timer(ip, instprin_refresh_in_ms(exp, iat, backoff_now_ms()));
 	ip->cb(ip->arg, 1, NULL);
 }
 
@@ -543,20 +596,16 @@ on_imds_done(void *arg, const struct http_response *r)
 	}
 	switch (ip->step) {
 	case ST_REGION: {
-		struct region_info ri;
-		char *p;
-		for (p = text; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-		p = text + strlen(text);
-		while (p > text && isspace((unsigned char)p[-1]))
-			*--p = '\0';
-		free(ip->region);
-		if (region_lookup(text, &ri) == 0) {
-			ip->region = strdup(ri.id);
+		char id[128];
+		if (region_from_imds(text, strlen(text), id, sizeof(id)) != 0) {
+			fail(ip, "instance metadata %s/instance/region: \"%.60s\" is not a region "
+			    "name", ip->imds_url, text);
 			free(text);
-		} else {
-			ip->region = text;
+			return;
 		}
+		free(text);
+		free(ip->region);
+		ip->region = strdup(id);
 		if (ip->region == NULL) {
 			fail(ip, "out of memory");
 			return;
@@ -615,8 +664,10 @@ instprin_refresh(struct instprin *ip)
 	if (ip->step != ST_IDLE)
 		return;
 	evtimer_del(ip->timer);
-	/* Certificates rotate: fetch all of them again on every refresh.  Marked as
-	 * running now, started from the loop (callers may be inside an http callback). */
+	/* Certificates rotate: fetch all of them again on every refresh.  The region is the
+	 * instance's own, asked once (as the SDKs do): it decides the federation endpoint
+	 * whatever region the Logging endpoint is in.  Marked as running now, started from
+	 * the loop (callers may be inside an http callback). */
 	ip->step = ip->region == NULL ? ST_REGION : ST_CERT;
 	defer_step(ip, ip->step);
 }

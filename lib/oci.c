@@ -270,8 +270,7 @@ oci_client_new(struct event_base *base, struct http *http, const struct conf_oci
 			if (c->region == NULL || normalize_region(&c->region) != 0)
 				goto oom;
 		}
-		c->ip = instprin_new(base, http, conf->imds_url, conf->auth_url, c->region,
-		    on_instprin, c);
+		c->ip = instprin_new(base, http, conf->imds_url, conf->auth_url, on_instprin, c);
 		if (c->ip == NULL)
 			goto oom;
 		snprintf(c->desc, sizeof(c->desc), "instance principal");

@@ -158,6 +158,31 @@ valid_name(const char *s)
 	return 1;
 }
 
+int
+region_from_imds(const char *body, size_t len, char *out, size_t size)
+{
+	struct region_info ri;
+	size_t i;
+
+	while (len > 0 && isspace((unsigned char)body[0]))
+		body++, len--;
+	while (len > 0 && isspace((unsigned char)body[len - 1]))
+		len--;
+	if (len == 0 || len >= size || memchr(body, '\0', len) != NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)body[i]);
+	out[len] = '\0';
+	if (!valid_name(out))
+		return -1;
+	if (region_lookup(out, &ri) == 0) {
+		if (strlen(ri.id) >= size)
+			return -1;
+		strcpy(out, ri.id);
+	}
+	return 0;
+}
+
 static int
 build(const char *service, const char *region, const char *infix, char *out, size_t size)
 {

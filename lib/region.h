@@ -25,6 +25,15 @@ struct region_info {
  */
 int region_lookup(const char *name, struct region_info *out);
 
+/*
+ * What IMDS answers at /opc/v2/instance/region (older regions give the short code "iad",
+ * newer ones the identifier) -> the region identifier, as the Go SDK's StringToRegion
+ * does: trimmed, lowercased, a known short code mapped to its identifier, anything else
+ * kept as is.  0, or -1 when the answer is not a region name (empty, not a DNS label
+ * sequence) or does not fit in out.
+ */
+int region_from_imds(const char *body, size_t len, char *out, size_t size);
+
 /* "oc1" -> "oraclecloud.com"; NULL when the realm is unknown. */
 const char *region_realm_domain(const char *realm);
 

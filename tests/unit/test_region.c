@@ -65,12 +65,48 @@ test_service_and_errors(void **state)
 	assert_null(region_realm_domain("oc99"));
 }
 
+/* IMDS /instance/region answers: short codes (older regions), identifiers, odd case and
+ * a trailing newline all become the identifier the auth endpoint is built from. */
+static void
+test_imds_region(void **state)
+{
+	char out[64], tiny[8], ep[256];
+
+	assert_int_equal(region_from_imds("iad", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "us-ashburn-1");
+	assert_int_equal(region_from_imds("PHX\n", 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "us-phoenix-1");
+	assert_int_equal(region_from_imds(" fra ", 5, out, sizeof(out)), 0);
+	assert_string_equal(out, "eu-frankfurt-1");
+	assert_int_equal(region_from_imds("uk-gov-london-1", 15, out, sizeof(out)), 0);
+	assert_string_equal(out, "uk-gov-london-1");
+	assert_int_equal(region_from_imds("ltn", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "uk-gov-london-1");
+	assert_int_equal(region_service_endpoint("auth", out, ep, sizeof(ep)), 0);
+	assert_string_equal(ep, "https://auth.uk-gov-london-1.oraclegovcloud.uk");
+	/* a region this build does not know is kept (oc1 assumed later, like the SDKs) */
+	assert_int_equal(region_from_imds("XX-New-1", 8, out, sizeof(out)), 0);
+	assert_string_equal(out, "xx-new-1");
+	/* only the first len bytes count */
+	assert_int_equal(region_from_imds("nrtGARBAGE", 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "ap-tokyo-1");
+	/* not a region: empty, blank, HTML error page, NUL, too long for out */
+	assert_int_equal(region_from_imds("", 0, out, sizeof(out)), -1);
+	assert_int_equal(region_from_imds(" \n", 2, out, sizeof(out)), -1);
+	assert_int_equal(region_from_imds("<html>", 6, out, sizeof(out)), -1);
+	assert_int_equal(region_from_imds("ia\0d", 4, out, sizeof(out)), -1);
+	assert_int_equal(region_from_imds("us-phoenix-1", 12, tiny, sizeof(tiny)), -1);
+	/* the short code fits, its identifier does not */
+	assert_int_equal(region_from_imds("phx", 3, tiny, sizeof(tiny)), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logging_endpoints),
 		cmocka_unit_test(test_service_and_errors),
+		cmocka_unit_test(test_imds_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -768,7 +768,10 @@ handle_federation(struct sim *s, struct evhttp_request *req, const char *body, s
 		    "%s)", reason);
 		return;
 	}
-	slog(s, "federation: issued token %u", pki_tokens_issued(s->pki));
+	/* The Host tells which region's auth endpoint the client chose (tests). */
+	slog(s, "federation: issued token %u (Host %.200s)", pki_tokens_issued(s->pki),
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Host") ?
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "Host") : "-");
 	eb = evbuffer_new();
 	if (eb != NULL)
 		evbuffer_add(eb, out.data, out.len);
