@@ -42,7 +42,8 @@
 
 /* ---------------------------------------------------------------- enum names */
 
-static const char *const auth_names[] = { "api_key", "instance_principal", NULL };
+static const char *const auth_names[] = { "api_key", "instance_principal",
+	"security_token", NULL };
 static const char *const sink_type_names[] = { "http", "datadog", "splunk_hec",
 	"elasticsearch", "loki", "file", "stdout", NULL };
 static const char *const format_names[] = { "ecs", "ocsf", "raw", NULL };
@@ -1723,8 +1724,8 @@ expand_home(struct pctx *p)
 		if (p->sects[i].kind == SK_OCI)
 			line = keyline(&p->sects[i], "config_file");
 	if (!home || !*home) {
-		/* Only api_key auth reads the file; don't fail instance principals. */
-		if (c->oci.auth == CONF_AUTH_API_KEY)
+		/* Only instance principals do not read the file; don't fail them. */
+		if (c->oci.auth != CONF_AUTH_INSTANCE_PRINCIPAL)
 			errf(p, line, "oci", "config_file",
 			    "%s starts with ~ but $HOME is not set", quote(c->oci.config_file).s);
 		return;

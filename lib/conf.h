@@ -18,7 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum conf_auth { CONF_AUTH_API_KEY, CONF_AUTH_INSTANCE_PRINCIPAL };
+/* security_token: the profile's security_token_file even when it also has `user`. */
+enum conf_auth { CONF_AUTH_API_KEY, CONF_AUTH_INSTANCE_PRINCIPAL, CONF_AUTH_SECURITY_TOKEN };
 
 enum conf_sink_type {
 	CONF_SINK_HTTP,

@@ -140,7 +140,7 @@ setup_api_key(struct oci_client *c, const struct conf_oci *conf, struct oci_err 
 	const char *path = conf->config_file != NULL ? conf->config_file : "~/.oci/config";
 	const char *profile = conf->profile != NULL ? conf->profile : "DEFAULT";
 	char fp[48], *key_id = NULL, *tok = NULL;
-	int rc = -1;
+	int rc = -1, use_token;
 	size_t n;
 
 	memset(&p, 0, sizeof(p));
@@ -148,8 +148,9 @@ setup_api_key(struct oci_client *c, const struct conf_oci *conf, struct oci_err 
 		set_err(err, "%s", cerr.msg);
 		return -1;
 	}
-	if (ocicfg_require_api_key(&p, path, profile, &cerr) != 0 ||
-	    ocicfg_check_key_perms(p.key_file, &cerr) != 0) {
+	use_token = ocicfg_signing_mode(&p, conf->auth == CONF_AUTH_SECURITY_TOKEN, path,
+	    profile, &cerr);
+	if (use_token < 0 || ocicfg_check_key_perms(p.key_file, &cerr) != 0) {
 		set_err(err, "%s", cerr.msg);
 		goto done;
 	}
@@ -162,7 +163,7 @@ setup_api_key(struct oci_client *c, const struct conf_oci *conf, struct oci_err 
 		set_err(err, "cannot compute the fingerprint of %s", p.key_file);
 		goto done;
 	}
-	if (p.security_token_file != NULL) {
+	if (use_token) {
 		tok = read_token(p.security_token_file, &c->token_mtime, err);
 		if (tok == NULL)
 			goto done;
@@ -261,7 +262,7 @@ oci_client_new(struct event_base *base, struct http *http, const struct conf_oci
 		set_err(err, "out of memory");
 		goto fail;
 	}
-	if (conf->auth == CONF_AUTH_API_KEY) {
+	if (conf->auth != CONF_AUTH_INSTANCE_PRINCIPAL) {
 		if (setup_api_key(c, conf, err) != 0)
 			goto fail;
 	} else {

@@ -211,22 +211,32 @@ ocicfg_fingerprint_valid(const char *s)
 }
 
 int
-ocicfg_require_api_key(const struct ocicfg_profile *p, const char *path,
+ocicfg_signing_mode(const struct ocicfg_profile *p, int want_token, const char *path,
     const char *profile, struct ocicfg_err *err)
 {
 	const char *missing = NULL;
+	/* `user =` left empty (a profile cleared by hand) counts as no user */
+	int has_user = p->user != NULL && p->user[0] != '\0';
+	int token = want_token || (!has_user && p->security_token_file != NULL);
 
 	if (path == NULL)
 		path = "~/.oci/config";
 	if (profile == NULL)
 		profile = "DEFAULT";
+	if (want_token && p->security_token_file == NULL) {
+		snprintf(err->msg, sizeof(err->msg),
+		    "[oci] auth = security_token, but OCI config file %s, profile [%s] has no "
+		    "`security_token_file` (nor in [DEFAULT]); create one with `oci session "
+		    "authenticate`", path, profile);
+		return -1;
+	}
 	if (p->tenancy == NULL)
 		missing = "tenancy";
 	else if (p->key_file == NULL)
 		missing = "key_file";
-	else if (p->security_token_file == NULL && p->user == NULL)
+	else if (!token && !has_user)
 		missing = "user";
-	else if (p->security_token_file == NULL && p->fingerprint == NULL)
+	else if (!token && p->fingerprint == NULL)
 		missing = "fingerprint";
 	if (missing != NULL) {
 		snprintf(err->msg, sizeof(err->msg),
@@ -234,14 +244,14 @@ ocicfg_require_api_key(const struct ocicfg_profile *p, const char *path,
 		    profile, missing);
 		return -1;
 	}
-	if (p->security_token_file == NULL && !ocicfg_fingerprint_valid(p->fingerprint)) {
+	if (!token && !ocicfg_fingerprint_valid(p->fingerprint)) {
 		snprintf(err->msg, sizeof(err->msg),
 		    "OCI config file %s, profile [%s]: fingerprint \"%.60s\" is not 16 "
 		    "lowercase hex pairs separated by ':' (see `openssl rsa -pubout -outform DER "
 		    "-in KEY | openssl md5 -c`)", path, profile, p->fingerprint);
 		return -1;
 	}
-	return 0;
+	return token;
 }
 
 int

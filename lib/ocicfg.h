@@ -30,7 +30,7 @@ struct ocicfg_profile {
  * Reads path (NULL = "~/.oci/config") and resolves profile (NULL = "DEFAULT") into *out
  * (caller cleans up with ocicfg_profile_cleanup).  Returns 0, or -1 with err set: missing
  * file, unknown profile (the message lists the profiles found).  Does not validate which
- * keys are present: see ocicfg_require_api_key.
+ * keys are present: see ocicfg_signing_mode.
  */
 int ocicfg_load(const char *path, const char *profile, struct ocicfg_profile *out,
     struct ocicfg_err *err);
@@ -38,11 +38,15 @@ int ocicfg_load(const char *path, const char *profile, struct ocicfg_profile *ou
 void ocicfg_profile_cleanup(struct ocicfg_profile *p);
 
 /*
- * Checks that p has what API-key (or, with security_token_file, session-token) signing
- * needs: tenancy, key_file, and user + fingerprint (unless a security token is given);
- * fingerprint must be lowercase colon hex.  0, or -1 naming the missing key and file.
+ * Decides how a profile signs, and checks it has what that needs.  Like the Go SDK's
+ * file configuration provider: a profile with `user` (its own or from [DEFAULT]) signs
+ * with the API key (tenancy, key_file, user, fingerprint as lowercase colon hex), even
+ * when it also has security_token_file; one without `user` but with security_token_file
+ * signs with the session token (tenancy, key_file).  want_token (`auth = security_token`)
+ * chooses the session token whatever else the profile has.  Returns 0 for the API key,
+ * 1 for the session token, or -1 naming the missing key and the file.
  */
-int ocicfg_require_api_key(const struct ocicfg_profile *p, const char *path,
+int ocicfg_signing_mode(const struct ocicfg_profile *p, int want_token, const char *path,
     const char *profile, struct ocicfg_err *err);
 
 /* "~" or "~/x" -> $HOME (or the passwd entry) + rest; other paths copied.  New, or NULL. */

@@ -601,7 +601,10 @@ test_oci_client(void **state)
 	/* session token: keyId ST$<file contents without the trailing newline> */
 	snprintf(path, sizeof(path), "%s/token", t.dir);
 	write_file(path, "eyJhbGciOi.eyJleHAiOjF9.c2ln\n");
-	c = client_for(&t, BASE_CFG "[sess]\nsecurity_token_file=@/token\n", "sess", &err);
+	/* (no `user` anywhere: with one, the API key would sign; see test_ocicfg) */
+	c = client_for(&t, "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..t\nregion=fra\n"
+	    "key_file=@/testonly-api-key.pem\n[sess]\nsecurity_token_file=@/token\n", "sess",
+	    &err);
 	if (c == NULL)
 		fail_msg("%s", err.msg);
 	assert_true(oci_client_token_based(c));
