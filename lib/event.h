@@ -41,9 +41,17 @@ enum flow_status {
 /* Flow action (data.action). */
 enum flow_action { FLOW_ACTION_ABSENT, FLOW_ACTION_ACCEPT, FLOW_ACTION_REJECT, FLOW_ACTION_OTHER };
 
+/*
+ * Where the event's time comes from, first usable wins: lc.time (RFC 3339 within
+ * 1677..2262, what int64 ns holds), the result's `datetime` (epoch ms), oracle.ingestedtime,
+ * the time the record was read.  Anything after the first makes the event partial,
+ * except `datetime`, the documented fallback.  An event always has a time.
+ */
+enum event_time_src { EV_TIME_RECORD, EV_TIME_DATETIME, EV_TIME_INGESTED, EV_TIME_READ };
+
 /* Presence bits for the integer fields (enum event_has). */
 enum event_has {
-	EV_HAS_TIME = 1u << 0,       /* time_ns valid */
+	EV_HAS_TIME = 1u << 0,       /* time_ns valid (always from normalize.h) */
 	EV_HAS_INGESTED = 1u << 1,   /* ingested_ns valid */
 	EV_HAS_STATUS = 1u << 2,     /* audit http_status valid */
 	EV_HAS_SRC_PORT = 1u << 3,
@@ -57,7 +65,7 @@ enum event_has {
 
 struct event {
 	/* --- read directly by the pipeline --- */
-	int64_t time_ns;      /* record time: lc.time, else datetime (ms); 0 when neither */
+	int64_t time_ns;      /* record time, see enum event_time_src */
 	int64_t ingested_ns;  /* oracle.ingestedtime, 0 when absent */
 	enum event_kind kind;
 	uint64_t fingerprint; /* XXH64 (seed 0) of the exact logContent bytes (see normalize.h) */
@@ -68,7 +76,7 @@ struct event {
 
 	/* --- used by the encoders --- */
 	unsigned has;         /* enum event_has bits */
-	int time_from_datetime; /* 1 when time_ns came from `datetime` (lc.time absent/bad) */
+	enum event_time_src time_src; /* where time_ns came from */
 
 	/* envelope */
 	struct ev_str id_s;   /* lc.id as a slice (same bytes as id) */

@@ -821,6 +821,9 @@ ecs_encode(struct w *w, const struct event *ev, const char *region)
 	}
 
 	OBJ(w, "oci");
+	/* lc.time when @timestamp could not come from it (unparseable, year 2999) */
+	if (ev->time_src != EV_TIME_RECORD)
+		M_STR(w, "original_time", ev->time_s);
 	M_STR(w, "compartment_id", ev->compartment_id);
 	M_STR(w, "log_group_id", ev->log_group_id);
 	M_STR(w, "log_id", ev->log_id);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <yajl/yajl_parse.h>
 
@@ -29,6 +30,9 @@ enum field {
 	F_RESP_STATUS,
 	F_COUNT
 };
+
+/* One bit per field in struct normalizer's seen and subtree masks. */
+_Static_assert(F_COUNT <= 64, "fields must fit a uint64_t mask");
 
 /* JSON type of a captured value; T_ABSENT = not seen. */
 enum vtype { T_ABSENT, T_NULL, T_BOOL, T_NUMBER, T_STRING, T_MAP, T_ARRAY };
@@ -161,6 +165,12 @@ struct normalizer {
 	enum vtype cap_type[CAP_COUNT];
 	int root_seen;
 	int bare;                     /* the root object is the logContent itself */
+	/* Duplicate keys: the last one wins (as jansson, Python and JavaScript read JSON).
+	 * seen = fields whose key was read in the current parent; when a key comes again,
+	 * whatever the earlier value's subtree captured is forgotten (subtree[child]). */
+	uint64_t seen;
+	uint64_t subtree[N_COUNT];
+	int dup;                      /* a mapped key appeared twice in one object */
 	const char *cancel_msg;       /* why a callback stopped the parse */
 	/* Key index: for each node and KEY_BUCKET(len, first byte), up to KIDX_WAYS candidate
 	 * entries (index + 1, 0 = none); built once by normalizer_new.  A linear scan
@@ -422,6 +432,23 @@ same_bytes(const char *a, const unsigned char *b, size_t n)
 	return 1;
 }
 
+/* A mapped key seen again in the same object: the earlier value, and everything
+ * captured below it, is dropped so that only the last one counts. */
+static void
+forget(struct normalizer *n, const struct key *k)
+{
+	uint64_t m = UINT64_C(1) << k->field;
+	int f;
+
+	n->dup = 1;
+	if (k->child != N_NONE)
+		m |= n->subtree[k->child];
+	for (f = 0; f < F_COUNT; f++)
+		if (m & (UINT64_C(1) << f))
+			memset(&n->slots[f], 0, sizeof(n->slots[f]));
+	n->seen &= ~(m & ~(UINT64_C(1) << k->field));
+}
+
 static int
 cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
@@ -437,6 +464,10 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	for (i = 0; i < KIDX_WAYS && cand[i] != 0; i++) {
 		const struct key *k = &keytabs[f->node].k[cand[i] - 1];
 		if (k->len == len && same_bytes(k->name, key, len)) {
+			uint64_t bit = UINT64_C(1) << k->field;
+			if (n->seen & bit)
+				forget(n, k);
+			n->seen |= bit;
 			f->pending = k;
 			if (k->capture != CAP_NONE)
 				n->key_end[k->capture] = consumed(n);
@@ -874,8 +905,9 @@ finish(struct normalizer *n, struct normalize_err *err)
 		if (parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
 			ev->time_ns = ns;
 			ev->has |= EV_HAS_TIME;
+			ev->time_src = EV_TIME_RECORD;
 		} else {
-			ev->partial = 1;
+			ev->partial = 1; /* unparseable, or outside 1677..2262 (year 2999) */
 		}
 	}
 	if (!(ev->has & EV_HAS_TIME)) {
@@ -883,7 +915,7 @@ finish(struct normalizer *n, struct normalize_err *err)
 		if (get_int(n, F_DATETIME, n->bare ? OPT : REQ, msmin, msmax, &ms) == 0) {
 			ev->time_ns = ms * 1000000;
 			ev->has |= EV_HAS_TIME;
-			ev->time_from_datetime = 1;
+			ev->time_src = EV_TIME_DATETIME;
 		} else {
 			ev->partial = 1;
 		}
@@ -909,6 +941,26 @@ finish(struct normalizer *n, struct normalize_err *err)
 			}
 		}
 	}
+
+	if (!(ev->has & EV_HAS_TIME)) {
+		/* Never an event without a time: sinks would stamp it 1970 (Datadog and Loki
+		 * drop such old entries) or the read time anyway.  Take the ingestion time,
+		 * else the time we read the record; partial is already set, and lc.time as
+		 * received still goes out (ECS oci.original_time, OCSF
+		 * metadata.original_time, raw as is). */
+		if (ev->has & EV_HAS_INGESTED) {
+			ev->time_ns = ev->ingested_ns;
+			ev->time_src = EV_TIME_INGESTED;
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ev->time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+			ev->time_src = EV_TIME_READ;
+		}
+		ev->has |= EV_HAS_TIME;
+	}
+	if (n->dup)
+		ev->partial = 1; /* the mapping took the last of two values */
 
 	ds = &n->slots[F_DATA];
 	if (ds->type != T_ABSENT) {
@@ -946,6 +998,22 @@ finish(struct normalizer *n, struct normalize_err *err)
 
 /* ---- public ---- */
 
+/* The fields captured anywhere below an object of this node. */
+static uint64_t
+subtree_mask(size_t node)
+{
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < keytabs[node].n; i++) {
+		const struct key *k = &keytabs[node].k[i];
+		m |= UINT64_C(1) << k->field;
+		if (k->child != N_NONE)
+			m |= subtree_mask(k->child);
+	}
+	return m;
+}
+
 struct normalizer *
 normalizer_new(void)
 {
@@ -967,6 +1035,8 @@ normalizer_new(void)
 			b[w] = (unsigned char)(i + 1);
 		}
 	}
+	for (node = 0; node < N_COUNT; node++)
+		n->subtree[node] = subtree_mask(node);
 	return n;
 }
 
@@ -993,6 +1063,8 @@ reset(struct normalizer *n, const char *json, size_t len, int bare)
 	n->root_seen = 0;
 	n->bare = bare;
 	n->cancel_msg = NULL;
+	n->seen = 0;
+	n->dup = 0;
 }
 
 static int

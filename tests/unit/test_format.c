@@ -146,6 +146,57 @@ test_golden(void **state)
 	normalizer_free(c.n);
 }
 
+/*
+ * Input oddities (issue 11.15), tests/data/golden/input-oddities.json: duplicate keys
+ * (mapped ones: the last wins, partial; logContent twice: the last one), numbers beyond
+ * int64 and double (mapped fields left out, partial; verbatim parts keep the text), and a
+ * year-2999 time (@timestamp from the ingestion time, lc.time kept as original_time,
+ * partial).  Compared byte for byte: jansson would read the duplicates away and refuses
+ * 1e999, which are exactly what is checked here.
+ */
+static void
+test_golden_oddities(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	struct search_record *r = NULL;
+	size_t cap = 0, nrec = 0, len, glen, i, f;
+	char *text = slurp("tests/data/golden/input-oddities.json", &len), path[200], err[200];
+	struct buf out;
+
+	(void)state;
+	assert_int_equal(search_parse_page(text, len, &r, &cap, &nrec, err, sizeof(err)), 0);
+	assert_int_equal(nrec, 4);
+	buf_init(&out, 0);
+	for (f = 0; f < 3; f++) {
+		char *golden, *line;
+		snprintf(path, sizeof(path), "tests/data/golden/input-oddities.%s.ndjson",
+		    format_name(fmts[f]));
+		golden = slurp(path, &glen);
+		line = golden;
+		for (i = 0; i < nrec; i++) {
+			const struct event *ev;
+			struct normalize_err nerr;
+			char *nl = strchr(line, '\n');
+			assert_non_null(nl);
+			*nl = '\0';
+			assert_int_equal(normalize_record(n, r[i].json, r[i].len, &ev, &nerr), 0);
+			assert_int_equal(ev->partial, 1); /* every oddity is counted */
+			buf_reset(&out);
+			assert_int_equal(format_encode(ev, fmts[f], "us-ashburn-1", &out), 0);
+			if (strcmp(out.data, line) != 0)
+				fail_msg("input-oddities.%s record %zu differs from the golden:\n got: "
+				    "%s\nwant: %s", format_name(fmts[f]), i + 1, out.data, line);
+			line = nl + 1;
+		}
+		assert_true(*line == '\0');
+		free(golden);
+	}
+	buf_cleanup(&out);
+	free(r);
+	free(text);
+	normalizer_free(n);
+}
+
 /* ---- helpers for hand-made records ---- */
 
 static const struct event *
@@ -445,7 +496,7 @@ test_other_and_raw(void **state)
 
 	(void)state;
 	assert_int_equal(ev->kind, EVENT_OTHER);
-	assert_int_equal(ev->time_from_datetime, 1);
+	assert_int_equal(ev->time_src, EV_TIME_DATETIME);
 	/* raw: compact, same bytes otherwise */
 	buf_init(&b, 0);
 	assert_int_equal(format_encode(ev, CONF_FORMAT_RAW, NULL, &b), 0);
@@ -555,6 +606,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_golden_oddities),
 		cmocka_unit_test(test_summary_examples),
 		cmocka_unit_test(test_ecs_audit_rules),
 		cmocka_unit_test(test_ecs_flow_rules),

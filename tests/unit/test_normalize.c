@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -372,11 +373,12 @@ test_times(void **state)
 			"\"oracle\":{\"tenantid\":\"t\",\"compartmentid\":\"c\",\"loggroupid\":\"g\","
 			"\"ingestedtime\":\"2025-03-14T09:01:13.902Z\"},\"data\":{}}}");
 	assert_true(ev->time_ns == 1741942867418LL * 1000000);
-	assert_int_equal(ev->time_from_datetime, 1);
+	assert_int_equal(ev->time_src, EV_TIME_DATETIME);
 	assert_int_equal(ev->partial, 0);
 	/* offsets, fractions, lower-case t/z */
 	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-03-14T11:01:07.123456789+02:00\",\"data\":{}}}");
 	assert_true(ev->time_ns == 1741942867123456789LL);
+	assert_int_equal(ev->time_src, EV_TIME_RECORD);
 	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-03-14t09:01:07z\",\"data\":{}}}");
 	assert_true(ev->time_ns == 1741942867LL * 1000000000);
 	ev = norm_ok(n, "{\"logContent\":{\"time\":\"1969-12-31T23:59:59.5Z\",\"data\":{}}}");
@@ -385,17 +387,112 @@ test_times(void **state)
 	ev = norm_ok(n, "{\"datetime\":1000,\"logContent\":{\"time\":\"yesterday\",\"data\":{}}}");
 	assert_true(ev->time_ns == 1000000000LL);
 	assert_int_equal(ev->partial, 1);
-	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-02-29T00:00:00Z\",\"data\":{}}}");
-	assert_false(ev->has & EV_HAS_TIME);
+	normalizer_free(n);
+}
+
+/* Issue 11.15: a time nothing can represent never leaves an event without @timestamp.
+ * The chain is lc.time, datetime, oracle.ingestedtime, then the time it was read; the
+ * event is partial and lc.time is kept as received. */
+static void
+test_times_out_of_range(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+	struct timespec t0, t1;
+	int64_t ns0, ns1;
+
+	(void)state;
+	/* year 2999 in lc.time and in datetime: the ingestion time */
+	ev = norm_ok(n, "{\"datetime\":32503680000000,\"logContent\":{\"id\":\"i\","
+			"\"time\":\"2999-01-01T00:00:00Z\",\"type\":\"x.y.z\",\"oracle\":{"
+			"\"tenantid\":\"t\",\"compartmentid\":\"c\",\"loggroupid\":\"g\","
+			"\"ingestedtime\":\"2025-03-14T09:01:13.902Z\"},\"data\":{}}}");
+	assert_true(ev->has & EV_HAS_TIME);
+	assert_int_equal(ev->time_src, EV_TIME_INGESTED);
+	assert_true(ev->time_ns == 1741942873902000000LL);
 	assert_int_equal(ev->partial, 1);
-	/* out of int64 ns range */
+	assert_int_equal(ev->time_s.len, 20);
+	assert_memory_equal(ev->time_s.p, "2999-01-01T00:00:00Z", 20);
+	/* year 2999 and a good datetime: datetime */
+	ev = norm_ok(n, "{\"datetime\":1741942867418,\"logContent\":{\"time\":"
+			"\"2999-01-01T00:00:00Z\",\"data\":{}}}");
+	assert_int_equal(ev->time_src, EV_TIME_DATETIME);
+	assert_true(ev->time_ns == 1741942867418LL * 1000000);
+	assert_int_equal(ev->partial, 1);
+	/* nothing usable at all: the time it was read */
+	clock_gettime(CLOCK_REALTIME, &t0);
+	ns0 = (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec;
 	ev = norm_ok(n, "{\"logContent\":{\"time\":\"9999-12-31T23:59:59Z\",\"data\":{}}}");
-	assert_false(ev->has & EV_HAS_TIME);
+	clock_gettime(CLOCK_REALTIME, &t1);
+	ns1 = (int64_t)t1.tv_sec * 1000000000 + t1.tv_nsec;
+	assert_true(ev->has & EV_HAS_TIME);
+	assert_int_equal(ev->time_src, EV_TIME_READ);
+	assert_true(ev->time_ns >= ns0 && ev->time_ns <= ns1);
+	assert_int_equal(ev->partial, 1);
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2025-02-29T00:00:00Z\",\"data\":{}}}");
+	assert_int_equal(ev->time_src, EV_TIME_READ);
+	assert_int_equal(ev->partial, 1);
+	/* datetime beyond 2^64, or 1e999, or a real: not a time */
 	ev = norm_ok(n, "{\"datetime\":99999999999999999999,\"logContent\":{\"data\":{}}}");
-	assert_false(ev->has & EV_HAS_TIME);
-	assert_true(ev->time_ns == 0);
+	assert_int_equal(ev->time_src, EV_TIME_READ);
+	assert_true(ev->time_ns >= ns0);
+	ev = norm_ok(n, "{\"datetime\":1e999,\"logContent\":{\"data\":{}}}");
+	assert_int_equal(ev->time_src, EV_TIME_READ);
 	ev = norm_ok(n, "{\"datetime\":1.5e3,\"logContent\":{\"data\":{}}}");
-	assert_false(ev->has & EV_HAS_TIME);
+	assert_int_equal(ev->time_src, EV_TIME_READ);
+	/* the last representable instant is still the record's own */
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2262-04-11T23:47:15Z\",\"data\":{}}}");
+	assert_int_equal(ev->time_src, EV_TIME_RECORD);
+	ev = norm_ok(n, "{\"logContent\":{\"time\":\"2262-04-11T23:47:16Z\",\"data\":{}}}");
+	assert_int_equal(ev->time_src, EV_TIME_READ);
+	normalizer_free(n);
+}
+
+/* Issue 11.15: a mapped key twice in one object: the last value wins, whatever the
+ * first one captured below it is forgotten, and the event is partial.  A key repeated
+ * only because its parent repeated is not a duplicate of its own. */
+static void
+test_duplicate_keys(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	ev = norm_ok(n, "{\"datetime\":1000,\"logContent\":{\"id\":\"a\",\"type\":\"x.y.z\","
+			"\"id\":\"b\",\"data\":{}}}");
+	assert_string_equal(ev->id, "b");
+	assert_int_equal(ev->partial, 1);
+	/* data twice: nothing of the first survives */
+	ev = norm_ok(n, "{\"logContent\":{\"oracle\":{\"loggroupid\":\"_Audit\"},"
+			"\"data\":{\"eventName\":\"DeleteX\",\"identity\":{\"principalName\":\"p\"},"
+			"\"compartmentName\":\"c1\"},\"data\":{\"eventName\":\"GetX\","
+			"\"identity\":{\"ipAddress\":\"192.0.2.1\"}}}}");
+	assert_int_equal(ev->kind, EVENT_AUDIT);
+	assert_memory_equal(ev->event_name.p, "GetX", 4);
+	assert_int_equal(ev->verb, VERB_READ);
+	assert_null(ev->principal_name.p);
+	assert_null(ev->compartment_name.p);
+	assert_memory_equal(ev->ip_address.p, "192.0.2.1", 9);
+	assert_int_equal(ev->data_json.len, strlen("{\"eventName\":\"GetX\","
+	    "\"identity\":{\"ipAddress\":\"192.0.2.1\"}}"));
+	assert_int_equal(ev->partial, 1);
+	/* an object, then a scalar: the scalar */
+	ev = norm_ok(n, "{\"logContent\":{\"data\":{\"message\":\"m\"},\"data\":\"text\"}}");
+	assert_null(ev->message.p);
+	assert_int_equal(ev->data_json.len, 6);
+	/* logContent twice: the second is the record (raw and fingerprint included) */
+	ev = norm_ok(n, "{\"logContent\":{\"id\":\"one\",\"source\":\"s1\"},"
+			"\"logContent\":{\"id\":\"two\"}}");
+	assert_string_equal(ev->id, "two");
+	assert_null(ev->source.p);
+	assert_int_equal(ev->raw_len, strlen("{\"id\":\"two\"}"));
+	/* no duplicate: one key each, in sibling objects of different parents */
+	ev = norm_ok(n, "{\"datetime\":1000,\"logContent\":{\"id\":\"i\",\"type\":\"x.y.z\","
+			"\"oracle\":{\"tenantid\":\"t\",\"compartmentid\":\"c\",\"loggroupid\":\"g\","
+			"\"ingestedtime\":\"2025-03-14T09:01:13.902Z\"},\"data\":{\"request\":{\"id\":\"r\"},"
+			"\"x\":{\"id\":1,\"id\":2}}}}");
+	assert_string_equal(ev->id, "i");
+	assert_int_equal(ev->partial, 0);
 	normalizer_free(n);
 }
 
@@ -860,6 +957,8 @@ main(void)
 		cmocka_unit_test(test_not_object),
 		cmocka_unit_test(test_bare_logcontent),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_times_out_of_range),
+		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_kinds),
 		cmocka_unit_test(test_nulls_everywhere),
 		cmocka_unit_test(test_mistyped),
