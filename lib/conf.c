@@ -2089,6 +2089,31 @@ dump_url(FILE *out, const char *u)
 	}
 }
 
+char *
+conf_mask_url(const char *url)
+{
+	char *s = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (url == NULL)
+		return NULL;
+	f = open_memstream(&s, &n);
+	if (f == NULL)
+		return NULL;
+	dump_url(f, url);
+	if (ferror(f)) {
+		fclose(f);
+		free(s);
+		return NULL;
+	}
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void
 dump_header(FILE *out, const char *h)
 {

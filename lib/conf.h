@@ -184,6 +184,13 @@ char *conf_format_duration(int64_t ms, char *out, size_t outsz);
 char *conf_format_size(int64_t bytes, char *out, size_t outsz);
 char *conf_format_rfc3339(int64_t ms, char *out, size_t outsz);
 
+/*
+ * url as -t prints it: the password of its userinfo and credential-like query values
+ * (api_key=, token=, ...) replaced by ***.  Returns new (caller frees), NULL when out of
+ * memory.  For every URL the daemon prints.
+ */
+char *conf_mask_url(const char *url);
+
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);
 const char *conf_format_name(enum conf_format f);

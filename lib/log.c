@@ -89,17 +89,75 @@ log_init(void)
 		to_journal = 1;
 }
 
+/*
+ * Messages carry text from the network (OCI error messages, sink answers, URLs): a CR or
+ * LF in them would start a line of its own — "notice: finished: everything delivered"
+ * forged by whoever wrote the error message — and an ESC could drive the terminal of
+ * whoever reads the log.  So every control character becomes visible text: \n, \r, \t
+ * by name, other C0 bytes and DEL as \xHH, and the C1 controls (U+0080..U+009F, which
+ * some terminals act on, encoded as C2 80..C2 9F) as \u00HH.  Backslashes stay as they
+ * are: an escape in the output cannot end a line, which is all this must guarantee.
+ * The output is cut, never an escape in the middle, to fit cap (> 0) with its NUL.
+ */
+static void
+escape_controls(char *dst, size_t cap, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)src;
+	size_t o = 0;
+
+	for (; *p != '\0'; p++) {
+		char e[8];
+		size_t n;
+		unsigned c = *p;
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			e[0] = '\\';
+			e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			n = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(e, "\\x", 2);
+			e[2] = hex[c >> 4];
+			e[3] = hex[c & 15];
+			n = 4;
+		} else if (c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			c = *++p; /* p[1] is at worst the NUL: in bounds */
+			memcpy(e, "\\u00", 4);
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			n = 6;
+		} else {
+			e[0] = (char)c;
+			n = 1;
+		}
+		if (o + n >= cap)
+			break;
+		memcpy(dst + o, e, n);
+		o += n;
+	}
+	dst[o] = '\0';
+}
+
 void
 log_vmsg(enum log_level lvl, const char *source, const char *sink,
     const char *fmt, va_list ap)
 {
-	char msg[4096];
+	char raw[4096], msg[4096], name[256];
 
 	if (!log_enabled(lvl))
 		return;
 	if (to_journal < 0)
 		log_init();
-	vsnprintf(msg, sizeof(msg), fmt, ap); /* long messages are cut, never overrun */
+	vsnprintf(raw, sizeof(raw), fmt, ap); /* long messages are cut, never overrun */
+	escape_controls(msg, sizeof(msg), raw);
+	/* Names come from the configuration, but a line is a line: escaped the same way. */
+	if (source != NULL) {
+		escape_controls(name, sizeof(name), source);
+		source = name;
+	} else if (sink != NULL) {
+		escape_controls(name, sizeof(name), sink);
+		sink = name;
+	}
 
 	if (to_journal) {
 		if (source != NULL)

@@ -6,6 +6,11 @@
  * SINK= fields when the entry concerns one.  Otherwise each entry is one plain line on
  * stderr: "LEVEL: [source NAME] message".
  *
+ * Every control character in a message (and in a source or sink name) is written
+ * escaped — LF as \n, CR as \r, TAB as \t, other C0 bytes and DEL as \xHH, C1 controls
+ * as \u00HH — on stderr and in the journal alike, so text from the network can never
+ * start a line of its own.  A message is one line.
+ *
  * Never pass a secret to these functions.  The verbosity is the one process-wide setting
  * (log_set_level); everything else is stateless.
  */

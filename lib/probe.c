@@ -25,8 +25,15 @@
 #include "oci.h"
 #include "search.h"
 
-#define PROBE_LIMIT 100
-#define PROBE_WINDOW_MS 60000
+/*
+ * A source is sampled over the hour before now - lag: a minute (what the probe read
+ * before) is often empty for a quiet log or a late ingest, and an empty sample can judge
+ * neither the query nor the feedback loop.  Up to PROBE_MAX_PAGES pages of PROBE_LIMIT
+ * records: enough to judge, bounded in time and in OCI requests however busy the log.
+ */
+#define PROBE_LIMIT 200
+#define PROBE_MAX_PAGES 5
+#define PROBE_WINDOW_MS 3600000
 #define PROBE_SEARCH_TIMEOUT_MS 10000
 #define PROBE_SINK_TIMEOUT_MS 10000
 /* Text of one row's detail or fix: bounded; a failed append only shortens a message. */
@@ -58,12 +65,16 @@ struct item {
 	long last_status;   /* last HTTP status seen (0 = transport error) */
 	unsigned responses; /* HTTP responses and transport errors seen */
 	int64_t start_ms, end_ms;
+	uint64_t records;   /* records read so far */
+	unsigned pages;     /* pages read so far */
+	int64_t newest_ms;  /* newest record time read (0: none known) */
 	uint64_t flow_records, own_records;
 	struct own_addr own[PROBE_OWN_MAX];
 	size_t n_own;
 	/* sink */
 	struct http_xfer *xfer;
 	char *url;
+	char *url_shown; /* url masked as -t masks it (conf_mask_url); may be NULL */
 	char *hdr[PROBE_SINK_HEADERS_MAX];
 	size_t n_hdr;
 };
@@ -79,8 +90,27 @@ struct probe {
 	size_t n;
 	size_t pending;
 	struct event *deadline;
+	char *endpoint_shown; /* the OCI endpoint, masked; may be NULL */
 	int running; /* inside event_base_dispatch: the last answer ends it */
 };
+
+/* The OCI endpoint as it may be printed (masked), or NULL when not known (yet). */
+static const char *
+endpoint_shown(struct probe *p)
+{
+	const char *ep = p->oci != NULL ? oci_client_endpoint(p->oci) : NULL;
+
+	if (p->endpoint_shown == NULL && ep != NULL)
+		p->endpoint_shown = conf_mask_url(ep);
+	return p->endpoint_shown;
+}
+
+/* The sink URL as it may be printed (masked); never the URL itself. */
+static const char *
+url_shown(const struct item *it)
+{
+	return it->url_shown != NULL ? it->url_shown : "the sink URL";
+}
 
 static const char *
 status_name(enum status s)
@@ -301,7 +331,7 @@ check_records(struct item *it, const struct search_page *pg)
 {
 	size_t i;
 
-	if (it->p->norm == NULL || it->p->local == NULL)
+	if (it->p->norm == NULL)
 		return;
 	for (i = 0; i < pg->n; i++) {
 		const struct event *ev;
@@ -309,7 +339,11 @@ check_records(struct item *it, const struct search_page *pg)
 		int src_own, dst_own;
 
 		if (normalize_record(it->p->norm, pg->records[i].json, pg->records[i].len, &ev,
-			&nerr) != 0 || ev->kind != EVENT_FLOW)
+			&nerr) != 0)
+			continue;
+		if (ev->time_ns / 1000000 > it->newest_ms)
+			it->newest_ms = ev->time_ns / 1000000;
+		if (ev->kind != EVENT_FLOW || it->p->local == NULL)
 			continue;
 		it->flow_records++;
 		src_own = note_own(it, ev->src_addr);
@@ -328,17 +362,59 @@ window_text(const struct item *it, struct buf *b)
 	    conf_format_rfc3339(it->end_ms, z, sizeof(z)));
 }
 
-/* OK (or WARN for feedback) once the first page is in. */
-static void
-source_ok(struct item *it, uint64_t records, int more)
+/* A query of the kind the shipped audit example once had: it matches no audit record. */
+static int
+filters_audit_type(const char *q)
 {
+	return strstr(q, "com.oraclecloud.audit") != NULL;
+}
+
+/* WARN: nothing in the sampled hour; say why that matters and what to check. */
+static void
+source_empty(struct item *it)
+{
+	buf_append_str(&it->fix, "No record in ");
+	window_text(it, &it->fix);
+	buf_printf(&it->fix, " (the hour before now - lag) matched the query of [source %s].  "
+	    "A query that matches nothing is the likeliest silent failure: the daemon runs, "
+	    "healthy, and forwards nothing.  Check the scopes (compartment, log group and log "
+	    "OCIDs) and any where clause, e.g. in the Console's Logging Search:\n"
+	    "    query = %s\n  If the log is only quiet, ignore this.", it->name,
+	    it->src->query);
+	if (filters_audit_type(it->src->query))
+		buf_append_str(&it->fix, "\n  Audit record types are com.oraclecloud.<service>."
+		    "<Operation> (e.g. com.oraclecloud.ComputeApi.GetInstance), never "
+		    "com.oraclecloud.audit.*: the _Audit scope alone selects audit records, so "
+		    "drop that where clause.");
+	finish(it, ST_WARN);
+}
+
+/* OK, or WARN for an empty sample or a feedback loop, once the sample is in. */
+static void
+source_ok(struct item *it, int more)
+{
+	uint64_t records = it->records;
 	size_t i;
 
 	buf_printf(&it->detail, "%s%llu record%s in ", more ? "at least " : "",
 	    (unsigned long long)records, records == 1 ? "" : "s");
 	window_text(it, &it->detail);
+	if (more) {
+		char t[40];
+
+		/* The sample stopped early: say how far into the window it got. */
+		buf_printf(&it->detail, " (sampled the first %u pages", it->pages);
+		if (it->newest_ms > 0)
+			buf_printf(&it->detail, ", up to %s", conf_format_rfc3339(it->newest_ms,
+			    t, sizeof(t)));
+		buf_append_str(&it->detail, ")");
+	}
 	if (it->flow_records > 0)
 		buf_printf(&it->detail, ", of which %llu flow", (unsigned long long)it->flow_records);
+	if (records == 0) {
+		source_empty(it);
+		return;
+	}
 	if (it->own_records == 0) {
 		finish(it, ST_OK);
 		return;
@@ -353,7 +429,7 @@ source_ok(struct item *it, uint64_t records, int more)
 	    "records, which it then forwards, which makes more.  Exclude this host's "
 	    "address%s in the query:\n    query = ", it->n_own == 1 ? "" : "es");
 	exclusion_query(it, &it->fix);
-	buf_append_str(&it->fix, "\n  (see docs/feedback-loops.md)");
+	buf_append_str(&it->fix, "\n  (see README.md, section \"Feedback loops\")");
 	finish(it, ST_WARN);
 }
 
@@ -363,10 +439,13 @@ on_page(void *arg, const struct search_page *pg)
 	struct item *it = arg;
 
 	check_records(it, pg);
-	/* One page is all a probe needs: it proves access and shows a sample. */
+	it->records += pg->n;
+	if (++it->pages < PROBE_MAX_PAGES)
+		return pg->n;
+	/* Enough to judge: stop here rather than page through a busy hour. */
 	search_cancel(it->search);
 	it->search = NULL;
-	source_ok(it, pg->n, pg->n >= PROBE_LIMIT);
+	source_ok(it, pg->n >= PROBE_LIMIT);
 	return pg->n;
 }
 
@@ -423,12 +502,12 @@ on_search_done(void *arg, const struct search_result *r)
 {
 	struct item *it = arg;
 	struct probe *p = it->p;
-	const char *endpoint = p->oci ? oci_client_endpoint(p->oci) : NULL;
+	const char *endpoint = endpoint_shown(p);
 
 	it->search = NULL; /* freed by search.c after this returns */
 	if (r->status == SEARCH_OK) {
-		/* No page callback came (an empty answer): still a success. */
-		source_ok(it, r->records, 0);
+		/* Every page of the window read (none at all when it is empty). */
+		source_ok(it, 0);
 		return;
 	}
 	if (r->http_status != 0)
@@ -493,7 +572,7 @@ start_source(struct item *it)
 	struct search_callbacks cb;
 	int64_t now = backoff_now_ms();
 
-	/* The newest minute the daemon would read (its window ends at now - lag). */
+	/* The hour that ends where the daemon's newest window ends (now - lag). */
 	it->end_ms = now - it->src->lag_ms;
 	it->start_ms = it->end_ms - PROBE_WINDOW_MS;
 	search_opts_default(&so);
@@ -657,21 +736,62 @@ sink_request(struct item *it, struct buf *url)
 	return rc == 0 && url->data != NULL ? 0 : -1;
 }
 
-/* A short, single-line excerpt of a response body. */
+/* Overwrites every occurrence of secret (when at least 4 bytes) in s[0..n) with '*'. */
 static void
-body_excerpt(struct buf *b, const struct http_response *r)
+scrub(char *s, size_t n, const char *secret)
 {
-	size_t i, n = r->body_len < 160 ? r->body_len : 160;
+	size_t l = secret != NULL ? strlen(secret) : 0, i;
+
+	if (l < 4)
+		return;
+	for (i = 0; i + l <= n; i++)
+		if (memcmp(s + i, secret, l) == 0)
+			memset(s + i, '*', l);
+}
+
+/*
+ * A short, single-line excerpt of a response body, with every credential the probe sent
+ * (header values, and their last word: the token of "Basic xyz") and the sink's own
+ * secrets masked: a server that echoes the request must not put them on the screen.
+ */
+static void
+body_excerpt(struct buf *b, const struct item *it, const struct http_response *r)
+{
+	const struct conf_sink *k = it->snk;
+	size_t i, j, n = r->body_len < 160 ? r->body_len : 160;
+	size_t m = r->body_len < 160 + 16384 ? r->body_len : 160 + 16384;
+	char *copy;
 
 	if (n == 0)
 		return;
+	/* Masked over more than the excerpt, so that a secret cut by it is masked too. */
+	copy = malloc(m);
+	if (copy == NULL)
+		return;
+	memcpy(copy, r->body, m);
+	for (i = 0; i < it->n_hdr; i++) {
+		const char *v = strchr(it->hdr[i], ':');
+		const char *w;
+
+		if (v == NULL)
+			continue;
+		while (*++v == ' ')
+			;
+		scrub(copy, m, v);
+		if ((w = strrchr(v, ' ')) != NULL)
+			scrub(copy, m, w + 1);
+	}
+	scrub(copy, m, k->password);
+	scrub(copy, m, k->token);
+	scrub(copy, m, k->api_key);
 	buf_append_str(b, ": ");
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)r->body[i];
+	for (j = 0; j < n; j++) {
+		unsigned char c = (unsigned char)copy[j];
 		buf_append_char(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
 	}
 	if (n < r->body_len)
 		buf_append_str(b, "...");
+	free(copy);
 }
 
 /* What a 2xx says, per vendor. */
@@ -680,7 +800,7 @@ sink_ok_detail(struct item *it, const struct http_response *r)
 {
 	json_t *v = NULL;
 
-	buf_printf(&it->detail, "HTTP %ld from %s", r->status, it->url);
+	buf_printf(&it->detail, "HTTP %ld from %s", r->status, url_shown(it));
 	if (it->snk->type == CONF_SINK_ELASTICSEARCH)
 		v = json_loadb(r->body, r->body_len, 0, NULL);
 	if (v != NULL) {
@@ -741,14 +861,14 @@ on_sink_done(void *arg, const struct http_response *r)
 	it->xfer = NULL;
 	if (!r->ok) {
 		if (r->timed_out)
-			buf_printf(&it->detail, "no answer from %s within %.0f s", it->url,
+			buf_printf(&it->detail, "no answer from %s within %.0f s", url_shown(it),
 			    r->seconds);
 		else
-			buf_printf(&it->detail, "%s: %s", it->url, r->error ? r->error :
+			buf_printf(&it->detail, "%s: %s", url_shown(it), r->error ? r->error :
 			    "no response");
 		buf_printf(&it->fix, "Cannot reach %s: check url%s, that the service is up, and "
 		    "that this host may connect to it (DNS, firewall; a proxy is taken from "
-		    "https_proxy/no_proxy)%s.", it->url, k->type == CONF_SINK_DATADOG ?
+		    "https_proxy/no_proxy)%s.", url_shown(it), k->type == CONF_SINK_DATADOG ?
 		    " / site" : "", k->tls_verify && strncmp(it->url, "https:", 6) == 0 ?
 		    "; for a private CA set tls_ca_file" : "");
 		finish(it, ST_FAILED);
@@ -759,8 +879,8 @@ on_sink_done(void *arg, const struct http_response *r)
 		finish(it, ST_OK);
 		return;
 	}
-	buf_printf(&it->detail, "HTTP %ld from %s", r->status, it->url);
-	body_excerpt(&it->detail, r);
+	buf_printf(&it->detail, "HTTP %ld from %s", r->status, url_shown(it));
+	body_excerpt(&it->detail, it, r);
 	if (r->status == 403 && k->type == CONF_SINK_ELASTICSEARCH) {
 		/* Authenticated: a least-privilege writer may not read the cluster info. */
 		buf_printf(&it->fix, "Elasticsearch accepted the credentials but forbids GET / "
@@ -778,14 +898,14 @@ on_sink_done(void *arg, const struct http_response *r)
 			credential_fix(it, r->status);
 	} else if (r->status == 404) {
 		buf_printf(&it->fix, "Nothing answers at %s: check url (the base URL of the "
-		    "service; the API path is added).", it->url);
+		    "service; the API path is added).", url_shown(it));
 	} else if (r->status == 503 && (k->type == CONF_SINK_SPLUNK_HEC ||
 	    k->type == CONF_SINK_LOKI)) {
 		buf_printf(&it->fix, "%s says it is not ready/healthy: wait and run --probe "
 		    "again; the daemon retries 503 answers, holding events in its queue.",
 		    k->type == CONF_SINK_LOKI ? "Loki" : "Splunk HEC");
 	} else {
-		buf_printf(&it->fix, "Unexpected answer from %s: check url.", it->url);
+		buf_printf(&it->fix, "Unexpected answer from %s: check url.", url_shown(it));
 	}
 	finish(it, ST_FAILED);
 }
@@ -863,6 +983,7 @@ start_sink(struct item *it)
 		return;
 	}
 	it->url = buf_steal(&url, NULL);
+	it->url_shown = conf_mask_url(it->url);
 	memset(&req, 0, sizeof(req));
 	req.method = "GET";
 	req.url = it->url;
@@ -875,7 +996,7 @@ start_sink(struct item *it)
 	req.max_response = 64 * 1024;
 	it->xfer = http_submit(p->http, &req, on_sink_done, it);
 	if (it->xfer == NULL) {
-		buf_printf(&it->detail, "cannot start the request to %s", it->url);
+		buf_printf(&it->detail, "cannot start the request to %s", url_shown(it));
 		finish(it, ST_FAILED);
 	}
 }
@@ -987,7 +1108,10 @@ print_header(struct probe *p, FILE *out)
 	if (p->oci != NULL) {
 		const char *ep = oci_client_endpoint(p->oci);
 		fprintf(out, "OCI: %s, endpoint %s\n", oci_client_describe(p->oci),
-		    ep ? ep : "(from instance metadata)");
+		    ep == NULL ? "(from instance metadata)" : endpoint_shown(p) ?
+		    endpoint_shown(p) : "(not shown: out of memory)");
+		fprintf(out, "Sources: each query is sampled over the hour before now - lag "
+		    "(at most %d pages of %d records)\n", PROBE_MAX_PAGES, PROBE_LIMIT);
 	}
 	if (p->local != NULL) {
 		fprintf(out, "This host's addresses (for the feedback-loop check):");
@@ -1096,6 +1220,7 @@ out:
 				free(it->hdr[j]);
 			}
 			free(it->url);
+			free(it->url_shown);
 			buf_cleanup(&it->detail);
 			buf_cleanup(&it->fix);
 		}
@@ -1103,6 +1228,7 @@ out:
 	}
 	if (p.deadline != NULL)
 		event_free(p.deadline);
+	free(p.endpoint_shown);
 	oci_client_free(p.oci);
 	http_free(p.http);
 	normalizer_free(p.norm);

@@ -2,18 +2,22 @@
  * probe.h — `oci-logfwd --probe`: check that every source and sink of a valid
  * configuration actually works, and say how to fix what does not.
  *
- * Sources: one real signed SearchLogs per [source] (limit 100, first page only) over one
- * minute: the minute that ends at now - lag, the newest one the daemon would read (flow
- * logs take a minute or two to become searchable, so the very last minute is often
- * empty).  A failure is shown with OCI's HTTP status, code, message and opc-request-id,
+ * Sources: real signed SearchLogs of each [source]'s query over the hour that ends at
+ * now - lag (where the daemon's newest window ends): at most 5 pages of 200 records, enough
+ * to judge, bounded however busy the log.  The row shows the window read and, when the
+ * sample stopped early, how far into it.  A query that matched no record in that hour
+ * makes the source WARN (the likeliest silent failure), with what to check (and the
+ * com.oraclecloud.audit.* pitfall: real audit types are com.oraclecloud.<service>.
+ * <Operation>).  A failure is shown with OCI's HTTP status, code, message and opc-request-id,
  * and a fix: 401 -> what to check (user OCID, fingerprint, key, clock); 404
  * NotAuthorizedOrNotFound -> the IAM policy statements granting `read log-content` on
  * the query's scopes (group form for API keys, dynamic-group form for instance
  * principals); 400 -> the query is invalid, shown.
- * Feedback loops: VCN flow-log records in that page whose source or destination address
+ * Feedback loops: VCN flow-log records in the sample whose source or destination address
  * is one of this host's (netaddr.h) make the source WARN, with the query filter that
  * excludes those addresses (the daemon's own requests would otherwise be forwarded,
- * making new flow records, which get forwarded, ...).
+ * making new flow records, which get forwarded, ...) and a pointer to the README's
+ * "Feedback loops" section.
  *
  * Sinks: one authenticated request to the vendor's health/validation endpoint:
  *   datadog        GET https://api.<site>/api/v1/validate (DD-API-KEY); with `url`: its
@@ -28,7 +32,8 @@
  * plus the sink's configured `header` lines, TLS settings and (capped) timeout.
  *
  * Everything runs concurrently on the caller's loop, bounded by PROBE_DEADLINE_MS.
- * Secrets are never printed.
+ * Secrets are never printed: URLs are masked as -t masks them (conf_mask_url), and a
+ * response excerpt has the credentials the probe sent masked.
  */
 #ifndef OCI_LOGFWD_PROBE_H
 #define OCI_LOGFWD_PROBE_H

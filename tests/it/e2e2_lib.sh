@@ -201,6 +201,8 @@ PY
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds; 1 on timeout.
+# CMD is run again at each poll, but its arguments were expanded once by the caller: a
+# condition that reads something live ("$(health)") must be a function (or bash -c '…').
 wait_for() {
 	local n=$(( $1 * 5 )); shift
 	for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.2; done

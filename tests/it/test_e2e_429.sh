@@ -16,7 +16,6 @@ set -u
 RATE=100
 if [ "$FAST" = 1 ]; then RATE=40; fi
 gen_opts
-STORM_S=15
 
 # A storm script: runs of 200 and 429 (Retry-After 1 or 2 s), then 200 forever.
 storm() {
@@ -41,9 +40,10 @@ sed -i 's/^window = .*/&\npage_size = 200/' "$T/daemon.conf"
 	sink_section b ecs "batch_max_events = 150" "retry_initial = 100ms" "retry_max_delay = 2s"
 } >> "$T/daemon.conf"
 start_daemon "$T/daemon.conf"; phase "daemon started"
-sleep "$STORM_S"
 
-# Wait until both storms are over and the source has caught up.
+# Wait until both storms are over (each sink got a request past its scripted storm) and
+# then until the source has caught up (its checkpoint within 10 s of now: lag 3 s, the
+# interval, a batch in flight).
 caught_up() {
 	python3 - "$T" "$PORT_a" "$PORT_b" "$SCRIPT_A" "$SCRIPT_B" <<'PY'
 import sys, json, urllib.request
@@ -58,8 +58,15 @@ for port, script in ((sys.argv[2], sys.argv[4]), (sys.argv[3], sys.argv[5])):
         sys.exit(1)
 PY
 }
-phase "storm time over"; wait_for 45 caught_up || fail "the sink storms did not end (requests stuck?)"
-sleep 4
+checkpoint_recent() {
+	local c
+	c=$(checkpoint_ms 2>/dev/null) || return 1
+	[ -n "$c" ] && [ "$c" -ge $(( $(now_ms) - 10000 )) ]
+}
+wait_for 60 caught_up || fail "the sink storms did not end (requests stuck?)"
+phase "storms over"
+wait_for 20 checkpoint_recent || fail "the source did not catch up after the storms"
+phase "caught up"
 for s in a b; do sink_stats "$s" > "$T/$s.live.json"; done
 end_ms=$(now_ms)
 phase "stopping the daemon"; stop_daemon; phase "stopped"

@@ -2,23 +2,24 @@
 # test_e2e_late.sh — issue 6, "Done when" 5: records that become searchable late, but
 # within `overlap`, are delivered exactly once.
 #
-# ocisim makes audit records searchable 15-16 s after their time and flow records 2-3 s
+# ocisim makes audit records searchable 6-7 s after their time and flow records 2-3 s
 # after (--ingest-delay), so the regular polls (lag 2s) miss all of the audit records and
-# some flow records; the overlap sweeps (overlap 30s, every 2 s) must find them, and must
-# not send again what the regular polls or earlier sweeps already sent.  The daemon runs
-# ~30 s in daemon mode; then every record of [start, stop - 22 s) (all of them searchable
-# and swept by then) must have arrived exactly once at a raw and at an ECS sink, by content,
+# some flow records; the overlap sweeps (overlap 12s, every 2 s) must find them, and must
+# not send again what the regular polls or earlier sweeps already sent.  The source starts
+# 5 s back (younger than the audit delay: every audit record is late).  The daemon runs
+# 18 s in daemon mode; then every record of [start, stop - 11 s) (searchable by stop - 4 s,
+# swept by then) must have arrived exactly once at a raw and at an ECS sink, by content,
 # nothing may have arrived twice at all, nothing from before `start` (the first sweeps
 # reach back `overlap`), and /metrics must count late records.
 source "$(dirname "$0")/e2e_lib.sh"
 
-RUN_S=30
-GEN="--rate 20/1 --seed 5 --flow-share 0.7 --ingest-delay audit=15s,flow=2s"
+RUN_S=18
+GEN="--rate 20/1 --seed 5 --flow-share 0.7 --ingest-delay audit=6s,flow=2s"
 start_ocisim $GEN
 start_sink raw; RAW_PORT=$SINK_PORT
 start_sink ecs; ECS_PORT=$SINK_PORT
 MPORT=$(free_port)
-a_ms=$(( ($(now_ms) / 1000 - 20) * 1000 ))
+a_ms=$(( ($(now_ms) / 1000 - 5) * 1000 ))
 A=$(iso_ms "$a_ms")
 
 write_conf "$T/daemon.conf" <<CONF
@@ -27,7 +28,7 @@ query = $QUERY
 interval = 1s
 lag = 2s
 window = 10s
-overlap = 30s
+overlap = 12s
 sweep_interval = 2s
 start = $A
 
@@ -53,11 +54,11 @@ stop_ms=$(now_ms)
 stop_daemon
 if [ "$DAEMON_RC" = 0 ]; then echo "ok: SIGTERM -> exit 0"; else echo "FAIL: exit $DAEMON_RC after SIGTERM"; fails=$((fails + 1)); fi
 
-B=$(iso_ms $(( stop_ms - 22000 )))
+B=$(iso_ms $(( stop_ms - 11000 )))
 dump "$A" "$B" "$T/expected.ndjson" $GEN
 ecs_of "$T/expected.ndjson" "$T/expected-ecs.ndjson" "$T/daemon.conf"
 n_audit=$(grep -c '"loggroupid":"_Audit"' "$T/expected.ndjson")
-echo "checked range [$A, $B): $(lines "$T/expected.ndjson") records, $n_audit of them audit (searchable only 15 s late)"
+echo "checked range [$A, $B): $(lines "$T/expected.ndjson") records, $n_audit of them audit (searchable only 6 s late)"
 
 late=$(metric "$metrics" 'oci_logfwd_source_late_records_total{source="main"}')
 delays=$(metric "$metrics" 'oci_logfwd_source_ingest_delay_seconds_count{source="main"}')

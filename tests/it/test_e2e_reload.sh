@@ -34,7 +34,9 @@ start_daemon "$T/daemon.conf"; phase "daemon started"
 
 wait_for 20 test -s "$T/old.out" || fail "no event reached sink old"
 wait_for 20 test -s "$T/keep.out" || fail "no event reached sink keep"
-sleep 6
+# Until the slow sink old has a queue to drain (a function: re-read at each poll).
+old_queued() { http_get "http://127.0.0.1:$MPORT/metrics" | grep -Eq '^oci_logfwd_sink_queue_events\{sink="old"\} [1-9]'; }
+wait_for 20 old_queued || fail "sink old never had events queued"
 
 # The reload: keep unchanged, old removed, new added.
 {

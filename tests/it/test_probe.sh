@@ -7,7 +7,12 @@
 #   3. a wrong key_file (OCI 401)              -> exit 69, HTTP 401 NotAuthenticated + fix
 #   4. OCI 404 NotAuthorizedOrNotFound         -> the IAM policy statements for the scopes
 #   5. an invalid query (400)                  -> the query shown as invalid
-#   6. flow records carrying this host's address -> WARN, exit 0, the exclusion filter
+#   6. flow records carrying this host's address, 30 minutes old (the probe samples the
+#      hour before now - lag) -> WARN, exit 0, the exclusion filter, the README section
+#   7. a query that matches nothing in that hour (the audit example as it once shipped,
+#      filtering on com.oraclecloud.audit.*) -> WARN with the reason and the real audit
+#      types; a busy hour is read in bounded pages, and how far is printed
+#   8. sink URLs with a password are printed masked; a body echoing the credentials too
 # Runs the probe with `oci-logfwd --probe`.
 set -u
 BUILD="${BUILD:-build}"
@@ -60,7 +65,10 @@ class H(http.server.BaseHTTPRequestHandler):
         if want is None:
             code, body = 404, b"not found"
         elif self.headers.get(want[0]) != want[1]:
-            code, body = 401, b'{"error":"bad credentials"}'
+            # Echoes what it was sent, as some servers do: the probe must mask it.
+            code = 401
+            body = json.dumps({"error": "bad credentials",
+                               "got": self.headers.get(want[0])}).encode()
         else:
             code, body = 200, BODY[self.path]
         self.send_response(code)
@@ -158,6 +166,7 @@ has() { grep -Fq -- "$1" "$T/out" || fail "output lacks: $1"; }
 # 1. Everything works.
 start_sim ok --rate 20 --seed 7
 conf "$T/c1.conf" "$PORT" "$T/oci-key" </dev/null
+PROBE_AT=$(date +%s)
 run "$T/c1.conf"
 cat "$T/out"
 [ "$RC" -eq 0 ] || fail "1: exit $RC, want 0"
@@ -181,6 +190,24 @@ for r in reqs:
 print("sink requests:", paths)
 PY
 grep -q "s3cret\|hec-token-1\|dd-key-1" "$T/out" && fail "1: a secret was printed"
+# The window read: the hour that ends at now - lag (default lag 2m), printed on each row.
+has "Sources: each query is sampled over the hour before now - lag"
+python3 - "$T/out" "$PROBE_AT" <<'PY' || fail "1: the window printed is not the hour before now - lag"
+import re, sys, datetime
+at = float(sys.argv[2])
+n = 0
+for l in open(sys.argv[1]):
+    m = re.match(r"source +\S+ +OK +.* in \[(\S+), (\S+)\)", l)
+    if not m:
+        continue
+    a, b = (datetime.datetime.strptime(x, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp() for x in m.groups())
+    assert b - a == 3600, (l, b - a)
+    assert abs(b - (at - 120)) < 30, (l, b, at)
+    n += 1
+assert n == 2, n
+print("window: the hour before now - lag, on", n, "rows")
+PY
 
 # 2. A sink that refuses connections, and wrong Elasticsearch credentials.
 : >"$T/sinks.log"
@@ -198,6 +225,9 @@ row sink es FAILED
 has "http://127.0.0.1:$CLOSED/ready"
 has "Cannot reach http://127.0.0.1:$CLOSED/ready"
 has "HTTP 401 from http://127.0.0.1:$SP/"
+has '{"error": "bad credentials", "got": "'
+# The body echoed "Basic base64(elastic:wrong)": not on the screen.
+grep -q "ZWxhc3RpYzp3cm9uZw==" "$T/out" && fail "2: a credential echoed by the sink was printed"
 has "Elasticsearch refused the credentials (HTTP 401): check username and password"
 for s in dd splunk loki archive console; do row sink "$s" OK; done
 for s in audit flow; do row source "$s" OK; done
@@ -284,8 +314,9 @@ def flow(i, src, dst, t):
         "source": "-", "specversion": "1.0", "subject": "-",
         "time": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t / 1000)),
         "type": "com.oraclecloud.vcn.flowlogs.DataEvent"}}
-# The probe reads the minute ending at now - lag (lag = 2m by default).
-base = now - 150000
+# The probe samples the hour ending at now - lag (lag = 2m by default): 30 minutes ago is
+# in it (and far outside the one minute the probe once read).
+base = now - 1800000
 with open(out, "w") as f:
     f.write(json.dumps(flow(1, "10.0.9.9", "203.0.113.5", base)) + "\n")
     f.write(json.dumps(flow(2, me, "203.0.113.7", base + 1000)) + "\n")
@@ -302,4 +333,59 @@ has "4 records in"
 has "2 flow records involve this host ($HOSTIP)"
 has "Feedback loop"
 has "| where not (data.sourceAddress = '$HOSTIP') and not (data.destinationAddress = '$HOSTIP') | sort by datetime asc"
+# The advice points at a section the README has.
+has '(see README.md, section "Feedback loops")'
+grep -q '^## Feedback loops' "$ROOT/README.md" || fail "6: README.md has no \"Feedback loops\" section"
+
+# 7. The audit example as it once shipped, over an hour without any record (the only
+# records are two hours old): WARN with the reason, and the real audit types.  Then a busy
+# hour (20 records a second): the probe reads at most its bounded pages.
+python3 - "$T/old.ndjson" <<'PY'
+import json, sys, time
+t = int(time.time() * 1000) - 7200000
+rec = {"datetime": t, "logContent": {"data": {"eventName": "GetInstance"}, "id": "a1",
+       "oracle": {"compartmentid": "ocid1.compartment.oc1..x", "loggroupid": "_Audit",
+                  "tenantid": "ocid1.tenancy.oc1..x"},
+       "source": "ComputeApi", "specversion": "1.0",
+       "time": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(t / 1000)),
+       "type": "com.oraclecloud.ComputeApi.GetInstance"}}
+open(sys.argv[1], "w").write(json.dumps(rec) + "\n")
+PY
+start_sim old --records-file "$T/old.ndjson"
+OLD_PORT=$PORT
+AUDIT="search \"ocid1.tenancy.oc1..aaaaaaaatestonlytenancy/_Audit\" | where type = 'com.oraclecloud.audit.*' | sort by datetime asc"
+conf "$T/c7.conf" "$PORT" "$T/oci-key" </dev/null
+run "$T/c7.conf"
+cat "$T/out"
+[ "$RC" -eq 0 ] || fail "7: exit $RC, want 0 (a warning is not a failure)"
+row source audit WARN
+grep -Eq "^source +audit +WARN +0 records in \[" "$T/out" || fail "7: the row does not show the window read"
+has "A query that matches nothing is the likeliest silent failure"
+has "Audit record types are com.oraclecloud.<service>.<Operation>"
+has "the _Audit scope alone selects audit records"
+row source flow WARN
+
+start_sim busy --rate 20 --seed 3 --summary-file "$T/busy-summary.json"
+BUSY_PID=${PIDS##* }
+conf "$T/c7b.conf" "$PORT" "$T/oci-key" </dev/null
+run "$T/c7b.conf"
+cat "$T/out"
+[ "$RC" -eq 0 ] || fail "7b: exit $RC, want 0"
+grep -Eq "^source +flow +OK +at least 1000 records in \[.*\) \(sampled the first 5 pages, up to " "$T/out" ||
+    fail "7b: the flow row does not say how much of the hour it sampled"
+kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null
+python3 -c 'import json,sys; n = json.load(open(sys.argv[1]))["search_requests"]; print("busy hour: search requests", n); sys.exit(0 if 0 < n <= 10 else 1)' \
+    "$T/busy-summary.json" || fail "7b: more than 5 pages a source were requested"
+
+# 8. A password in a sink URL is printed masked, like -t prints it.
+conf "$T/c8.conf" "$OLD_PORT" "$T/oci-key" <<CFG
+[sink secretive]
+type = loki
+url = http://probeuser:hunter2-pw@127.0.0.1:$CLOSED/loki/api/v1/push
+CFG
+run "$T/c8.conf"
+cat "$T/out"
+row sink secretive FAILED
+has "http://probeuser:***@127.0.0.1:$CLOSED/ready"
+grep -q "hunter2-pw" "$T/out" && fail "8: the password in a sink URL was printed"
 echo "PASS"
