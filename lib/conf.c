@@ -2088,6 +2088,29 @@ dump_url(FILE *out, const char *u)
 	}
 }
 
+char *
+conf_mask_url(const char *url)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&mem, &len);
+
+	if (f == NULL)
+		return NULL;
+	dump_url(f, url);
+	if (fclose(f) != 0) {
+		free(mem);
+		return NULL;
+	}
+	return mem;
+}
+
+int
+conf_sensitive_name(const char *name, size_t len)
+{
+	return sensitive_name(name, len);
+}
+
 static void
 dump_header(FILE *out, const char *h)
 {
