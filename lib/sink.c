@@ -687,9 +687,13 @@ dl_failed(struct sink *s, size_t n, int err)
 static void
 dl_ok(struct sink *s)
 {
-	if (s->dl_failing)
+	if (s->dl_failing) {
 		log_sink(LOG_LVL_NOTICE, s->name, "dead-letter file %s written again",
 		    s->dl_path);
+		/* The failure run was the file's: it is over (the events are accounted). */
+		if (!s->paused && !s->unreadable)
+			s->st.failing_since_ms = 0;
+	}
 	s->dl_failing = 0;
 }
 
