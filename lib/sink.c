@@ -41,6 +41,20 @@ const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
 #define DROP_LOG_EVERY_MS 10000
 #define RESPONSE_KEEP 65536 /* response bytes kept unless the type needs more */
 
+/* The halves of one original batch, however deep the splitting went. */
+struct split_tree {
+	unsigned refs;
+	unsigned alike;          /* pairs of halves rejected alike so far */
+};
+
+/*
+ * Pairs of halves rejected alike that are still bisected, per original batch: up to this
+ * many bad events spread over a batch are isolated one by one; past it the rejection is
+ * taken as being everywhere (a batch rejected for everything costs at most 1 + 2 + 7 x 4
+ * = 31 requests, not 2N-1).
+ */
+#define SPLIT_ALIKE_MAX 7
+
 struct batch {
 	struct sink *s;
 	struct batch *prev, *next;
@@ -67,8 +81,7 @@ struct batch {
 	long rej_status;
 	char *rej_reason;        /* heap; the rejection a parked or decided half carries */
 	int rej_decided;         /* proceed with rej_* when the timer fires */
-	int in_alike;            /* it and its sibling were rejected alike */
-	int parent_alike;        /* the batch it was split from was (in_alike) */
+	struct split_tree *tree; /* shared by every batch split from one batch */
 	/* Dead-lettering that failed (file error): kept and written again on the timer. */
 	int dl_pending;
 	int *dl_st;
@@ -558,6 +571,8 @@ batch_free(struct batch *b)
 	event_free(b->timer);
 	buf_cleanup(&b->body);
 	dl_arrays_free(b);
+	if (b->tree != NULL && --b->tree->refs == 0)
+		free(b->tree);
 	free(b->rej_reason);
 	free(b->evs);
 	free(b);
@@ -841,7 +856,12 @@ batch_split(struct batch *b)
 	e1 = NULL;
 	if ((b2 = batch_new(s, e2, b->n - half, b->first_ms)) == NULL)
 		goto fail;
-	b1->parent_alike = b2->parent_alike = b->in_alike;
+	if (b->tree == NULL && (b->tree = calloc(1, sizeof(*b->tree))) != NULL)
+		b->tree->refs = 1;
+	if (b->tree != NULL) {
+		b1->tree = b2->tree = b->tree;
+		b->tree->refs += 2;
+	}
 	b->n = 0;
 	batch_free(b);
 	b1->sibling = b2;
@@ -877,13 +897,13 @@ batch_rejected_go(struct batch *b)
 
 /*
  * A rejection (4xx other than the pause statuses; 413 included) with response excerpt ex.
- * One half of a split waits for the other's outcome.  When both halves are rejected with
- * the same status, and so were both halves of the split they come from, the bad events
- * are spread all over (a 400 for every event, say): bisecting on would cost up to 2N-1
- * requests to learn it, so both are dead-lettered whole with the server's reason (a
- * batch rejected for everything costs 7 requests).  A single alike pair is bisected on:
- * two bad events that fell into different halves are still isolated one by one.  413
- * (too large) never counts as alike: halving is its remedy.
+ * One half of a split waits for the other's outcome.  Both halves rejected with the same
+ * status means bad events on both sides; after SPLIT_ALIKE_MAX such pairs in one
+ * original batch the bad events are taken to be everywhere (a 400 for every event, say):
+ * bisecting on would cost up to 2N-1 requests to learn it, so from then on both halves of
+ * an alike pair are dead-lettered whole with the server's reason.  A few bad events
+ * spread over a batch are still isolated one by one.  413 (too large) never counts as
+ * alike: halving is its remedy.
  */
 static void
 batch_rejected(struct batch *b, long st, const char *ex)
@@ -895,10 +915,10 @@ batch_rejected(struct batch *b, long st, const char *ex)
 	b->rej_reason = strdup(ex);
 	b->rej_status = st;
 	if (sib != NULL && st != 413) {
-		if (sib->parked && sib->rej_status == st && !b->parent_alike) {
+		if (sib->parked && sib->rej_status == st &&
+		    (b->tree == NULL || ++b->tree->alike <= SPLIT_ALIKE_MAX)) {
 			sibling_unlink(b);
 			sib->parked = 0;
-			b->in_alike = sib->in_alike = 1;
 			sib->rej_decided = 1;
 			batch_wait(sib, 0);
 			batch_rejected_go(b);
@@ -909,8 +929,9 @@ batch_rejected(struct batch *b, long st, const char *ex)
 			sib->parked = 0;
 			if (cause_is_new(s, (int)st, "both halves rejected alike"))
 				log_sink(LOG_LVL_WARNING, s->name,
-				    "HTTP %ld for all four quarters of a batch: dead-lettering "
-				    "them whole (%zu events here) instead of splitting further: %s",
+				    "HTTP %ld for both halves of a split batch, again: "
+				    "dead-lettering them whole (%zu events here) instead of "
+				    "splitting further: %s",
 				    st, b->n + sib->n, ex);
 			batch_dead_letter(sib, (int)st, sib->rej_reason);
 			batch_dead_letter(b, (int)st, ex);

@@ -21,12 +21,12 @@
  * retry_max_time (0 = forever), then dead-lettered.  401/403/404/407 pause the sink (queue
  * kept, probe every retry_max_delay, unhealthy, logged once); nothing is dead-lettered for
  * them.  413 and other statuses split a multi-event batch in halves (the halves wait for
- * a slot: at most max_in_flight requests ever run).  When both halves of a split are
- * rejected with the same status (other than 413), and so were both halves of the split
- * they came from, the rejections are spread all over: neither is split further, both are
- * dead-lettered whole with the server's answer (a sink that rejects everything costs 7
- * requests per batch, not 2N-1).  Otherwise single events are isolated and only the ones
- * rejected on their own are dead-lettered.
+ * a slot: at most max_in_flight requests ever run).  Single events are isolated and only
+ * the ones rejected on their own are dead-lettered, unless the rejections are everywhere:
+ * after 7 pairs of halves of one batch were both rejected with the same status (other
+ * than 413), the halves of every further such pair are dead-lettered whole with the
+ * server's answer (a sink that rejects everything costs at most 31 requests per batch,
+ * not 2N-1).
  *
  * Log lines show the URL masked as -t shows it; response excerpts (logs, dead-letter
  * records) have the sink's credentials replaced by "***".
