@@ -997,6 +997,12 @@ handle_2xx(struct batch *b, const struct http_response *r)
 	}
 	s->unreadable = 0;
 	for (i = 0; i < b->n; i++) {
+		if (res[i].action != SINK_ITEM_OK) {
+			/* The vendor's reason is response text too: no credential in it. */
+			char clean[sizeof(res[i].reason)];
+			excerpt(s, res[i].reason, strlen(res[i].reason), clean, sizeof(clean));
+			memcpy(res[i].reason, clean, sizeof(clean));
+		}
 		if (res[i].action == SINK_ITEM_REJECT) {
 			rst[nrej] = res[i].status;
 			rrs[nrej] = res[i].reason;
