@@ -86,6 +86,7 @@ struct batch {
 	int dl_pending;
 	int *dl_st;
 	char **dl_rs;
+	size_t dl_n;             /* entries in dl_st/dl_rs (b->n goes to 0 on finish) */
 };
 
 struct sink {
@@ -533,7 +534,7 @@ dl_arrays_free(struct batch *b)
 	size_t i;
 
 	if (b->dl_rs != NULL)
-		for (i = 0; i < b->n; i++)
+		for (i = 0; i < b->dl_n; i++)
 			free(b->dl_rs[i]);
 	free(b->dl_rs);
 	free(b->dl_st);
@@ -769,6 +770,7 @@ batch_dead_letter_items(struct batch *b, const int *st, const char *const *rs)
 			}
 			b->dl_st = nst;
 			b->dl_rs = nrs;
+			b->dl_n = b->n;
 			b->dl_pending = 1;
 		} else {
 			free(nst);

@@ -530,7 +530,11 @@ test_secrets_masked(void **state)
 	assert_non_null(strstr(buf, "api_key=***"));
 	f = fopen(dlp, "r");
 	assert_non_null(f);
-	n = fread(buf + n + 1, 1, sizeof(buf) - n - 2, f);
+	{
+		size_t off = n + 1;
+		n = fread(buf + off, 1, sizeof(buf) - off - 1, f);
+		buf[off + n] = '\0';
+	}
 	fclose(f);
 	assert_true(n > 0);
 	{
