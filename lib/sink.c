@@ -1942,7 +1942,6 @@ sink_adopt(struct sink *dst, struct sink *src)
 	update_qstats(dst);
 	dst->flush_pending += j;
 	kick(dst);
-	n = 0; /* nothing to free below */
 	rc = 0;
 out:
 	if (rc != 0 && neu != NULL)
