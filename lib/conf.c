@@ -2114,6 +2114,12 @@ conf_mask_url(const char *url)
 	return s;
 }
 
+int
+conf_sensitive_name(const char *name, size_t len)
+{
+	return sensitive_name(name, len);
+}
+
 static void
 dump_header(FILE *out, const char *h)
 {

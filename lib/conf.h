@@ -184,15 +184,18 @@ char *conf_format_duration(int64_t ms, char *out, size_t outsz);
 char *conf_format_size(int64_t bytes, char *out, size_t outsz);
 char *conf_format_rfc3339(int64_t ms, char *out, size_t outsz);
 
-/*
- * url as -t prints it: the password of its userinfo and credential-like query values
- * (api_key=, token=, ...) replaced by ***.  Returns new (caller frees), NULL when out of
- * memory.  For every URL the daemon prints.
- */
-char *conf_mask_url(const char *url);
-
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);
 const char *conf_format_name(enum conf_format f);
+
+/*
+ * Secrets in what is printed (the masking conf_dump does for -t, shared with the runtime
+ * logs): conf_mask_url returns url (heap, caller frees; NULL when out of memory) with the
+ * userinfo password and credential-like query values ("api_key", "token", "signature",
+ * ...) replaced by "***"; conf_sensitive_name says whether a header or parameter name
+ * names a credential.
+ */
+char *conf_mask_url(const char *url);
+int conf_sensitive_name(const char *name, size_t len);
 
 #endif

@@ -44,6 +44,7 @@ struct http_xfer {
 	char *body;              /* response body */
 	size_t body_len, body_cap, body_max;
 	int body_overflow;
+	int discard_excess;
 	struct http_header headers[MAX_HEADERS];
 	size_t n_headers;
 	char errbuf[CURL_ERROR_SIZE];
@@ -107,8 +108,17 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	size_t n = size * nmemb;
 
 	if (x->body_len + n > x->body_max) {
+		size_t room = x->body_max - x->body_len;
 		x->body_overflow = 1;
-		return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+		if (!x->discard_excess)
+			return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+		/* Keep what fits, read the rest and drop it: the answer is complete (its
+		 * status stands), only its body is cut. */
+		if (room == 0)
+			return n;
+		if (write_cb(ptr, 1, room, x) != room)
+			return 0;
+		return n;
 	}
 	if (x->body_len + n + 1 > x->body_cap) {
 		size_t ncap = x->body_cap ? x->body_cap : 4096;
@@ -279,7 +289,7 @@ check_multi(struct http *h)
 		r.status = r.ok ? status : 0;
 		r.timed_out = (rc == CURLE_OPERATION_TIMEDOUT);
 		if (!r.ok) {
-			if (x->body_overflow)
+			if (x->body_overflow && !x->discard_excess)
 				r.error = "response body too large";
 			else if (x->errbuf[0] != '\0')
 				r.error = x->errbuf;
@@ -288,6 +298,7 @@ check_multi(struct http *h)
 		}
 		r.body = x->body != NULL ? x->body : "";
 		r.body_len = x->body_len;
+		r.truncated = x->body_overflow && x->discard_excess;
 		r.headers = x->headers;
 		r.n_headers = x->n_headers;
 		r.seconds = secs;
@@ -374,6 +385,7 @@ http_submit(struct http *h, const struct http_request *req, http_done_fn done,
 	x->done = done;
 	x->arg = arg;
 	x->body_max = req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE;
+	x->discard_excess = req->discard_excess;
 	x->easy = curl_easy_init();
 	if (x->easy == NULL)
 		goto fail;

@@ -31,6 +31,8 @@ struct http_request {
 	int tls_verify;            /* 0 disables peer and host verification */
 	const char *tls_ca_file;   /* NULL = system store */
 	size_t max_response;       /* cap on the body kept; 0 = 16 MiB; more is an error */
+	int discard_excess;        /* 1: body bytes past max_response are read and dropped
+	                            * (the response is still judged by its status) */
 };
 
 /* One response header (names lower-cased). */
@@ -46,6 +48,7 @@ struct http_response {
 	const char *error;        /* curl's error text when !ok; else NULL */
 	const char *body;         /* NUL-terminated; borrowed until the callback returns */
 	size_t body_len;
+	int truncated;            /* discard_excess cut the body at max_response */
 	const struct http_header *headers; /* last response's headers (after 100-continue) */
 	size_t n_headers;
 	double seconds;           /* total transfer time */

@@ -899,6 +899,15 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		const char *l[] = { "sink", k->cfg->name, NULL };
 		rc |= metrics_sample(out, "oci_logfwd_sink_healthy", l, sink_healthy(k->sink));
 	}
+	FAMILY("oci_logfwd_sink_last_success_timestamp_seconds", "gauge",
+	    "When the sink last delivered events (Unix time; 0 = not yet).");
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
+		const char *l[] = { "sink", k->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_sink_last_success_timestamp_seconds", l,
+		    (double)sink_stats(k->sink)->last_success_ms / 1000.0);
+	}
 	FAMILY("oci_logfwd_sink_request_seconds", "histogram", "Sink request duration.");
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 		if (shadowed(p, k))

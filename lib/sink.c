@@ -39,6 +39,21 @@ const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
 #define EXCERPT_MAX 256   /* response bytes kept for logs and dead letters */
 #define CAUSES_MAX 64     /* distinct failure causes remembered for log-once */
 #define DROP_LOG_EVERY_MS 10000
+#define RESPONSE_KEEP 65536 /* response bytes kept unless the type needs more */
+
+/* The halves of one original batch, however deep the splitting went. */
+struct split_tree {
+	unsigned refs;
+	unsigned alike;          /* pairs of halves rejected alike so far */
+};
+
+/*
+ * Pairs of halves rejected alike that are still bisected, per original batch: up to this
+ * many bad events spread over a batch are isolated one by one; past it the rejection is
+ * taken as being everywhere (a batch rejected for everything costs at most 1 + 2 + 7 x 4
+ * = 31 requests, not 2N-1).
+ */
+#define SPLIT_ALIKE_MAX 7
 
 struct batch {
 	struct sink *s;
@@ -53,6 +68,25 @@ struct batch {
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
 	int64_t sent_ms;
 	int is_retry;
+	/* Concurrency: a batch being sent, retried or paused holds one of max_in_flight's
+	 * slots; the halves of a split wait in the sink's FIFO until a slot is free. */
+	int slot;
+	int waiting;
+	struct batch *wnext;
+	/* The other half of the split that made this batch, while neither is decided: a
+	 * rejected half waits (parked, no slot) for its sibling's outcome, so that two
+	 * halves rejected alike are dead-lettered whole instead of bisected further. */
+	struct batch *sibling;
+	int parked;
+	long rej_status;
+	char *rej_reason;        /* heap; the rejection a parked or decided half carries */
+	int rej_decided;         /* proceed with rej_* when the timer fires */
+	struct split_tree *tree; /* shared by every batch split from one batch */
+	/* Dead-lettering that failed (file error): kept and written again on the timer. */
+	int dl_pending;
+	int *dl_st;
+	char **dl_rs;
+	size_t dl_n;             /* entries in dl_st/dl_rs (b->n goes to 0 on finish) */
 };
 
 struct sink {
@@ -65,6 +99,14 @@ struct sink {
 	uint64_t queued_body_bytes; /* item + separator bytes of the queued events */
 	struct batch *batches;   /* live batches (in flight or waiting to retry) */
 	size_t n_batches;
+	size_t n_slots;          /* batches holding an in-flight slot */
+	struct batch *wait_head, *wait_tail; /* split halves waiting for a slot */
+	int dl_failing;          /* the dead-letter file cannot be written */
+	int unreadable;          /* the last 2xx answer could not be read */
+	int64_t created_ms;      /* epoch ms */
+	char *url_masked;        /* the URL for log lines (conf_mask_url) */
+	char **secrets;          /* credential values never echoed in excerpts */
+	size_t n_secrets, secret_max;
 	struct event *kick;
 	struct event *batch_timer;
 	struct ratelimit rl;
@@ -98,6 +140,7 @@ struct sink {
 static void dispatch(struct sink *s);
 static void batch_send(struct batch *b);
 static void on_batch_timer(evutil_socket_t fd, short what, void *arg);
+static void batch_wait(struct batch *b, int64_t ms);
 
 struct sink_common *
 sink_common(struct sink *s)
@@ -287,17 +330,42 @@ cause_is_new(struct sink *s, int status, const char *text)
 	return 1;
 }
 
-/* A printable one-line excerpt of a response body. */
+/*
+ * A printable one-line excerpt of a response body in which every credential of the sink
+ * (token, API key, password, the values of credential headers and URL parameters) is
+ * replaced by "***": servers echo request headers in error pages, and an excerpt goes to
+ * the log and to dead-letter records.
+ */
 static void
-excerpt(const char *body, size_t len, char *out, size_t outlen)
+excerpt(const struct sink *s, const char *body, size_t len, char *out, size_t outlen)
 {
-	size_t i, j = 0;
+	size_t i, j = 0, k, take;
 
 	if (body == NULL)
 		len = 0;
-	for (i = 0; i < len && j + 1 < outlen; i++) {
+	/* Enough of the body that a secret straddling the excerpt's end is still seen
+	 * whole (and masked) before the excerpt is cut. */
+	take = outlen - 1 + (s != NULL ? s->secret_max : 0);
+	if (len > take)
+		len = take;
+	for (i = 0; i < len && j + 1 < outlen;) {
 		unsigned char ch = (unsigned char)body[i];
+		int hit = 0;
+		for (k = 0; s != NULL && k < s->n_secrets; k++) {
+			size_t sl = strlen(s->secrets[k]);
+			if (sl > 0 && sl <= len - i && memcmp(body + i, s->secrets[k], sl) == 0) {
+				const char *m = "***";
+				while (*m && j + 1 < outlen)
+					out[j++] = *m++;
+				i += sl;
+				hit = 1;
+				break;
+			}
+		}
+		if (hit)
+			continue;
 		out[j++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+		i++;
 	}
 	out[j] = '\0';
 }
@@ -317,6 +385,7 @@ set_failing(struct sink *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Events were delivered: the sink works (health counts from here). */
 static void
 set_ok(struct sink *s)
 {
@@ -327,6 +396,7 @@ set_ok(struct sink *s)
 		    (double)(backoff_now_ms() - s->st.failing_since_ms) / 1000.0);
 	s->paused = 0;
 	s->st.failing_since_ms = 0;
+	s->st.last_success_ms = backoff_now_ms();
 }
 
 /* ---- events and batches ---- */
@@ -352,7 +422,7 @@ event_finish(struct sink *s, struct sink_event *ev, enum ack_result r)
 	free(ev);
 }
 
-/* Takes evs (heap array of n events) on success only. */
+/* Takes evs (heap array of n events) on success only.  The batch holds no slot yet. */
 static struct batch *
 batch_new(struct sink *s, struct sink_event **evs, size_t n, int64_t first_ms)
 {
@@ -379,14 +449,119 @@ batch_new(struct sink *s, struct sink_event **evs, size_t n, int64_t first_ms)
 	return b;
 }
 
+static void
+slot_take(struct batch *b)
+{
+	if (!b->slot) {
+		b->slot = 1;
+		b->s->n_slots++;
+	}
+}
+
+static void
+slot_release(struct batch *b)
+{
+	if (b->slot) {
+		b->slot = 0;
+		b->s->n_slots--;
+	}
+}
+
+static void
+wait_remove(struct batch *b)
+{
+	struct sink *s = b->s;
+	struct batch **pp, *prev = NULL;
+
+	if (!b->waiting)
+		return;
+	for (pp = &s->wait_head; *pp != NULL; prev = *pp, pp = &(*pp)->wnext)
+		if (*pp == b) {
+			*pp = b->wnext;
+			if (s->wait_tail == b)
+				s->wait_tail = prev;
+			break;
+		}
+	b->wnext = NULL;
+	b->waiting = 0;
+}
+
+/* b waits for a slot; front: before the others (the first half of a split). */
+static void
+wait_add(struct batch *b, int front)
+{
+	struct sink *s = b->s;
+
+	slot_release(b);
+	b->waiting = 1;
+	if (front || s->wait_head == NULL) {
+		b->wnext = s->wait_head;
+		s->wait_head = b;
+		if (s->wait_tail == NULL)
+			s->wait_tail = b;
+	} else {
+		b->wnext = NULL;
+		s->wait_tail->wnext = b;
+		s->wait_tail = b;
+	}
+}
+
+static void
+sibling_unlink(struct batch *b)
+{
+	if (b->sibling != NULL) {
+		b->sibling->sibling = NULL;
+		b->sibling = NULL;
+	}
+}
+
+/* A parked half whose sibling turned out differently: it goes on with its rejection. */
+static void
+unpark(struct batch *b)
+{
+	sibling_unlink(b);
+	if (!b->parked)
+		return;
+	b->parked = 0;
+	b->rej_decided = 1;
+	if (!b->s->closing)
+		batch_wait(b, 0);
+}
+
+static void
+dl_arrays_free(struct batch *b)
+{
+	size_t i;
+
+	if (b->dl_rs != NULL)
+		for (i = 0; i < b->dl_n; i++)
+			free(b->dl_rs[i]);
+	free(b->dl_rs);
+	free(b->dl_st);
+	b->dl_rs = NULL;
+	b->dl_st = NULL;
+	b->dl_pending = 0;
+}
+
 /* Unlinks and frees b; its events must already be finished or handed on. */
 static void
 batch_free(struct batch *b)
 {
 	struct sink *s = b->s;
+	struct batch *sib = b->sibling;
 
 	if (b->xfer != NULL)
 		http_cancel(b->xfer);
+	if (sib != NULL) {
+		sibling_unlink(b);
+		if (sib->parked) {
+			/* This half was delivered (or given up otherwise): not alike. */
+			sib->sibling = NULL;
+			unpark(sib);
+		}
+	}
+	wait_remove(b);
+	slot_release(b);
 	if (b->prev)
 		b->prev->next = b->next;
 	else
@@ -396,6 +571,10 @@ batch_free(struct batch *b)
 	s->n_batches--;
 	event_free(b->timer);
 	buf_cleanup(&b->body);
+	dl_arrays_free(b);
+	if (b->tree != NULL && --b->tree->refs == 0)
+		free(b->tree);
+	free(b->rej_reason);
 	free(b->evs);
 	free(b);
 }
@@ -416,12 +595,17 @@ batch_finish(struct batch *b, enum ack_result r)
 
 /* ---- dead letters ---- */
 
+/*
+ * The dead-letter file: created 0600 (it holds whole events), never through a symbolic
+ * link (a link planted at its path would make the daemon write elsewhere).
+ */
 static int
 dl_open(struct sink *s)
 {
 	if (s->dl_fd >= 0)
 		return 0;
-	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
 	return s->dl_fd >= 0 ? 0 : -1;
 }
 
@@ -440,7 +624,8 @@ rfc3339_now(char *out, size_t n)
 
 /*
  * Appends one dead-letter line per event and syncs the file (the producer's checkpoint
- * moves past these events once they are acknowledged).  0 or -1 (logged).
+ * moves past these events once they are acknowledged).  reason[i] may be NULL.  0, or -1
+ * (the caller keeps the events and tries again: see dl_failed).
  */
 static int
 dl_write(struct sink *s, struct sink_event *const *evs, size_t n,
@@ -449,42 +634,83 @@ dl_write(struct sink *s, struct sink_event *const *evs, size_t n,
 	struct buf b;
 	char now[64];
 	size_t i, off = 0;
-	int rc = -1;
+	int rc = -1, saved = 0;
 
 	buf_init(&b, 0);
 	rfc3339_now(now, sizeof(now));
 	for (i = 0; i < n; i++) {
+		const char *r = reason[i] ? reason[i] : "";
 		if (buf_printf(&b, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
 		    buf_append_json_string(&b, s->name, strlen(s->name)) != 0 ||
 		    buf_printf(&b, ",\"status\":%d,\"response\":", status[i]) != 0 ||
-		    buf_append_json_string(&b, reason[i], strlen(reason[i])) != 0 ||
+		    buf_append_json_string(&b, r, strlen(r)) != 0 ||
 		    buf_append_str(&b, ",\"source\":") != 0 ||
 		    buf_append_json_string(&b, evs[i]->source, strlen(evs[i]->source)) != 0 ||
 		    buf_append_str(&b, ",\"event\":") != 0 ||
 		    buf_append(&b, evs[i]->json, evs[i]->json_len) != 0 ||
-		    buf_append_str(&b, "}\n") != 0)
+		    buf_append_str(&b, "}\n") != 0) {
+			saved = ENOMEM;
 			goto done;
+		}
 	}
-	if (dl_open(s) != 0)
+	if (dl_open(s) != 0) {
+		saved = errno;
 		goto done;
+	}
 	while (off < b.len) {
 		ssize_t w = write(s->dl_fd, b.data + off, b.len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			saved = w < 0 ? errno : ENOSPC;
 			goto done;
+		}
 		off += (size_t)w;
 	}
-	if (fsync(s->dl_fd) != 0 && errno != EINVAL)
+	if (fsync(s->dl_fd) != 0 && errno != EINVAL) {
+		saved = errno;
 		goto done;
+	}
 	rc = 0;
 done:
-	if (rc != 0)
-		log_sink(LOG_LVL_ERROR, s->name,
-		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and retrying",
-		    s->dl_path, strerror(errno), n);
+	if (rc != 0) {
+		/* A partial line may be there: the next write starts on a fresh line. */
+		if (s->dl_fd >= 0 && off > 0 && write(s->dl_fd, "\n", 1) < 0)
+			saved = saved ? saved : errno;
+		if (s->dl_fd >= 0) {
+			close(s->dl_fd); /* reopened (maybe fixed by then) on the next try */
+			s->dl_fd = -1;
+		}
+		errno = saved;
+	}
 	buf_cleanup(&b);
 	return rc;
+}
+
+/* A dead-letter write failed: loud once per run of failures, the sink unhealthy. */
+static void
+dl_failed(struct sink *s, size_t n, int err)
+{
+	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path, strerror(err));
+	if (!s->dl_failing)
+		log_sink(LOG_LVL_ERROR, s->name,
+		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and writing "
+		    "them again every %lld ms (the sink is unhealthy until it works)",
+		    s->dl_path, strerror(err), n, (long long)s->c.cfg->retry_max_delay_ms);
+	s->dl_failing = 1;
+}
+
+static void
+dl_ok(struct sink *s)
+{
+	if (s->dl_failing) {
+		log_sink(LOG_LVL_NOTICE, s->name, "dead-letter file %s written again",
+		    s->dl_path);
+		/* The failure run was the file's: it is over (the events are accounted). */
+		if (!s->paused && !s->unreadable)
+			s->st.failing_since_ms = 0;
+	}
+	s->dl_failing = 0;
 }
 
 static void
@@ -499,13 +725,65 @@ batch_wait(struct batch *b, int64_t ms)
 	evtimer_add(b->timer, &tv);
 }
 
+static void batch_dead_letter_items(struct batch *b, const int *st,
+    const char *const *rs);
+static void batch_rejected_go(struct batch *b);
+
 static void
 on_batch_timer(evutil_socket_t fd, short what, void *arg)
 {
-	batch_send(arg);
+	struct batch *b = arg;
+
+	if (b->dl_pending)
+		batch_dead_letter_items(b, b->dl_st, (const char *const *)b->dl_rs);
+	else if (b->rej_decided)
+		batch_rejected_go(b);
+	else
+		batch_send(b);
 }
 
-/* Dead-letters the whole batch with one status/reason; on a file error retries later. */
+/*
+ * Dead-letters every event of b, event i with st[i]/rs[i].  When the file cannot be
+ * written the events are kept (not acknowledged), the sink is unhealthy, and the write is
+ * tried again every retry_max_delay: an event that can neither be delivered nor
+ * dead-lettered must hold its source back, never be given up silently.
+ */
+static void
+batch_dead_letter_items(struct batch *b, const int *st, const char *const *rs)
+{
+	struct sink *s = b->s;
+	size_t i;
+
+	if (dl_write(s, b->evs, b->n, st, rs) == 0) {
+		dl_ok(s);
+		batch_finish(b, ACK_DEAD_LETTER);
+		return;
+	}
+	dl_failed(s, b->n, errno);
+	if (!b->dl_pending) {
+		int *nst = calloc(b->n, sizeof(*nst));
+		char **nrs = calloc(b->n, sizeof(*nrs));
+		if (nst != NULL && nrs != NULL) {
+			for (i = 0; i < b->n; i++) {
+				nst[i] = st[i];
+				nrs[i] = rs[i] ? strdup(rs[i]) : NULL; /* NULL: "" */
+			}
+			b->dl_st = nst;
+			b->dl_rs = nrs;
+			b->dl_n = b->n;
+			b->dl_pending = 1;
+		} else {
+			free(nst);
+			free(nrs);
+			/* Out of memory: the batch goes back to the server and is judged
+			 * again then (not lost). */
+			b->is_retry = 1;
+		}
+	}
+	batch_wait(b, s->c.cfg->retry_max_delay_ms);
+}
+
+/* Dead-letters the whole batch with one status/reason. */
 static void
 batch_dead_letter(struct batch *b, int status, const char *reason)
 {
@@ -513,24 +791,22 @@ batch_dead_letter(struct batch *b, int status, const char *reason)
 	int *st = malloc(b->n * sizeof(*st));
 	const char **rs = malloc(b->n * sizeof(*rs));
 	size_t i;
-	int rc = -1;
 
-	if (st != NULL && rs != NULL) {
-		for (i = 0; i < b->n; i++) {
-			st[i] = status;
-			rs[i] = reason;
-		}
-		rc = dl_write(s, b->evs, b->n, st, rs);
-	}
-	free(st);
-	free(rs);
-	if (rc == 0) {
-		batch_finish(b, ACK_DEAD_LETTER);
+	if (st == NULL || rs == NULL) {
+		free(st);
+		free(rs);
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory dead-lettering; retrying");
+		b->is_retry = 1;
+		batch_wait(b, s->c.cfg->retry_max_delay_ms);
 		return;
 	}
-	/* Not lost: try the server again later (and then the file again). */
-	b->is_retry = 1;
-	batch_wait(b, s->c.cfg->retry_max_delay_ms);
+	for (i = 0; i < b->n; i++) {
+		st[i] = status;
+		rs[i] = reason;
+	}
+	batch_dead_letter_items(b, st, rs);
+	free(st);
+	free(rs);
 }
 
 /* A retryable failure: wait (backoff, Retry-After) or give up after retry_max_time. */
@@ -559,7 +835,11 @@ batch_retry(struct batch *b, int status, int64_t retry_after_ms)
 	batch_wait(b, delay);
 }
 
-/* Splits b in halves and sends both; b's events pass to the halves. */
+/*
+ * Splits b in halves; b's events pass to the halves, which wait for a slot (so that a
+ * split never raises the number of requests in flight above max_in_flight) and are
+ * each other's siblings.
+ */
 static void
 batch_split(struct batch *b)
 {
@@ -578,11 +858,20 @@ batch_split(struct batch *b)
 	e1 = NULL;
 	if ((b2 = batch_new(s, e2, b->n - half, b->first_ms)) == NULL)
 		goto fail;
+	if (b->tree == NULL && (b->tree = calloc(1, sizeof(*b->tree))) != NULL)
+		b->tree->refs = 1;
+	if (b->tree != NULL) {
+		b1->tree = b2->tree = b->tree;
+		b->tree->refs += 2;
+	}
 	b->n = 0;
 	batch_free(b);
-	/* Sent from the loop, not from inside the HTTP completion callback. */
-	batch_wait(b1, 0);
-	batch_wait(b2, 0);
+	b1->sibling = b2;
+	b2->sibling = b1;
+	wait_add(b2, 1);
+	wait_add(b1, 1);
+	/* Sent from the loop (dispatch), not from inside the HTTP completion callback. */
+	kick(s);
 	return;
 fail:
 	free(e1);
@@ -592,10 +881,80 @@ fail:
 		batch_free(b1);
 	}
 	log_sink(LOG_LVL_ERROR, s->name, "out of memory splitting a batch; retrying");
+	b->is_retry = 1;
 	batch_wait(b, s->c.cfg->retry_max_delay_ms);
 }
 
-/* A 2xx: per-item outcomes when the type reads them (Elasticsearch). */
+/* A decided rejection (b->rej_*): halve b to find the bad events, or dead-letter it. */
+static void
+batch_rejected_go(struct batch *b)
+{
+	b->rej_decided = 0;
+	if (b->n > 1) {
+		batch_split(b);
+		return;
+	}
+	batch_dead_letter(b, (int)b->rej_status, b->rej_reason);
+}
+
+/*
+ * A rejection (4xx other than the pause statuses; 413 included) with response excerpt ex.
+ * One half of a split waits for the other's outcome.  Both halves rejected with the same
+ * status means bad events on both sides; after SPLIT_ALIKE_MAX such pairs in one
+ * original batch the bad events are taken to be everywhere (a 400 for every event, say):
+ * bisecting on would cost up to 2N-1 requests to learn it, so from then on both halves of
+ * an alike pair are dead-lettered whole with the server's reason.  A few bad events
+ * spread over a batch are still isolated one by one.  413 (too large) never counts as
+ * alike: halving is its remedy.
+ */
+static void
+batch_rejected(struct batch *b, long st, const char *ex)
+{
+	struct sink *s = b->s;
+	struct batch *sib = b->sibling;
+
+	free(b->rej_reason);
+	b->rej_reason = strdup(ex);
+	b->rej_status = st;
+	if (sib != NULL && st != 413) {
+		if (sib->parked && sib->rej_status == st &&
+		    (b->tree == NULL || ++b->tree->alike <= SPLIT_ALIKE_MAX)) {
+			sibling_unlink(b);
+			sib->parked = 0;
+			sib->rej_decided = 1;
+			batch_wait(sib, 0);
+			batch_rejected_go(b);
+			return;
+		}
+		if (sib->parked && sib->rej_status == st) {
+			sibling_unlink(b);
+			sib->parked = 0;
+			if (cause_is_new(s, (int)st, "both halves rejected alike"))
+				log_sink(LOG_LVL_WARNING, s->name,
+				    "HTTP %ld for both halves of a split batch, again: "
+				    "dead-lettering them whole (%zu events here) instead of "
+				    "splitting further: %s",
+				    st, b->n + sib->n, ex);
+			batch_dead_letter(sib, (int)st, sib->rej_reason);
+			batch_dead_letter(b, (int)st, ex);
+			return;
+		}
+		if (!sib->parked) {
+			/* Wait for the sibling's outcome, without holding a slot (it may
+			 * need it). */
+			b->parked = 1;
+			slot_release(b);
+			kick(s);
+			return;
+		}
+		unpark(sib); /* its sibling failed otherwise: it goes on alone */
+	} else if (sib != NULL) {
+		unpark(sib);
+	}
+	batch_rejected_go(b);
+}
+
+/* A 2xx: judged by its status; per-item outcomes when the type reads them (Elasticsearch). */
 static void
 handle_2xx(struct batch *b, const struct http_response *r)
 {
@@ -604,10 +963,12 @@ handle_2xx(struct batch *b, const struct http_response *r)
 	struct sink_event **rej = NULL, **keep = NULL;
 	int *rst = NULL;
 	const char **rrs = NULL;
-	size_t i, nrej = 0, nkeep = 0;
+	size_t i, nrej = 0, nkeep = 0, nok = 0;
 
-	set_ok(s);
+	if (b->sibling != NULL)
+		unpark(b->sibling); /* accepted: not rejected alike */
 	if (s->ops->parse_2xx == NULL) {
+		set_ok(s);
 		backoff_reset(&b->bo);
 		batch_finish(b, ACK_DELIVERED);
 		return;
@@ -617,16 +978,33 @@ handle_2xx(struct batch *b, const struct http_response *r)
 	keep = malloc(b->n * sizeof(*keep));
 	rst = malloc(b->n * sizeof(*rst));
 	rrs = malloc(b->n * sizeof(*rrs));
-	if (res == NULL || rej == NULL || keep == NULL || rst == NULL || rrs == NULL ||
-	    s->ops->parse_2xx(s, r, b->evs, b->n, res) != 0) {
-		set_failing(s, "HTTP %ld with a response that cannot be read", r->status);
-		if (cause_is_new(s, (int)r->status, "unreadable"))
-			log_sink(LOG_LVL_WARNING, s->name, "%s; retrying the batch",
-			    s->st.last_error);
+	if (res == NULL || rej == NULL || keep == NULL || rst == NULL || rrs == NULL) {
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory reading a response; retrying");
 		batch_retry(b, (int)r->status, -1);
 		goto done;
 	}
+	if (s->ops->parse_2xx(s, r, b->evs, b->n, res) != 0) {
+		/* The status says accepted: the events are not sent again (that would go on
+		 * for as long as the server answers so), but per-item failures in the body
+		 * cannot be seen: the sink is unhealthy until a 2xx can be read again. */
+		set_failing(s, "HTTP %ld with a response that cannot be read%s", r->status,
+		    r->truncated ? " (too large, cut)" : "");
+		if (!s->unreadable || cause_is_new(s, (int)r->status, "unreadable"))
+			log_sink(LOG_LVL_ERROR, s->name, "%s from %s; taking the %zu event(s) "
+			    "as delivered by the status, per-item errors unknown",
+			    s->st.last_error, s->url_masked, b->n);
+		s->unreadable = 1;
+		batch_finish(b, ACK_DELIVERED);
+		goto done;
+	}
+	s->unreadable = 0;
 	for (i = 0; i < b->n; i++) {
+		if (res[i].action != SINK_ITEM_OK) {
+			/* The vendor's reason is response text too: no credential in it. */
+			char clean[sizeof(res[i].reason)];
+			excerpt(s, res[i].reason, strlen(res[i].reason), clean, sizeof(clean));
+			memcpy(res[i].reason, clean, sizeof(clean));
+		}
 		if (res[i].action == SINK_ITEM_REJECT) {
 			rst[nrej] = res[i].status;
 			rrs[nrej] = res[i].reason;
@@ -643,19 +1021,27 @@ handle_2xx(struct batch *b, const struct http_response *r)
 				    "item failed (status %d): %s; retrying it",
 				    res[i].status, res[i].reason);
 		} else {
+			nok++;
 			s->st.inflight_events--;
 			event_finish(s, b->evs[i], ACK_DELIVERED);
 		}
 	}
+	if (nok > 0 && nkeep == 0)
+		set_ok(s);
+	else if (nok > 0)
+		s->st.last_success_ms = backoff_now_ms();
 	if (nrej > 0) {
-		if (dl_write(s, rej, nrej, rst, rrs) == 0) {
-			for (i = 0; i < nrej; i++) {
-				s->st.inflight_events--;
-				event_finish(s, rej[i], ACK_DEAD_LETTER);
-			}
-		} else {
+		/* A batch of their own, so that a dead-letter file error keeps exactly
+		 * these (and writes them again) while the others go on. */
+		struct sink_event **revs = malloc(nrej * sizeof(*revs));
+		struct batch *rb = revs != NULL ? batch_new(s, revs, nrej, b->first_ms) : NULL;
+		if (rb == NULL) {
+			free(revs);
 			for (i = 0; i < nrej; i++)
 				keep[nkeep++] = rej[i];
+		} else {
+			memcpy(revs, rej, nrej * sizeof(*revs));
+			batch_dead_letter_items(rb, rst, rrs);
 		}
 	}
 	if (nkeep == 0) {
@@ -707,7 +1093,7 @@ on_http_done(void *arg, const struct http_response *r)
 		    (r->error ? r->error : "connection failed"));
 		if (cause_is_new(s, 0, s->st.last_error))
 			log_sink(LOG_LVL_WARNING, s->name, "request to %s failed: %s; retrying",
-			    s->c.url, s->st.last_error);
+			    s->url_masked, s->st.last_error);
 		batch_retry(b, 0, -1);
 		return;
 	}
@@ -715,14 +1101,14 @@ on_http_done(void *arg, const struct http_response *r)
 		handle_2xx(b, r);
 		return;
 	}
-	excerpt(r->body, r->body_len, ex, sizeof(ex));
+	excerpt(s, r->body, r->body_len, ex, sizeof(ex));
 	if (st == 408 || st == 429 || st >= 500) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
 		    backoff_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (cause_is_new(s, (int)st, ex))
 			log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; retrying",
-			    st, s->c.url, ex);
+			    st, s->url_masked, ex);
 		if (ra >= 0) {
 			int64_t until = backoff_mono_ms() + (ra > 3600000 ? 3600000 : ra);
 			if (until > s->hold_until_ms)
@@ -737,7 +1123,7 @@ on_http_done(void *arg, const struct http_response *r)
 			log_sink(LOG_LVL_ERROR, s->name,
 			    "HTTP %ld from %s: %s -- the sink is misconfigured (URL or "
 			    "credentials); pausing it with its queue kept, retrying every "
-			    "%lld ms", st, s->c.url, ex,
+			    "%lld ms", st, s->url_masked, ex,
 			    (long long)s->c.cfg->retry_max_delay_ms);
 		s->paused = 1;
 		b->is_retry = 1;
@@ -747,17 +1133,9 @@ on_http_done(void *arg, const struct http_response *r)
 	/* 413, and any other rejection: find the bad events by halving. */
 	if (cause_is_new(s, (int)st, ex))
 		log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; %s", st,
-		    s->c.url, ex, b->n > 1 ? "splitting the batch to isolate the "
+		    s->url_masked, ex, b->n > 1 ? "splitting the batch to isolate the "
 		    "rejected events" : "dead-lettering the event");
-	if (b->n > 1) {
-		batch_split(b);
-		return;
-	}
-	{
-		char reason[EXCERPT_MAX + 32];
-		snprintf(reason, sizeof(reason), "%s", ex);
-		batch_dead_letter(b, (int)st, reason);
-	}
+	batch_rejected(b, st, ex);
 }
 
 /* Builds (once) the body: assembled, then compressed when configured. */
@@ -841,11 +1219,14 @@ batch_send(struct batch *b)
 	req.timeout_ms = s->c.cfg->timeout_ms;
 	req.tls_verify = s->c.cfg->tls_verify;
 	req.tls_ca_file = s->c.cfg->tls_ca_file;
-	req.max_response = 4u << 20;
+	/* Only what the type reads is kept (a small excerpt for most): a 2xx with a
+	 * larger body is still judged by its status. */
+	req.max_response = s->c.max_response > 0 ? s->c.max_response : RESPONSE_KEEP;
+	req.discard_excess = 1;
 	b->xfer = http_submit(s->http, &req, on_http_done, b);
 	if (b->xfer == NULL) {
 		record_request(s, 0, 0, 0);
-		set_failing(s, "cannot start a request to %s", s->c.url);
+		set_failing(s, "cannot start a request to %s", s->url_masked);
 		if (cause_is_new(s, 0, s->st.last_error))
 			log_sink(LOG_LVL_ERROR, s->name, "%s; retrying", s->st.last_error);
 		batch_retry(b, 0, -1);
@@ -924,7 +1305,17 @@ dispatch(struct sink *s)
 
 	if (s->closing)
 		return;
-	while (!s->paused && s->n_batches < max_in_flight && queue_events(s->q) > 0) {
+	while (!s->paused && s->n_slots < max_in_flight) {
+		if (s->wait_head != NULL) {
+			/* Split halves first: they are older than anything queued. */
+			b = s->wait_head;
+			wait_remove(b);
+			slot_take(b);
+			batch_send(b);
+			continue;
+		}
+		if (queue_events(s->q) == 0)
+			break;
 		if (!batch_ready(s, now, &wait)) {
 			struct timeval tv = {(time_t)(wait / 1000),
 			    (suseconds_t)(wait % 1000) * 1000};
@@ -938,6 +1329,7 @@ dispatch(struct sink *s)
 			evtimer_add(s->batch_timer, &tv);
 			break;
 		}
+		slot_take(b);
 		update_qstats(s);
 		batch_send(b);
 	}
@@ -992,51 +1384,44 @@ log_drop(struct sink *s)
 	s->drops_since_log = 0;
 }
 
-enum sink_submit_rc
-sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
+/*
+ * Builds the queued form of doc for s: a copy of the event and its envelope item.  NULL
+ * when out of memory.  *bad is set (err filled) when the event cannot be encoded for s:
+ * the caller dead-letters it.
+ */
+static struct sink_event *
+event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad,
+    struct sink_err *err)
 {
 	struct sink_event *ev;
-	struct sink_err err;
 	const char *src = doc->source ? doc->source : "";
-	size_t srclen = strlen(src), itemlen = 0, total;
-	int bad = 0, own_item = 0;
+	size_t srclen = strlen(src), itemlen = 0, msglen = 0, total;
+	int own_item = 0;
 	char *p;
 
-	ack_add(ack, 1);
-	if (s->closing) {
-		s->st.events_cancelled++;
-		ack_done(ack, ACK_CANCELLED);
-		return SINK_DROPPED;
-	}
-	if (s->c.cfg->when_full == CONF_FULL_DROP_NEWEST && queue_full(s->q)) {
-		s->st.events_dropped++;
-		log_drop(s);
-		ack_done(ack, ACK_DROPPED);
-		return SINK_DROPPED;
-	}
-	err.msg[0] = '\0';
+	*bad = 0;
+	err->msg[0] = '\0';
 	buf_reset(&s->scratch);
 	if (!is_json_object(doc->json, doc->len)) {
-		bad = 1;
-		snprintf(err.msg, sizeof(err.msg), "the event is not a JSON object");
+		*bad = 1;
+		snprintf(err->msg, sizeof(err->msg), "the event is not a JSON object");
 	} else if (s->ops->encode_item != NULL && !s->c.item_is_json) {
-		if (s->ops->encode_item(s, doc, &s->scratch, &err) != 0) {
-			bad = 1;
-			if (err.msg[0] == '\0')
-				snprintf(err.msg, sizeof(err.msg), "cannot encode the event");
+		if (s->ops->encode_item(s, doc, &s->scratch, err) != 0) {
+			*bad = 1;
+			if (err->msg[0] == '\0')
+				snprintf(err->msg, sizeof(err->msg), "cannot encode the event");
 		} else {
 			own_item = 1;
 			itemlen = s->scratch.len;
 		}
 	}
-	total = sizeof(*ev) + doc->len + 1 + srclen + 1 + (own_item ? itemlen + 1 : 0);
+	if (doc->message != NULL)
+		msglen = strlen(doc->message) + 1;
+	total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
+	    (own_item ? itemlen + 1 : 0);
 	ev = malloc(total);
-	if (ev == NULL) {
-		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
-		s->st.events_cancelled++;
-		ack_done(ack, ACK_CANCELLED);
-		return SINK_DROPPED;
-	}
+	if (ev == NULL)
+		return NULL;
 	p = (char *)(ev + 1);
 	memcpy(p, doc->json, doc->len);
 	p[doc->len] = '\0';
@@ -1046,6 +1431,12 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 	memcpy(p, src, srclen + 1);
 	ev->source = p;
 	p += srclen + 1;
+	ev->message = NULL;
+	if (msglen > 0) {
+		memcpy(p, doc->message, msglen);
+		ev->message = p;
+		p += msglen;
+	}
 	if (own_item) {
 		memcpy(p, s->scratch.data, itemlen);
 		p[itemlen] = '\0';
@@ -1061,30 +1452,79 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 	ev->kind = sink_kind_parse(doc->kind);
 	ev->enq_ms = backoff_mono_ms();
 	ev->size = total;
+	return ev;
+}
+
+/* Dead-letters ev (it cannot be encoded for s) at once; kept when the file fails. */
+static void
+event_reject(struct sink *s, struct sink_event *ev, const char *why)
+{
+	struct sink_event **evs = malloc(sizeof(*evs));
+	struct batch *b = evs != NULL ? batch_new(s, evs, 1, backoff_mono_ms()) : NULL;
+	int status = 0;
+
+	if (cause_is_new(s, -1, why))
+		log_sink(LOG_LVL_WARNING, s->name, "event dead-lettered: %s", why);
+	if (b == NULL) {
+		free(evs);
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory dead-lettering an event");
+		event_finish(s, ev, ACK_CANCELLED);
+		return;
+	}
+	evs[0] = ev;
+	s->st.inflight_events++;
+	batch_dead_letter_items(b, &status, &why);
+}
+
+/* Appends ev to the queue; 0 or -1 (memory: ev untouched). */
+static int
+event_enqueue(struct sink *s, struct sink_event *ev)
+{
+	if (queue_push(s->q, ev, ev->size) != 0)
+		return -1;
+	s->queued_body_bytes += ev->item_len + s->c.per_item_overhead;
+	if (sink_full(s))
+		s->was_full = 1;
+	return 0;
+}
+
+enum sink_submit_rc
+sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
+{
+	struct sink_event *ev;
+	struct sink_err err;
+	int bad = 0;
+
+	ack_add(ack, 1);
+	if (s->closing) {
+		s->st.events_cancelled++;
+		ack_done(ack, ACK_CANCELLED);
+		return SINK_DROPPED;
+	}
+	if (s->c.cfg->when_full == CONF_FULL_DROP_NEWEST && queue_full(s->q)) {
+		s->st.events_dropped++;
+		log_drop(s);
+		ack_done(ack, ACK_DROPPED);
+		return SINK_DROPPED;
+	}
+	ev = event_make(s, doc, ack, &bad, &err);
+	if (ev == NULL) {
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
+		s->st.events_cancelled++;
+		ack_done(ack, ACK_CANCELLED);
+		return SINK_DROPPED;
+	}
 	if (bad) {
-		int status = 0;
-		const char *reason = err.msg;
-		if (cause_is_new(s, -1, err.msg))
-			log_sink(LOG_LVL_WARNING, s->name, "event dead-lettered: %s", err.msg);
-		if (dl_write(s, &ev, 1, &status, &reason) == 0) {
-			event_finish(s, ev, ACK_DEAD_LETTER);
-		} else {
-			s->st.events_cancelled++;
-			ack_done(ack, ACK_CANCELLED);
-			free(ev);
-		}
+		event_reject(s, ev, err.msg);
 		return SINK_ACCEPTED;
 	}
-	if (queue_push(s->q, ev, total) != 0) {
+	if (event_enqueue(s, ev) != 0) {
 		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
 		free(ev);
 		s->st.events_cancelled++;
 		ack_done(ack, ACK_CANCELLED);
 		return SINK_DROPPED;
 	}
-	s->queued_body_bytes += ev->item_len + s->c.per_item_overhead;
-	if (sink_full(s))
-		s->was_full = 1;
 	update_qstats(s);
 	kick(s);
 	return SINK_ACCEPTED;
@@ -1137,7 +1577,7 @@ sink_url(const struct sink *s)
 int
 sink_healthy(const struct sink *s)
 {
-	if (s->paused)
+	if (s->paused || s->dl_failing || s->unreadable)
 		return 0;
 	if (s->st.failing_since_ms != 0 &&
 	    backoff_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
@@ -1161,6 +1601,82 @@ sink_reopen(struct sink *s)
 		close(s->dl_fd);
 		s->dl_fd = -1;
 	}
+}
+
+static int
+secret_add(struct sink *s, const char *v, size_t n)
+{
+	char **ns;
+
+	while (n > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 0;
+	ns = realloc(s->secrets, (s->n_secrets + 1) * sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	s->secrets = ns;
+	if ((ns[s->n_secrets] = strndup(v, n)) == NULL)
+		return -1;
+	s->n_secrets++;
+	if (n > s->secret_max)
+		s->secret_max = n;
+	return 0;
+}
+
+/*
+ * What a response excerpt must never echo: the configured secrets, the value of every
+ * credential header sent (whole, and its last word: "Bearer X" echoes X too), the URL's
+ * password and credential query values; and the URL as logs show it (masked the way -t
+ * masks it).
+ */
+static int
+secrets_collect(struct sink *s)
+{
+	const struct conf_sink *cfg = s->c.cfg;
+	const char *u = s->c.url, *host, *end, *at, *colon, *q, *p, *amp, *eq, *sp;
+	size_t i;
+
+	if (u != NULL && (s->url_masked = conf_mask_url(u)) == NULL)
+		return -1;
+	if (u == NULL && (s->url_masked = strdup(cfg->path ? cfg->path : "-")) == NULL)
+		return -1;
+	if ((cfg->token && secret_add(s, cfg->token, strlen(cfg->token)) != 0) ||
+	    (cfg->api_key && secret_add(s, cfg->api_key, strlen(cfg->api_key)) != 0) ||
+	    (cfg->password && secret_add(s, cfg->password, strlen(cfg->password)) != 0))
+		return -1;
+	for (i = 0; i < s->c.n_headers; i++) {
+		const char *h = s->c.headers[i], *c = strchr(h, ':');
+		if (c == NULL || !conf_sensitive_name(h, (size_t)(c - h)))
+			continue;
+		if (secret_add(s, c + 1, strlen(c + 1)) != 0)
+			return -1;
+		sp = strrchr(c + 1, ' ');
+		if (sp != NULL && secret_add(s, sp + 1, strlen(sp + 1)) != 0)
+			return -1;
+	}
+	if (u == NULL)
+		return 0;
+	host = strstr(u, "://");
+	host = host ? host + 3 : u;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at != NULL && (colon = memchr(host, ':', (size_t)(at - host))) != NULL &&
+	    secret_add(s, colon + 1, (size_t)(at - colon - 1)) != 0)
+		return -1;
+	q = strchr(u, '?');
+	for (p = q ? q + 1 : NULL; p != NULL && *p; p = *amp == '&' ? amp + 1 : NULL) {
+		amp = p + strcspn(p, "&#");
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq != NULL && conf_sensitive_name(p, (size_t)(eq - p)) &&
+		    secret_add(s, eq + 1, (size_t)(amp - eq - 1)) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static const struct sink_ops *
@@ -1193,6 +1709,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		return NULL;
 	}
 	s->dl_fd = -1;
+	s->created_ms = backoff_now_ms();
 	s->base = base;
 	s->http = http;
 	s->c.cfg = cfg;
@@ -1246,6 +1763,8 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->dl_path = buf_steal(&p, NULL);
 	if (s->dl_path == NULL)
 		goto oom;
+	if (secrets_collect(s) != 0)
+		goto oom;
 	if (s->ops->write == NULL && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
@@ -1292,6 +1811,12 @@ sink_release(struct sink *s, enum ack_result how)
 		close(s->dl_fd);
 	free(s->dl_path);
 	free(s->c.url);
+	free(s->url_masked);
+	for (i = 0; i < s->n_secrets; i++) {
+		explicit_bzero(s->secrets[i], strlen(s->secrets[i]));
+		free(s->secrets[i]);
+	}
+	free(s->secrets);
 	free(s->name);
 	buf_cleanup(&s->scratch);
 	free(s);
@@ -1306,14 +1831,128 @@ sink_free(struct sink *s)
 void
 sink_discard(struct sink *s)
 {
-	sink_release(s, ACK_DROPPED);
+	uint64_t held;
+
+	if (s == NULL)
+		return;
+	held = queue_events(s->q) + s->st.inflight_events;
+	if (held > 0)
+		log_sink(LOG_LVL_WARNING, s->name,
+		    "removed sink did not drain in time: giving up %llu event(s); they are "
+		    "not acknowledged as delivered, so their sources read them again",
+		    (unsigned long long)held);
+	sink_release(s, ACK_CANCELLED);
 }
 
-/* TEMPORARY (lead, issue 10 item 2): replaced by the real move in the sink work. */
 int
 sink_adopt(struct sink *dst, struct sink *src)
 {
-	(void)dst;
-	(void)src;
-	return -1;
+	struct sink_event **old = NULL, **neu = NULL, *ev;
+	int *bad = NULL;
+	char **why = NULL;
+	size_t n = 0, cap, i, j;
+	struct batch *b, *last;
+	int rc = -1;
+
+	if (dst == NULL || src == NULL || dst == src || dst->closing)
+		return -1;
+	/* The events are stored in src's format: dst must expect the same. */
+	if (dst->c.cfg->format != src->c.cfg->format)
+		return -1;
+	cap = (size_t)queue_events(src->q);
+	for (b = src->batches; b != NULL; b = b->next)
+		cap += b->n;
+	if (cap == 0)
+		return 0;
+	old = malloc(cap * sizeof(*old));
+	neu = calloc(cap, sizeof(*neu));
+	bad = calloc(cap, sizeof(*bad));
+	why = calloc(cap, sizeof(*why));
+	if (old == NULL || neu == NULL || bad == NULL || why == NULL)
+		goto out;
+	/* Oldest first: batches were formed from the queue's head, newest batch first in
+	 * the list. */
+	for (last = src->batches; last != NULL && last->next != NULL; last = last->next)
+		;
+	for (b = last; b != NULL; b = b->prev) {
+		memcpy(old + n, b->evs, b->n * sizeof(*old));
+		n += b->n;
+	}
+	{
+		/* The queue, without disturbing it until everything is built. */
+		size_t qn = (size_t)queue_events(src->q);
+		for (i = 0; i < qn; i++) {
+			ev = queue_pop(src->q, NULL);
+			old[n++] = ev;
+			queue_push(src->q, ev, ev->size); /* rotate: cannot fail (room) */
+		}
+	}
+	/* Re-encode for dst (its envelope, index, template may differ); nothing has moved
+	 * yet, so running out of memory leaves src whole. */
+	for (i = 0; i < n; i++) {
+		struct sink_doc d;
+		struct sink_err err;
+		const char *kind = sink_kind_name(old[i]->kind);
+		memset(&d, 0, sizeof(d));
+		d.json = old[i]->json;
+		d.len = old[i]->json_len;
+		d.message = old[i]->message;
+		d.time_ns = old[i]->time_ns;
+		d.kind = kind;
+		d.source = old[i]->source;
+		d.fingerprint = old[i]->fingerprint;
+		neu[i] = event_make(dst, &d, old[i]->ack, &bad[i], &err);
+		if (neu[i] == NULL)
+			goto out;
+		if (bad[i] && (why[i] = strdup(err.msg)) == NULL)
+			goto out;
+	}
+	/* Commit: src lets go of everything without acknowledging any of it. */
+	src->closing = 1; /* no dispatch, no kick while its batches go */
+	while (src->batches != NULL) {
+		b = src->batches;
+		src->st.inflight_events -= b->n;
+		b->n = 0;
+		batch_free(b); /* cancels its transfer; the events live on in neu[] */
+	}
+	while ((ev = queue_pop(src->q, NULL)) != NULL)
+		;
+	src->queued_body_bytes = 0;
+	update_qstats(src);
+	src->closing = 0;
+	for (i = 0; i < n; i++) {
+		free(old[i]);
+		old[i] = NULL;
+	}
+	for (i = 0, j = 0; i < n; i++) {
+		if (bad[i]) {
+			event_reject(dst, neu[i], why[i]);
+			continue;
+		}
+		if (event_enqueue(dst, neu[i]) != 0) {
+			/* Out of memory with the events already taken: not lost, but
+			 * given back to their sources to be read again. */
+			event_finish(dst, neu[i], ACK_CANCELLED);
+			continue;
+		}
+		j++;
+	}
+	log_sink(LOG_LVL_NOTICE, dst->name, "took over %zu event(s) from the sink it "
+	    "replaces", n);
+	update_qstats(dst);
+	dst->flush_pending += j;
+	kick(dst);
+	rc = 0;
+out:
+	if (rc != 0 && neu != NULL)
+		for (i = 0; i < cap; i++)
+			free(neu[i]);
+	if (why != NULL)
+		for (i = 0; i < cap; i++)
+			free(why[i]);
+	free(old);
+	free(neu);
+	free(bad);
+	free(why);
+	return rc;
 }

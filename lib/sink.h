@@ -7,14 +7,29 @@
  * Delivery contract: every event sink_submit() accepts is acknowledged to its producer
  * exactly once (ack_done): ACK_DELIVERED on a 2xx (or an Elasticsearch 409 on create),
  * ACK_DEAD_LETTER once it is written to the dead-letter file, ACK_DROPPED when
- * when_full = drop_newest drops it, ACK_CANCELLED when the sink is freed first.
+ * when_full = drop_newest drops it, ACK_CANCELLED when the sink is freed or discarded
+ * first (the producer then reads the event again: it was neither delivered nor
+ * dead-lettered).  A dead-letter write that fails keeps the events (unacknowledged), makes
+ * the sink unhealthy, and is tried again every retry_max_delay until it works.
  *
- * Responses: connection errors, timeouts, 408, 429, 5xx are retried (full-jitter backoff
- * between retry_initial and retry_max_delay, Retry-After honoured) until retry_max_time
- * (0 = forever), then dead-lettered.  413 splits the batch.  401/403/404/407 pause the
- * sink (queue kept, probe every retry_max_delay, unhealthy, logged once); nothing is
- * dead-lettered for them.  Other statuses split a multi-event batch in halves down to
- * single events: only the events rejected on their own are dead-lettered.
+ * Responses are judged by status.  A 2xx is a delivery whatever its body's size: only what
+ * the type reads is kept (Elasticsearch: the bulk answer, up to 32 MiB; others 64 KiB);
+ * a 2xx whose body the type cannot read (an Elasticsearch bulk answer that does not
+ * parse) still counts as delivered, but the sink is unhealthy and says so until a 2xx can
+ * be read again.  Connection errors, timeouts, 408, 429, 5xx are retried (full-jitter
+ * backoff between retry_initial and retry_max_delay, Retry-After honoured) until
+ * retry_max_time (0 = forever), then dead-lettered.  401/403/404/407 pause the sink (queue
+ * kept, probe every retry_max_delay, unhealthy, logged once); nothing is dead-lettered for
+ * them.  413 and other statuses split a multi-event batch in halves (the halves wait for
+ * a slot: at most max_in_flight requests ever run).  Single events are isolated and only
+ * the ones rejected on their own are dead-lettered, unless the rejections are everywhere:
+ * after 7 pairs of halves of one batch were both rejected with the same status (other
+ * than 413), the halves of every further such pair are dead-lettered whole with the
+ * server's answer (a sink that rejects everything costs at most 31 requests per batch,
+ * not 2N-1).
+ *
+ * Log lines show the URL masked as -t shows it; response excerpts (logs, dead-letter
+ * records) have the sink's credentials replaced by "***".
  *
  * Single-threaded: call everything from the loop thread.
  */
@@ -62,7 +77,9 @@ struct sink_stats {
 	uint64_t bytes_sent;         /* request body bytes (after compression) */
 	uint64_t queue_events, queue_bytes; /* waiting in the queue, not yet in a batch */
 	uint64_t inflight_events;    /* in batches being sent or waiting to retry */
-	int64_t failing_since_ms;    /* epoch ms of the first failure of a run; 0 = healthy */
+	int64_t failing_since_ms;    /* epoch ms of the first failure since the last delivery;
+	                              * 0 = none */
+	int64_t last_success_ms;     /* epoch ms of the last delivery; 0 = none yet */
 	char last_error[256];
 	/*
 	 * Requests by HTTP status: requests_by_status[code] for 100..599; index 0 counts
@@ -129,9 +146,10 @@ void sink_when_drained(struct sink *s, void (*done)(void *arg), void *arg);
  * NULL is a no-op. */
 void sink_free(struct sink *s);
 /*
- * Same, but every event still held is acknowledged ACK_DROPPED (and counted as dropped):
- * for a sink that a reload removed and that did not drain in time — its events are no
- * longer wanted, and must not hold the sources' checkpoints back.  NULL is a no-op.
+ * For a sink that a reload removed and that did not drain in time: logs how many events
+ * it gives up, then frees it like sink_free.  Those events are acknowledged ACK_CANCELLED
+ * (counted as cancelled): not delivered, so no source moves its checkpoint past them; they
+ * are read again.  NULL is a no-op.
  */
 void sink_discard(struct sink *s);
 
@@ -139,15 +157,22 @@ void sink_discard(struct sink *s);
  * Reload of a changed sink: moves every event src still holds (queued, batched, in flight
  * or waiting to retry, also while paused) into dst with its acknowledgement, so none is
  * acknowledged to its source by the move; transfers src had running are abandoned (their
- * events are sent again by dst: duplicates at most).  Afterwards src holds nothing and can
- * be freed.  0, or -1 when nothing was moved (the events cannot be sent by dst, e.g. it
- * expects another format): the caller then drains src as a removed sink.
+ * events are sent again by dst: duplicates at most).  Each event is encoded again for dst
+ * (its envelope, index or template may have changed; one dst cannot encode is
+ * dead-lettered by dst).  Afterwards src holds nothing and can be freed.  0, or -1 when
+ * nothing was moved: dst expects another `format` than the events are stored in, or out
+ * of memory; the caller then drains src as a removed sink.
  */
 int sink_adopt(struct sink *dst, struct sink *src);
 
 const char *sink_name(const struct sink *s);
 
-/* 0 while paused by 401/403/404/407, or failing for longer than retry_max_delay*3. */
+/*
+ * 0 while paused by 401/403/404/407, while the dead-letter file cannot be written, while
+ * the last 2xx answer could not be read, or when nothing was delivered for longer than
+ * 3 x retry_max_delay since the first failure (health counts from the last delivery, not
+ * from the last status: a sink answering 2xx for items it rejects is failing too).
+ */
 int sink_healthy(const struct sink *s);
 
 /* Borrowed; valid until sink_free, updated in place. */

@@ -22,6 +22,9 @@ es_init(struct sink *s, struct sink_err *err)
 
 	if (sink_set_url(c, cfg->url, "/_bulk", err) != 0)
 		return -1;
+	/* The bulk answer lists every item (errors and all): up to a few hundred bytes
+	 * per item.  Past this it is cut, and a cut answer with errors cannot be read. */
+	c->max_response = 32u << 20;
 	if (sink_add_header(c, "Content-Type: application/x-ndjson") != 0)
 		goto oom;
 	if (cfg->api_key != NULL &&

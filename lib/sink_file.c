@@ -18,10 +18,14 @@ struct filesink {
 	int is_stdout;
 };
 
+/*
+ * Created 0600 (the events may be sensitive: audit records), and never through a
+ * symbolic link: one planted at the path would have a root daemon append to any file.
+ */
 static int
 open_path(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 static int

@@ -30,6 +30,7 @@ struct sink_event {
 	const char *item;    /* its envelope item (== json when the type has no encode_item) */
 	size_t item_len;
 	const char *source;  /* source name, "" when none */
+	const char *message; /* the one-line summary, NULL when none (re-encoding, adopt) */
 	int64_t time_ns;
 	uint64_t fingerprint;
 	int64_t enq_ms;      /* monotonic ms when queued (batch_timeout) */
@@ -85,6 +86,7 @@ struct sink_common {
 	size_t per_item_overhead;         /* separator bytes per item in the body */
 	size_t body_overhead;             /* fixed bytes per body ("[" "]") */
 	int item_is_json;                 /* skip encode_item: the item is the event */
+	size_t max_response;              /* response bytes the type reads; 0 = 64 KiB */
 	void *priv;                       /* the type's state */
 };
 

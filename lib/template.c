@@ -1,10 +1,14 @@
-/* template.c — see template.h. */
+/*
+ * template.c — see template.h.  Events are read with yajl's tree, which keeps every
+ * number's text: an integer beyond int64 (jansson refuses it: "too big integer") or a
+ * 1e999 goes into the body exactly as the event has it.
+ */
 #include "template.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_tree.h>
 
 struct seg {
 	const char *lit;  /* literal text before the placeholder (points into text) */
@@ -33,59 +37,108 @@ template_free(struct template *t)
 	free(t);
 }
 
-static const json_t *
-lookup(const json_t *obj, const char *path)
+/* The member key[0..n) of obj; with duplicate keys the last one wins (as jansson did). */
+static yajl_val
+member(yajl_val obj, const char *key, size_t n)
+{
+	yajl_val v = NULL;
+	size_t i;
+
+	if (obj == NULL || obj->type != yajl_t_object)
+		return NULL;
+	for (i = 0; i < obj->u.object.len; i++)
+		if (strlen(obj->u.object.keys[i]) == n &&
+		    memcmp(obj->u.object.keys[i], key, n) == 0)
+			v = obj->u.object.values[i];
+	return v;
+}
+
+static yajl_val
+lookup(yajl_val obj, const char *path)
 {
 	const char *dot;
-	char key[256];
-	const json_t *v;
+	yajl_val v;
 
-	while (obj != NULL && json_is_object(obj)) {
-		v = json_object_get(obj, path); /* "a.b" as one flattened key */
+	while (obj != NULL && obj->type == yajl_t_object) {
+		v = member(obj, path, strlen(path)); /* "a.b" as one flattened key */
 		if (v != NULL)
 			return v;
 		dot = strchr(path, '.');
-		if (dot == NULL || (size_t)(dot - path) >= sizeof(key))
+		if (dot == NULL)
 			return NULL;
-		memcpy(key, path, (size_t)(dot - path));
-		key[dot - path] = '\0';
-		obj = json_object_get(obj, key);
+		obj = member(obj, path, (size_t)(dot - path));
 		path = dot + 1;
 	}
 	return NULL;
 }
 
+/* Compact JSON text of v; numbers as the event wrote them. */
 static int
-put_value(struct buf *out, const json_t *v, int in_string)
+put_json(struct buf *out, yajl_val v)
 {
-	char *txt;
+	size_t i;
+
+	switch (v->type) {
+	case yajl_t_string:
+		return buf_append_json_string(out, v->u.string, strlen(v->u.string));
+	case yajl_t_number:
+		return buf_append_str(out, v->u.number.r);
+	case yajl_t_object:
+		if (buf_append_char(out, '{') != 0)
+			return -1;
+		for (i = 0; i < v->u.object.len; i++) {
+			const char *k = v->u.object.keys[i];
+			if ((i > 0 && buf_append_char(out, ',') != 0) ||
+			    buf_append_json_string(out, k, strlen(k)) != 0 ||
+			    buf_append_char(out, ':') != 0 ||
+			    put_json(out, v->u.object.values[i]) != 0)
+				return -1;
+		}
+		return buf_append_char(out, '}');
+	case yajl_t_array:
+		if (buf_append_char(out, '[') != 0)
+			return -1;
+		for (i = 0; i < v->u.array.len; i++)
+			if ((i > 0 && buf_append_char(out, ',') != 0) ||
+			    put_json(out, v->u.array.values[i]) != 0)
+				return -1;
+		return buf_append_char(out, ']');
+	case yajl_t_true:
+		return buf_append_str(out, "true");
+	case yajl_t_false:
+		return buf_append_str(out, "false");
+	case yajl_t_null:
+	case yajl_t_any:
+		break;
+	}
+	return buf_append_str(out, "null");
+}
+
+static int
+put_value(struct buf *out, yajl_val v, int in_string)
+{
+	struct buf txt;
 	int rc;
 
 	if (in_string) {
-		if (v == NULL || json_is_null(v))
+		if (v == NULL || v->type == yajl_t_null)
 			return 0;
-		if (json_is_string(v))
-			return buf_append_json_escaped(out, json_string_value(v),
-			    json_string_length(v));
-		txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (txt == NULL)
-			return -1;
-		rc = buf_append_json_escaped(out, txt, strlen(txt));
-		free(txt);
+		if (v->type == yajl_t_string)
+			return buf_append_json_escaped(out, v->u.string, strlen(v->u.string));
+		buf_init(&txt, 0);
+		rc = put_json(&txt, v);
+		if (rc == 0)
+			rc = buf_append_json_escaped(out, txt.data ? txt.data : "", txt.len);
+		buf_cleanup(&txt);
 		return rc;
 	}
 	if (v == NULL)
 		return buf_append_str(out, "null");
-	txt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (txt == NULL)
-		return -1;
-	rc = buf_append_str(out, txt);
-	free(txt);
-	return rc;
+	return put_json(out, v);
 }
 
 static int
-render(const struct template *t, const json_t *doc, struct buf *out)
+render(const struct template *t, yajl_val doc, struct buf *out)
 {
 	size_t i;
 
@@ -108,8 +161,8 @@ template_new(const char *text, char *err, size_t errlen)
 	int in_str = 0;
 	size_t cap = 0;
 	struct buf check;
-	json_t *j;
-	json_error_t je;
+	yajl_val j;
+	char je[128];
 
 	if (t == NULL || (t->text = strdup(text)) == NULL)
 		goto oom;
@@ -167,14 +220,17 @@ template_new(const char *text, char *err, size_t errlen)
 		buf_cleanup(&check);
 		goto oom;
 	}
-	j = json_loadb(check.data ? check.data : "", check.len, 0, &je);
+	je[0] = '\0';
+	j = yajl_tree_parse(check.data ? check.data : "", je, sizeof(je));
 	buf_cleanup(&check);
 	if (j == NULL) {
-		snprintf(err, errlen, "template is not valid JSON: %s (column %d)", je.text,
-		    je.column);
+		char *nl;
+		while ((nl = strchr(je, '\n')) != NULL)
+			*nl = ' ';
+		snprintf(err, errlen, "template is not valid JSON: %s", je);
 		goto fail;
 	}
-	json_decref(j);
+	yajl_tree_free(j);
 	return t;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -187,18 +243,30 @@ int
 template_render(const struct template *t, const char *json, size_t len,
     struct buf *out, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *doc = json_loadb(json, len, 0, &je);
+	char je[128];
+	char *text = strndup(json, len); /* yajl_tree_parse reads a C string */
+	yajl_val doc;
 	size_t mark = out->len;
 	int rc;
 
-	if (doc == NULL || !json_is_object(doc)) {
-		snprintf(err, errlen, "event is not a JSON object: %s", doc ? "" : je.text);
-		json_decref(doc);
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	je[0] = '\0';
+	doc = yajl_tree_parse(text, je, sizeof(je));
+	free(text);
+	if (doc == NULL || doc->type != yajl_t_object) {
+		char *nl;
+		while ((nl = strchr(je, '\n')) != NULL)
+			*nl = ' ';
+		snprintf(err, errlen, "event is not a JSON object%s%s", doc ? "" : ": ",
+		    doc ? "" : je);
+		yajl_tree_free(doc);
 		return -1;
 	}
 	rc = render(t, doc, out);
-	json_decref(doc);
+	yajl_tree_free(doc);
 	if (rc != 0) {
 		out->len = mark;
 		if (out->data)

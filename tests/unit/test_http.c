@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include <signal.h>
+
 #include "http.h"
 
 struct fixture {
@@ -26,7 +28,8 @@ struct fixture {
 	int port;
 	int done;
 	long status;
-	int ok, timed_out;
+	int ok, timed_out, truncated;
+	size_t body_len;
 	char body[256];
 	char hdr[64];
 	char echoed[256];
@@ -51,6 +54,13 @@ srv_cb(struct evhttp_request *req, void *arg)
 		    (const char *)evbuffer_pullup(in, -1));
 		evbuffer_add_printf(out, "{\"got\":%zu}", n);
 		evhttp_send_reply(req, 201, "Created", out);
+	} else if (strcmp(uri, "/big") == 0) {
+		/* 2 MiB: more than any cap below, sent in many reads */
+		static char chunk[65536];
+		memset(chunk, 'b', sizeof(chunk));
+		for (int i = 0; i < 32; i++)
+			evbuffer_add(out, chunk, sizeof(chunk));
+		evhttp_send_reply(req, 200, "OK", out);
 	} else if (strcmp(uri, "/slow") == 0) {
 		/* never answers: the client must time out */
 		evbuffer_free(out);
@@ -71,6 +81,8 @@ done_cb(void *arg, const struct http_response *r)
 	f->ok = r->ok;
 	f->status = r->status;
 	f->timed_out = r->timed_out;
+	f->truncated = r->truncated;
+	f->body_len = r->body_len;
 	snprintf(f->body, sizeof(f->body), "%.*s", (int)r->body_len, r->body);
 	snprintf(f->hdr, sizeof(f->hdr), "%s", h ? h : "");
 }
@@ -298,9 +310,46 @@ test_response_cap(void **state)
 	assert_false(f->ok);
 }
 
+/* discard_excess: a body over the cap is cut, the response (status) stands. */
+static void
+test_response_discard_excess(void **state)
+{
+	struct fixture *f = *state;
+	char u[128];
+	struct http_request req = { 0 };
+
+	url(f, u, sizeof(u), "/big");
+	req.url = u;
+	req.max_response = 1000;
+	req.discard_excess = 1;
+	req.tls_verify = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 1);
+	assert_true(f->ok);
+	assert_int_equal(f->status, 200);
+	assert_true(f->truncated);
+	assert_int_equal(f->body_len, 1000);
+	assert_int_equal(f->body[0], 'b');
+	/* Without it, the same answer is an error (the OCI client's choice). */
+	req.discard_excess = 0;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 2);
+	assert_false(f->ok);
+	/* Under the cap: whole, not truncated. */
+	url(f, u, sizeof(u), "/hello");
+	req.discard_excess = 1;
+	assert_non_null(http_submit(f->http, &req, done_cb, f));
+	run_until(f, 3);
+	assert_true(f->ok);
+	assert_false(f->truncated);
+	assert_string_equal(f->body, "hello");
+}
+
 int
 main(void)
 {
+	/* The in-process server writes to connections the client dropped (a cap hit). */
+	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_post, setup, teardown),
@@ -309,6 +358,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_discard_excess, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_from_callback, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sink_testsrv.h"
@@ -66,11 +68,51 @@ test_file_and_reopen(void **state)
 	ts_stop(&t);
 }
 
+/* Issue 11 item 13: created 0600 whatever the umask, and not through a symbolic link. */
+static void
+test_file_mode_and_symlink(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct sink_err err;
+	struct sink *s;
+	char dir[] = "/tmp/test_sink_fmode_XXXXXX", path[256], victim[256];
+	struct stat st;
+	mode_t old = umask(0);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	ts_start(&t);
+	ts_cfg(&k, CONF_SINK_FILE, NULL);
+	k.path = path;
+	s = sink_new(t.base, NULL, &k, dir, &err);
+	assert_non_null(s);
+	ts_send(&t, s, 2, 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	sink_free(s);
+	unlink(path);
+	/* A link planted at the path: refused, the target untouched. */
+	assert_int_equal(close(open(victim, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_null(sink_new(t.base, NULL, &k, dir, &err));
+	assert_non_null(strstr(err.msg, "cannot open"));
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	umask(old);
+	unlink(path);
+	unlink(victim);
+	rmdir(dir);
+	ts_stop(&t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_and_reopen),
+		cmocka_unit_test(test_file_mode_and_symlink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

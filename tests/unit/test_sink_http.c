@@ -151,6 +151,33 @@ test_template_values(void **state)
 	template_free(NULL);
 }
 
+/* Issue 10 item 5: numbers jansson refuses ("too big integer") keep their text. */
+static void
+test_template_big_numbers(void **state)
+{
+	char err[256];
+	struct buf b;
+	struct template *tp;
+	const char *ev = "{\"big\":123456789012345678901234567890,\"neg\":-99999999999999999999,"
+	    "\"e\":1e999,\"o\":{\"id\":18446744073709551616,\"s\":\"x\"},\"d\":1,\"d\":2}";
+
+	tp = template_new("{\"big\": {{big}}, \"neg\": {{neg}}, \"e\": {{e}}, \"o\": {{o}}, "
+	    "\"s\": \"id={{o.id}}\", \"d\": {{d}}}", err, sizeof(err));
+	assert_non_null(tp);
+	buf_init(&b, 0);
+	assert_int_equal(template_render(tp, ev, strlen(ev), &b, err, sizeof(err)), 0);
+	assert_string_equal(b.data, "{\"big\": 123456789012345678901234567890, "
+	    "\"neg\": -99999999999999999999, \"e\": 1e999, "
+	    "\"o\": {\"id\":18446744073709551616,\"s\":\"x\"}, "
+	    "\"s\": \"id=18446744073709551616\", \"d\": 2}");
+	buf_cleanup(&b);
+	template_free(tp);
+	/* A big integer in the template's own text is fine too. */
+	tp = template_new("{\"k\": 99999999999999999999999, \"v\": {{big}}}", err, sizeof(err));
+	assert_non_null(tp);
+	template_free(tp);
+}
+
 static void
 test_batch_limits(void **state)
 {
@@ -520,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_ndjson_and_gzip),
 		cmocka_unit_test(test_json_one_per_request_template),
 		cmocka_unit_test(test_template_values),
+		cmocka_unit_test(test_template_big_numbers),
 		cmocka_unit_test(test_batch_limits),
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_split_dead_letter),

@@ -14,6 +14,9 @@
  * the events, then close without answering: a lost response, so the client resends).  Events are recorded only when
  * a 2xx answer is actually sent.  Control: POST /_sinksim/script (body = new script),
  * GET /_sinksim/stats.  SIGUSR2 writes --stats-file; SIGTERM/SIGINT write it and exit.
+ * The stats' max_concurrent is the most requests held at once (received and not yet
+ * answered or dropped; `hang` ones are not counted): with a delay in the script it shows
+ * a client's concurrency.
  *
  * --count-only (http mode, for the benchmark): instead of parsing every event with jansson
  * and writing it out (about as much CPU as the forwarder itself, so the sink became the
@@ -76,6 +79,7 @@ struct sim {
 	char *req_hdr_name, *req_hdr_value;
 	int64_t t0;
 	uint64_t requests, events, dups, bytes, conflicts, rejected, dropped, hung;
+	uint64_t open_now, max_concurrent; /* requests received and not yet answered */
 	struct {
 		char key[16];
 		uint64_t n;
@@ -574,6 +578,7 @@ record(struct pending *pd)
 static void
 pending_free(struct pending *pd)
 {
+	pd->sim->open_now--;
 	if (pd->timer)
 		event_free(pd->timer);
 	buf_cleanup(&pd->body);
@@ -658,12 +663,13 @@ write_stats(struct sim *sim, FILE *f)
 	fprintf(f, "{\"requests\":%llu,\"events\":%llu,\"unique_events\":%llu,"
 	    "\"duplicate_events\":%llu,\"bytes\":%llu,\"conflicts\":%llu,\"rejected\":%llu,"
 	    "\"dropped_connections\":%llu,\"hung\":%llu,\"content_sum\":\"%016llx\","
-	    "\"codes\":{",
+	    "\"max_concurrent\":%llu,\"codes\":{",
 	    (unsigned long long)sim->requests, (unsigned long long)sim->events,
 	    (unsigned long long)(sim->events - sim->dups), (unsigned long long)sim->dups,
 	    (unsigned long long)sim->bytes, (unsigned long long)sim->conflicts,
 	    (unsigned long long)sim->rejected, (unsigned long long)sim->dropped,
-	    (unsigned long long)sim->hung, (unsigned long long)sim->content_sum);
+	    (unsigned long long)sim->hung, (unsigned long long)sim->content_sum,
+	    (unsigned long long)sim->max_concurrent);
 	for (i = 0; i < sim->n_codes; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "", sim->codes[i].key,
 		    (unsigned long long)sim->codes[i].n);
@@ -765,6 +771,8 @@ on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	pd->sim = sim;
+	if (++sim->open_now > sim->max_concurrent)
+		sim->max_concurrent = sim->open_now;
 	pd->req = req;
 	pd->conn = evhttp_request_get_connection(req);
 	pd->retry_after = -1;
