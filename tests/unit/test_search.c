@@ -113,7 +113,7 @@ test_error_bodies(void **state)
 		assert_non_null(code);
 		assert_non_null(msg);
 		assert_string_equal(code, cases[i].code);
-		assert_int_equal(search_classify(cases[i].status, code, msg, &final), cases[i].act);
+		assert_int_equal(search_classify(cases[i].status, code, &final), cases[i].act);
 		if (cases[i].act != SEARCH_ACT_RATE)
 			assert_int_equal(final, cases[i].final);
 		free(code);
@@ -135,30 +135,37 @@ test_classify(void **state)
 {
 	enum search_status f;
 
-	assert_int_equal(search_classify(200, NULL, NULL, &f), SEARCH_ACT_DONE);
-	assert_int_equal(search_classify(0, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(500, "InternalServerError", "oops", &f),
-	    SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(502, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(503, "ServiceUnavailable", NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(504, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(500, "InternalServerError",
-	    "The search query timed out.", &f), SEARCH_ACT_FINAL);
-	assert_int_equal(f, SEARCH_TOO_BIG);
-	assert_int_equal(search_classify(501, "MethodNotImplemented", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(200, NULL, &f), SEARCH_ACT_DONE);
+	assert_int_equal(search_classify(0, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(500, "InternalServerError", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(502, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(503, "ServiceUnavailable", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(504, NULL, &f), SEARCH_ACT_TRANSIENT);
+	/* 3xx: a proxy or a load balancer in the way; never "too big" */
+	assert_int_equal(search_classify(301, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(307, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(501, "MethodNotImplemented", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_FAILED);
-	assert_int_equal(search_classify(409, "IncorrectState", NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(409, "Conflict", NULL, &f), SEARCH_ACT_FINAL);
-	assert_int_equal(search_classify(404, "NotAuthorizedOrNotFound", "x", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(409, "IncorrectState", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(409, "LockConflict", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(409, "Conflict", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(409, NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(404, "NotAuthorizedOrNotFound", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_NOT_FOUND);
-	assert_int_equal(search_classify(400, "InvalidParameter",
-	    "The page token is invalid or has expired.", &f), SEARCH_ACT_FINAL);
-	assert_int_equal(f, SEARCH_TOO_BIG);
-	assert_int_equal(search_classify(400, "InvalidParameter", "Invalid search query", &f),
-	    SEARCH_ACT_FINAL);
+	/* a 400 is a bad query by status alone; the page-token restart is the loop's */
+	assert_int_equal(search_classify(400, "InvalidParameter", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_BAD_QUERY);
-	assert_int_equal(search_classify(403, "NotAuthorized", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(403, "NotAuthorized", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_FAILED);
+	assert_int_equal(search_classify(429, "TooManyRequests", &f), SEARCH_ACT_RATE);
+	{
+		char out[32];
+		assert_string_equal(search_escape("a\r\nnotice: x\x7f", out, sizeof(out)),
+		    "a\\x0d\\x0anotice: x\\x7f");
+		assert_string_equal(search_escape(NULL, out, sizeof(out)), "-");
+		/* truncated, never mid-escape */
+		assert_string_equal(search_escape("abcd\n", out, 8), "abcd");
+	}
 }
 
 static void
@@ -170,8 +177,6 @@ test_malformed(void **state)
 		{ "", "empty" },
 		{ "[]", "not a JSON object" },
 		{ "\"x\"", "not a JSON object" },
-		{ "{}", "no \"results\"" },
-		{ "{\"summary\":{\"results\":[]}}", "no \"results\"" },
 		{ "{\"results\":{}}", "not an array" },
 		{ "{\"results\":7}", "not an array" },
 		{ "{\"results\":[1]}", "results[0] is not an object" },
@@ -199,6 +204,16 @@ test_malformed(void **state)
 	assert_int_equal(search_parse_page("{\"results\":[{\"data\":{\"a\":\"\xff\"}}]}", 32,
 	    &recs, &cap, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
+	/* results missing or null: an empty page (the Go SDK marks only summary mandatory) */
+	assert_int_equal(search_parse_page("{}", 2, &recs, &cap, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(search_parse_page("{\"summary\":{\"results\":[]}}", 26, &recs, &cap, &n,
+	    err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	n = 7;
+	assert_int_equal(search_parse_page("{\"results\":null,\"summary\":{}}", 29, &recs, &cap,
+	    &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
 	/* valid edge cases: empty results, extra keys, nested "data"/"results" keys */
 	assert_int_equal(search_parse_page("{\"results\":[]}", 14, &recs, &cap, &n, err,
 	    sizeof(err)), 0);
