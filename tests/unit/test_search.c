@@ -577,6 +577,14 @@ setup_srv(struct srv *s, int mode)
 }
 
 static void
+srv_done(struct srv *s, struct run *r)
+{
+	free(s->page1);
+	free(s->page2);
+	free_run(r);
+}
+
+static void
 test_loop_pages(void **state)
 {
 	struct srv s;
@@ -594,8 +602,7 @@ test_loop_pages(void **state)
 	assert_int_equal(s.requests, 2);
 	assert_int_equal(s.saw_signature, 2);
 	assert_string_equal(s.last_page_param, TOKEN); /* percent-encoded and decoded back */
-	free(s.page1);
-	free(s.page2);
+	srv_done(&s, &r);
 
 	/* cancel from inside the page callback: no done callback, nothing leaks */
 	setup_srv(&s, 0);
@@ -604,8 +611,7 @@ test_loop_pages(void **state)
 	run_search(&s, &r);
 	assert_int_equal(r.pages, 1);
 	assert_int_equal(r.done, 0);
-	free(s.page1);
-	free(s.page2);
+	srv_done(&s, &r);
 }
 
 static void
@@ -631,14 +637,6 @@ test_loop_errors(void **state)
 	assert_string_equal(r.message, "nope");
 	free(s.page1);
 	free(s.page2);
-}
-
-static void
-srv_done(struct srv *s, struct run *r)
-{
-	free(s->page1);
-	free(s->page2);
-	free_run(r);
 }
 
 /* Partial consumption: the rest of a page comes again after resume, in order, same
