@@ -761,8 +761,8 @@ page_success(struct search *s)
 	s->slow = 0;
 	s->failed = 0;
 	s->reauthed = 0;
-	s->retries_unlogged = 0;
-	s->retry_log_mono = 0;
+	/* the retry log's rate limit is kept: a storm of short streaks (429, success,
+	 * 429, ...) must not log a line per request either */
 }
 
 /* The page is consumed: ask for the next one, or finish. */
