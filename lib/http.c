@@ -277,12 +277,13 @@ check_multi(struct http *h)
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &secs);
 		{
-			/* pretransfer > 0: connected (TLS included) and about to send; the
-			 * upload count says the request body went out whole. */
-			curl_off_t pre = 0, up = 0;
-			curl_easy_getinfo(x->easy, CURLINFO_PRETRANSFER_TIME_T, &pre);
+			/* Request header bytes went out (so a connection, TLS included, was
+			 * up) and the upload count says the body went out whole. */
+			curl_off_t up = 0;
+			long req_size = 0;
+			curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &req_size);
 			curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
-			r.request_sent = pre > 0 && up >= (curl_off_t)x->req_body_len;
+			r.request_sent = req_size > 0 && up >= (curl_off_t)x->req_body_len;
 		}
 
 		r.ok = (rc == CURLE_OK && status > 0);
