@@ -705,9 +705,14 @@ retry(struct search *s, long status, const char *code, const char *message, cons
 		if (s->retries_unlogged > 0)
 			snprintf(more, sizeof(more), " (%u more retr%s since the last line)",
 			    s->retries_unlogged, s->retries_unlogged == 1 ? "y" : "ies");
-		log_source(LOG_LVL_INFO, s->source_name, "search: %s%s%s (opc-request-id %s); "
-		    "keeping page %u and retrying in %lld ms%s", status > 0 ? "HTTP " : "",
-		    e.r.code != NULL ? e.r.code : "", e.r.message != NULL ? e.r.message : "",
+		char what[800];
+		if (status > 0)
+			snprintf(what, sizeof(what), "HTTP %ld %s \"%s\"", status,
+			    e.r.code != NULL ? e.r.code : "-", e.r.message != NULL ? e.r.message : "");
+		else
+			snprintf(what, sizeof(what), "%s", e.r.message != NULL ? e.r.message : "");
+		log_source(LOG_LVL_INFO, s->source_name, "search: %s (opc-request-id %s); "
+		    "keeping page %u and retrying in %lld ms%s", what,
 		    e.r.request_id != NULL ? e.r.request_id : "-", s->pages, (long long)delay_ms,
 		    more);
 		s->retry_log_mono = now;
@@ -994,13 +999,7 @@ on_response(void *arg, const struct http_response *r)
 			if (w > wait)
 				wait = w;
 		}
-		if (message == NULL) {
-			snprintf(err, sizeof(err), " %ld", r->status);
-			retry(s, r->status, code, code != NULL ? "" : err, rid, wait);
-		} else {
-			snprintf(err, sizeof(err), " %ld: %s", r->status, message);
-			retry(s, r->status, code, err, rid, wait);
-		}
+		retry(s, r->status, code, message, rid, wait);
 		break;
 	}
 	case SEARCH_ACT_REAUTH:
