@@ -383,6 +383,7 @@ struct run {
 	int consume_one;                /* take one record per call, resume 1 ms later */
 	int cancel_after_retries;       /* cancel inside retrying() at this count */
 	int closed_port;                /* endpoint: a port nobody listens on */
+	int full_backlog;               /* endpoint: a listener whose backlog is full */
 	struct srv *srv;
 	/* observations */
 	int retries;
@@ -502,6 +503,7 @@ run_search(struct srv *s, struct run *r)
 	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r };
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
+	int lfd = -1, cfd[2] = { -1, -1 };
 	FILE *f;
 
 	assert_non_null(mkdtemp(dir));
@@ -534,6 +536,25 @@ run_search(struct srv *s, struct run *r)
 		close(fd);
 		snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(a.sin_port));
 	}
+	if (r->full_backlog) {
+		/* listen(0) plus one connection nobody accepts: further SYNs are dropped, so
+		 * a connect never completes (a connect timeout, not a slow answer) */
+		struct sockaddr_in a;
+		socklen_t al = sizeof(a);
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+		assert_int_equal(listen(lfd, 0), 0);
+		getsockname(lfd, (struct sockaddr *)&a, &al);
+		for (int i = 0; i < 2; i++) {
+			cfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			(void)connect(cfd[i], (struct sockaddr *)&a, sizeof(a));
+		}
+		usleep(50000);
+		snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(a.sin_port));
+	}
 	r->srv = s;
 	memset(&oc, 0, sizeof(oc));
 	oc.config_file = cfg;
@@ -561,6 +582,11 @@ run_search(struct srv *s, struct run *r)
 		search_cancel(r->search);
 	oci_client_free(c);
 	http_free(http);
+	if (lfd >= 0) {
+		close(cfd[0]);
+		close(cfd[1]);
+		close(lfd);
+	}
 	evhttp_free(eh);
 	event_base_free(base);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -739,6 +765,21 @@ test_loop_retries(void **state)
 	assert_int_equal(r.retries, 8);
 	assert_int_equal(r.retry_status[7], 0);
 	srv_done(&s, &r);
+	/* a connect timeout is no evidence of size either, whatever max_transient_retries */
+	so.timeout_ms = 150;
+	setup_srv(&s, M_PAGES);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.full_backlog = 1;
+	r.cancel_after_retries = 4;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 0);
+	assert_int_equal(r.retries, 4);
+	assert_int_equal(r.retry_status[3], 0);
+	assert_string_equal(r.retry_message, "connect timed out");
+	srv_done(&s, &r);
+	so.timeout_ms = 60000;
+
 	so.max_attempts = 3;
 	setup_srv(&s, M_PAGES);
 	memset(&r, 0, sizeof(r));
