@@ -90,7 +90,8 @@ struct search_opts {
 	int64_t timeout_ms;             /* per request, default 60000 */
 	int64_t retry_initial_ms;       /* 1000 */
 	int64_t retry_max_ms;           /* 60000 */
-	unsigned max_transient_retries; /* 5: timeouts of a sent request before SEARCH_TOO_BIG */
+	unsigned max_transient_retries; /* 5: a page whose sent request timed out 1 + this many
+	                                 * times in a row is SEARCH_TOO_BIG */
 	int64_t retry_after_max_ms;     /* 300000: cap on a Retry-After wait */
 	size_t max_page_bytes;          /* 64 MiB: a larger page is asked with half the limit */
 	unsigned max_pages;             /* 100000 pages per window (per pass), else SEARCH_FAILED */
