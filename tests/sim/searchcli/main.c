@@ -8,7 +8,7 @@
  *             [--limit N] [--timeout-ms N] [--retry-initial-ms N] [--retry-max-ms N]
  *             [--max-retries N] [--pause-ms N] [--log-level L] [--count-only]
  *             [--retry-after-max-ms N] [--max-page-bytes N] [--max-pages N]
- *             [--max-attempts N] [--consume N]
+ *             [--max-attempts N] [--consume N] [--min-page-interval-ms N]
  *
  * Each scheduled retry prints "searchcli: retrying http=S delay_ms=D code=C message=M" on
  * stderr.  --consume N takes at most N records per page callback (the rest comes again
@@ -226,6 +226,8 @@ main(int argc, char **argv)
 			so.max_page_bytes = (size_t)atoll(v);
 		else if (strcmp(a, "--max-pages") == 0)
 			so.max_pages = (unsigned)atoi(v);
+		else if (strcmp(a, "--min-page-interval-ms") == 0)
+			so.min_page_interval_ms = atoll(v);
 		else if (strcmp(a, "--max-attempts") == 0)
 			so.max_attempts = (unsigned)atoi(v);
 		else if (strcmp(a, "--log-level") == 0) {
