@@ -97,6 +97,16 @@ parse_http_date(const char *s, int64_t *epoch_ms)
 	return 0;
 }
 
+int
+backoff_http_date_ms(const char *value, int64_t *epoch_ms)
+{
+	if (value == NULL)
+		return -1;
+	while (isspace((unsigned char)*value))
+		value++;
+	return parse_http_date(value, epoch_ms);
+}
+
 int64_t
 backoff_retry_after_ms(const char *value, int64_t now_ms)
 {

@@ -740,11 +740,10 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
 	char skew[300] = "", ec[128], em[600], er[200], ed[100];
 
 	if (server_date != NULL) {
-		/* relative to 0, the HTTP-date parser gives epoch ms */
-		int64_t srv = backoff_retry_after_ms(server_date, 0);
+		int64_t srv = 0;
 		int64_t ours = signer_now_s(); /* the clock our Date header came from */
 
-		if (srv > 0 && (ours - srv / 1000 > 300 || srv / 1000 - ours > 300))
+		if (backoff_http_date_ms(server_date, &srv) == 0 && srv > 0 && (ours - srv / 1000 > 300 || srv / 1000 - ours > 300))
 			snprintf(skew, sizeof(skew), " Our clock is %+lld s off OCI's (Date: %s): "
 			    "fix the system clock (NTP).", (long long)(ours - srv / 1000),
 			    search_escape(server_date, ed, sizeof(ed)));

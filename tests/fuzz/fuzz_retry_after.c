@@ -4,8 +4,8 @@
  *
  * For every input, read as a header value (NUL-terminated copy) at a few "now" values
  * (0, a 2026 clock, the input's own first 8 bytes as a clock): the result is -1 or within
- * [0, 86400000] ms, a value that parses is stable (same answer twice), and a date never
- * gives more than a number would.  Any violation aborts; ASan/UBSan catch the rest.
+ * [0, 86400000] ms, a value that parses is stable (same answer twice), and a value that
+ * backoff_http_date_ms reads gives the matching wait.  Any violation aborts; ASan/UBSan catch the rest.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +44,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int64_t r = backoff_retry_after_ms(v, nows[i]);
 		CHECK(r >= -1 && r <= 86400000);
 		CHECK(backoff_retry_after_ms(v, nows[i]) == r);
+	}
+	{
+		/* a date that parses is a Retry-After that parses, and agrees with it */
+		int64_t when;
+		const char *p = v;
+		while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+			p++;
+		/* a leading digit makes it delta-seconds, whatever follows */
+		if (!(*p >= '0' && *p <= '9') && backoff_http_date_ms(v, &when) == 0) {
+			int64_t r = backoff_retry_after_ms(v, 0);
+			CHECK(r >= 0);
+			CHECK(when <= 0 ? r == 0 : r == (when > 86400000 ? 86400000 : when));
+		}
 	}
 	/* the backoff stays within [initial, max] whatever the attempt count */
 	backoff_init(&b, size % 1000 + 1, (int64_t)(size % 7) * 1000 + 1);
