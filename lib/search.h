@@ -13,7 +13,8 @@
  *                       retry_max_ms; retrying() is called for each); on 429 and 503 the
  *                       wait is max(backoff, Retry-After), Retry-After capped at
  *                       retry_after_max_ms (0 or a past date = the backoff).  None of these
- *                       says the window is too big, so none becomes SEARCH_TOO_BIG;
+ *                       says the window is too big, so none becomes SEARCH_TOO_BIG
+ *                       (opts.max_attempts > 0 ends a streak as SEARCH_FAILED: --probe);
  *   our own per-request timeout firing after the whole request went out on an established
  *   connection      retried likewise; max_transient_retries + 1 such timeouts in a row for
  *                       one page are SEARCH_TOO_BIG (OCI took too long to answer: the
