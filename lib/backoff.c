@@ -97,6 +97,16 @@ parse_http_date(const char *s, int64_t *epoch_ms)
 	return 0;
 }
 
+int
+backoff_http_date_ms(const char *value, int64_t *epoch_ms)
+{
+	if (value == NULL)
+		return -1;
+	while (isspace((unsigned char)*value))
+		value++;
+	return parse_http_date(value, epoch_ms);
+}
+
 int64_t
 backoff_retry_after_ms(const char *value, int64_t now_ms)
 {
@@ -124,7 +134,13 @@ backoff_retry_after_ms(const char *value, int64_t now_ms)
 	}
 	if (parse_http_date(value, &when) != 0)
 		return -1;
-	return when > now_ms ? when - now_ms : 0;
+	if (now_ms < 0)
+		now_ms = 0; /* before 1970 is no clock we run on; keeps the subtraction in range */
+	if (when <= now_ms)
+		return 0;
+	if (when - now_ms > 86400000) /* a day, as for delta-seconds */
+		return 86400000;
+	return when - now_ms;
 }
 
 int64_t

@@ -26,10 +26,15 @@ unsigned backoff_attempts(const struct backoff *b);
 
 /*
  * A Retry-After header value: delta-seconds or an HTTP-date (RFC 9110), relative to
- * now_ms (epoch ms).  Returns the wait in ms (0 for a date in the past), or -1 when the
- * value is absent or malformed.
+ * now_ms (epoch ms).  Returns the wait in ms (0 for a date in the past, at most a day: a
+ * longer one is a broken server), or -1 when the value is absent or malformed.  Callers
+ * wait at least their backoff delay and cap the result further (search.h, sink.h).
  */
 int64_t backoff_retry_after_ms(const char *value, int64_t now_ms);
+
+/* An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", a Date or Retry-After value) as epoch
+ * ms: 0, or -1 when it is not one. */
+int backoff_http_date_ms(const char *value, int64_t *epoch_ms);
 
 /* Wall clock and monotonic clock in ms (small helpers every caller needs). */
 int64_t backoff_now_ms(void);

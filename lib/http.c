@@ -45,6 +45,7 @@ struct http_xfer {
 	size_t body_len, body_cap, body_max;
 	int body_overflow;
 	int discard_excess;
+	size_t req_body_len;
 	struct http_header headers[MAX_HEADERS];
 	size_t n_headers;
 	char errbuf[CURL_ERROR_SIZE];
@@ -275,6 +276,8 @@ check_multi(struct http *h)
 		long status = 0;
 		double secs = 0;
 
+		memset(&r, 0, sizeof(r));
+
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		rc = msg->data.result;
@@ -283,11 +286,21 @@ check_multi(struct http *h)
 			continue;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &secs);
+		{
+			/* Request header bytes went out (so a connection, TLS included, was
+			 * up) and the upload count says the body went out whole. */
+			curl_off_t up = 0;
+			long req_size = 0;
+			curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &req_size);
+			curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+			r.request_sent = req_size > 0 && up >= (curl_off_t)x->req_body_len;
+		}
 
-		memset(&r, 0, sizeof(r));
 		r.ok = (rc == CURLE_OK && status > 0);
 		r.status = r.ok ? status : 0;
 		r.timed_out = (rc == CURLE_OPERATION_TIMEDOUT);
+		r.too_large = x->body_overflow && !x->discard_excess;
+		r.xfer_ = x;
 		if (!r.ok) {
 			if (x->body_overflow && !x->discard_excess)
 				r.error = "response body too large";
@@ -386,6 +399,7 @@ http_submit(struct http *h, const struct http_request *req, http_done_fn done,
 	x->arg = arg;
 	x->body_max = req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE;
 	x->discard_excess = req->discard_excess;
+	x->req_body_len = req->body != NULL ? req->body_len : 0;
 	x->easy = curl_easy_init();
 	if (x->easy == NULL)
 		goto fail;
@@ -476,6 +490,22 @@ size_t
 http_running(const struct http *h)
 {
 	return h->running;
+}
+
+char *
+http_response_take_body(const struct http_response *r, size_t *len)
+{
+	struct http_xfer *x = r->xfer_;
+	char *b;
+
+	*len = 0;
+	if (x == NULL || x->body == NULL)
+		return NULL;
+	b = x->body;
+	*len = x->body_len;
+	x->body = NULL;
+	x->body_len = x->body_cap = 0;
+	return b;
 }
 
 const char *

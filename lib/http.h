@@ -52,6 +52,10 @@ struct http_response {
 	const struct http_header *headers; /* last response's headers (after 100-continue) */
 	size_t n_headers;
 	double seconds;           /* total transfer time */
+	int request_sent;         /* a connection was established and the whole request went
+	                           * out (tells a slow answer from a connect failure/timeout) */
+	int too_large;            /* the body exceeded max_response (then !ok) */
+	struct http_xfer *xfer_;  /* private: for http_response_take_body */
 };
 
 /* The callback: resp and everything in it is borrowed until it returns. */
@@ -73,6 +77,13 @@ void http_cancel(struct http_xfer *x);
 
 /* Transfers running now. */
 size_t http_running(const struct http *h);
+
+/*
+ * Takes the response body (NUL-terminated, heap; caller frees) out of the transfer, so that
+ * it outlives the callback without a copy; r->body keeps pointing at it.  Only inside the
+ * callback.  NULL when there is no body (*len = 0).
+ */
+char *http_response_take_body(const struct http_response *r, size_t *len);
 
 /* Case-insensitive header lookup in a response; NULL when absent. */
 const char *http_response_header(const struct http_response *r, const char *name);

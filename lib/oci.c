@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <openssl/rand.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +375,61 @@ add_line(struct oci_headers *h, const char *name, const char *value)
 	return 0;
 }
 
+void
+oci_new_request_id(char out[40])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char b[16];
+	int i;
+
+	if (RAND_bytes(b, sizeof(b)) != 1) {
+		/* Not a secret: a weaker source is fine when OpenSSL's fails. */
+		uint64_t x = (uint64_t)backoff_now_ms() ^ ((uint64_t)backoff_mono_ms() << 21);
+		for (i = 0; i < 16; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			b[i] = (unsigned char)x;
+		}
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+char *
+oci_url_drop_default_port(const char *url)
+{
+	const char *p = strstr(url, "://"), *h, *end, *colon;
+	size_t slen;
+	char *out;
+
+	out = strdup(url);
+	if (out == NULL || p == NULL)
+		return out;
+	slen = (size_t)(p - url);
+	h = p + 3;
+	end = h + strcspn(h, "/?#");
+	colon = end;
+	while (colon > h && colon[-1] >= '0' && colon[-1] <= '9')
+		colon--;
+	if (colon == end || colon <= h || colon[-1] != ':')
+		return out;
+	colon--; /* at ':' */
+	/* libcurl leaves the port out of Host when it is the scheme's default one */
+	if (!((slen == 5 && strncasecmp(url, "https", 5) == 0 && end - colon == 4 &&
+	    strncmp(colon, ":443", 4) == 0) ||
+	    (slen == 4 && strncasecmp(url, "http", 4) == 0 && end - colon == 3 &&
+	    strncmp(colon, ":80", 3) == 0)))
+		return out;
+	memmove(out + (colon - url), out + (end - url), strlen(end) + 1);
+	return out;
+}
+
 /* A session token file that changed (oci session refresh) is picked up here. */
 static void
 maybe_reload_token(struct oci_client *c)
@@ -416,6 +473,7 @@ oci_client_sign(struct oci_client *c, const char *method, const char *url,
 	struct signer_err serr;
 	struct signer *tmp = NULL;
 	const struct signer *sg;
+	char *wire_url = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -446,9 +504,14 @@ oci_client_sign(struct oci_client *c, const char *method, const char *url,
 		sg = c->signer;
 		out->generation = c->generation;
 	}
+	wire_url = oci_url_drop_default_port(url);
+	if (wire_url == NULL) {
+		set_err(err, "out of memory");
+		goto done;
+	}
 	memset(&in, 0, sizeof(in));
 	in.method = method;
-	in.url = url;
+	in.url = wire_url;
 	in.body = body;
 	in.body_len = body_len;
 	in.content_type = "application/json";
@@ -456,8 +519,11 @@ oci_client_sign(struct oci_client *c, const char *method, const char *url,
 		set_err(err, "%s", serr.msg);
 		goto done;
 	}
-	if (add_line(out, "Date", so.date) != 0 ||
+	oci_new_request_id(out->request_id);
+	if (add_line(out, "Host", so.host) != 0 ||
+	    add_line(out, "Date", so.date) != 0 ||
 	    add_line(out, "Authorization", so.authorization) != 0 ||
+	    add_line(out, "opc-request-id", out->request_id) != 0 ||
 	    add_line(out, "Accept", "application/json") != 0 ||
 	    (so.has_body && (add_line(out, "Content-Type", so.content_type) != 0 ||
 	    add_line(out, "x-content-sha256", so.x_content_sha256) != 0))) {
@@ -469,6 +535,7 @@ oci_client_sign(struct oci_client *c, const char *method, const char *url,
 	signer_output_cleanup(&so);
 	rc = 0;
 done:
+	free(wire_url);
 	signer_free(tmp);
 	return rc;
 }

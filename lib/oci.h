@@ -60,19 +60,32 @@ struct oci_headers {
 	char *lines[8];
 	size_t n;
 	unsigned generation; /* credential generation used, for oci_client_auth_rejected */
+	char request_id[40]; /* the opc-request-id sent (log it when OCI returns none) */
 };
 /* Frees the lines; h may be reused. */
 void oci_headers_cleanup(struct oci_headers *h);
 
 /*
  * Signs a request for url (absolute, already percent-encoded): Date, Authorization and, for
- * body methods, Content-Type (application/json), x-content-sha256; plus Accept.  curl sends
- * Host and Content-Length from the URL and body, matching what was signed.  Returns 0; 1
+ * body methods, Content-Type (application/json), x-content-sha256; plus Accept and a new
+ * opc-request-id (unique per request, retries included, in the Python SDK's form: a random
+ * UUID as 32 upper-case hex digits) so that Oracle support can trace a request.  The signed
+ * host is the URL's authority without a default port (:443 for https, :80 for http), and
+ * it is sent as an explicit Host header: what is signed is what goes on the wire, whatever
+ * libcurl would derive from the URL.  curl sends Content-Length from the body.  Returns 0; 1
  * when credentials are not ready (instance principal: wait with oci_client_when_ready);
  * -1 with err on failure.
  */
 int oci_client_sign(struct oci_client *c, const char *method, const char *url,
     const void *body, size_t body_len, struct oci_headers *out, struct oci_err *err);
+
+/* A new request id: 32 upper-case hex digits of a random (version 4) UUID. */
+void oci_new_request_id(char out[40]);
+/*
+ * url without a default port in its authority ("https://h:443/x" -> "https://h/x"): a new
+ * string (caller frees), or NULL (memory).
+ */
+char *oci_url_drop_default_port(const char *url);
 
 /*
  * Calls cb from the event loop (never from inside this call) once credentials are usable:

@@ -581,6 +581,7 @@ start_source(struct item *it)
 	so.retry_initial_ms = 200;
 	so.retry_max_ms = 1000;
 	so.max_transient_retries = 1;
+	so.max_attempts = 2; /* a probe answers; the daemon's search retries for ever */
 	so.source_name = it->name;
 	memset(&cb, 0, sizeof(cb));
 	cb.page = on_page;

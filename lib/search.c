@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <event2/event.h>
 #include <jansson.h>
+#include <openssl/sha.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,17 @@
 #include "oci.h"
 #include "signer.h"
 
-#define MAX_PAGE_BYTES (256u * 1024 * 1024)
+/* Retries are logged at info at most this often per search (retrying() sees each). */
+#define RETRY_LOG_INTERVAL_MS 30000
+
+/*
+ * The page tokens of one window, as 128-bit digests (a token can be 90 KB; 100,000 pages
+ * must not keep 9 GB): open addressing, linear probing, all-zero = empty slot.
+ */
+struct tokset {
+	unsigned char (*slot)[16];
+	size_t cap, n;
+};
 
 struct search {
 	struct oci_client *c;
@@ -30,20 +42,38 @@ struct search {
 	struct search_opts opts;
 	char *source_name;
 	struct search_callbacks cb;
+	int limit;            /* opts.limit, halved while pages are over max_page_bytes */
 
-	char *page_token;  /* token for the next request, NULL = first page */
-	char *prev_token;  /* the token used by the page just read (loop guard) */
+	char *page_token;     /* token for the next request, NULL = first page */
+	struct tokset tokens; /* every token of this pass over the window */
 	struct http_xfer *xfer;
 	struct oci_wait *wait;
 	struct event *timer;
 	struct backoff bo;
-	unsigned transient;   /* consecutive transient failures for this page */
+	unsigned slow;        /* consecutive timeouts of a sent request, this page */
+	unsigned failed;      /* consecutive failed attempts (opts.max_attempts) */
 	int reauthed;         /* a 401 already triggered a refresh for this page */
+	int restarted;        /* a 400 on a page token restarted the window once */
 	unsigned generation;  /* credential generation of the request in flight */
+	char our_rid[40];     /* opc-request-id we sent with the request in flight */
+	int64_t last_send_mono;
+
+	/* retry logging, rate limited */
+	int64_t retry_log_mono;
+	unsigned retries_unlogged;
 
 	uint64_t records;
 	unsigned pages, requests;
 	int paused, next_due, cancelled, in_cb;
+
+	/* the page being handed over */
+	int have_page;
+	int deliver_due;      /* records left; hand them over on resume */
+	char *pbody;          /* owned once a page is only partly consumed */
+	size_t pn, poff;
+	unsigned pindex;
+	char *prid;
+	char *pnext;          /* opc-next-page of that page, NULL = last page */
 
 	struct search_record *recs;
 	size_t recs_cap;
@@ -58,6 +88,11 @@ search_opts_default(struct search_opts *o)
 	o->retry_initial_ms = 1000;
 	o->retry_max_ms = 60000;
 	o->max_transient_retries = 5;
+	o->retry_after_max_ms = 300000;
+	o->max_page_bytes = 64u * 1024 * 1024;
+	o->max_pages = 100000;
+	o->min_page_interval_ms = 10;
+	o->max_attempts = 0;
 }
 
 void
@@ -128,6 +163,11 @@ value_check(struct pctx *p, int is_map, int is_array)
 static int
 cb_null(void *ctx)
 {
+	struct pctx *p = ctx;
+
+	/* "results": null is an empty page (only summary is mandatory in the SDKs) */
+	if (p->depth == 1 && p->key1_results)
+		return 1;
 	return value_check(ctx, 0, 0);
 }
 
@@ -302,10 +342,7 @@ search_parse_page(const char *body, size_t len, struct search_record **recs,
 		snprintf(err, errlen, "page is not a JSON object");
 		goto done;
 	}
-	if (!p.results_seen) {
-		snprintf(err, errlen, "page has no \"results\" array");
-		goto done;
-	}
+	/* no results array: an empty page (p.n is 0) */
 	*n = p.n;
 	rc = 0;
 done:
@@ -325,25 +362,14 @@ search_parse_error(const char *body, size_t len, char **code, char **message)
 	json_decref(v);
 }
 
-static int
-contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; hay != NULL && *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 enum search_action
-search_classify(long st, const char *code, const char *message, enum search_status *final)
+search_classify(long st, const char *code, enum search_status *final)
 {
 	*final = SEARCH_FAILED;
 	if (st >= 200 && st < 300)
 		return SEARCH_ACT_DONE;
-	if (st == 0)
-		return SEARCH_ACT_TRANSIENT;
+	if (st == 0 || (st >= 300 && st < 400))
+		return SEARCH_ACT_TRANSIENT; /* no answer, or a redirect we do not follow */
 	if (st == 429)
 		return SEARCH_ACT_RATE;
 	if (st == 401) {
@@ -355,31 +381,119 @@ search_classify(long st, const char *code, const char *message, enum search_stat
 		return SEARCH_ACT_FINAL;
 	}
 	if (st == 400) {
-		/* An expired page token: the only cure is reading the window again, smaller. */
-		if ((contains_ci(message, "page") || contains_ci(code, "page")) &&
-		    (contains_ci(message, "expired") || contains_ci(message, "invalid")))
-			*final = SEARCH_TOO_BIG;
-		else
-			*final = SEARCH_BAD_QUERY;
+		*final = SEARCH_BAD_QUERY;
 		return SEARCH_ACT_FINAL;
 	}
-	if (st == 409 && code != NULL && strcmp(code, "IncorrectState") == 0)
+	/* OCI's codes for "try again": the resource is busy, not gone */
+	if (st == 409 && code != NULL &&
+	    (strcmp(code, "IncorrectState") == 0 || strcmp(code, "LockConflict") == 0))
 		return SEARCH_ACT_TRANSIENT;
 	if (st == 501)
 		return SEARCH_ACT_FINAL;
-	if (st >= 500) {
-		if (contains_ci(message, "timed out") || contains_ci(message, "timeout")) {
-			*final = SEARCH_TOO_BIG;
-			return SEARCH_ACT_FINAL;
-		}
+	if (st >= 500)
 		return SEARCH_ACT_TRANSIENT;
-	}
 	return SEARCH_ACT_FINAL;
+}
+
+char *
+search_escape(const char *in, char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (in == NULL)
+		in = "-";
+	for (; *in != '\0'; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20 || c == 0x7f) {
+			if (o + 4 >= n)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			if (o + 1 >= n)
+				break;
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---------------- page tokens seen in this window ---------------- */
+
+static void
+token_digest(const char *tok, unsigned char out[16])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)tok, strlen(tok), md);
+	memcpy(out, md, 16);
+	if (memcmp(out, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0)
+		out[0] = 1; /* all-zero marks an empty slot */
+}
+
+/* 1 added, 0 seen before, -1 out of memory. */
+static int
+tokset_add(struct tokset *t, const char *tok)
+{
+	static const unsigned char zero[16];
+	unsigned char d[16];
+	size_t i, h;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		unsigned char (*ns)[16] = calloc(nc, 16);
+
+		if (ns == NULL)
+			return -1;
+		for (i = 0; i < t->cap; i++) {
+			if (memcmp(t->slot[i], zero, 16) == 0)
+				continue;
+			memcpy(&h, t->slot[i], sizeof(h));
+			for (h %= nc; memcmp(ns[h], zero, 16) != 0; h = (h + 1) % nc)
+				;
+			memcpy(ns[h], t->slot[i], 16);
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->cap = nc;
+	}
+	token_digest(tok, d);
+	memcpy(&h, d, sizeof(h));
+	for (h %= t->cap; memcmp(t->slot[h], zero, 16) != 0; h = (h + 1) % t->cap)
+		if (memcmp(t->slot[h], d, 16) == 0)
+			return 0;
+	memcpy(t->slot[h], d, 16);
+	t->n++;
+	return 1;
+}
+
+static void
+tokset_clear(struct tokset *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->n = 0;
 }
 
 /* ---------------- the request loop ---------------- */
 
 static void send_request(struct search *s);
+static void deliver(struct search *s, const struct http_response *r);
+
+static void
+drop_page(struct search *s)
+{
+	free(s->pbody);
+	free(s->prid);
+	free(s->pnext);
+	s->pbody = s->prid = s->pnext = NULL;
+	s->have_page = s->deliver_due = 0;
+	s->pn = s->poff = 0;
+}
 
 static void
 free_search(struct search *s)
@@ -388,33 +502,49 @@ free_search(struct search *s)
 	oci_wait_cancel(s->wait);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	drop_page(s);
 	free(s->query);
 	free(s->body);
 	free(s->source_name);
 	free(s->page_token);
-	free(s->prev_token);
+	tokset_clear(&s->tokens);
 	free(s->recs);
 	free(s);
+}
+
+/* A search_result with OCI's strings escaped (they reach the caller's log lines). */
+struct esc_result {
+	struct search_result r;
+	char code[128], message[600], rid[200];
+};
+
+static void
+fill_result(struct search *s, struct esc_result *e, enum search_status st, long http_status,
+    const char *code, const char *message, const char *request_id)
+{
+	memset(e, 0, sizeof(*e));
+	e->r.status = st;
+	e->r.http_status = http_status;
+	e->r.code = code != NULL ? search_escape(code, e->code, sizeof(e->code)) : NULL;
+	e->r.message = message != NULL ? search_escape(message, e->message,
+	    sizeof(e->message)) : NULL;
+	e->r.request_id = request_id != NULL ? search_escape(request_id, e->rid,
+	    sizeof(e->rid)) : NULL;
+	e->r.records = s->records;
+	e->r.pages = s->pages;
+	e->r.requests = s->requests;
 }
 
 static void
 finish(struct search *s, enum search_status st, long http_status, const char *code,
     const char *message, const char *request_id)
 {
-	struct search_result r;
+	struct esc_result e;
 
-	memset(&r, 0, sizeof(r));
-	r.status = st;
-	r.http_status = http_status;
-	r.code = code;
-	r.message = message;
-	r.request_id = request_id;
-	r.records = s->records;
-	r.pages = s->pages;
-	r.requests = s->requests;
+	fill_result(s, &e, st, http_status, code, message, request_id);
 	s->in_cb++;
 	if (s->cb.done != NULL)
-		s->cb.done(s->cb.arg, &r);
+		s->cb.done(s->cb.arg, &e.r);
 	s->in_cb--;
 	free_search(s);
 }
@@ -422,7 +552,20 @@ finish(struct search *s, enum search_status st, long http_status, const char *co
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	send_request(arg);
+	struct search *s = arg;
+
+	if (s->have_page) {
+		if (s->paused)
+			s->deliver_due = 1;
+		else
+			deliver(s, NULL);
+		return;
+	}
+	if (s->paused) {
+		s->next_due = 1;
+		return;
+	}
+	send_request(s);
 }
 
 static void
@@ -435,6 +578,15 @@ schedule(struct search *s, int64_t ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(s->timer, &tv);
+}
+
+/* The next page request, paced: at least min_page_interval_ms after the previous one. */
+static void
+schedule_next_page(struct search *s)
+{
+	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - backoff_mono_ms();
+
+	schedule(s, s->last_send_mono > 0 && due > 0 ? due : 0);
 }
 
 static void
@@ -471,8 +623,8 @@ send_request(struct search *s)
 			finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
 		return;
 	}
-	buf_init(&url, 64 * 1024);
-	if (buf_printf(&url, "%s/20190909/search?limit=%d", ep, s->opts.limit) != 0)
+	buf_init(&url, 0);
+	if (buf_printf(&url, "%s/20190909/search?limit=%d", ep, s->limit) != 0)
 		goto oom;
 	if (s->page_token != NULL) {
 		const unsigned char *p;
@@ -504,6 +656,7 @@ send_request(struct search *s)
 		return;
 	}
 	s->generation = hd.generation;
+	memcpy(s->our_rid, hd.request_id, sizeof(s->our_rid));
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.url = url.data;
@@ -513,8 +666,9 @@ send_request(struct search *s)
 	req.body_len = s->body_len;
 	req.timeout_ms = s->opts.timeout_ms;
 	req.tls_verify = 1;
-	req.max_response = MAX_PAGE_BYTES;
+	req.max_response = s->opts.max_page_bytes;
 	s->requests++;
+	s->last_send_mono = backoff_mono_ms();
 	s->xfer = http_submit(oci_client_http(s->c), &req, on_response, s);
 	oci_headers_cleanup(&hd);
 	buf_cleanup(&url);
@@ -526,26 +680,55 @@ oom:
 	finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
 }
 
+/*
+ * Schedules another attempt of the same request in delay_ms: tells the caller (retrying),
+ * logs at most once per RETRY_LOG_INTERVAL_MS, or gives up after opts.max_attempts.
+ */
 static void
-retry_transient(struct search *s, long status, const char *what, const char *rid)
+retry(struct search *s, long status, const char *code, const char *message, const char *rid,
+    int64_t delay_ms)
 {
-	int64_t delay;
+	struct esc_result e;
+	int64_t now = backoff_mono_ms();
 
-	s->transient++;
-	if (s->transient > s->opts.max_transient_retries) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "gave up after %u attempts on page %u: %s",
-		    s->transient, s->pages, what);
-		log_source(LOG_LVL_WARNING, s->source_name,
-		    "search of window (%lld ms) %s; the window should be split", (long long)(s->end_ms -
-		    s->start_ms), msg);
-		finish(s, SEARCH_TOO_BIG, status, NULL, msg, rid);
+	s->failed++;
+	if (s->opts.max_attempts > 0 && s->failed >= s->opts.max_attempts) {
+		char msg[700], em[600];
+		snprintf(msg, sizeof(msg), "gave up after %u attempts: %s", s->failed,
+		    search_escape(message, em, sizeof(em)));
+		finish(s, SEARCH_FAILED, status, code, msg, rid);
 		return;
 	}
-	delay = backoff_next(&s->bo);
-	log_source(LOG_LVL_INFO, s->source_name, "search: %s; retry %u/%u in %lld ms", what,
-	    s->transient, s->opts.max_transient_retries, (long long)delay);
-	schedule(s, delay);
+	fill_result(s, &e, SEARCH_FAILED, status, code, message, rid);
+	if (s->retry_log_mono == 0 || now - s->retry_log_mono >= RETRY_LOG_INTERVAL_MS) {
+		char more[80] = "";
+		if (s->retries_unlogged > 0)
+			snprintf(more, sizeof(more), " (%u more retr%s since the last line)",
+			    s->retries_unlogged, s->retries_unlogged == 1 ? "y" : "ies");
+		char what[800];
+		if (status > 0)
+			snprintf(what, sizeof(what), "HTTP %ld %s \"%s\"", status,
+			    e.r.code != NULL ? e.r.code : "-", e.r.message != NULL ? e.r.message : "");
+		else
+			snprintf(what, sizeof(what), "%s", e.r.message != NULL ? e.r.message : "");
+		log_source(LOG_LVL_INFO, s->source_name, "search: %s (opc-request-id %s); "
+		    "keeping page %u and retrying in %lld ms%s", what,
+		    e.r.request_id != NULL ? e.r.request_id : "-", s->pages, (long long)delay_ms,
+		    more);
+		s->retry_log_mono = now;
+		s->retries_unlogged = 0;
+	} else {
+		s->retries_unlogged++;
+	}
+	schedule(s, delay_ms);
+	/* last: the caller may cancel the search from inside */
+	if (s->cb.retrying != NULL) {
+		s->in_cb++;
+		s->cb.retrying(s->cb.arg, &e.r, delay_ms);
+		s->in_cb--;
+		if (s->cancelled)
+			free_search(s);
+	}
 }
 
 /* Hints for the most common 401 causes, in the order they happen in practice. */
@@ -554,23 +737,178 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
     const char *message, const char *rid)
 {
 	const char *server_date = http_response_header(r, "date");
-	char skew[200] = "";
+	char skew[300] = "", ec[128], em[600], er[200], ed[100];
 
 	if (server_date != NULL) {
-		/* relative to 0, the HTTP-date parser gives epoch ms */
-		int64_t srv = backoff_retry_after_ms(server_date, 0);
+		int64_t srv = 0;
 		int64_t ours = signer_now_s(); /* the clock our Date header came from */
 
-		if (srv > 0 && (ours - srv / 1000 > 300 || srv / 1000 - ours > 300))
+		if (backoff_http_date_ms(server_date, &srv) == 0 && srv > 0 && (ours - srv / 1000 > 300 || srv / 1000 - ours > 300))
 			snprintf(skew, sizeof(skew), " Our clock is %+lld s off OCI's (Date: %s): "
-			    "fix the system clock (NTP).", (long long)(ours - srv / 1000), server_date);
+			    "fix the system clock (NTP).", (long long)(ours - srv / 1000),
+			    search_escape(server_date, ed, sizeof(ed)));
 	}
 	log_source(LOG_LVL_ERROR, s->source_name,
 	    "OCI refused authentication: HTTP 401 %s: \"%s\" (opc-request-id %s; credential: "
 	    "%s).%s Likely causes: the key_file is not the key uploaded for this user, the "
 	    "fingerprint or user/tenancy OCID in the OCI config is wrong, or the clock is more "
-	    "than 5 minutes off.", code ? code : "-", message ? message : "-", rid ? rid : "-",
+	    "than 5 minutes off.", search_escape(code, ec, sizeof(ec)),
+	    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
 	    oci_client_describe(s->c), skew);
+}
+
+/* After a good answer: the next failure starts a new streak. */
+static void
+page_success(struct search *s)
+{
+	backoff_reset(&s->bo);
+	s->slow = 0;
+	s->failed = 0;
+	s->reauthed = 0;
+	/* the retry log's rate limit is kept: a storm of short streaks (429, success,
+	 * 429, ...) must not log a line per request either */
+}
+
+/* The page is consumed: ask for the next one, or finish. */
+static void
+page_done(struct search *s)
+{
+	char *next = s->pnext;
+
+	s->pnext = NULL;
+	drop_page(s);
+	if (next == NULL) {
+		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
+		return;
+	}
+	free(s->page_token);
+	s->page_token = next;
+	/*
+	 * The next request starts from a timer rather than from inside this http callback:
+	 * submitting from a completion callback is fragile (the layer underneath may still be
+	 * reaping).
+	 */
+	if (s->paused)
+		s->next_due = 1;
+	else
+		schedule_next_page(s);
+}
+
+/* Hands records poff..pn-1 of the held page over; r is the response when it just came. */
+static void
+deliver(struct search *s, const struct http_response *r)
+{
+	struct search_page pg;
+	size_t rem = s->pn - s->poff, k;
+
+	pg.records = s->recs + s->poff;
+	pg.n = rem;
+	pg.request_id = s->prid;
+	pg.page_index = s->pindex;
+	s->deliver_due = 0;
+	s->in_cb++;
+	k = s->cb.page != NULL ? s->cb.page(s->cb.arg, &pg) : rem;
+	s->in_cb--;
+	if (s->cancelled) {
+		free_search(s);
+		return;
+	}
+	if (k > rem)
+		k = rem;
+	s->records += k;
+	s->poff += k;
+	if (s->poff < s->pn) {
+		/* keep the body the records point into, without a copy */
+		if (r != NULL && s->pbody == NULL) {
+			size_t len;
+			s->pbody = http_response_take_body(r, &len);
+			if (s->pbody == NULL) {
+				finish(s, SEARCH_FAILED, 200, NULL, "internal error: no page body",
+				    s->prid);
+				return;
+			}
+		}
+		s->paused = 1;
+		s->deliver_due = 1;
+		return;
+	}
+	page_done(s);
+}
+
+/* Restarts the window from its first page (a 400 answering a page token). */
+static void
+restart_window(struct search *s, const char *code, const char *rid)
+{
+	char ec[128], er[200];
+
+	log_source(LOG_LVL_NOTICE, s->source_name, "search: HTTP 400 %s (opc-request-id %s) "
+	    "answering page %u's token (expired?); reading the window again from its first "
+	    "page (records of the pages read so far come again)",
+	    search_escape(code, ec, sizeof(ec)), search_escape(rid, er, sizeof(er)), s->pages);
+	s->restarted = 1;
+	free(s->page_token);
+	s->page_token = NULL;
+	tokset_clear(&s->tokens);
+	s->pages = 0;
+	page_success(s);
+	schedule_next_page(s);
+}
+
+/* A 2xx: parse, check the token, hand the records over. */
+static void
+on_page(struct search *s, const struct http_response *r, const char *rid)
+{
+	const char *next = http_response_header(r, "opc-next-page");
+	size_t n = 0;
+	char perrbuf[200], err[400];
+
+	if (search_parse_page(r->body, r->body_len, &s->recs, &s->recs_cap, &n, perrbuf,
+		sizeof(perrbuf)) != 0) {
+		snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, perrbuf);
+		log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
+		    err, rid);
+		finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
+		return;
+	}
+	if (next != NULL && *next == '\0')
+		next = NULL;
+	if (next != NULL) {
+		int added = tokset_add(&s->tokens, next);
+
+		if (added < 0) {
+			finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
+			return;
+		}
+		if (added == 0) {
+			snprintf(err, sizeof(err), "OCI returned a page token already used in this "
+			    "window after %u pages (a page-token cycle); failing the window",
+			    s->pages + 1);
+			log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
+			    err, rid);
+			finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
+			return;
+		}
+		if (s->pages + 1 >= s->opts.max_pages) {
+			snprintf(err, sizeof(err), "the window needs more than max_pages = %u pages; "
+			    "failing the window", s->opts.max_pages);
+			log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
+			    err, rid);
+			finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
+			return;
+		}
+	}
+	page_success(s);
+	s->have_page = 1;
+	s->pn = n;
+	s->poff = 0;
+	s->pindex = s->pages++;
+	s->prid = strdup(rid);
+	s->pnext = next != NULL ? strdup(next) : NULL;
+	if (s->prid == NULL || (next != NULL && s->pnext == NULL)) {
+		finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
+		return;
+	}
+	deliver(s, r);
 }
 
 static void
@@ -581,145 +919,130 @@ on_response(void *arg, const struct http_response *r)
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
-	char err[300];
+	char err[700], ec[128], em[600], er[200];
 
 	s->xfer = NULL;
-	if (s->cb.response != NULL)
+	if (rid == NULL || *rid == '\0')
+		rid = s->our_rid; /* OCI gave none: ours still identifies the request */
+	if (s->cb.response != NULL) {
+		s->in_cb++;
 		s->cb.response(s->cb.arg, r->ok ? r->status : 0);
+		s->in_cb--;
+		if (s->cancelled) {
+			free_search(s);
+			return;
+		}
+	}
 	if (!r->ok) {
-		snprintf(err, sizeof(err), "%s", r->timed_out ? "request timed out" :
-		    r->error != NULL ? r->error : "transport error");
-		retry_transient(s, 0, err, NULL);
+		if (r->too_large) {
+			if (s->limit > 1) {
+				s->limit /= 2;
+				log_source(LOG_LVL_NOTICE, s->source_name, "search: page %u is larger "
+				    "than max_page_bytes = %zu; asking for it again with limit %d",
+				    s->pages, s->opts.max_page_bytes, s->limit);
+				schedule_next_page(s);
+				return;
+			}
+			snprintf(err, sizeof(err), "page %u is larger than max_page_bytes = %zu "
+			    "even with limit 1", s->pages, s->opts.max_page_bytes);
+			log_source(LOG_LVL_WARNING, s->source_name, "search: %s; the window "
+			    "should be split", err);
+			finish(s, SEARCH_TOO_BIG, 0, NULL, err, rid);
+			return;
+		}
+		if (r->timed_out && r->request_sent) {
+			/* sent whole on a working connection, no answer in time: the one sign
+			 * that the window may hold too much for OCI to answer */
+			if (++s->slow > s->opts.max_transient_retries) {
+				snprintf(err, sizeof(err), "gave up after %u attempts on page %u: "
+				    "request timed out after %lld ms each time", s->slow, s->pages,
+				    (long long)s->opts.timeout_ms);
+				log_source(LOG_LVL_WARNING, s->source_name, "search of window (%lld "
+				    "ms) %s; the window should be split",
+				    (long long)(s->end_ms - s->start_ms), err);
+				finish(s, SEARCH_TOO_BIG, 0, NULL, err, rid);
+				return;
+			}
+			snprintf(err, sizeof(err), "request timed out after %lld ms (%u/%u)",
+			    (long long)s->opts.timeout_ms, s->slow, s->opts.max_transient_retries);
+		} else {
+			s->slow = 0;
+			snprintf(err, sizeof(err), "%s", r->timed_out ? "connect timed out" :
+			    r->error != NULL ? r->error : "transport error");
+		}
+		retry(s, 0, NULL, err, rid, backoff_next(&s->bo));
 		return;
 	}
-	if (r->status < 200 || r->status >= 300)
+	s->slow = r->status >= 200 && r->status < 300 ? 0 : s->slow;
+	if (r->status < 200 || r->status >= 300) {
+		s->slow = 0;
 		search_parse_error(r->body, r->body_len, &code, &message);
-	act = search_classify(r->status, code, message, &final);
+	}
+	act = search_classify(r->status, code, &final);
 	switch (act) {
 	case SEARCH_ACT_DONE:
+		on_page(s, r, rid);
 		break;
-	case SEARCH_ACT_RATE: {
-		const char *ra = http_response_header(r, "retry-after");
-		int64_t wait = ra != NULL ? backoff_retry_after_ms(ra, backoff_now_ms()) : -1;
-		int64_t b = backoff_next(&s->bo);
+	case SEARCH_ACT_RATE:
+	case SEARCH_ACT_TRANSIENT: {
+		int64_t wait = backoff_next(&s->bo);
 
-		if (wait < 0)
-			wait = b;
-		log_source(LOG_LVL_INFO, s->source_name, "search: OCI is rate limiting (429 %s); "
-		    "retrying in %lld ms", code ? code : "", (long long)wait);
-		schedule(s, wait);
-		goto out;
+		if (r->status == 429 || r->status == 503) {
+			const char *ra = http_response_header(r, "retry-after");
+			int64_t w = ra != NULL ? backoff_retry_after_ms(ra, backoff_now_ms()) : -1;
+
+			/* at least the backoff (0 or a past date must not hammer), at most
+			 * the cap (a huge value must not park the source for a day) */
+			if (w > s->opts.retry_after_max_ms)
+				w = s->opts.retry_after_max_ms;
+			if (w > wait)
+				wait = w;
+		}
+		retry(s, r->status, code, message, rid, wait);
+		break;
 	}
-	case SEARCH_ACT_TRANSIENT:
-		snprintf(err, sizeof(err), "HTTP %ld %s %.200s (opc-request-id %s)", r->status,
-		    code ? code : "", message ? message : "", rid ? rid : "-");
-		retry_transient(s, r->status, err, rid);
-		goto out;
 	case SEARCH_ACT_REAUTH:
 		if (!s->reauthed && oci_client_auth_rejected(s->c, s->generation)) {
 			s->reauthed = 1;
-			log_source(LOG_LVL_NOTICE, s->source_name, "search: 401 %s \"%s\"; renewing "
-			    "the security token and retrying once", code ? code : "",
-			    message ? message : "");
+			log_source(LOG_LVL_NOTICE, s->source_name, "search: 401 %s \"%s\" "
+			    "(opc-request-id %s); renewing the security token and retrying once",
+			    search_escape(code, ec, sizeof(ec)),
+			    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
 			s->wait = oci_client_when_ready(s->c, on_ready, s);
 			if (s->wait == NULL)
 				finish(s, SEARCH_FAILED, 401, code, "out of memory", rid);
-			goto out;
+			break;
 		}
 		log_auth_failure(s, r, code, message, rid);
 		finish(s, SEARCH_AUTH, r->status, code, message, rid);
-		goto out;
+		break;
 	case SEARCH_ACT_FINAL:
+		search_escape(code, ec, sizeof(ec));
+		search_escape(message, em, sizeof(em));
+		search_escape(rid, er, sizeof(er));
+		if (final == SEARCH_BAD_QUERY && s->page_token != NULL && !s->restarted) {
+			restart_window(s, code, rid);
+			break;
+		}
 		if (final == SEARCH_NOT_FOUND)
 			log_source(LOG_LVL_ERROR, s->source_name, "search: HTTP 404 %s \"%s\" "
 			    "(opc-request-id %s): the compartment/log group/log in the query does "
 			    "not exist or this principal may not read it (check the IAM policy)",
-			    code ? code : "-", message ? message : "-", rid ? rid : "-");
+			    ec, em, er);
 		else if (final == SEARCH_BAD_QUERY)
 			log_source(LOG_LVL_ERROR, s->source_name, "search: HTTP 400 %s \"%s\" "
-			    "(opc-request-id %s) for query: %s", code ? code : "-",
-			    message ? message : "-", rid ? rid : "-", s->query);
-		else if (final == SEARCH_TOO_BIG)
-			log_source(LOG_LVL_WARNING, s->source_name, "search: HTTP %ld %s \"%s\" "
-			    "(opc-request-id %s): the window should be split", r->status,
-			    code ? code : "-", message ? message : "-", rid ? rid : "-");
+			    "(opc-request-id %s) for query: %s", ec, em, er, s->query);
 		else
 			log_source(LOG_LVL_ERROR, s->source_name, "search: HTTP %ld %s \"%s\" "
-			    "(opc-request-id %s)", r->status, code ? code : "-",
-			    message ? message : "-", rid ? rid : "-");
+			    "(opc-request-id %s)", r->status, ec, em, er);
 		if (message == NULL) {
 			snprintf(err, sizeof(err), "HTTP %ld", r->status);
 			finish(s, final, r->status, code, err, rid);
 		} else {
 			finish(s, final, r->status, code, message, rid);
 		}
-		goto out;
+		break;
 	}
-
-	/* 2xx: a page */
-	{
-		struct search_page pg;
-		const char *next = http_response_header(r, "opc-next-page");
-		size_t n = 0;
-		char perrbuf[200];
-
-		if (search_parse_page(r->body, r->body_len, &s->recs, &s->recs_cap, &n, perrbuf,
-			sizeof(perrbuf)) != 0) {
-			snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages,
-			    perrbuf);
-			log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
-			    err, rid ? rid : "-");
-			finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
-			goto out;
-		}
-		if (next != NULL && *next != '\0' &&
-		    ((s->page_token != NULL && strcmp(next, s->page_token) == 0) ||
-		    (s->prev_token != NULL && strcmp(next, s->prev_token) == 0))) {
-			snprintf(err, sizeof(err), "OCI returned the same page token twice; "
-			    "aborting the window to avoid a loop");
-			log_source(LOG_LVL_ERROR, s->source_name, "search: %s", err);
-			finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
-			goto out;
-		}
-		backoff_reset(&s->bo);
-		s->transient = 0;
-		s->reauthed = 0;
-		pg.records = s->recs;
-		pg.n = n;
-		pg.request_id = rid;
-		pg.page_index = s->pages;
-		s->pages++;
-		s->records += n;
-		s->in_cb++;
-		if (s->cb.page != NULL)
-			(void)s->cb.page(s->cb.arg, &pg); /* partial consumption: issue 10 item 10 */
-		s->in_cb--;
-		if (s->cancelled) {
-			free_search(s);
-			goto out;
-		}
-		if (next == NULL || *next == '\0') {
-			finish(s, SEARCH_OK, r->status, NULL, NULL, rid);
-			goto out;
-		}
-		free(s->prev_token);
-		s->prev_token = s->page_token;
-		s->page_token = strdup(next);
-		if (s->page_token == NULL) {
-			finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
-			goto out;
-		}
-		/*
-		 * The next request starts from a 0 ms timer rather than from inside this
-		 * http callback: submitting from a completion callback is fragile (the
-		 * layer underneath may still be reaping).
-		 */
-		if (s->paused)
-			s->next_due = 1;
-		else
-			schedule(s, 0);
-	}
-out:
 	free(code);
 	free(message);
 }
@@ -754,6 +1077,15 @@ search_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t 
 		s->opts.retry_initial_ms = 1000;
 	if (s->opts.retry_max_ms < s->opts.retry_initial_ms)
 		s->opts.retry_max_ms = s->opts.retry_initial_ms;
+	if (s->opts.retry_after_max_ms <= 0)
+		s->opts.retry_after_max_ms = 300000;
+	if (s->opts.max_page_bytes == 0)
+		s->opts.max_page_bytes = 64u * 1024 * 1024;
+	if (s->opts.max_pages == 0)
+		s->opts.max_pages = 100000;
+	if (s->opts.min_page_interval_ms < 0)
+		s->opts.min_page_interval_ms = 0;
+	s->limit = s->opts.limit;
 	s->opts.source_name = NULL;
 	if (opts != NULL && opts->source_name != NULL &&
 	    (s->source_name = strdup(opts->source_name)) == NULL)
@@ -792,9 +1124,12 @@ void
 search_resume(struct search *s)
 {
 	s->paused = 0;
-	if (s->next_due) {
+	if (s->deliver_due) {
+		s->deliver_due = 0;
+		schedule(s, 0); /* the rest of the held page, from the loop */
+	} else if (s->next_due) {
 		s->next_due = 0;
-		schedule(s, 0);
+		schedule_next_page(s);
 	}
 }
 

@@ -64,3 +64,17 @@ print(f"expected {sum(exp.values())} got {sum(got.values())} missing {missing} e
 sys.exit(0 if exp == got and sum(exp.values()) == 50000 else 1)
 PY
 }
+
+# compare_window FROM TO OUT.tsv [GEN ARGS...]: every record ocisim --dump gives for the
+# window arrives exactly once, by content; prints the counts.
+compare_window() {
+	local from=$1 to=$2 out=$3; shift 3
+	"$BUILD/ocisim" --dump --from "$from" --to "$to" "$@" > "$T/expected-w.ndjson"
+	python3 - "$T/expected-w.ndjson" "$out" <<'PY'
+import sys, hashlib, collections
+exp = collections.Counter(hashlib.sha256(l.rstrip(b"\n")).hexdigest() for l in open(sys.argv[1], "rb"))
+got = collections.Counter(l.split("\t")[1].strip() for l in open(sys.argv[2]))
+print(f"window: expected {sum(exp.values())} got {sum(got.values())} missing {sum((exp - got).values())} extra {sum((got - exp).values())}")
+sys.exit(0 if exp == got and sum(exp.values()) > 0 else 1)
+PY
+}

@@ -113,7 +113,7 @@ test_error_bodies(void **state)
 		assert_non_null(code);
 		assert_non_null(msg);
 		assert_string_equal(code, cases[i].code);
-		assert_int_equal(search_classify(cases[i].status, code, msg, &final), cases[i].act);
+		assert_int_equal(search_classify(cases[i].status, code, &final), cases[i].act);
 		if (cases[i].act != SEARCH_ACT_RATE)
 			assert_int_equal(final, cases[i].final);
 		free(code);
@@ -135,30 +135,37 @@ test_classify(void **state)
 {
 	enum search_status f;
 
-	assert_int_equal(search_classify(200, NULL, NULL, &f), SEARCH_ACT_DONE);
-	assert_int_equal(search_classify(0, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(500, "InternalServerError", "oops", &f),
-	    SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(502, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(503, "ServiceUnavailable", NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(504, NULL, NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(500, "InternalServerError",
-	    "The search query timed out.", &f), SEARCH_ACT_FINAL);
-	assert_int_equal(f, SEARCH_TOO_BIG);
-	assert_int_equal(search_classify(501, "MethodNotImplemented", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(200, NULL, &f), SEARCH_ACT_DONE);
+	assert_int_equal(search_classify(0, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(500, "InternalServerError", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(502, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(503, "ServiceUnavailable", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(504, NULL, &f), SEARCH_ACT_TRANSIENT);
+	/* 3xx: a proxy or a load balancer in the way; never "too big" */
+	assert_int_equal(search_classify(301, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(307, NULL, &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(501, "MethodNotImplemented", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_FAILED);
-	assert_int_equal(search_classify(409, "IncorrectState", NULL, &f), SEARCH_ACT_TRANSIENT);
-	assert_int_equal(search_classify(409, "Conflict", NULL, &f), SEARCH_ACT_FINAL);
-	assert_int_equal(search_classify(404, "NotAuthorizedOrNotFound", "x", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(409, "IncorrectState", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(409, "LockConflict", &f), SEARCH_ACT_TRANSIENT);
+	assert_int_equal(search_classify(409, "Conflict", &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(409, NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(404, "NotAuthorizedOrNotFound", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_NOT_FOUND);
-	assert_int_equal(search_classify(400, "InvalidParameter",
-	    "The page token is invalid or has expired.", &f), SEARCH_ACT_FINAL);
-	assert_int_equal(f, SEARCH_TOO_BIG);
-	assert_int_equal(search_classify(400, "InvalidParameter", "Invalid search query", &f),
-	    SEARCH_ACT_FINAL);
+	/* a 400 is a bad query by status alone; the page-token restart is the loop's */
+	assert_int_equal(search_classify(400, "InvalidParameter", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_BAD_QUERY);
-	assert_int_equal(search_classify(403, "NotAuthorized", NULL, &f), SEARCH_ACT_FINAL);
+	assert_int_equal(search_classify(403, "NotAuthorized", &f), SEARCH_ACT_FINAL);
 	assert_int_equal(f, SEARCH_FAILED);
+	assert_int_equal(search_classify(429, "TooManyRequests", &f), SEARCH_ACT_RATE);
+	{
+		char out[32];
+		assert_string_equal(search_escape("a\r\nnotice: x\x7f", out, sizeof(out)),
+		    "a\\x0d\\x0anotice: x\\x7f");
+		assert_string_equal(search_escape(NULL, out, sizeof(out)), "-");
+		/* truncated, never mid-escape */
+		assert_string_equal(search_escape("abcd\n", out, 8), "abcd");
+	}
 }
 
 static void
@@ -170,8 +177,6 @@ test_malformed(void **state)
 		{ "", "empty" },
 		{ "[]", "not a JSON object" },
 		{ "\"x\"", "not a JSON object" },
-		{ "{}", "no \"results\"" },
-		{ "{\"summary\":{\"results\":[]}}", "no \"results\"" },
 		{ "{\"results\":{}}", "not an array" },
 		{ "{\"results\":7}", "not an array" },
 		{ "{\"results\":[1]}", "results[0] is not an object" },
@@ -199,6 +204,16 @@ test_malformed(void **state)
 	assert_int_equal(search_parse_page("{\"results\":[{\"data\":{\"a\":\"\xff\"}}]}", 32,
 	    &recs, &cap, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1);
+	/* results missing or null: an empty page (the Go SDK marks only summary mandatory) */
+	assert_int_equal(search_parse_page("{}", 2, &recs, &cap, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(search_parse_page("{\"summary\":{\"results\":[]}}", 26, &recs, &cap, &n,
+	    err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	n = 7;
+	assert_int_equal(search_parse_page("{\"results\":null,\"summary\":{}}", 29, &recs, &cap,
+	    &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
 	/* valid edge cases: empty results, extra keys, nested "data"/"results" keys */
 	assert_int_equal(search_parse_page("{\"results\":[]}", 14, &recs, &cap, &n, err,
 	    sizeof(err)), 0);
@@ -232,13 +247,30 @@ test_format_time(void **state)
 
 /* ---- the request loop against a local evhttp server serving the mixed sample pages ---- */
 
+enum {
+	M_PAGES, M_MALFORMED, M_404,
+	M_FAIL_FIRST, /* fail_count requests answer fail_status, then M_PAGES */
+	M_CYCLE,      /* tokens A -> B -> C -> A */
+	M_SIZED,      /* 8 records of ~1 KB, `limit` a page, tokens "o<k>" */
+	M_NO_RESULTS, /* one page without "results" */
+	M_400_TOKEN,  /* a 400 for any request carrying a page token */
+	M_HOLD,       /* never answers */
+};
+
 struct srv {
-	int mode;          /* 0 = two pages; 1 = malformed page; 2 = 404 */
+	int mode;
 	int requests;
 	char *page1, *page2;
 	size_t len1, len2;
 	char last_page_param[128];
 	int saw_signature;
+	int fail_status, fail_count;
+	const char *fail_code, *fail_message, *retry_after;
+	char rids[32][48];  /* opc-request-id of each request */
+	int limits[32];     /* limit of each request */
+	int host_ok;        /* requests whose Host header was the signed host */
+	struct evhttp_request *held[8];
+	int n_held;
 };
 
 #define TOKEN "AAA+/=tok en"
@@ -253,19 +285,74 @@ srv_cb(struct evhttp_request *req, void *arg)
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 
-	s->requests++;
+	int idx = s->requests++;
+	const char *lim;
+
 	TAILQ_INIT(&q);
 	if (qs != NULL)
 		evhttp_parse_query_str(qs + 1, &q);
 	page = evhttp_find_header(&q, "page");
+	lim = evhttp_find_header(&q, "limit");
 	if (evhttp_find_header(in, "Authorization") != NULL &&
 	    evhttp_find_header(in, "x-content-sha256") != NULL)
 		s->saw_signature++;
+	if (idx < 32) {
+		const char *rid = evhttp_find_header(in, "opc-request-id");
+		snprintf(s->rids[idx], sizeof(s->rids[idx]), "%s", rid != NULL ? rid : "");
+		s->limits[idx] = lim != NULL ? atoi(lim) : -1;
+	}
+	{
+		/* the signed host (the Authorization header lists it; curl sends Host) */
+		const char *host = evhttp_find_header(in, "Host");
+		if (host != NULL && strncmp(host, "127.0.0.1:", 10) == 0)
+			s->host_ok++;
+	}
+	if (s->mode == M_HOLD) {
+		if (s->n_held < 8)
+			s->held[s->n_held++] = req;
+		evbuffer_free(b);
+		evhttp_clear_headers(&q);
+		return;
+	}
 	evhttp_add_header(out, "opc-request-id", "req-1");
-	if (s->mode == 2) {
+	if (s->mode == M_FAIL_FIRST && idx < s->fail_count) {
+		if (s->retry_after != NULL)
+			evhttp_add_header(out, "Retry-After", s->retry_after);
+		evbuffer_add_printf(b, "{\"code\":\"%s\",\"message\":\"%s\"}",
+		    s->fail_code ? s->fail_code : "X", s->fail_message ? s->fail_message : "m");
+		if (s->fail_status >= 300 && s->fail_status < 400)
+			evhttp_add_header(out, "Location", "http://127.0.0.1:1/elsewhere");
+		evhttp_send_reply(req, s->fail_status, "F", b);
+	} else if (s->mode == M_CYCLE) {
+		const char *next = page == NULL ? "A" : strcmp(page, "A") == 0 ? "B" :
+		    strcmp(page, "B") == 0 ? "C" : "A";
+		evhttp_add_header(out, "opc-next-page", next);
+		evbuffer_add(b, s->page1, s->len1);
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (s->mode == M_SIZED) {
+		int from = page != NULL ? atoi(page + 1) : 0, n = lim != NULL ? atoi(lim) : 1000, k;
+		evbuffer_add_printf(b, "{\"results\":[");
+		for (k = from; k < 8 && k < from + n; k++)
+			evbuffer_add_printf(b, "%s{\"data\":{\"datetime\":%d,\"logContent\":"
+			    "{\"id\":\"r%d\",\"pad\":\"%01000d\"}}}", k > from ? "," : "", k, k, 0);
+		evbuffer_add_printf(b, "],\"summary\":{}}");
+		if (k < 8) {
+			char t[16];
+			snprintf(t, sizeof(t), "o%d", k);
+			evhttp_add_header(out, "opc-next-page", t);
+		}
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (s->mode == M_NO_RESULTS) {
+		evbuffer_add_printf(b, "{\"summary\":{\"resultCount\":0,\"fieldCount\":0}}");
+		evhttp_send_reply(req, 200, "OK", b);
+	} else if (s->mode == M_400_TOKEN && page != NULL) {
+		evbuffer_add_printf(b, "{\"code\":\"InvalidParameter\",\"message\":\"zebra "
+		    "umbrella quartz\"}");
+		evhttp_send_reply(req, 400, "Bad", b);
+	} else if (s->mode == M_404) {
 		evbuffer_add_printf(b, "{\"code\":\"NotAuthorizedOrNotFound\",\"message\":\"nope\"}");
 		evhttp_send_reply(req, 404, "Not Found", b);
-	} else if (s->mode == 1) {
+	} else if (s->mode == M_MALFORMED) {
 		evbuffer_add_printf(b, "{\"results\":[{\"data\":{\"a\":1}}, garbage");
 		evhttp_send_reply(req, 200, "OK", b);
 	} else if (page == NULL) {
@@ -286,10 +373,27 @@ struct run {
 	struct search *search;
 	int pages, records, done;
 	enum search_status status;
-	char code[64], message[200];
+	char code[64], message[300], request_id[64];
+	unsigned res_pages, res_requests;
 	int cancel_in_page;
 	int pause_in_page;
 	int responses;
+	/* options */
+	const struct search_opts *opts; /* NULL = defaults with limit 3 */
+	int consume_one;                /* take one record per call, resume 1 ms later */
+	int cancel_after_retries;       /* cancel inside retrying() at this count */
+	int closed_port;                /* endpoint: a port nobody listens on */
+	int full_backlog;               /* endpoint: a listener whose backlog is full */
+	struct srv *srv;
+	/* observations */
+	int retries;
+	int64_t delays[16];
+	long retry_status[16];
+	char retry_message[300];
+	unsigned page_index[64];
+	int srv_requests_at[64];
+	char *recs[64];
+	int n_calls, n_recs;
 };
 
 static void
@@ -305,9 +409,26 @@ on_page(void *arg, const struct search_page *pg)
 {
 	struct run *r = arg;
 
+	size_t k;
+
 	r->pages++;
-	r->records += (int)pg->n;
 	assert_string_equal(pg->request_id, "req-1");
+	if (r->n_calls < 64) {
+		r->page_index[r->n_calls] = pg->page_index;
+		r->srv_requests_at[r->n_calls] = r->srv != NULL ? r->srv->requests : 0;
+	}
+	r->n_calls++;
+	if (r->consume_one && pg->n > 0) {
+		struct timeval tv = { 0, 1000 };
+		if (r->n_recs < 64)
+			r->recs[r->n_recs++] = strndup(pg->records[0].json, pg->records[0].len);
+		r->records++;
+		event_base_once(r->base, -1, EV_TIMEOUT, resume_cb, r, &tv);
+		return 1;
+	}
+	for (k = 0; k < pg->n && r->n_recs < 64; k++)
+		r->recs[r->n_recs++] = strndup(pg->records[k].json, pg->records[k].len);
+	r->records += (int)pg->n;
 	if (r->cancel_in_page) {
 		search_cancel(r->search);
 		event_base_loopexit(r->base, NULL);
@@ -328,7 +449,37 @@ on_done(void *arg, const struct search_result *res)
 	r->status = res->status;
 	snprintf(r->code, sizeof(r->code), "%s", res->code ? res->code : "");
 	snprintf(r->message, sizeof(r->message), "%s", res->message ? res->message : "");
+	snprintf(r->request_id, sizeof(r->request_id), "%s", res->request_id ? res->request_id : "");
+	r->res_pages = res->pages;
+	r->res_requests = res->requests;
 	event_base_loopexit(r->base, NULL);
+}
+
+static void
+on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
+{
+	struct run *r = arg;
+
+	if (r->retries < 16) {
+		r->delays[r->retries] = delay_ms;
+		r->retry_status[r->retries] = why->http_status;
+	}
+	snprintf(r->retry_message, sizeof(r->retry_message), "%s", why->message ? why->message : "");
+	r->retries++;
+	if (r->cancel_after_retries > 0 && r->retries >= r->cancel_after_retries) {
+		search_cancel(r->search);
+		event_base_loopexit(r->base, NULL);
+	}
+}
+
+static void
+free_run(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->n_recs; i++)
+		free(r->recs[i]);
+	r->n_recs = 0;
 }
 
 static void
@@ -349,9 +500,10 @@ run_search(struct srv *s, struct run *r)
 	struct oci_client *c;
 	struct oci_err err;
 	struct search_opts so;
-	struct search_callbacks cb = { on_page, on_done, on_resp, NULL, r };
+	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r };
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
+	int lfd = -1, cfd[2] = { -1, -1 };
 	FILE *f;
 
 	assert_non_null(mkdtemp(dir));
@@ -371,6 +523,39 @@ run_search(struct srv *s, struct run *r)
 	assert_non_null(bs);
 	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl);
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(sin.sin_port));
+	if (r->closed_port) {
+		/* a port that was free a moment ago: connections are refused */
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a;
+		socklen_t al = sizeof(a);
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+		getsockname(fd, (struct sockaddr *)&a, &al);
+		close(fd);
+		snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(a.sin_port));
+	}
+	if (r->full_backlog) {
+		/* listen(0) plus one connection nobody accepts: further SYNs are dropped, so
+		 * a connect never completes (a connect timeout, not a slow answer) */
+		struct sockaddr_in a;
+		socklen_t al = sizeof(a);
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+		assert_int_equal(listen(lfd, 0), 0);
+		getsockname(lfd, (struct sockaddr *)&a, &al);
+		for (int i = 0; i < 2; i++) {
+			cfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			(void)connect(cfd[i], (struct sockaddr *)&a, sizeof(a));
+		}
+		usleep(50000);
+		snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(a.sin_port));
+	}
+	r->srv = s;
 	memset(&oc, 0, sizeof(oc));
 	oc.config_file = cfg;
 	oc.endpoint = ep;
@@ -379,16 +564,29 @@ run_search(struct srv *s, struct run *r)
 		fail_msg("%s", err.msg);
 	assert_string_equal(oci_client_region(c), "us-ashburn-1");
 	assert_string_equal(oci_client_endpoint(c), ep);
-	search_opts_default(&so);
-	so.limit = 3;
+	if (r->opts != NULL) {
+		so = *r->opts;
+	} else {
+		search_opts_default(&so);
+		so.limit = 3;
+	}
 	so.source_name = "unit";
 	r->base = base;
 	r->search = search_start(c, "search \"ocid1.compartment.oc1..x/_Audit\"", 1741943400000,
 	    1741943460000, &so, &cb);
 	assert_non_null(r->search);
 	event_base_dispatch(base);
+	while (s->n_held > 0)
+		evhttp_send_reply(s->held[--s->n_held], 503, "late", NULL);
+	if (r->done == 0 && !r->cancel_in_page && r->cancel_after_retries == 0)
+		search_cancel(r->search);
 	oci_client_free(c);
 	http_free(http);
+	if (lfd >= 0) {
+		close(cfd[0]);
+		close(cfd[1]);
+		close(lfd);
+	}
 	evhttp_free(eh);
 	event_base_free(base);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -402,6 +600,14 @@ setup_srv(struct srv *s, int mode)
 	s->mode = mode;
 	s->page1 = read_all(SAMPLES "search-response-mixed-page1.json", &s->len1);
 	s->page2 = read_all(SAMPLES "search-response-mixed-page2.json", &s->len2);
+}
+
+static void
+srv_done(struct srv *s, struct run *r)
+{
+	free(s->page1);
+	free(s->page2);
+	free_run(r);
 }
 
 static void
@@ -422,8 +628,7 @@ test_loop_pages(void **state)
 	assert_int_equal(s.requests, 2);
 	assert_int_equal(s.saw_signature, 2);
 	assert_string_equal(s.last_page_param, TOKEN); /* percent-encoded and decoded back */
-	free(s.page1);
-	free(s.page2);
+	srv_done(&s, &r);
 
 	/* cancel from inside the page callback: no done callback, nothing leaks */
 	setup_srv(&s, 0);
@@ -432,8 +637,7 @@ test_loop_pages(void **state)
 	run_search(&s, &r);
 	assert_int_equal(r.pages, 1);
 	assert_int_equal(r.done, 0);
-	free(s.page1);
-	free(s.page2);
+	srv_done(&s, &r);
 }
 
 static void
@@ -459,6 +663,354 @@ test_loop_errors(void **state)
 	assert_string_equal(r.message, "nope");
 	free(s.page1);
 	free(s.page2);
+}
+
+/* Partial consumption: the rest of a page comes again after resume, in order, same
+ * page_index, and the next page is not requested before the page is consumed. */
+static void
+test_loop_partial(void **state)
+{
+	struct srv s;
+	struct run r, whole;
+	int i;
+
+	setup_srv(&s, M_PAGES);
+	memset(&whole, 0, sizeof(whole));
+	run_search(&s, &whole);
+	assert_int_equal(whole.status, SEARCH_OK);
+	assert_int_equal(whole.n_recs, 6);
+	free(s.page1);
+	free(s.page2);
+
+	setup_srv(&s, M_PAGES);
+	memset(&r, 0, sizeof(r));
+	r.consume_one = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.n_calls, 6);
+	assert_int_equal(r.n_recs, 6);
+	assert_int_equal(s.requests, 2);
+	for (i = 0; i < 6; i++) {
+		assert_string_equal(r.recs[i], whole.recs[i]);
+		assert_int_equal(r.page_index[i], i < 3 ? 0 : 1);
+		/* page 0's records all came before page 1 was asked for */
+		assert_int_equal(r.srv_requests_at[i], i < 3 ? 1 : 2);
+	}
+	free_run(&whole);
+	srv_done(&s, &r);
+}
+
+/* Transient failures are retried in place with the page token kept, never TOO_BIG. */
+static void
+test_loop_retries(void **state)
+{
+	static const struct {
+		int status;
+		const char *code, *message;
+	} cases[] = {
+		{ 503, "ServiceUnavailable", "x" },
+		{ 500, "InternalServerError", "The search query timed out." },
+		{ 502, NULL, NULL },
+		{ 302, "Found", "moved" },
+		{ 409, "LockConflict", "busy" },
+		{ 409, "IncorrectState", "busy" },
+		{ 429, "TooManyRequests", "slow down" },
+	};
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	size_t i;
+
+	search_opts_default(&so);
+	so.limit = 3;
+	so.retry_initial_ms = 1;
+	so.retry_max_ms = 5;
+	so.max_transient_retries = 1; /* the old budget would have given up after 2 */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_srv(&s, M_FAIL_FIRST);
+		s.fail_status = cases[i].status;
+		s.fail_code = cases[i].code;
+		s.fail_message = cases[i].message;
+		s.fail_count = 6;
+		memset(&r, 0, sizeof(r));
+		r.opts = &so;
+		run_search(&s, &r);
+		if (r.status != SEARCH_OK || r.retries != 6 || r.records != 6)
+			fail_msg("HTTP %d: status %d, %d retries, %d records", cases[i].status,
+			    r.status, r.retries, r.records);
+		assert_int_equal(r.retry_status[0], cases[i].status);
+		assert_int_equal(s.requests, 8);
+		srv_done(&s, &r);
+	}
+	/* a 409 with another code is final */
+	setup_srv(&s, M_FAIL_FIRST);
+	s.fail_status = 409;
+	s.fail_code = "Conflict";
+	s.fail_count = 6;
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_FAILED);
+	srv_done(&s, &r);
+
+	/* connection refused: retried (status 0), not TOO_BIG; max_attempts ends it */
+	setup_srv(&s, M_PAGES);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.closed_port = 1;
+	r.cancel_after_retries = 8;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 0);
+	assert_int_equal(r.retries, 8);
+	assert_int_equal(r.retry_status[7], 0);
+	srv_done(&s, &r);
+	/* a connect timeout is no evidence of size either, whatever max_transient_retries */
+	so.timeout_ms = 150;
+	setup_srv(&s, M_PAGES);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.full_backlog = 1;
+	r.cancel_after_retries = 4;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 0);
+	assert_int_equal(r.retries, 4);
+	assert_int_equal(r.retry_status[3], 0);
+	assert_string_equal(r.retry_message, "connect timed out");
+	srv_done(&s, &r);
+	so.timeout_ms = 60000;
+
+	so.max_attempts = 3;
+	setup_srv(&s, M_PAGES);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.closed_port = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_FAILED);
+	assert_int_equal(r.retries, 2);
+	assert_non_null(strstr(r.message, "gave up after 3 attempts"));
+	srv_done(&s, &r);
+}
+
+/* Our timeout on a sent request is the evidence of size: TOO_BIG after the budget. */
+static void
+test_loop_timeout(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+
+	search_opts_default(&so);
+	so.limit = 3;
+	so.retry_initial_ms = 1;
+	so.retry_max_ms = 5;
+	so.timeout_ms = 150;
+	so.max_transient_retries = 1;
+	setup_srv(&s, M_HOLD);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_TOO_BIG);
+	assert_int_equal(r.retries, 1);
+	assert_int_equal(s.requests, 2);
+	assert_non_null(strstr(r.message, "timed out"));
+	/* OCI never answered: the request id is ours */
+	assert_int_equal(strlen(r.request_id), 32);
+	assert_string_equal(r.request_id, s.rids[1]);
+	srv_done(&s, &r);
+}
+
+/* Retry-After on 429/503: at least the backoff, at most retry_after_max_ms. */
+static void
+test_loop_retry_after(void **state)
+{
+	static const struct {
+		int status;
+		const char *ra;
+		int64_t min, max;
+	} cases[] = {
+		{ 429, "0", 50, 100 },
+		{ 503, "0", 50, 100 },
+		{ 429, "Sun, 06 Nov 1994 08:49:37 GMT", 50, 100 },
+		{ 429, "999999999", 700, 700 },
+		{ 503, "Fri, 31 Dec 9999 23:59:59 GMT", 700, 700 },
+		{ 429, "garbage", 50, 100 },
+		{ 500, "999999999", 50, 100 }, /* only 429 and 503 carry a meaningful one */
+	};
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	size_t i;
+
+	search_opts_default(&so);
+	so.limit = 3;
+	so.retry_initial_ms = 50;
+	so.retry_max_ms = 100;
+	so.retry_after_max_ms = 700;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_srv(&s, M_FAIL_FIRST);
+		s.fail_status = cases[i].status;
+		s.fail_count = 100;
+		s.retry_after = cases[i].ra;
+		memset(&r, 0, sizeof(r));
+		r.opts = &so;
+		r.cancel_after_retries = 1;
+		run_search(&s, &r);
+		if (r.retries != 1 || r.delays[0] < cases[i].min || r.delays[0] > cases[i].max)
+			fail_msg("%d Retry-After %s: delay %lld", cases[i].status, cases[i].ra,
+			    (long long)r.delays[0]);
+		srv_done(&s, &r);
+	}
+}
+
+/* A page-token cycle A -> B -> C -> A fails the window; so does max_pages. */
+static void
+test_loop_cycle(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+
+	setup_srv(&s, M_CYCLE);
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_FAILED);
+	assert_non_null(strstr(r.message, "cycle"));
+	assert_int_equal(s.requests, 4);
+	assert_int_equal(r.pages, 3);
+	srv_done(&s, &r);
+
+	search_opts_default(&so);
+	so.limit = 3;
+	so.max_pages = 2;
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_FAILED);
+	assert_non_null(strstr(r.message, "max_pages"));
+	srv_done(&s, &r);
+}
+
+/* A page over max_page_bytes is asked again with half the limit: not a failure. */
+static void
+test_loop_oversized(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	int i;
+
+	search_opts_default(&so);
+	so.limit = 8;
+	so.max_page_bytes = 2500; /* two ~1.1 KB records fit, three do not */
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.records, 8);
+	assert_int_equal(r.retries, 0);
+	assert_int_equal(s.limits[0], 8);
+	assert_int_equal(s.limits[1], 4);
+	assert_int_equal(s.limits[2], 2);
+	assert_int_equal(s.limits[3], 2);
+	for (i = 0; i < 8; i++) {
+		char want[16];
+		snprintf(want, sizeof(want), "\"r%d\"", i);
+		assert_non_null(strstr(r.recs[i], want));
+	}
+	srv_done(&s, &r);
+
+	/* even one record is too large: the window is too big */
+	so.max_page_bytes = 500;
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_TOO_BIG);
+	assert_int_equal(s.requests, 4); /* limits 8, 4, 2, 1 */
+	srv_done(&s, &r);
+}
+
+/* No "results": an empty page.  A 400 on a page token restarts the window once. */
+static void
+test_loop_odd_answers(void **state)
+{
+	struct srv s;
+	struct run r;
+	int i;
+
+	setup_srv(&s, M_NO_RESULTS);
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.records, 0);
+	assert_int_equal(r.pages, 1);
+	srv_done(&s, &r);
+
+	setup_srv(&s, M_400_TOKEN);
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_BAD_QUERY);
+	assert_string_equal(r.message, "zebra umbrella quartz");
+	assert_int_equal(s.requests, 4); /* first page, 400, first page again, 400 */
+	assert_int_equal(r.n_calls, 2);
+	assert_int_equal(r.page_index[0], 0);
+	assert_int_equal(r.page_index[1], 0); /* the caller sees the first page again */
+	/* every request has its own opc-request-id, in the SDK form */
+	for (i = 0; i < 4; i++) {
+		const char *p;
+		assert_int_equal(strlen(s.rids[i]), 32);
+		for (p = s.rids[i]; *p != '\0'; p++)
+			assert_true((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F'));
+		if (i > 0)
+			assert_string_not_equal(s.rids[i], s.rids[i - 1]);
+	}
+	assert_int_equal(s.host_ok, 4);
+	srv_done(&s, &r);
+
+	/* an error message with CR/LF reaches the caller escaped */
+	setup_srv(&s, M_FAIL_FIRST);
+	s.fail_status = 404;
+	s.fail_count = 1;
+	s.fail_message = "nope\\r\\nnotice: finished: everything delivered";
+	memset(&r, 0, sizeof(r));
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_NOT_FOUND);
+	assert_null(strchr(r.message, '\n'));
+	assert_null(strchr(r.message, '\r'));
+	assert_non_null(strstr(r.message, "nope\\x0d\\x0anotice"));
+	srv_done(&s, &r);
+}
+
+static void
+test_default_port(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "https://h.example:443/x?a=1", "https://h.example/x?a=1" },
+		{ "http://127.0.0.1:80/20190909/search", "http://127.0.0.1/20190909/search" },
+		{ "HTTPS://h:443", "HTTPS://h" },
+		{ "https://h:8443/x", "https://h:8443/x" },
+		{ "http://h:443/x", "http://h:443/x" },
+		{ "https://h:80/x", "https://h:80/x" },
+		{ "https://h:4430/x", "https://h:4430/x" },
+		{ "https://h/x", "https://h/x" },
+		{ "https://[::1]:443/x", "https://[::1]/x" },
+		{ "https://h:/x", "https://h:/x" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *o = oci_url_drop_default_port(cases[i].in);
+		assert_non_null(o);
+		if (strcmp(o, cases[i].out) != 0)
+			fail_msg("%s -> %s, want %s", cases[i].in, o, cases[i].out);
+		free(o);
+	}
 }
 
 static void
@@ -652,6 +1204,14 @@ main(void)
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_loop_pages),
 		cmocka_unit_test(test_loop_errors),
+		cmocka_unit_test(test_loop_partial),
+		cmocka_unit_test(test_loop_retries),
+		cmocka_unit_test(test_loop_timeout),
+		cmocka_unit_test(test_loop_retry_after),
+		cmocka_unit_test(test_loop_cycle),
+		cmocka_unit_test(test_loop_oversized),
+		cmocka_unit_test(test_loop_odd_answers),
+		cmocka_unit_test(test_default_port),
 		cmocka_unit_test(test_jwt_times),
 		cmocka_unit_test(test_oci_client),
 	};

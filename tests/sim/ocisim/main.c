@@ -43,7 +43,9 @@
 struct fault {
 	int status;
 	unsigned every, burst;
-	int retry_after; /* seconds, -1 = none */
+	char retry_after[24]; /* seconds, "past", "huge", "" = none */
+	char code[48];        /* OCI code; "" = the usual one for the status */
+	int forge;            /* the message carries CR/LF and a forged log line */
 	unsigned long hits;
 };
 
@@ -64,6 +66,11 @@ struct sim {
 	int64_t latency_ms;
 	uint64_t max_window_records;
 	int64_t page_token_ttl_ms;
+	int64_t slow_query_ms;      /* --max-window-records: how long an over-large query runs */
+	int omit_results;           /* pages without records leave "results" out */
+	unsigned token_cycle;       /* page N's next-page token is page 1's again (0 = off) */
+	size_t page_pad;            /* bytes of padding per record (in "summary") */
+	uint64_t words;             /* counter behind the free-worded error messages */
 	unsigned char token_secret[32];
 	FILE *log;
 	const char *summary_file;
@@ -153,14 +160,15 @@ pending_fire(evutil_socket_t fd, short what, void *arg)
 	free(p);
 }
 
-/* Sends now, or after --latency-ms.  Takes body. */
+/* Sends after delay_ms (0 = now).  Takes body. */
 static void
-reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *body)
+reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *body,
+    int64_t delay_ms)
 {
 	struct pending *p;
 	struct timeval tv;
 
-	if (s->latency_ms <= 0 || (p = calloc(1, sizeof(*p))) == NULL) {
+	if (delay_ms <= 0 || (p = calloc(1, sizeof(*p))) == NULL) {
 		evhttp_send_reply(req, status, NULL, body);
 		evbuffer_free(body);
 		return;
@@ -178,9 +186,36 @@ reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *bo
 	}
 	p->next = s->pending;
 	s->pending = p;
-	tv.tv_sec = s->latency_ms / 1000;
-	tv.tv_usec = (s->latency_ms % 1000) * 1000;
+	tv.tv_sec = delay_ms / 1000;
+	tv.tv_usec = (delay_ms % 1000) * 1000;
 	evtimer_add(p->ev, &tv);
+}
+
+/* Sends now, or after --latency-ms.  Takes body. */
+static void
+reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	reply_after(s, req, status, body, s->latency_ms);
+}
+
+/*
+ * A message in words no client can look for: OCI documents codes, not the wording of
+ * its messages, so a client must decide by status and code alone (issue 11 item 6).
+ */
+static const char *
+free_words(struct sim *s, char *out, size_t n)
+{
+	static const char *const words[] = { "amber", "quill", "harbor", "lantern", "velvet",
+		"orchid", "gravel", "meadow", "saffron", "tundra", "copper", "willow", "ember",
+		"fjord", "marble", "nectar" };
+	uint64_t x = mix64(++s->words);
+	size_t o = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 5 && o + 12 < n; i++, x >>= 4)
+		o += (size_t)snprintf(out + o, n - o, "%s%s", i ? " " : "", words[x & 15]);
+	return out;
 }
 
 static void
@@ -221,6 +256,9 @@ static const char *
 status_code_name(int status)
 {
 	switch (status) {
+	case 301: return "MovedPermanently";
+	case 302: return "Found";
+	case 307: return "TemporaryRedirect";
 	case 400: return "InvalidParameter";
 	case 401: return "NotAuthenticated";
 	case 404: return "NotAuthorizedOrNotFound";
@@ -477,25 +515,30 @@ token_mac(struct sim *s, const char *payload, char out[25])
 		snprintf(out + i * 2, 3, "%02x", mac[i]);
 }
 
+/* pos: the next record; pageno: the page the token asks for (1 = second page); first:
+ * page 1's position (what --token-cycle points back to). */
 static void
-make_token(struct sim *s, uint64_t pos, const char *tag, char *out, size_t n)
+make_token(struct sim *s, uint64_t pos, const char *tag, unsigned pageno, uint64_t first,
+    char *out, size_t n)
 {
-	char payload[128], mac[25];
+	char payload[160], mac[25];
 	int64_t exp = s->page_token_ttl_ms > 0 ? now_ms() + s->page_token_ttl_ms : 0;
 
-	snprintf(payload, sizeof(payload), "%llu-%lld-%s", (unsigned long long)pos,
-	    (long long)exp, tag);
+	snprintf(payload, sizeof(payload), "%llu-%lld-%s-%u-%llu", (unsigned long long)pos,
+	    (long long)exp, tag, pageno, (unsigned long long)first);
 	token_mac(s, payload, mac);
 	snprintf(out, n, "%s-%s", payload, mac);
 }
 
-/* 0 with *pos, 1 expired, -1 invalid. */
+/* 0 with *pos, *pageno, *first; 1 expired, -1 invalid. */
 static int
-check_token(struct sim *s, const char *tok, const char *tag, uint64_t *pos)
+check_token(struct sim *s, const char *tok, const char *tag, uint64_t *pos,
+    unsigned *pageno, uint64_t *first)
 {
-	char payload[128], mac[25], *dash;
-	unsigned long long p;
+	char payload[160], mac[25], *dash;
+	unsigned long long p, f;
 	long long exp;
+	unsigned pn;
 	char t[17];
 
 	if (strlen(tok) >= sizeof(payload))
@@ -508,11 +551,14 @@ check_token(struct sim *s, const char *tok, const char *tag, uint64_t *pos)
 	token_mac(s, payload, mac);
 	if (strcmp(mac, dash + 1) != 0)
 		return -1;
-	if (sscanf(payload, "%llu-%lld-%16s", &p, &exp, t) != 3 || strcmp(t, tag) != 0)
+	if (sscanf(payload, "%llu-%lld-%16[0-9a-f]-%u-%llu", &p, &exp, t, &pn, &f) != 5 ||
+	    strcmp(t, tag) != 0)
 		return -1;
 	if (exp != 0 && now_ms() > exp)
 		return 1;
 	*pos = p;
+	*pageno = pn;
+	*first = f;
 	return 0;
 }
 
@@ -542,15 +588,26 @@ inject_fault(struct sim *s, struct evhttp_request *req)
 			continue;
 		f->hits++;
 		s->injected++;
-		if (f->retry_after >= 0) {
-			char ra[24];
-			snprintf(ra, sizeof(ra), "%d", f->retry_after);
+		if (f->retry_after[0] != '\0') {
+			char ra[40];
+			if (strcmp(f->retry_after, "past") == 0)
+				snprintf(ra, sizeof(ra), "Sun, 06 Nov 1994 08:49:37 GMT");
+			else if (strcmp(f->retry_after, "huge") == 0)
+				snprintf(ra, sizeof(ra), "999999999");
+			else
+				snprintf(ra, sizeof(ra), "%s", f->retry_after);
 			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
 		}
+		if (f->status >= 300 && f->status < 400)
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+			    "http://127.0.0.1:9/elsewhere");
 		slog(s, "fault: request %lu answered %d", n, f->status);
-		send_error(s, req, f->status, status_code_name(f->status),
-		    f->status == 429 ? "Too many requests for the tenancy. Please retry after "
-				       "backing off." : "Injected fault (ocisim --fault).");
+		{
+			char w[100];
+			send_error(s, req, f->status, f->code[0] != '\0' ? f->code :
+			    status_code_name(f->status), "%s%s", free_words(s, w, sizeof(w)),
+			    f->forge ? "\r\nnotice: finished: everything delivered\n" : "");
+		}
 		return 1;
 	}
 	return 0;
@@ -565,8 +622,9 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 	json_t *v = NULL;
 	const char *start_s, *end_s, *query;
 	int64_t start, end, now;
-	uint64_t kmin, kmax, pos, k;
-	unsigned kinds, n = 0;
+	uint64_t kmin, kmax, pos, k, first = 0;
+	unsigned kinds, n = 0, pageno = 0;
+	char w[100];
 	long limit = 100;
 	struct buf out;
 	struct evbuffer *eb;
@@ -621,30 +679,44 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 		send_error(s, req, 400, "InvalidParameter", "Invalid search query: %.200s", query);
 		goto done;
 	}
+	if (end - start > 14LL * 86400 * 1000) {
+		/* OCI refuses a time range over 14 days */
+		slog(s, "400: span of %lld s is over 14 days", (long long)((end - start) / 1000));
+		send_error(s, req, 400, "InvalidParameter", "%s", free_words(s, w, sizeof(w)));
+		goto done;
+	}
 	kinds = query_kinds(query);
 	gen_range(&s->gen, start, end, &kmin, &kmax);
 	if (s->max_window_records > 0 && kmax - kmin > s->max_window_records) {
-		slog(s, "query timeout: window [%s, %s) holds %llu records (> %llu)", start_s, end_s,
-		    (unsigned long long)(kmax - kmin), (unsigned long long)s->max_window_records);
-		send_error(s, req, 500, "InternalServerError",
-		    "The search query timed out. Narrow the time range or the query.");
+		/* What OCI does with an over-large query is not documented; what a client can
+		 * see is that it takes long: answer (500, free words) after --slow-query-ms. */
+		struct evbuffer *sb = evbuffer_new();
+		slog(s, "slow query: window [%s, %s) holds %llu records (> %llu): answering in "
+		    "%lld ms", start_s, end_s, (unsigned long long)(kmax - kmin),
+		    (unsigned long long)s->max_window_records, (long long)s->slow_query_ms);
+		s->errors++;
+		if (sb != NULL)
+			evbuffer_add_printf(sb, "{\"code\":\"InternalServerError\",\"message\":"
+			    "\"%s\"}", free_words(s, w, sizeof(w)));
+		set_request_id(s, req);
+		if (sb == NULL)
+			evhttp_send_error(req, 500, NULL);
+		else
+			reply_after(s, req, 500, sb, s->slow_query_ms);
 		goto done;
 	}
 	body_tag(start_s, end_s, query, tag);
 	pos = kmin;
 	if (page != NULL) {
-		int r = check_token(s, page, tag, &pos);
+		int r = check_token(s, page, tag, &pos, &pageno, &first);
 		if (r == 1) {
 			slog(s, "400: page token expired");
-			send_error(s, req, 400, "InvalidParameter",
-			    "The page token is invalid or has expired.");
+			send_error(s, req, 400, "InvalidParameter", "%s", free_words(s, w, sizeof(w)));
 			goto done;
 		}
 		if (r != 0 || pos < kmin || pos > kmax) {
 			slog(s, "400: bad page token");
-			send_error(s, req, 400, "InvalidParameter",
-			    "The page token is invalid or has expired (it does not belong to this "
-			    "request).");
+			send_error(s, req, 400, "InvalidParameter", "%s", free_words(s, w, sizeof(w)));
 			goto done;
 		}
 	}
@@ -671,10 +743,34 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 			goto oom;
 		n++;
 	}
-	if (buf_printf(&out, "],\"summary\":{\"resultCount\":%u,\"fieldCount\":0}}", n) != 0)
+	if (n == 0 && s->omit_results) {
+		/* only summary is mandatory (Go SDK): an empty page may come without results */
+		buf_reset(&out);
+		if (buf_append_str(&out, "{\"summary\":{\"resultCount\":0,\"fieldCount\":0") != 0)
+			goto oom;
+	} else if (buf_printf(&out, "],\"summary\":{\"resultCount\":%u,\"fieldCount\":0", n) != 0) {
+		goto oom;
+	}
+	if (s->page_pad > 0 && n > 0) {
+		/* --page-pad: a large page whose records are unchanged */
+		size_t i, total = s->page_pad * n;
+		if (buf_append_str(&out, ",\"pad\":\"") != 0)
+			goto oom;
+		for (i = 0; i < total; i++)
+			if (buf_append_char(&out, 'p') != 0)
+				goto oom;
+		if (buf_append_char(&out, '"') != 0)
+			goto oom;
+	}
+	if (buf_append_str(&out, "}}") != 0)
 		goto oom;
 	if (k < kmax) {
-		make_token(s, k, tag, next, sizeof(next));
+		if (pageno == 0)
+			first = k;
+		if (s->token_cycle > 0 && pageno + 1 > s->token_cycle) /* back to page 1's token */
+			make_token(s, first, tag, 1, first, next, sizeof(next));
+		else
+			make_token(s, k, tag, pageno + 1, first, next, sizeof(next));
 		evhttp_add_header(evhttp_request_get_output_headers(req), "opc-next-page", next);
 	}
 	s->pages++;
@@ -892,7 +988,10 @@ static int
 parse_fault(struct sim *s, const char *spec)
 {
 	char tmp[128], *tok, *save = NULL;
-	struct fault f = { 0, 1, 1, -1, 0 };
+	struct fault f;
+
+	memset(&f, 0, sizeof(f));
+	f.every = f.burst = 1;
 
 	if (s->n_faults >= MAX_FAULTS || strlen(spec) >= sizeof(tmp))
 		return -1;
@@ -901,15 +1000,20 @@ parse_fault(struct sim *s, const char *spec)
 	if (tok == NULL)
 		return -1;
 	f.status = atoi(tok);
-	if (f.status < 400 || f.status > 599)
+	if (f.status < 300 || f.status > 599)
 		return -1;
 	while ((tok = strtok_r(NULL, ":", &save)) != NULL) {
 		if (strncmp(tok, "every=", 6) == 0)
 			f.every = (unsigned)strtoul(tok + 6, NULL, 10);
 		else if (strncmp(tok, "burst=", 6) == 0)
 			f.burst = (unsigned)strtoul(tok + 6, NULL, 10);
-		else if (strncmp(tok, "retry-after=", 12) == 0)
-			f.retry_after = atoi(tok + 12);
+		else if (strncmp(tok, "retry-after=", 12) == 0 &&
+		    strlen(tok + 12) < sizeof(f.retry_after))
+			snprintf(f.retry_after, sizeof(f.retry_after), "%s", tok + 12);
+		else if (strcmp(tok, "forge") == 0)
+			f.forge = 1;
+		else if (strncmp(tok, "code=", 5) == 0 && strlen(tok + 5) < sizeof(f.code))
+			snprintf(f.code, sizeof(f.code), "%s", tok + 5);
 		else
 			return -1;
 	}
@@ -990,10 +1094,17 @@ usage(FILE *f)
 	    "  --flow-share F            share of flow-log records, 0..1 (default 0.7)\n"
 	    "  --records-file NDJSON     serve these records instead of generating\n"
 	    "  --tenancy OCID            tenancy in records and the instance certificate\n"
-	    "  --fault CODE[:every=N][:burst=B][:retry-after=S]   e.g. 429:every=7:retry-after=1,\n"
-	    "                            503:burst=3:every=50 (counts search requests; repeatable)\n"
+	    "  --fault STATUS[:every=N][:burst=B][:retry-after=S][:code=C]   e.g.\n"
+	    "                            429:every=7:retry-after=1, 503:burst=3:every=50,\n"
+	    "                            409:code=LockConflict, 302 (3xx..5xx; S = seconds, past\n"
+	    "                            or huge; :forge = CR/LF and a forged log line in the\n"
+	    "                            message; counts search requests; repeatable)\n"
 	    "  --latency-ms N            delay every response\n"
-	    "  --max-window-records N    refuse (500, \"query timed out\") windows holding more\n"
+	    "  --max-window-records N    a window holding more is a slow query: answered (500)\n"
+	    "                            only after --slow-query-ms (default 30000)\n"
+	    "  --omit-results            empty pages carry only summary (no \"results\")\n"
+	    "  --token-cycle N           page N's opc-next-page is page 1's token again\n"
+	    "  --page-pad BYTES          BYTES of padding per record on a page (in summary)\n"
 	    "  --page-token-ttl-ms N     page tokens expire (400 InvalidParameter)\n"
 	    "  --ingest-delay audit=600s,flow=90s   records become searchable at time + delay\n"
 	    "  --imds                    serve /opc/v2/... (IMDS) and /v1/x509 (federation)\n"
@@ -1025,6 +1136,7 @@ main(int argc, char **argv)
 	s.gen.flow_share = 0.7;
 	s.gen.audit_delay_ms = -1;
 	s.gen.flow_delay_ms = -1;
+	s.slow_query_ms = 30000;
 	s.gen.tenancy = "ocid1.tenancy.oc1..aaaaaaaa5x3rbq4n2cwzf7ky6mhd2tj4vgl7qo3ep5sxa6zub2kqnyw3ia";
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1038,6 +1150,9 @@ main(int argc, char **argv)
 			used = 0;
 		} else if (strcmp(a, "--imds") == 0) {
 			imds = 1;
+			used = 0;
+		} else if (strcmp(a, "--omit-results") == 0) {
+			s.omit_results = 1;
 			used = 0;
 		} else if (v == NULL) {
 			fprintf(stderr, "ocisim: %s needs a value (or unknown option)\n", a);
@@ -1071,6 +1186,12 @@ main(int argc, char **argv)
 			s.latency_ms = strtoll(v, NULL, 10);
 		} else if (strcmp(a, "--max-window-records") == 0) {
 			s.max_window_records = strtoull(v, NULL, 10);
+		} else if (strcmp(a, "--slow-query-ms") == 0) {
+			s.slow_query_ms = strtoll(v, NULL, 10);
+		} else if (strcmp(a, "--token-cycle") == 0) {
+			s.token_cycle = (unsigned)strtoul(v, NULL, 10);
+		} else if (strcmp(a, "--page-pad") == 0) {
+			s.page_pad = (size_t)strtoull(v, NULL, 10);
 		} else if (strcmp(a, "--page-token-ttl-ms") == 0) {
 			s.page_token_ttl_ms = strtoll(v, NULL, 10);
 		} else if (strcmp(a, "--ingest-delay") == 0) {

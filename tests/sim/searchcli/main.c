@@ -7,6 +7,12 @@
  *             --auth-url U) [--endpoint URL] [--region R] --from T --to T [--query Q]
  *             [--limit N] [--timeout-ms N] [--retry-initial-ms N] [--retry-max-ms N]
  *             [--max-retries N] [--pause-ms N] [--log-level L] [--count-only]
+ *             [--retry-after-max-ms N] [--max-page-bytes N] [--max-pages N]
+ *             [--max-attempts N] [--consume N] [--min-page-interval-ms N]
+ *
+ * Each scheduled retry prints "searchcli: retrying http=S delay_ms=D code=C message=M" on
+ * stderr.  --consume N takes at most N records per page callback (the rest comes again
+ * after the resume, --pause-ms later or at once).
  *
  * Exit: 0 OK, 2 auth, 3 not found, 4 bad query, 5 too big, 1 other failure, 64 usage,
  * 78 configuration (credentials) error.
@@ -31,6 +37,7 @@ struct cli {
 	struct search *search;
 	struct event *resume;
 	int64_t pause_ms;
+	size_t consume;   /* 0 = all */
 	int quiet; /* --count-only: no per-record output (measures the library alone) */
 	int rc;
 	unsigned long status_counts[600];
@@ -71,7 +78,9 @@ on_page(void *arg, const struct search_page *pg)
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	size_t k;
 
-	for (k = 0; !c->quiet && k < pg->n; k++) {
+	size_t take = c->consume > 0 && c->consume < pg->n ? c->consume : pg->n;
+
+	for (k = 0; !c->quiet && k < take; k++) {
 		json_t *v = json_loadb(pg->records[k].json, pg->records[k].len, 0, NULL);
 		const char *id = json_string_value(json_object_get(json_object_get(v, "logContent"),
 		    "id"));
@@ -82,13 +91,22 @@ on_page(void *arg, const struct search_page *pg)
 		printf("%s\t%s\n", id != NULL ? id : "-", hex);
 		json_decref(v);
 	}
-	if (c->pause_ms > 0) {
+	if (c->pause_ms > 0 || take < pg->n) {
 		struct timeval tv = { (time_t)(c->pause_ms / 1000),
 			(suseconds_t)((c->pause_ms % 1000) * 1000) };
 		search_pause(c->search);
 		evtimer_add(c->resume, &tv);
 	}
-	return pg->n;
+	return take;
+}
+
+static void
+on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
+{
+	fprintf(stderr, "searchcli: retrying http=%ld delay_ms=%lld code=%s message=\"%s\" "
+	    "opc-request-id=%s\n", why->http_status, (long long)delay_ms,
+	    why->code ? why->code : "-", why->message ? why->message : "",
+	    why->request_id ? why->request_id : "-");
 }
 
 static void
@@ -200,6 +218,18 @@ main(int argc, char **argv)
 			so.max_transient_retries = (unsigned)atoi(v);
 		else if (strcmp(a, "--pause-ms") == 0)
 			c.pause_ms = atoll(v);
+		else if (strcmp(a, "--consume") == 0)
+			c.consume = (size_t)atoll(v);
+		else if (strcmp(a, "--retry-after-max-ms") == 0)
+			so.retry_after_max_ms = atoll(v);
+		else if (strcmp(a, "--max-page-bytes") == 0)
+			so.max_page_bytes = (size_t)atoll(v);
+		else if (strcmp(a, "--max-pages") == 0)
+			so.max_pages = (unsigned)atoi(v);
+		else if (strcmp(a, "--min-page-interval-ms") == 0)
+			so.min_page_interval_ms = atoll(v);
+		else if (strcmp(a, "--max-attempts") == 0)
+			so.max_attempts = (unsigned)atoi(v);
 		else if (strcmp(a, "--log-level") == 0) {
 			if (log_level_parse(v, &lvl) != 0)
 				return 64;
@@ -229,6 +259,7 @@ main(int argc, char **argv)
 	cb.page = on_page;
 	cb.done = on_done;
 	cb.response = on_response;
+	cb.retrying = on_retrying;
 	cb.arg = &c;
 	t0 = backoff_mono_ms();
 	c.rc = 1;
