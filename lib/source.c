@@ -527,7 +527,7 @@ advance(struct source *src)
 static void
 route_event(struct source *src, struct window *w, const struct event *ev)
 {
-	const char *region = oci_client_region(src->env.oci);
+	const char *region = src->env.oci != NULL ? oci_client_region(src->env.oci) : NULL;
 	struct sink_doc doc;
 
 	if (src->env.mode == SOURCE_MODE_DRYRUN) {
@@ -611,8 +611,8 @@ note_progress(struct source *src)
 	if (src->stats.waiting) {
 		char since[40];
 		fmt_time(src->stats.waiting_since_ms, since, sizeof(since));
-		log_source(LOG_LVL_NOTICE, src->cfg->name, "OCI answers again (waiting since "
-		    "%s, %llu retries so far): resuming from the cursor", since,
+		log_source(LOG_LVL_NOTICE, src->cfg->name, "searching works again (waiting "
+		    "since %s; %llu search retries so far): going on from the cursor", since,
 		    (unsigned long long)src->stats.retries);
 		src->stats.waiting = 0;
 		src->stats.waiting_since_ms = 0;
@@ -1091,8 +1091,13 @@ maybe_start_search(struct source *src)
 
 	if (src->stopping || src->search != NULL)
 		return;
-	if (backoff_mono_ms() < src->hold_until_mono_ms)
-		return; /* a retry delay runs; the poll timer calls us again */
+	if (backoff_mono_ms() < src->hold_until_mono_ms) {
+		/* A retry delay runs.  The poll timer calls us again; re-armed here because
+		 * libevent's clock may fire it a little before ours says the delay is over. */
+		if (!evtimer_pending(src->poll_timer, NULL))
+			schedule_poll(src, src->hold_until_mono_ms - backoff_mono_ms() + 1);
+		return;
+	}
 	if (routes_blocked(src)) {
 		schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
 		return;
