@@ -304,6 +304,7 @@ static void
 sink_cfg(struct fx *x, int i)
 {
 	struct conf_sink *k = &x->kcfg[i];
+	char d[sizeof(x->dir)];
 
 	memset(k, 0, sizeof(*k));
 	k->name = i == 0 ? "a" : i == 1 ? "b" : "c";
@@ -318,8 +319,9 @@ sink_cfg(struct fx *x, int i)
 	k->retry_max_delay_ms = 100;
 	k->queue_max_events = 100000;
 	k->queue_max_bytes = 64LL * 1024 * 1024;
-	snprintf(x->out[i], sizeof(x->out[i]), "%s/out-%s.ndjson", x->dir, k->name);
-	snprintf(x->dl[i], sizeof(x->dl[i]), "%s/dl-%s.ndjson", x->dir, k->name);
+	memcpy(d, x->dir, sizeof(d)); /* a copy: gcc -Wrestrict cannot tell fields apart */
+	snprintf(x->out[i], sizeof(x->out[i]), "%s/out-%s.ndjson", d, k->name);
+	snprintf(x->dl[i], sizeof(x->dl[i]), "%s/dl-%s.ndjson", d, k->name);
 	k->path = x->out[i];
 	k->dead_letter = x->dl[i];
 }
