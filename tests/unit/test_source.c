@@ -934,6 +934,42 @@ test_window_at_most_14_days(void **state)
 	fx_free(&x, src);
 }
 
+/* The one gap there is: data older than retention.  Its dead-letter line is 0600. */
+static void
+test_retention_is_the_only_gap(void **state)
+{
+	struct fx x;
+	struct source *src;
+	const int64_t day = 86400000;
+	struct stat st;
+	FILE *f;
+	char line[1024] = "";
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.env.from_ms = x.now - 31 * day;
+	x.env.to_ms = x.now - 29 * day;
+	x.cfg.window_ms = day;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(source_stats(src)->gaps, 1);
+	assert_true(source_had_losses(src));
+	/* nothing older than retention was searched; the rest was */
+	assert_true(F.n_searches >= 1);
+	for (unsigned i = 0; i < F.n_searches; i++)
+		assert_true(F.log[i].start_ms >= x.now - 30 * day);
+	assert_int_equal(F.log[F.n_searches - 1].end_ms, x.env.to_ms);
+	assert_int_equal(stat(x.dl[0], &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(x.dl[0], "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_non_null(strstr(line, "{\"gap\":{\"source\":\"s\""));
+	assert_non_null(strstr(line, "retention"));
+	fx_free(&x, src);
+}
+
 int
 main(void)
 {
@@ -952,6 +988,7 @@ main(void)
 		cmocka_unit_test(test_future_cursor_rejected),
 		cmocka_unit_test(test_cursor_near_int64_max),
 		cmocka_unit_test(test_window_at_most_14_days),
+		cmocka_unit_test(test_retention_is_the_only_gap),
 	};
 
 	log_init();
