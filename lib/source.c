@@ -314,11 +314,11 @@ append_dead_letter(const struct conf_sink *k, const char *line, size_t len)
 
 /*
  * Notes a skipped range where an operator will look: the log, the metrics and each
- * routed sink's dead-letter file.
+ * routed sink's dead-letter file.  Only for data OCI no longer keeps (retention): nothing
+ * else is ever skipped.
  */
 static void
-record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
-    int retryable)
+record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
 {
 	char a[40], b[40];
 
@@ -326,14 +326,8 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
 	fmt_time(to_ms, b, sizeof(b));
 	src->stats.gaps++;
 	src->losses = 1;
-	if (retryable)
-		log_source(LOG_LVL_WARNING, src->cfg->name,
-		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded "
-		    "(try again later with --from %s --to %s)", a, b, why, a, b);
-	else
-		log_source(LOG_LVL_WARNING, src->cfg->name,
-		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded",
-		    a, b, why);
+	log_source(LOG_LVL_WARNING, src->cfg->name,
+	    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded", a, b, why);
 	for (size_t i = 0; i < src->n_routes; i++) {
 		struct buf line;
 		buf_init(&line, 0);
@@ -1149,7 +1143,7 @@ maybe_start_search(struct source *src)
 			record_gap(src, src->next_ms, skip_to, src->env.mode == SOURCE_MODE_DAEMON ||
 			        src->env.mode == SOURCE_MODE_ONCE ?
 			        "checkpoint is older than the log retention (OCI no longer keeps it)" :
-			        "older than the log retention (OCI no longer keeps it)", 0);
+			        "older than the log retention (OCI no longer keeps it)");
 			g->searched = 1;
 			g->acked = 1;
 			window_append(src, g);
