@@ -96,8 +96,8 @@ format_rfc3339(int64_t ms, char *out, size_t n)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	if (ms < 0)
-		t = (time_t)((ms - 999) / 1000);
+	if (ms < 0 && ms % 1000 != 0)
+		t = (time_t)(ms / 1000 - 1); /* floor, without ms - 999 overflowing at INT64_MIN */
 	if (gmtime_r(&t, &tm) == NULL) { /* a year beyond int: no date, cursor_ms says it */
 		snprintf(out, n, "out of range");
 		return;

@@ -309,6 +309,22 @@ test_seen_clamp_trim(void **state)
 	seen_free(s);
 }
 
+/* Extreme cursors are written and read back without overflow (run under UBSan). */
+static void
+test_state_extreme_cursors(void **state)
+{
+	struct state_err err;
+	const int64_t v[] = { INT64_MAX, INT64_MIN, -1, -1001, 0 };
+	int64_t cur;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(state_save(dir, "x", v[i], NULL, &err), 0);
+		cur = 12345;
+		assert_int_equal(state_load(dir, "x", &cur, NULL, &err), 1);
+		assert_true(cur == v[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -323,6 +339,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_state_v1_still_read, mkdir_setup, rm_teardown),
 		cmocka_unit_test_setup_teardown(test_state_tmp_symlink, mkdir_setup, rm_teardown),
 		cmocka_unit_test(test_seen_clamp_trim),
+		cmocka_unit_test_setup_teardown(test_state_extreme_cursors, mkdir_setup, rm_teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }
