@@ -67,6 +67,7 @@ struct fake {
 	unsigned poison_count;
 	unsigned outage_retries;   /* the first search retries this many times first */
 	int64_t retry_delay_ms;    /* the delay it reports */
+	int hang;                  /* searches never answer (stuck paging) */
 	/* Observations */
 	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
 	unsigned n_searches;
@@ -206,7 +207,7 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	struct search_result res;
 	size_t idx[MAX_RECORDS], n = 0;
 
-	if (s->paused)
+	if (s->paused || F.hang)
 		return;
 	memset(&res, 0, sizeof(res));
 	if (F.outage_retries > 0) {
@@ -970,6 +971,34 @@ test_retention_is_the_only_gap(void **state)
 	fx_free(&x, src);
 }
 
+static int64_t HANG_UNTIL;
+static int
+cond_time(void)
+{
+	return backoff_mono_ms() >= HANG_UNTIL;
+}
+
+/* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
+static void
+test_stuck_search_unhealthy(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	F.hang = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	HANG_UNTIL = backoff_mono_ms() + 20;
+	run_until(&x, cond_time);
+	assert_int_equal(F.n_searches, 1);
+	assert_true(source_healthy(src)); /* 20 ms: within the bound (120 ms here) */
+	HANG_UNTIL = backoff_mono_ms() + 200;
+	run_until(&x, cond_time);
+	assert_false(source_healthy(src));
+	fx_free(&x, src);
+}
+
 int
 main(void)
 {
@@ -989,6 +1018,7 @@ main(void)
 		cmocka_unit_test(test_cursor_near_int64_max),
 		cmocka_unit_test(test_window_at_most_14_days),
 		cmocka_unit_test(test_retention_is_the_only_gap),
+		cmocka_unit_test(test_stuck_search_unhealthy),
 	};
 
 	log_init();
