@@ -140,6 +140,7 @@ static const struct key source_keys[] = {
 	KS("start", V_TIME, start_ms, 0, 0),
 	KS("page_size", V_INT, page_size, 1, 1000),
 	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
+	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -957,6 +958,7 @@ source_defaults(struct conf_source *s)
 	s->start_ms = -3600 * 1000;
 	s->page_size = 1000;
 	s->retention_ms = 30 * DAY_MS;
+	s->max_record_bytes = 1024 * 1024;
 }
 
 static void

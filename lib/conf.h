@@ -73,6 +73,7 @@ struct conf_source {
 	int64_t start_ms;           /* -3600000 by default */
 	int page_size;              /* 1..1000, 1000 */
 	int64_t retention_ms;       /* 30d */
+	int64_t max_record_bytes;   /* 1 MiB: a larger record is dead-lettered, not forwarded */
 	int line;                   /* line of the section header, for messages */
 };
 

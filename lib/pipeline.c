@@ -139,7 +139,7 @@ source_eq(const struct conf_source *a, const struct conf_source *b)
 	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
 	    a->window_ms == b->window_ms && a->start_is_relative == b->start_is_relative &&
 	    a->start_ms == b->start_ms && a->page_size == b->page_size &&
-	    a->retention_ms == b->retention_ms;
+	    a->retention_ms == b->retention_ms && a->max_record_bytes == b->max_record_bytes;
 }
 
 static int
@@ -775,8 +775,17 @@ static const struct {
 	    "Records found only by an overlap sweep (ingested late).",
 	    offsetof(struct source_stats, late_records) },
 	{ "oci_logfwd_source_gaps_total",
-	    "Time ranges skipped (retention exceeded, or unfetchable however split).",
+	    "Time ranges skipped (older than retention: OCI no longer keeps them).",
 	    offsetof(struct source_stats, gaps) },
+	{ "oci_logfwd_source_oversize_records_total",
+	    "Records larger than max_record_bytes: dead-lettered, not forwarded.",
+	    offsetof(struct source_stats, oversize_records) },
+	{ "oci_logfwd_source_search_retries_total",
+	    "SearchLogs requests retried (OCI unreachable, 5xx, 429, ...); the cursor is kept.",
+	    offsetof(struct source_stats, retries) },
+	{ "oci_logfwd_source_windows_researched_total",
+	    "Windows searched again (events cancelled by a sink, or too big at 1 s).",
+	    offsetof(struct source_stats, researched) },
 	{ "oci_logfwd_source_bad_records_total",
 	    "Records that were not a JSON object: logged and dropped.",
 	    offsetof(struct source_stats, bad_records) },
@@ -817,6 +826,14 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 			rc |= metrics_sample(out, "oci_logfwd_source_requests_total", l,
 			    (double)st->codes[i].n);
 		}
+	}
+	FAMILY("oci_logfwd_source_waiting_seconds", "gauge",
+	    "How long the source has been waiting out OCI failures (0 = not waiting).");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		const struct source_stats *st = source_stats(e->src);
+		const char *l[] = { "source", e->cfg->name, NULL };
+		rc |= metrics_sample(out, "oci_logfwd_source_waiting_seconds", l, st->waiting ?
+		    (double)(now - st->waiting_since_ms) / 1000.0 : 0.0);
 	}
 	FAMILY("oci_logfwd_source_lag_seconds", "gauge", "Now minus the source's checkpoint.");
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {

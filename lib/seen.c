@@ -2,6 +2,7 @@
 #include "seen.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct slot {
 	uint64_t fp;     /* 0 = empty */
@@ -134,6 +135,49 @@ seen_expire(struct seen *s, int64_t before_ms)
 		}
 	}
 	free(old);
+}
+
+void
+seen_clamp(struct seen *s, int64_t max_ms)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].fp != 0 && s->slots[i].time_ms > max_ms)
+			s->slots[i].time_ms = max_ms;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+seen_trim(struct seen *s, size_t max)
+{
+	int64_t *times, cut;
+	size_t n = 0;
+
+	if (s->count <= max)
+		return 0;
+	times = malloc(s->count * sizeof(*times));
+	if (times == NULL)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].fp != 0)
+			times[n++] = s->slots[i].time_ms;
+	qsort(times, n, sizeof(*times), cmp_i64);
+	/* Keep the newest max: everything at or before the time of the first one dropped. */
+	cut = times[n - max - 1];
+	free(times);
+	if (cut == INT64_MAX) { /* cut + 1 would overflow: everything goes */
+		memset(s->slots, 0, s->cap * sizeof(*s->slots));
+		s->count = 0;
+		return 0;
+	}
+	seen_expire(s, cut + 1);
+	return 0;
 }
 
 size_t

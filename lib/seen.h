@@ -28,6 +28,12 @@ size_t seen_count(const struct seen *s);
 /* Calls fn for each entry, in no particular order; stops early when fn returns non-zero. */
 void seen_foreach(const struct seen *s, int (*fn)(void *arg, uint64_t fp, int64_t time_ms),
     void *arg);
+/* Sets every record time later than max_ms to max_ms (a record stamped in year 2200 must
+ * still expire). */
+void seen_clamp(struct seen *s, int64_t max_ms);
+/* Drops the entries with the oldest record times until at most max entries remain (ties
+ * at the cut go too).  Bounds memory; 0, or -1 when out of memory (the set unchanged). */
+int seen_trim(struct seen *s, size_t max);
 /* Adds every entry of src to dst; 0 or -1 (out of memory). */
 int seen_merge(struct seen *dst, const struct seen *src);
 

@@ -15,14 +15,25 @@
  * keeps.  A record is skipped when its fingerprint is in the committed set or in a
  * pending set of a window still in flight.  So a crash loses only pending sets: their
  * records are sent again (duplicates), never lost.
+ *
+ * Failures.  A search retries transport errors, 5xx, 3xx, 409 and 429 inside itself,
+ * keeping its place; the source only reports them (on_retrying: stats, health, a log line
+ * a minute).  A window is split only when the search says it is too big; at the smallest
+ * size it is retried with capped backoff, never skipped.  A window whose events a sink
+ * cancelled (a sink freed or given up at a reload) is searched again, unless the source is
+ * stopping: then it holds the cursor and the next start reads it again.  The only range
+ * ever skipped is one older than `retention`.
  */
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -48,6 +59,30 @@
  */
 #define MAX_WINDOWS_IN_FLIGHT 2
 #define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
+/* OCI refuses a search that spans more than 14 days (400 InvalidParameter). */
+#define MAX_SPAN_MS (14LL * 24 * 3600 * 1000)
+/*
+ * A checkpoint later than now plus this was written under a wrong clock: rejected at load
+ * (the source starts from `start`, as on a first start).  Five minutes absorbs an NTP
+ * step without calling every small correction a clock jump.
+ */
+#define FUTURE_CURSOR_TOLERANCE_MS (5 * 60 * 1000)
+/*
+ * Fingerprint times are clamped to now + this: a record stamped in year 2200 would
+ * otherwise never expire from the delivered set.
+ */
+#define SEEN_FUTURE_MS 60000
+/* The delivered set holds at most this many fingerprints (16 bytes each: 64 MiB). */
+#define SEEN_MAX_ENTRIES (4u * 1024 * 1024)
+#define RETRY_LOG_EVERY_MS 60000   /* one line a minute while OCI keeps failing */
+#define DEAD_LETTER_RETRY_MS 1000  /* an unwritable dead-letter file is tried again */
+/* One-shot modes stop after this many tries of a window too big at 1 s (daemon: forever). */
+#define ONESHOT_TOO_BIG_TRIES 5
+
+static const struct search_ops real_search_ops = {
+	search_start, search_pause, search_resume, search_cancel,
+};
+#define OPS(src) ((src)->env.search_ops != NULL ? (src)->env.search_ops : &real_search_ops)
 
 const double source_delay_bounds[SOURCE_HIST_BUCKETS - 1] = {
 	1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
@@ -63,6 +98,7 @@ struct window {
 	int acked;        /* every routed event acknowledged */
 	int failed;       /* an event was cancelled: the cursor must not pass */
 	unsigned failures;
+	unsigned too_big_tries; /* too big at the smallest size */
 	struct ack *ack;  /* NULL once it fired */
 	struct seen *pending;
 	uint64_t records;
@@ -98,6 +134,10 @@ struct source {
 	int losses;
 	int state_dirty;
 	int64_t hold_until_mono_ms; /* no search before this (retry delay) */
+	int64_t dl_hold_until_mono_ms; /* a dead-letter write failed: no routing before this */
+	int64_t last_retry_log_mono_ms;
+	int64_t last_page_mono_ms;  /* the running search's last page (or its start) */
+	int64_t seen_trim_logged_mono_ms;
 
 	struct event *poll_timer;
 	struct event *sweep_timer;
@@ -130,7 +170,11 @@ fmt_time(int64_t ms, char *out, size_t n)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	/* gmtime_r fails for years beyond int (a corrupt or hostile cursor). */
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(out, n, "@%lld ms", (long long)ms);
+		return;
+	}
 	if (strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && n > 0)
 		out[0] = '\0';
 }
@@ -176,9 +220,12 @@ observe_delay(struct source *src, double secs)
 	st->delay_count++;
 }
 
+/* 1 while no event can be routed now: a sink is full, or a dead-letter write failed. */
 static int
 routes_blocked(const struct source *src)
 {
+	if (src->dl_hold_until_mono_ms > 0 && backoff_mono_ms() < src->dl_hold_until_mono_ms)
+		return 1;
 	for (size_t i = 0; i < src->n_routes; i++)
 		if (sink_full(src->routes[i].sink))
 			return 1;
@@ -228,32 +275,50 @@ save_state(struct source *src)
 	src->state_dirty = 0;
 }
 
-/* Appends one line to a sink's dead-letter file (conf_load fills its default path). */
-static void
-append_dead_letter(struct source *src, const struct conf_sink *k, const char *line,
-    size_t len)
+/*
+ * Appends one line to a sink's dead-letter file (conf_load fills its default path) and
+ * syncs it.  Created 0600 and never through a symlink (it holds log content).  0, or -1
+ * with errno set.
+ */
+static int
+append_dead_letter(const struct conf_sink *k, const char *line, size_t len)
 {
-	FILE *f;
+	int fd, rc = 0, e = 0;
 
 	if (k->dead_letter == NULL)
-		return;
-	f = fopen(k->dead_letter, "a");
-	if (f == NULL) {
-		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s",
-		    k->dead_letter, strerror(errno));
-		return;
+		return 0;
+	fd = open(k->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t w = write(fd, line, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			rc = -1;
+			break;
+		}
+		line += w;
+		len -= (size_t)w;
 	}
-	fwrite(line, 1, len, f);
-	fclose(f);
+	if (rc == 0 && fsync(fd) != 0 && errno != EINVAL) {
+		e = errno;
+		rc = -1;
+	}
+	close(fd);
+	if (rc != 0)
+		errno = e;
+	return rc;
 }
 
 /*
  * Notes a skipped range where an operator will look: the log, the metrics and each
- * routed sink's dead-letter file.
+ * routed sink's dead-letter file.  Only for data OCI no longer keeps (retention): nothing
+ * else is ever skipped.
  */
 static void
-record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
-    int retryable)
+record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
 {
 	char a[40], b[40];
 
@@ -261,14 +326,8 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
 	fmt_time(to_ms, b, sizeof(b));
 	src->stats.gaps++;
 	src->losses = 1;
-	if (retryable)
-		log_source(LOG_LVL_WARNING, src->cfg->name,
-		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded "
-		    "(try again later with --from %s --to %s)", a, b, why, a, b);
-	else
-		log_source(LOG_LVL_WARNING, src->cfg->name,
-		    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded",
-		    a, b, why);
+	log_source(LOG_LVL_WARNING, src->cfg->name,
+	    "GAP: skipping [%s, %s): %s; records in this range were NOT forwarded", a, b, why);
 	for (size_t i = 0; i < src->n_routes; i++) {
 		struct buf line;
 		buf_init(&line, 0);
@@ -276,8 +335,10 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why,
 		    buf_append_json_string(&line, src->cfg->name, strlen(src->cfg->name)) == 0 &&
 		    buf_printf(&line, ",\"from\":\"%s\",\"to\":\"%s\",\"reason\":", a, b) == 0 &&
 		    buf_append_json_string(&line, why, strlen(why)) == 0 &&
-		    buf_append_str(&line, "}}\n") == 0)
-			append_dead_letter(src, src->routes[i].cfg, line.data, line.len);
+		    buf_append_str(&line, "}}\n") == 0 &&
+		    append_dead_letter(src->routes[i].cfg, line.data, line.len) != 0)
+			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s",
+			    src->routes[i].cfg->dead_letter, strerror(errno));
 		buf_cleanup(&line);
 	}
 }
@@ -334,6 +395,40 @@ window_append(struct source *src, struct window *w)
 	*pp = w;
 }
 
+/*
+ * Events of w were cancelled (a sink freed, or given up at a reload): they were neither
+ * delivered nor dead-lettered, so the cursor must not pass them.  Running: the window is
+ * searched again with a new ack (its records may reach the other sinks twice).  Stopping:
+ * it holds the cursor, and the next start reads it again.
+ */
+static void
+window_cancelled(struct source *src, struct window *w, uint64_t n)
+{
+	char from[40], to[40];
+
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	if (src->stopping) {
+		w->failed = 1;
+		log_source(LOG_LVL_NOTICE, src->cfg->name, "%llu event(s) of [%s, %s) were "
+		    "cancelled before delivery (a sink stopped): the checkpoint stays at or "
+		    "before %s, so the next start reads them again", (unsigned long long)n,
+		    from, to, from);
+		return;
+	}
+	log_source(LOG_LVL_WARNING, src->cfg->name, "%llu event(s) of [%s, %s) were "
+	    "cancelled before delivery (a sink was removed or replaced): searching the window "
+	    "again (records may reach the other sinks twice)", (unsigned long long)n, from, to);
+	src->stats.researched++;
+	w->searched = 0;
+	w->acked = 0;
+	w->failed = 0;
+	w->records = 0;
+	/* Forget its fingerprints, or the search would skip the very records to resend. */
+	seen_free(w->pending);
+	w->pending = NULL;
+}
+
 static void
 window_acked(void *arg, const struct ack_counts *c)
 {
@@ -342,10 +437,10 @@ window_acked(void *arg, const struct ack_counts *c)
 
 	w->ack = NULL; /* freed by ack.c after we return */
 	w->acked = 1;
-	if (c->cancelled > 0)
-		w->failed = 1;
 	if (c->dead_letter > 0 || c->dropped > 0)
 		src->losses = 1;
+	if (c->cancelled > 0)
+		window_cancelled(src, w, c->cancelled);
 	advance(src);
 }
 
@@ -353,8 +448,9 @@ window_acked(void *arg, const struct ack_counts *c)
 static int
 check_done(struct source *src)
 {
+	/* Written without next_ms + MIN_SPLIT_MS: no overflow near INT64_MAX. */
 	if (src->target_ms > 0 && !src->finished_called && src->windows == NULL &&
-	    src->search == NULL && (src->next_ms + MIN_SPLIT_MS > src->target_ms ||
+	    src->search == NULL && (src->next_ms > src->target_ms - MIN_SPLIT_MS ||
 	                               src->stopping)) {
 		src->finished_called = 1;
 		if (src->env.finished != NULL)
@@ -397,6 +493,20 @@ advance(struct source *src)
 	if (src->cfg->overlap_ms > 0)
 		seen_expire(src->committed, now - src->cfg->lag_ms - src->cfg->overlap_ms -
 		    SEEN_MARGIN_MS);
+	if (seen_count(src->committed) > SEEN_MAX_ENTRIES) {
+		/* Bounded memory: the oldest fingerprints go first (a sweep may resend them). */
+		size_t before = seen_count(src->committed);
+		seen_trim(src->committed, SEEN_MAX_ENTRIES / 4 * 3);
+		if (backoff_mono_ms() - src->seen_trim_logged_mono_ms >= RETRY_LOG_EVERY_MS ||
+		    src->seen_trim_logged_mono_ms == 0) {
+			src->seen_trim_logged_mono_ms = backoff_mono_ms();
+			log_source(LOG_LVL_WARNING, src->cfg->name, "the delivered-records set "
+			    "reached %u fingerprints: forgot the %zu oldest (a sweep may resend "
+			    "them; a smaller overlap keeps the set smaller)", SEEN_MAX_ENTRIES,
+			    before - seen_count(src->committed));
+		}
+		src->state_dirty = 1;
+	}
 	save_state(src);
 
 	if (check_done(src))
@@ -411,7 +521,7 @@ advance(struct source *src)
 static void
 route_event(struct source *src, struct window *w, const struct event *ev)
 {
-	const char *region = oci_client_region(src->env.oci);
+	const char *region = src->env.oci != NULL ? oci_client_region(src->env.oci) : NULL;
 	struct sink_doc doc;
 
 	if (src->env.mode == SOURCE_MODE_DRYRUN) {
@@ -467,9 +577,112 @@ bp_check(evutil_socket_t fd, short what, void *arg)
 	}
 	src->paused = 0;
 	log_source(LOG_LVL_DEBUG, src->cfg->name, "sinks have room again: resuming");
-	search_resume(src->search);
+	OPS(src)->resume(src->search);
 }
 
+/* stats.last_error, truncated as needed (it is shown by /healthz). */
+static void
+set_last_error(struct source *src, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_last_error(struct source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(src->stats.last_error, sizeof(src->stats.last_error), fmt, ap);
+	va_end(ap);
+}
+
+/* A page arrived: OCI answers; whatever the source was waiting out is over. */
+static void
+note_progress(struct source *src)
+{
+	int64_t mono = backoff_mono_ms();
+
+	src->last_page_mono_ms = mono;
+	src->stats.last_success_mono_ms = mono;
+	if (src->stats.waiting) {
+		char since[40];
+		fmt_time(src->stats.waiting_since_ms, since, sizeof(since));
+		log_source(LOG_LVL_NOTICE, src->cfg->name, "searching works again (waiting "
+		    "since %s; %llu search retries so far): going on from the cursor", since,
+		    (unsigned long long)src->stats.retries);
+		src->stats.waiting = 0;
+		src->stats.waiting_since_ms = 0;
+		src->stats.waiting_until_ms = 0;
+		src->stats.last_error[0] = '\0';
+	}
+}
+
+/* Copies s into out with control characters (CR/LF from the network) as '?'. */
+static void
+clean_copy(char *out, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return;
+	for (; s != NULL && s[i] != '\0' && i + 1 < n; i++)
+		out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	out[i] = '\0';
+}
+
+/*
+ * A record over max_record_bytes is not normalized (its size is the problem): it goes
+ * to each routed sink's dead-letter file, with the reason.  0, or -1 when a file cannot
+ * be written (the record is then kept: the caller stops the page and tries again).
+ */
+static int
+dead_letter_oversize(struct source *src, const struct search_page *page,
+    const struct search_record *r)
+{
+	char reason[160], now[40];
+	int rc = 0;
+
+	snprintf(reason, sizeof(reason), "record of %zu bytes is larger than "
+	    "max_record_bytes = %lld", r->len, (long long)src->cfg->max_record_bytes);
+	fmt_time(backoff_now_ms(), now, sizeof(now));
+	for (size_t i = 0; i < src->n_routes; i++) {
+		const struct conf_sink *k = src->routes[i].cfg;
+		struct buf line;
+		buf_init(&line, 0);
+		if (buf_printf(&line, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
+		    buf_append_json_string(&line, k->name, strlen(k->name)) != 0 ||
+		    buf_append_str(&line, ",\"status\":0,\"reason\":") != 0 ||
+		    buf_append_json_string(&line, reason, strlen(reason)) != 0 ||
+		    buf_append_str(&line, ",\"source\":") != 0 ||
+		    buf_append_json_string(&line, src->cfg->name, strlen(src->cfg->name)) != 0 ||
+		    buf_append_str(&line, ",\"record\":") != 0 ||
+		    buf_append(&line, r->json, r->len) != 0 || buf_append_str(&line, "}\n") != 0) {
+			errno = ENOMEM;
+			rc = -1;
+		} else if (append_dead_letter(k, line.data, line.len) != 0) {
+			rc = -1;
+		}
+		if (rc != 0)
+			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write an oversized record "
+			    "to the dead-letter file %s: %s; keeping it and trying again",
+			    k->dead_letter ? k->dead_letter : "-", strerror(errno));
+		buf_cleanup(&line);
+		if (rc != 0)
+			return -1;
+	}
+	src->stats.oversize_records++;
+	src->losses = 1;
+	if (src->stats.oversize_records <= 10 || src->stats.oversize_records % 1000 == 0)
+		log_source(LOG_LVL_WARNING, src->cfg->name, "dead-lettered a %s (not forwarded); "
+		    "opc-request-id %s (%llu such records so far)", reason,
+		    page->request_id ? page->request_id : "-",
+		    (unsigned long long)src->stats.oversize_records);
+	return 0;
+}
+
+/*
+ * Routes the page's records one by one, stopping at the first record that finds a routed
+ * sink full (queue limits hold per event, not per page): returns how many it consumed;
+ * the search hands over the rest after bp_check resumes it.
+ */
 static size_t
 on_page(void *arg, const struct search_page *page)
 {
@@ -477,11 +690,31 @@ on_page(void *arg, const struct search_page *page)
 	struct window *w = src->searching;
 	int64_t now = backoff_now_ms();
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
+	size_t i;
 
-	for (size_t i = 0; i < page->n; i++) {
+	note_progress(src);
+	for (i = 0; i < page->n; i++) {
 		const struct event *ev;
 		struct normalize_err nerr;
 
+		if (routes_blocked(src))
+			break;
+		if (src->cfg->max_record_bytes > 0 &&
+		    page->records[i].len > (uint64_t)src->cfg->max_record_bytes) {
+			if (src->env.mode == SOURCE_MODE_DRYRUN) {
+				src->stats.oversize_records++;
+				log_source(LOG_LVL_WARNING, src->cfg->name, "skipping a record of %zu "
+				    "bytes (max_record_bytes = %lld)", page->records[i].len,
+				    (long long)src->cfg->max_record_bytes);
+				continue;
+			}
+			if (dead_letter_oversize(src, page, &page->records[i]) != 0) {
+				src->dl_hold_until_mono_ms = backoff_mono_ms() +
+				    scaled(src, DEAD_LETTER_RETRY_MS);
+				break;
+			}
+			continue;
+		}
 		if (normalize_record(src->env.norm, page->records[i].json, page->records[i].len,
 		        &ev, &nerr) != 0) {
 			src->stats.bad_records++;
@@ -505,10 +738,13 @@ on_page(void *arg, const struct search_page *page)
 			src->stats.late_records++;
 		if (src->cfg->overlap_ms > 0 && ev->time_ns / 1000000 >= keep_from &&
 		    src->env.mode != SOURCE_MODE_DRYRUN) {
+			/* A record stamped far ahead would never expire: clamp its time. */
+			int64_t t = ev->time_ns / 1000000;
+			if (t > now + SEEN_FUTURE_MS)
+				t = now + SEEN_FUTURE_MS;
 			if (w->pending == NULL)
 				w->pending = seen_new();
-			if (w->pending == NULL || seen_add(w->pending, ev->fingerprint,
-			                              ev->time_ns / 1000000) < 0)
+			if (w->pending == NULL || seen_add(w->pending, ev->fingerprint, t) < 0)
 				log_source(LOG_LVL_WARNING, src->cfg->name,
 				    "out of memory keeping fingerprints");
 		}
@@ -516,13 +752,61 @@ on_page(void *arg, const struct search_page *page)
 		src->stats.records++;
 		route_event(src, w, ev);
 	}
-	if (routes_blocked(src) && !src->paused) {
+	if ((i < page->n || routes_blocked(src)) && !src->paused) {
 		src->paused = 1;
-		log_source(LOG_LVL_DEBUG, src->cfg->name, "a sink queue is full: pausing");
-		search_pause(src->search);
+		log_source(LOG_LVL_DEBUG, src->cfg->name, "a sink queue is full: pausing "
+		    "(%zu of %zu records of this page routed)", i, page->n);
+		OPS(src)->pause(src->search);
 		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
 	}
-	return page->n;
+	return i;
+}
+
+/*
+ * The search scheduled a retry (it keeps its cursor and page token): say so, in the
+ * stats (health, metrics) at once and in the log at most once a minute.
+ */
+static void
+on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
+{
+	struct source *src = arg;
+	struct source_stats *st = &src->stats;
+	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	char code[64], msg[160], rid[96], cur[40], what[400];
+	int first = !st->waiting;
+
+	st->retries++;
+	if (first) {
+		st->waiting = 1;
+		st->waiting_since_ms = now;
+	}
+	st->waiting_until_ms = now + (delay_ms > 0 ? delay_ms : 0);
+	clean_copy(code, sizeof(code), why->code);
+	clean_copy(msg, sizeof(msg), why->message);
+	clean_copy(rid, sizeof(rid), why->request_id);
+	if (why->http_status == 0)
+		snprintf(what, sizeof(what), "OCI is unreachable (%s)", msg[0] ? msg : "no answer");
+	else if (why->http_status == 429)
+		snprintf(what, sizeof(what), "OCI is rate limiting the search (429 %s; "
+		    "opc-request-id %s)", code[0] ? code : "-", rid[0] ? rid : "-");
+	else
+		snprintf(what, sizeof(what), "OCI is failing (%ld %s: %s; opc-request-id %s)",
+		    why->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-");
+	set_last_error(src, "%s", what);
+	if (!first && mono - src->last_retry_log_mono_ms < RETRY_LOG_EVERY_MS)
+		return;
+	src->last_retry_log_mono_ms = mono;
+	fmt_time(src->searching != NULL ? src->searching->start_ms : src->cursor_ms, cur,
+	    sizeof(cur));
+	if (first)
+		log_source(LOG_LVL_WARNING, src->cfg->name, "%s; retrying in %lld ms; the "
+		    "cursor stays at %s: nothing is skipped", what, (long long)delay_ms, cur);
+	else
+		log_source(LOG_LVL_WARNING, src->cfg->name, "%s, for %lld s now (%llu retries); "
+		    "retrying in %lld ms; the cursor stays at %s: nothing is skipped", what,
+		    (long long)((now - st->waiting_since_ms) / 1000),
+		    (unsigned long long)st->retries, (long long)delay_ms, cur);
 }
 
 static void
@@ -531,8 +815,11 @@ on_response(void *arg, long status)
 	count_code(arg, status);
 }
 
-/* Replaces w (failed as too big) by its two halves, searched next. */
-static void
+/*
+ * Replaces w (failed as too big) by its two halves, searched next: 1.  0 when w is
+ * already at the smallest size, or out of memory: the caller retries w as a whole.
+ */
+static int
 split_window(struct source *src, struct window *w, const char *why)
 {
 	int64_t mid = w->start_ms + (w->end_ms - w->start_ms) / 2;
@@ -541,26 +828,24 @@ split_window(struct source *src, struct window *w, const char *why)
 
 	fmt_time(w->start_ms, from, sizeof(from));
 	fmt_time(w->end_ms, to, sizeof(to));
-	if (w->end_ms - w->start_ms < 2 * MIN_SPLIT_MS) {
-		record_gap(src, w->start_ms, w->end_ms, why, 1);
-		w->searched = 1;
-		return;
-	}
+	if (w->end_ms - w->start_ms < 2 * MIN_SPLIT_MS)
+		return 0;
 	a = window_new(src, w->start_ms, mid, w->sweep);
 	b = window_new(src, mid, w->end_ms, w->sweep);
 	if (a == NULL || b == NULL) {
 		free(a);
 		free(b);
-		w->failures++; /* retried as a whole later */
-		return;
+		return 0;
 	}
 	log_source(LOG_LVL_NOTICE, src->cfg->name,
 	    "window [%s, %s) failed (%s): splitting it in halves", from, to, why);
 	src->stats.windows_split++;
 	w->split = 1;
 	w->searched = 1;
+	w->acked = 1; /* nothing of its own: the halves cover it */
 	window_insert_after(src, w, a);
 	window_insert_after(src, a, b);
+	return 1;
 }
 
 /* A search that did not complete: its routed events stay in flight under an abandoned
@@ -593,6 +878,40 @@ give_up(struct source *src)
 	}
 }
 
+/*
+ * w failed as too big (or malformed) at the smallest size: it is retried as a whole after
+ * a capped backoff, never skipped.  Returns the delay.  Loud: the cursor cannot move on.
+ */
+static int64_t
+too_big_at_minimum(struct source *src, struct window *w, const struct search_result *res)
+{
+	char from[40], to[40], msg[160], code[64], rid[96];
+	int64_t delay = scaled(src, backoff_next(&src->retry));
+
+	w->too_big_tries++;
+	src->stats.researched++;
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	clean_copy(msg, sizeof(msg), res->message);
+	clean_copy(code, sizeof(code), res->code);
+	clean_copy(rid, sizeof(rid), res->request_id);
+	set_last_error(src, "window [%s, %s) cannot be fetched even at %d ms (%ld %s: %s)", from, to, MIN_SPLIT_MS,
+	    res->http_status, code[0] ? code : "-", msg[0] ? msg : "-");
+	if (src->target_ms > 0 && w->too_big_tries >= ONESHOT_TOO_BIG_TRIES)
+		log_source(LOG_LVL_ERROR, src->cfg->name, "window [%s, %s) cannot be fetched "
+		    "even at %d ms (%ld %s: %s; opc-request-id %s), %u tries: stopping; the "
+		    "checkpoint stays before %s", from, to, MIN_SPLIT_MS, res->http_status,
+		    code[0] ? code : "-", msg[0] ? msg : "-", rid[0] ? rid : "-",
+		    w->too_big_tries, from);
+	else
+		log_source(LOG_LVL_ERROR, src->cfg->name, "window [%s, %s) cannot be fetched "
+		    "even at %d ms (%ld %s: %s; opc-request-id %s), try %u: retrying it in "
+		    "%lld ms; the cursor stays at %s: nothing is skipped", from, to,
+		    MIN_SPLIT_MS, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->too_big_tries, (long long)delay, from);
+	return delay;
+}
+
 static void
 on_done(void *arg, const struct search_result *res)
 {
@@ -610,9 +929,10 @@ on_done(void *arg, const struct search_result *res)
 		return;
 	if (res->status == SEARCH_OK) {
 		struct ack *a = w->ack;
+		note_progress(src);
 		w->searched = 1;
 		w->ack = NULL;
-		src->stats.last_success_mono_ms = backoff_mono_ms();
+		w->too_big_tries = 0;
 		src->stats.last_error[0] = '\0';
 		backoff_reset(&src->retry);
 		/* Issue 6: say when a sweep finds what the regular polls missed, so that
@@ -642,9 +962,8 @@ on_done(void *arg, const struct search_result *res)
 	src->stats.searches_failed++;
 	switch (res->status) {
 	case SEARCH_TOO_BIG:
-		split_window(src, w, res->message ? res->message : "search failed repeatedly");
-		if (w->searched)
-			w->acked = 1; /* nothing of its own: the halves (or the gap) cover it */
+		if (!split_window(src, w, res->message ? res->message : "too big"))
+			delay = too_big_at_minimum(src, w, res);
 		break;
 	case SEARCH_AUTH:
 	case SEARCH_NOT_FOUND:
@@ -679,9 +998,8 @@ on_done(void *arg, const struct search_result *res)
 		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%s",
 		    res->message ? res->message : "search failed");
 		if (++w->failures >= MAX_FAILED_BEFORE_SPLIT) {
-			split_window(src, w, res->message ? res->message : "search failed");
-			if (w->searched)
-				w->acked = 1;
+			if (!split_window(src, w, res->message ? res->message : "search failed"))
+				delay = too_big_at_minimum(src, w, res);
 		} else {
 			delay = scaled(src, backoff_next(&src->retry));
 			log_source(LOG_LVL_WARNING, name, "search failed (%s); retrying in %lld ms",
@@ -690,12 +1008,19 @@ on_done(void *arg, const struct search_result *res)
 		break;
 	}
 	if (src->target_ms > 0 && (res->status == SEARCH_AUTH ||
-	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY)) {
+	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY ||
+	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES)) {
 		give_up(src);
 		return;
 	}
 	if (delay > 0) {
+		int64_t now = backoff_now_ms();
 		src->hold_until_mono_ms = backoff_mono_ms() + delay;
+		if (!src->stats.waiting) {
+			src->stats.waiting = 1;
+			src->stats.waiting_since_ms = now;
+		}
+		src->stats.waiting_until_ms = now + delay;
 		schedule_poll(src, delay);
 	}
 	advance(src);
@@ -738,9 +1063,12 @@ start_search(struct source *src, struct window *w)
 	cb.page = on_page;
 	cb.done = on_done;
 	cb.response = on_response;
+	cb.retrying = on_retrying;
 	cb.arg = src;
 	src->searching = w;
-	src->search = search_start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms, &o, &cb);
+	src->last_page_mono_ms = backoff_mono_ms();
+	src->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
+	    &o, &cb);
 	if (src->search == NULL) {
 		src->searching = NULL;
 		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot start a search (out of memory)");
@@ -757,8 +1085,13 @@ maybe_start_search(struct source *src)
 
 	if (src->stopping || src->search != NULL)
 		return;
-	if (backoff_mono_ms() < src->hold_until_mono_ms)
-		return; /* a retry delay runs; the poll timer calls us again */
+	if (backoff_mono_ms() < src->hold_until_mono_ms) {
+		/* A retry delay runs.  The poll timer calls us again; re-armed here because
+		 * libevent's clock may fire it a little before ours says the delay is over. */
+		if (!evtimer_pending(src->poll_timer, NULL))
+			schedule_poll(src, src->hold_until_mono_ms - backoff_mono_ms() + 1);
+		return;
+	}
 	if (routes_blocked(src)) {
 		schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
 		return;
@@ -780,6 +1113,8 @@ maybe_start_search(struct source *src)
 		src->sweep_due = 0;
 		if (from < src->floor_ms)
 			from = src->floor_ms;
+		if (to - from > MAX_SPAN_MS)
+			from = to - MAX_SPAN_MS;
 		if (to - from >= MIN_SPLIT_MS) {
 			w = window_new(src, from, to, 1);
 			if (w != NULL) {
@@ -808,7 +1143,7 @@ maybe_start_search(struct source *src)
 			record_gap(src, src->next_ms, skip_to, src->env.mode == SOURCE_MODE_DAEMON ||
 			        src->env.mode == SOURCE_MODE_ONCE ?
 			        "checkpoint is older than the log retention (OCI no longer keeps it)" :
-			        "older than the log retention (OCI no longer keeps it)", 0);
+			        "older than the log retention (OCI no longer keeps it)");
 			g->searched = 1;
 			g->acked = 1;
 			window_append(src, g);
@@ -818,7 +1153,8 @@ maybe_start_search(struct source *src)
 		}
 	}
 
-	if (src->next_ms + MIN_SPLIT_MS > horizon) {
+	/* Compared without next_ms + x: a cursor near INT64_MAX must not overflow. */
+	if (src->next_ms > horizon - MIN_SPLIT_MS) {
 		if (src->target_ms > 0) {
 			/* Nothing left to search: done now, or when the last acks arrive
 			 * (advance checks again).  Never call advance from here: the two
@@ -832,9 +1168,13 @@ maybe_start_search(struct source *src)
 			schedule_poll(src, src->cfg->interval_ms);
 		return;
 	}
-	end = src->next_ms + src->cfg->window_ms;
-	if (end > horizon)
-		end = horizon;
+	{
+		/* OCI refuses a span over 14 days; window is capped lower by the
+		 * configuration, but the rule lives here.  horizon - next_ms > 0 here. */
+		int64_t span = src->cfg->window_ms < MAX_SPAN_MS ? src->cfg->window_ms :
+		    MAX_SPAN_MS;
+		end = horizon - src->next_ms > span ? src->next_ms + span : horizon;
+	}
 	w = window_new(src, src->next_ms, end, 0);
 	if (w == NULL) {
 		schedule_poll(src, 1000);
@@ -912,11 +1252,27 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 			snprintf(err, errlen, "%s", serr.msg);
 			goto fail;
 		}
-		if (rc == 1) {
+		if (rc == 1 && cur > now + FUTURE_CURSOR_TOLERANCE_MS) {
+			/* Written under a clock that was ahead: trusting it would skip
+			 * everything up to that time (or forever, near INT64_MAX). */
+			char c[40], n[40], st[40];
+			fmt_time(cur, c, sizeof(c));
+			fmt_time(now, n, sizeof(n));
+			fmt_time(src->cursor_ms, st, sizeof(st));
+			log_source(LOG_LVL_ERROR, cfg->name, "the checkpoint (%s) is later than "
+			    "now (%s): the clock was or is wrong.  Ignoring it: starting from "
+			    "`start` (%s) as on a first start; fingerprints in the state file "
+			    "still keep recent records from being sent twice", c, n, st);
+		} else if (rc == 1) {
 			src->cursor_ms = cur;
 			if (cfg->start_is_relative)
 				src->floor_ms = INT64_MIN;
 		}
+		/* Fingerprint times beyond now would never expire (and a set larger than
+		 * the cap, from an older version, is cut now). */
+		seen_clamp(src->committed, now + SEEN_FUTURE_MS);
+		if (seen_count(src->committed) > SEEN_MAX_ENTRIES)
+			seen_trim(src->committed, SEEN_MAX_ENTRIES / 4 * 3);
 	}
 	switch (env->mode) {
 	case SOURCE_MODE_DAEMON:
@@ -994,7 +1350,7 @@ source_stop_polling(struct source *src)
 	evtimer_del(src->bp_timer);
 	if (src->search != NULL) {
 		struct window *w = src->searching;
-		search_cancel(src->search);
+		OPS(src)->cancel(src->search);
 		src->search = NULL;
 		src->searching = NULL;
 		/* A window cut short must be searched again next time: it must hold the
@@ -1059,13 +1415,21 @@ source_busy(const struct source *src)
 int
 source_healthy(const struct source *src)
 {
-	int64_t now = backoff_mono_ms();
+	int64_t mono = backoff_mono_ms(), now = backoff_now_ms();
+	int64_t bound = scaled(src, SOURCE_WAIT_UNHEALTHY_MS);
+	const struct source_stats *st = &src->stats;
 
-	if (src->stats.last_success_mono_ms == 0)
-		return src->stats.searches_failed == 0; /* still on its first search */
-	return now - src->stats.last_success_mono_ms <= 3 * src->cfg->interval_ms +
-	    src->cfg->window_ms / 10 + 60000 ||
-	    src->search != NULL;
+	if (st->waiting && (now - st->waiting_since_ms > bound ||
+	                       st->waiting_until_ms - now > bound))
+		return 0; /* retrying for long, or told to wait long (Retry-After) */
+	if (src->search != NULL) {
+		/* Stuck paging: no page for long, while no sink holds the search back. */
+		return src->paused || mono - src->last_page_mono_ms <= bound;
+	}
+	if (st->last_success_mono_ms == 0)
+		return st->searches_failed == 0; /* still on its first search */
+	return mono - st->last_success_mono_ms <= 3 * src->cfg->interval_ms +
+	    src->cfg->window_ms / 10 + 60000;
 }
 
 int

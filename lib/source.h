@@ -7,8 +7,11 @@
  * catches up window after window.  Every sweep_interval (overlap > 0) a sweep re-reads
  * [now - lag - overlap, min(now - lag, cursor)) and delivers only records whose content
  * fingerprint it has not delivered before (late-ingested records).  A window that OCI
- * refuses as too big is split in halves; one that cannot be fetched however it is split
- * is skipped loudly (a gap: warning, metric, a line in each routed sink's dead-letter file).
+ * refuses as too big is split in halves; one still too big at the smallest split (1 s) is
+ * retried with capped backoff, loudly, never skipped.  While OCI is unreachable or failing
+ * (the search retries inside, see search.h) the cursor stays where it is.  The only gap is
+ * data older than `retention` (OCI no longer keeps it): warning, metric, and a line in each
+ * routed sink's dead-letter file.
  */
 #ifndef OCI_LOGFWD_SOURCE_H
 #define OCI_LOGFWD_SOURCE_H
@@ -24,6 +27,18 @@ struct normalizer;
 struct sink;
 struct buf;
 struct source;
+struct search;
+struct search_opts;
+struct search_callbacks;
+
+/* The search API (search.h) as a table, so tests can run a source against a fake. */
+struct search_ops {
+	struct search *(*start)(struct oci_client *c, const char *query, int64_t start_ms,
+	    int64_t end_ms, const struct search_opts *opts, const struct search_callbacks *cb);
+	void (*pause)(struct search *s);
+	void (*resume)(struct search *s);
+	void (*cancel)(struct search *s);
+};
 
 enum source_mode {
 	SOURCE_MODE_DAEMON,   /* poll forever, checkpoints */
@@ -48,6 +63,8 @@ struct source_env {
 	void *arg;
 	/* Tests only: scales every retry delay (1000 = as configured). */
 	int64_t retry_scale_permille;
+	/* Tests only: NULL = the real search_start/pause/resume/cancel. */
+	const struct search_ops *search_ops;
 };
 
 #define SOURCE_HIST_BUCKETS 12
@@ -58,7 +75,10 @@ struct source_stats {
 	uint64_t partial_records;  /* normalized with a field missing or mistyped */
 	uint64_t duplicates;       /* records skipped because already delivered */
 	uint64_t late_records;     /* found only by a sweep */
-	uint64_t gaps;             /* ranges skipped */
+	uint64_t gaps;             /* ranges skipped (retention only) */
+	uint64_t oversize_records; /* over max_record_bytes: dead-lettered, not forwarded */
+	uint64_t retries;          /* search requests retried (OCI unreachable, 5xx, 429...) */
+	uint64_t researched;       /* windows searched again (cancelled events, too big at 1 s) */
 	uint64_t windows_split;
 	uint64_t searches_failed;
 	struct { long code; uint64_t n; } codes[16]; /* requests by HTTP status; 0 = no answer */
@@ -68,8 +88,13 @@ struct source_stats {
 	double delay_sum;
 	uint64_t delay_count;
 	int64_t cursor_ms;
-	int64_t last_success_mono_ms; /* 0 = never */
-	char last_error[256];
+	int64_t last_success_mono_ms; /* last successful page or search; 0 = never */
+	/* Waiting out retries of a search (OCI unreachable, 5xx, 429, Retry-After, ...) or a
+	 * window still too big at 1 s: 1 while waiting; since when (epoch ms) and until when
+	 * the current wait lasts (epoch ms).  Cleared by the next page that arrives. */
+	int waiting;
+	int64_t waiting_since_ms, waiting_until_ms;
+	char last_error[256];      /* status, OCI code, opc-request-id, message */
 };
 extern const double source_delay_bounds[SOURCE_HIST_BUCKETS - 1];
 
@@ -94,8 +119,14 @@ const struct conf_source *source_conf(const struct source *src);
 const struct source_stats *source_stats(const struct source *src);
 /* 1 when a window is searching or waiting for acknowledgements. */
 int source_busy(const struct source *src);
-/* 1 when the last search succeeded recently enough (3 x interval). */
+/*
+ * 1 when a page or search succeeded recently enough (3 x interval + window/10 + 60 s), or
+ * a search is running and getting pages.  0 while waiting out retries for longer than
+ * SOURCE_WAIT_UNHEALTHY_MS (or one wait, e.g. Retry-After, that alone ends beyond it), and
+ * while a search has had no page for that long although no sink holds it back.
+ */
 int source_healthy(const struct source *src);
+#define SOURCE_WAIT_UNHEALTHY_MS 120000
 /* ONCE/BACKFILL: 1 when something could not be delivered (dead-lettered, dropped, gap,
  * or a search that failed for good). */
 int source_had_losses(const struct source *src);

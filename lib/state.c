@@ -16,7 +16,13 @@
 
 #include "buf.h"
 
-#define STATE_VERSION 1
+/*
+ * Version 2: the checksum covers the header line up to the checksum's value, then the
+ * entries (an edited cursor is caught too).  Version 1 (checksum over the entries only)
+ * is still read; the next save writes version 2.
+ */
+#define STATE_VERSION 2
+#define CHECKSUM_KEY ",\"checksum\":\""
 #define MAX_ENTRIES (64u * 1024 * 1024) /* 1 GiB of entries: anything larger is corrupt */
 
 static void
@@ -54,12 +60,12 @@ state_path(const char *dir, const char *source, char *out, size_t outlen)
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
 
-/* FNV-1a 64 over the entry bytes: catches torn or edited files. */
-static uint64_t
-fnv1a(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
+#define FNV_INIT 0xcbf29ce484222325ULL
 
+/* FNV-1a 64 continued from h: catches torn or edited files. */
+static uint64_t
+fnv1a(uint64_t h, const unsigned char *p, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		h ^= p[i];
 		h *= 0x100000001b3ULL;
@@ -90,9 +96,12 @@ format_rfc3339(int64_t ms, char *out, size_t n)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
-	if (ms < 0)
-		t = (time_t)((ms - 999) / 1000);
-	gmtime_r(&t, &tm);
+	if (ms < 0 && ms % 1000 != 0)
+		t = (time_t)(ms / 1000 - 1); /* floor, without ms - 999 overflowing at INT64_MIN */
+	if (gmtime_r(&t, &tm) == NULL) { /* a year beyond int: no date, cursor_ms says it */
+		snprintf(out, n, "out of range");
+		return;
+	}
 	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    (int)(((ms % 1000) + 1000) % 1000));
@@ -165,14 +174,28 @@ state_save(const char *dir, const char *source, int64_t cursor_ms,
 	        "{\"version\":%d,\"source\":", STATE_VERSION) != 0 ||
 	    buf_append_json_string(&head, source, strlen(source)) != 0 ||
 	    buf_printf(&head,
-	        ",\"cursor\":\"%s\",\"cursor_ms\":%" PRId64 ",\"entries\":%zu,"
-	        "\"checksum\":\"%016" PRIx64 "\"}\n",
-	        when, cursor_ms, count,
-	        fnv1a((const unsigned char *)(body.data ? body.data : ""), body.len)) != 0) {
+	        ",\"cursor\":\"%s\",\"cursor_ms\":%" PRId64 ",\"entries\":%zu" CHECKSUM_KEY,
+	        when, cursor_ms, count) != 0) {
 		seterr(err, "out of memory writing %s", path);
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	{
+		uint64_t h = fnv1a(FNV_INIT, (const unsigned char *)head.data, head.len);
+		h = fnv1a(h, (const unsigned char *)(body.data ? body.data : ""), body.len);
+		if (buf_printf(&head, "%016" PRIx64 "\"}\n", h) != 0) {
+			seterr(err, "out of memory writing %s", path);
+			goto out;
+		}
+	}
+	/*
+	 * Never through a symlink planted at the temporary name (a root daemon would
+	 * overwrite its target): remove whatever is there, then create it exclusively.
+	 */
+	if (unlink(tmp) != 0 && errno != ENOENT) {
+		seterr(err, "cannot remove %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		seterr(err, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
@@ -250,9 +273,10 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 		json_t *cnt = hdr ? json_object_get(hdr, "entries") : NULL;
 		json_t *sum = hdr ? json_object_get(hdr, "checksum") : NULL;
 		json_int_t n;
-		uint64_t want;
+		uint64_t want, got;
 
-		if (!json_is_integer(v) || json_integer_value(v) != STATE_VERSION ||
+		if (!json_is_integer(v) || (json_integer_value(v) != STATE_VERSION &&
+		        json_integer_value(v) != 1) ||
 		    !json_is_integer(cur) || !json_is_integer(cnt) || !json_is_string(sum)) {
 			seterr(err, "state file %s is corrupt (bad header); move it away to "
 			    "restart source %s from its `start`", path, source);
@@ -280,7 +304,22 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 			goto out;
 		}
 		want = strtoull(json_string_value(sum), NULL, 16);
-		if (fnv1a(entries ? entries : (const unsigned char *)"", (size_t)n * 16) != want) {
+		if (json_integer_value(v) == 1) {
+			got = FNV_INIT;
+		} else {
+			/* The header up to the checksum's value (the key appears once: inside
+			 * the JSON-escaped source name a quote is always escaped). */
+			const char *k = strstr(line, CHECKSUM_KEY);
+			if (k == NULL) {
+				seterr(err, "state file %s is corrupt (bad header); move it away "
+				    "to restart source %s from its `start`", path, source);
+				goto out;
+			}
+			got = fnv1a(FNV_INIT, (const unsigned char *)line,
+			    (size_t)(k - line) + strlen(CHECKSUM_KEY));
+		}
+		got = fnv1a(got, entries ? entries : (const unsigned char *)"", (size_t)n * 16);
+		if (got != want) {
 			seterr(err, "state file %s is corrupt (checksum mismatch); move it "
 			    "away to restart source %s from its `start`", path, source);
 			goto out;

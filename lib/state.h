@@ -6,8 +6,12 @@
  *
  * File <state_dir>/<source>.state: one JSON header line (human-readable: version, source,
  * cursor, entry count, checksum), then the entries as little-endian binary (fingerprint,
- * record time ms).  Written atomically: temporary file, fsync, rename, fsync of the folder.
- * A file that is corrupt or unreadable is an error — never a silent restart from `start`.
+ * record time ms).  The checksum (FNV-1a 64) covers the header up to its own value and
+ * the entries (version 2); version 1 files (checksum over the entries only) are still
+ * read.  Written atomically: temporary file (created 0600, exclusively, never through a
+ * symlink), fsync, rename, fsync of the folder.  A file that is corrupt or unreadable is
+ * an error — never a silent restart from `start`.  Whether the cursor is plausible (not
+ * later than now) is the caller's judgement (source.c).
  */
 #ifndef OCI_LOGFWD_STATE_H
 #define OCI_LOGFWD_STATE_H

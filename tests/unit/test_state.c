@@ -178,6 +178,153 @@ test_state_unwritable(void **state)
 	assert_non_null(strstr(err.msg, "cannot create"));
 }
 
+/* The checksum covers the header: an edited cursor is caught (issue 10.11). */
+static void
+test_state_header_edit(void **state)
+{
+	struct state_err err;
+	char path[256], buf[4096];
+	int64_t cur = 0;
+	FILE *f;
+	size_t n;
+	char *p;
+
+	assert_int_equal(state_save(dir, "hdr", 5000, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/hdr.state", dir);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	p = strstr(buf, "\"cursor_ms\":5000");
+	assert_non_null(p);
+	p[strlen("\"cursor_ms\":")] = '9'; /* same length: only the checksum can tell */
+	fseek(f, 0, SEEK_SET);
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	assert_int_equal(state_load(dir, "hdr", &cur, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "checksum"));
+	assert_int_equal(cur, 0);
+}
+
+static uint64_t
+fnv(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Files written by version 1 (checksum over the entries only) are still read. */
+static void
+test_state_v1_still_read(void **state)
+{
+	struct state_err err;
+	unsigned char e[16];
+	char head[512], file[600];
+	uint64_t fp = 0x1122334455667788ULL;
+	int64_t t = 1700000000000LL, cur = 0;
+	struct seen *s = seen_new();
+	int n;
+
+	for (int i = 0; i < 8; i++) {
+		e[i] = (unsigned char)(fp >> (8 * i));
+		e[8 + i] = (unsigned char)((uint64_t)t >> (8 * i));
+	}
+	n = snprintf(head, sizeof(head), "{\"version\":1,\"source\":\"old\",\"cursor\":"
+	    "\"2023-11-14T22:13:20.000Z\",\"cursor_ms\":1700000000000,\"entries\":1,"
+	    "\"checksum\":\"%016llx\"}\n", (unsigned long long)fnv(e, 16));
+	memcpy(file, head, (size_t)n);
+	memcpy(file + n, e, 16);
+	write_file("old.state", file, (size_t)n + 16);
+	assert_non_null(s);
+	assert_int_equal(state_load(dir, "old", &cur, s, &err), 1);
+	assert_int_equal(cur, 1700000000000LL);
+	assert_true(seen_has(s, fp));
+	/* a version-1 file whose entries were altered still fails */
+	file[n + 3] ^= 1;
+	write_file("old2.state", file, (size_t)n + 16);
+	assert_int_equal(state_load(dir, "old2", &cur, s, &err), -1);
+	seen_free(s);
+}
+
+/* Issue 11.13: a symlink planted at <source>.state.tmp is not followed; files are 0600. */
+static void
+test_state_tmp_symlink(void **state)
+{
+	struct state_err err;
+	char victim[256], tmp[256], path[256], buf[16] = "";
+	struct stat st;
+	FILE *f;
+	int64_t cur = 0;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(tmp, sizeof(tmp), "%s/s.state.tmp", dir);
+	snprintf(path, sizeof(path), "%s/s.state", dir);
+	write_file("victim", "keep", 4);
+	assert_int_equal(symlink(victim, tmp), 0);
+	assert_int_equal(state_save(dir, "s", 77000, NULL, &err), 0);
+	f = fopen(victim, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 4);
+	fclose(f);
+	assert_string_equal(buf, "keep");
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_not_equal(lstat(tmp, &st), 0);
+	assert_int_equal(state_load(dir, "s", &cur, NULL, &err), 1);
+	assert_int_equal(cur, 77000);
+}
+
+/* Issue 10.11: the delivered set is bounded (clamped times, a count cap). */
+static void
+test_seen_clamp_trim(void **state)
+{
+	struct seen *s = seen_new();
+
+	assert_non_null(s);
+	for (int64_t i = 0; i < 1000; i++)
+		assert_int_equal(seen_add(s, (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL, i), 1);
+	assert_int_equal(seen_trim(s, 100), 0);
+	assert_true(seen_count(s) <= 100 && seen_count(s) >= 99);
+	assert_true(seen_has(s, 1000 * 0x9E3779B97F4A7C15ULL));  /* newest kept */
+	assert_false(seen_has(s, 1 * 0x9E3779B97F4A7C15ULL));    /* oldest gone */
+	assert_int_equal(seen_trim(s, 1000), 0);                  /* under the cap: no-op */
+	assert_true(seen_count(s) >= 99);
+	/* a record stamped in year 2200 expires once clamped */
+	assert_int_equal(seen_add(s, 4242, 7258118400000LL), 1);
+	seen_clamp(s, 2000);
+	seen_expire(s, 2001);
+	assert_false(seen_has(s, 4242));
+	assert_int_equal(seen_count(s), 0);
+	/* every entry at INT64_MAX: trimming does not overflow */
+	assert_int_equal(seen_add(s, 1, INT64_MAX), 1);
+	assert_int_equal(seen_add(s, 2, INT64_MAX), 1);
+	assert_int_equal(seen_trim(s, 1), 0);
+	assert_true(seen_count(s) <= 1);
+	seen_free(s);
+}
+
+/* Extreme cursors are written and read back without overflow (run under UBSan). */
+static void
+test_state_extreme_cursors(void **state)
+{
+	struct state_err err;
+	const int64_t v[] = { INT64_MAX, INT64_MIN, -1, -1001, 0 };
+	int64_t cur;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(state_save(dir, "x", v[i], NULL, &err), 0);
+		cur = 12345;
+		assert_int_equal(state_load(dir, "x", &cur, NULL, &err), 1);
+		assert_true(cur == v[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -188,6 +335,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_state_corrupt, mkdir_setup, rm_teardown),
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_state_unwritable),
+		cmocka_unit_test_setup_teardown(test_state_header_edit, mkdir_setup, rm_teardown),
+		cmocka_unit_test_setup_teardown(test_state_v1_still_read, mkdir_setup, rm_teardown),
+		cmocka_unit_test_setup_teardown(test_state_tmp_symlink, mkdir_setup, rm_teardown),
+		cmocka_unit_test(test_seen_clamp_trim),
+		cmocka_unit_test_setup_teardown(test_state_extreme_cursors, mkdir_setup, rm_teardown),
 	};
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
 }

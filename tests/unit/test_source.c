@@ -1,0 +1,1027 @@
+/*
+ * test_source.c — the source's window machine against a fake search (source_env's
+ * search_ops), on a real event loop with real file sinks: regular windows, splitting on
+ * SEARCH_TOO_BIG, a window too big even at 1 s, the overlap sweep, events cancelled by a
+ * sink (reload), OCI unreachable (retrying), per-record queue limits, max_record_bytes,
+ * the checkpoint's plausibility and arithmetic near INT64_MAX, and health.
+ *
+ * Retry delays are scaled by 1/1000 (retry_scale_permille = 1): every test runs in
+ * milliseconds of wall-clock time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "conf.h"
+#include "log.h"
+#include "normalize.h"
+#include "search.h"
+#include "seen.h"
+#include "sink.h"
+#include "source.h"
+#include "state.h"
+
+/* ---- the fake search ------------------------------------------------------------------ */
+
+#define MAX_RECORDS 4096
+#define MAX_SEARCHES 4096
+
+struct fake;
+
+struct fsearch {
+	struct fake *f;
+	int64_t start_ms, end_ms;
+	struct search_callbacks cb;
+	struct event *ev;
+	int paused;
+	size_t next;      /* next record (index into the window's records) to hand over */
+};
+
+struct fake {
+	struct event_base *base;
+	struct source *src;
+	/* The records OCI has: time, and from which search number on it is visible (late
+	 * ingestion; 0 = always); big > 0 makes a record that many bytes long. */
+	int64_t t[MAX_RECORDS];
+	unsigned visible_from[MAX_RECORDS];
+	size_t big[MAX_RECORDS];
+	size_t n;
+	size_t page_size;
+	/* Behaviour */
+	int64_t too_big_over_ms;   /* a window longer than this is SEARCH_TOO_BIG (0 = never) */
+	int64_t poison_ms;         /* a window containing this instant is TOO_BIG ... */
+	unsigned poison_fails;     /* ... this many times (UINT_MAX = always) */
+	unsigned poison_count;
+	unsigned outage_retries;   /* the first search retries this many times first */
+	int64_t retry_delay_ms;    /* the delay it reports */
+	int hang;                  /* searches never answer (stuck paging) */
+	/* Observations */
+	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
+	unsigned n_searches;
+	unsigned running;          /* searches started and not finished/cancelled */
+	unsigned max_running;
+	unsigned partial_pages;    /* page callbacks that consumed fewer than offered */
+	unsigned retry_calls;
+	int waiting_seen, unhealthy_seen;
+	int64_t cursor_during_outage;
+	struct sink *watch;        /* queue_events checked after every page callback */
+	uint64_t max_queue;
+};
+
+static struct fake F;
+
+static void fs_run(evutil_socket_t fd, short what, void *arg);
+
+static void
+fs_schedule(struct fsearch *s, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(s->ev, &tv);
+}
+
+static struct search *
+fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_ms,
+    const struct search_opts *opts, const struct search_callbacks *cb)
+{
+	struct fsearch *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	assert_true(start_ms < end_ms);
+	s->f = &F;
+	s->start_ms = start_ms;
+	s->end_ms = end_ms;
+	s->cb = *cb;
+	s->ev = evtimer_new(F.base, fs_run, s);
+	assert_non_null(s->ev);
+	assert_true(F.n_searches < MAX_SEARCHES);
+	F.log[F.n_searches].start_ms = start_ms;
+	F.log[F.n_searches].end_ms = end_ms;
+	F.n_searches++;
+	F.running++;
+	if (F.running > F.max_running)
+		F.max_running = F.running;
+	fs_schedule(s, 0); /* from the loop, never inside search_start */
+	return (struct search *)s;
+}
+
+static void
+fs_free(struct fsearch *s)
+{
+	F.running--;
+	event_free(s->ev);
+	free(s);
+}
+
+/* done, then free (counted as not running before done: done may start the next one). */
+static void
+fs_finish(struct fsearch *s, const struct search_result *res)
+{
+	F.running--;
+	s->cb.done(s->cb.arg, res);
+	event_free(s->ev);
+	free(s);
+}
+
+static void
+fs_pause(struct search *x)
+{
+	((struct fsearch *)x)->paused = 1;
+}
+
+static void
+fs_resume(struct search *x)
+{
+	struct fsearch *s = (struct fsearch *)x;
+
+	s->paused = 0;
+	fs_schedule(s, 0);
+}
+
+static void
+fs_cancel(struct search *x)
+{
+	fs_free((struct fsearch *)x);
+}
+
+static const struct search_ops fake_ops = { fs_start, fs_pause, fs_resume, fs_cancel };
+
+/* The JSON of record i as SearchLogs returns it in results[].data. */
+static char *
+record_json(size_t i, size_t *len)
+{
+	char *out, when[32];
+	size_t extra = F.big[i];
+	time_t sec = (time_t)(F.t[i] / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&sec, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
+	        &tm) == 0)
+		strcpy(when, "2099-01-01T00:00:00");
+	if (asprintf(&out, "{\"datetime\":%lld,\"logContent\":{\"id\":\"rec-%zu\","
+	        "\"source\":\"test\",\"time\":\"%s.%03dZ\",\"type\":\"com.example.test\","
+	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when,
+	        (int)(F.t[i] % 1000), i) < 0)
+		fail();
+	if (extra > 0) {
+		size_t base = strlen(out);
+		out = realloc(out, base + extra + 8);
+		assert_non_null(out);
+		memset(out + base, 'x', extra);
+		out[base + extra] = '\0';
+	}
+	{
+		size_t base = strlen(out);
+		out = realloc(out, base + 8);
+		assert_non_null(out);
+		strcpy(out + base, "\"}}}");
+	}
+	*len = strlen(out);
+	return out;
+}
+
+static int
+in_window(const struct fsearch *s, size_t i)
+{
+	return F.t[i] >= s->start_ms && F.t[i] < s->end_ms &&
+	    (F.visible_from[i] == 0 || F.n_searches >= F.visible_from[i]);
+}
+
+static void
+fs_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct fsearch *s = arg;
+	struct search_result res;
+	size_t idx[MAX_RECORDS], n = 0;
+
+	if (s->paused || F.hang)
+		return;
+	memset(&res, 0, sizeof(res));
+	if (F.outage_retries > 0) {
+		/* OCI unreachable: the real search retries inside, keeping its place. */
+		F.outage_retries--;
+		res.status = SEARCH_FAILED;
+		res.http_status = 0;
+		res.message = "Couldn't connect to server";
+		F.retry_calls++;
+		if (s->cb.retrying != NULL)
+			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
+		F.cursor_during_outage = source_stats(F.src)->cursor_ms;
+		if (source_stats(F.src)->waiting)
+			F.waiting_seen = 1;
+		if (!source_healthy(F.src))
+			F.unhealthy_seen = 1;
+		fs_schedule(s, 1); /* the fake does not really wait */
+		return;
+	}
+	if ((F.too_big_over_ms > 0 && s->end_ms - s->start_ms > F.too_big_over_ms) ||
+	    (F.poison_ms > 0 && s->start_ms <= F.poison_ms && F.poison_ms < s->end_ms &&
+	        F.poison_count < F.poison_fails)) {
+		if (F.poison_ms > 0 && s->start_ms <= F.poison_ms && F.poison_ms < s->end_ms)
+			F.poison_count++;
+		res.status = SEARCH_TOO_BIG;
+		res.http_status = 500;
+		res.message = "too big";
+		fs_finish(s, &res);
+		return;
+	}
+	for (size_t i = 0; i < F.n; i++)
+		if (in_window(s, i))
+			idx[n++] = i;
+	while (s->next < n) {
+		size_t k = n - s->next, used;
+		struct search_record recs[MAX_RECORDS];
+		char *bufs[MAX_RECORDS];
+		struct search_page page;
+
+		if (F.page_size > 0 && k > F.page_size)
+			k = F.page_size;
+		for (size_t j = 0; j < k; j++)
+			bufs[j] = record_json(idx[s->next + j], &recs[j].len);
+		for (size_t j = 0; j < k; j++)
+			recs[j].json = bufs[j];
+		memset(&page, 0, sizeof(page));
+		page.records = recs;
+		page.n = k;
+		page.request_id = "fake-request";
+		used = s->cb.page(s->cb.arg, &page);
+		for (size_t j = 0; j < k; j++)
+			free(bufs[j]);
+		assert_true(used <= k);
+		if (F.watch != NULL && sink_stats(F.watch)->queue_events > F.max_queue)
+			F.max_queue = sink_stats(F.watch)->queue_events;
+		s->next += used;
+		if (used < k) {
+			F.partial_pages++;
+			s->paused = 1; /* the contract: the rest comes after search_resume */
+			return;
+		}
+		if (s->paused)
+			return; /* paused after a full page: the next page waits for resume */
+	}
+	res.status = SEARCH_OK;
+	res.records = n;
+	fs_finish(s, &res);
+}
+
+/* ---- fixture -------------------------------------------------------------------------- */
+
+struct fx {
+	char dir[64];
+	char out[3][128];      /* sink output files */
+	char dl[3][128];       /* dead-letter files */
+	struct conf_source cfg;
+	struct conf_sink kcfg[3];
+	struct sink *sink[3];
+	struct normalizer *norm;
+	struct source_env env;
+	int finished;
+	int64_t now;
+};
+
+static void
+on_finished(void *arg, struct source *src)
+{
+	struct fx *x = arg;
+
+	x->finished = 1;
+	event_base_loopbreak(F.base);
+}
+
+static void
+sink_cfg(struct fx *x, int i)
+{
+	struct conf_sink *k = &x->kcfg[i];
+	char d[sizeof(x->dir)];
+
+	memset(k, 0, sizeof(*k));
+	k->name = i == 0 ? "a" : i == 1 ? "b" : "c";
+	k->type = CONF_SINK_FILE;
+	k->format = CONF_FORMAT_RAW;
+	k->batch_max_events = 50;
+	k->batch_max_bytes = 1024 * 1024;
+	k->batch_timeout_ms = 1;
+	k->max_in_flight = 2;
+	k->timeout_ms = 5000;
+	k->retry_initial_ms = 10;
+	k->retry_max_delay_ms = 100;
+	k->queue_max_events = 100000;
+	k->queue_max_bytes = 64LL * 1024 * 1024;
+	memcpy(d, x->dir, sizeof(d)); /* a copy: gcc -Wrestrict cannot tell fields apart */
+	snprintf(x->out[i], sizeof(x->out[i]), "%s/out-%s.ndjson", d, k->name);
+	snprintf(x->dl[i], sizeof(x->dl[i]), "%s/dl-%s.ndjson", d, k->name);
+	k->path = x->out[i];
+	k->dead_letter = x->dl[i];
+}
+
+static struct sink *
+sink_up(struct fx *x, int i)
+{
+	struct sink_err err;
+
+	x->sink[i] = sink_new(F.base, NULL, &x->kcfg[i], x->dir, &err);
+	assert_non_null(x->sink[i]);
+	return x->sink[i];
+}
+
+static void
+fx_init(struct fx *x, enum source_mode mode)
+{
+	memset(&F, 0, sizeof(F));
+	memset(x, 0, sizeof(*x));
+	F.base = event_base_new();
+	assert_non_null(F.base);
+	snprintf(x->dir, sizeof(x->dir), "/tmp/test_source_XXXXXX");
+	assert_non_null(mkdtemp(x->dir));
+	x->now = backoff_now_ms();
+	x->cfg.name = "s";
+	x->cfg.query = "search \"x\"";
+	x->cfg.interval_ms = 20;
+	x->cfg.lag_ms = 0;
+	x->cfg.overlap_ms = 0;
+	x->cfg.sweep_interval_ms = 20;
+	x->cfg.window_ms = 10000;
+	x->cfg.start_is_relative = 0;
+	x->cfg.start_ms = x->now - 60000;
+	x->cfg.page_size = 1000;
+	x->cfg.retention_ms = 30LL * 86400 * 1000;
+	x->cfg.max_record_bytes = 1024 * 1024;
+	x->norm = normalizer_new();
+	assert_non_null(x->norm);
+	x->env.base = F.base;
+	x->env.norm = x->norm;
+	x->env.state_dir = x->dir;
+	x->env.mode = mode;
+	x->env.finished = on_finished;
+	x->env.arg = x;
+	x->env.retry_scale_permille = 1;
+	x->env.search_ops = &fake_ops;
+	for (int i = 0; i < 3; i++)
+		sink_cfg(x, i);
+}
+
+static struct source *
+fx_source(struct fx *x, int nsinks)
+{
+	char err[256];
+	struct source *src = source_new(&x->cfg, &x->env, err, sizeof(err));
+	struct sink *s[3];
+	const struct conf_sink *c[3];
+
+	assert_non_null(src);
+	for (int i = 0; i < nsinks; i++) {
+		s[i] = x->sink[i] != NULL ? x->sink[i] : sink_up(x, i);
+		c[i] = &x->kcfg[i];
+	}
+	assert_int_equal(source_set_routes(src, s, c, (size_t)nsinks), 0);
+	F.src = src;
+	return src;
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+	int (*cond)(void) = (int (*)(void))arg;
+
+	if (cond != NULL && cond())
+		event_base_loopbreak(F.base);
+}
+
+/* Runs the loop until cond() holds (checked every 2 ms) or the source finished; fails
+ * the test after 10 s. */
+static void
+run_until(struct fx *x, int (*cond)(void))
+{
+	struct timeval tv = { 0, 2000 };
+	struct event *t = event_new(F.base, -1, EV_PERSIST, tick, (void *)cond);
+	int64_t end = backoff_mono_ms() + 10000;
+
+	assert_non_null(t);
+	evtimer_add(t, &tv);
+	while (!(cond != NULL ? cond() : x->finished)) {
+		assert_true(backoff_mono_ms() < end);
+		event_base_loop(F.base, EVLOOP_ONCE);
+	}
+	event_free(t);
+}
+
+static void
+fx_free(struct fx *x, struct source *src)
+{
+	source_free(src);
+	for (int i = 0; i < 3; i++)
+		sink_free(x->sink[i]);
+	normalizer_free(x->norm);
+	event_base_free(F.base);
+	{
+		DIR *d = opendir(x->dir);
+		struct dirent *e;
+		char p[512];
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", x->dir, e->d_name);
+			unlink(p);
+		}
+		if (d != NULL)
+			closedir(d);
+		rmdir(x->dir);
+	}
+}
+
+/* Records at start + 500 ms + i * step. */
+static void
+add_records(int64_t from, size_t n, int64_t step)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_true(F.n < MAX_RECORDS);
+		F.t[F.n++] = from + 500 + (int64_t)i * step;
+	}
+}
+
+/*
+ * Counts, per record index, how often it is in file path (raw format: logContent with
+ * id "rec-N").  Returns the number of lines.
+ */
+static size_t
+count_in(const char *path, unsigned *per)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lines = 0;
+
+	memset(per, 0, sizeof(*per) * MAX_RECORDS);
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		const char *id;
+		assert_non_null(j);
+		id = json_string_value(json_object_get(j, "id"));
+		assert_non_null(id);
+		assert_int_equal(strncmp(id, "rec-", 4), 0);
+		per[atoi(id + 4)]++;
+		json_decref(j);
+		lines++;
+	}
+	free(line);
+	fclose(f);
+	return lines;
+}
+
+static unsigned PER[MAX_RECORDS];
+
+/* Every record of F (with index in [0, upto)) exactly once in path. */
+static void
+assert_exactly_once(const char *path, size_t upto)
+{
+	count_in(path, PER);
+	for (size_t i = 0; i < upto; i++) {
+		if (PER[i] != 1)
+			fail_msg("record %zu (time %lld) arrived %u times in %s", i,
+			    (long long)F.t[i], PER[i], path);
+	}
+}
+
+/* The checkpoint's cursor; INT64_MIN when there is no state file. */
+static int64_t
+state_cursor(struct fx *x)
+{
+	int64_t cur = 0;
+	struct state_err err;
+	int rc = state_load(x->dir, "s", &cur, NULL, &err);
+
+	assert_true(rc >= 0);
+	return rc == 1 ? cur : INT64_MIN;
+}
+
+/* Searched windows: contiguous from start, none longer than max_ms (regular ones). */
+static void
+assert_windows_cover(int64_t from, int64_t to, int64_t max_ms)
+{
+	for (unsigned i = 0; i < F.n_searches; i++)
+		assert_true(F.log[i].end_ms - F.log[i].start_ms <= max_ms);
+	assert_int_equal(F.log[0].start_ms, from);
+	(void)to;
+}
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+static void
+test_regular_windows(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 55, 1000); /* 55 records over 55 s */
+	src = fx_source(&x, 2);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_exactly_once(x.out[1], F.n);
+	/* 60 s in windows of 10 s: 6 searches, contiguous, none overlapping */
+	assert_int_equal(F.n_searches, 6);
+	for (unsigned i = 0; i < F.n_searches; i++) {
+		assert_int_equal(F.log[i].start_ms, x.cfg.start_ms + 10000 * (int64_t)i);
+		assert_true(F.log[i].end_ms - F.log[i].start_ms <= 10000);
+		if (i > 0)
+			assert_int_equal(F.log[i].start_ms, F.log[i - 1].end_ms);
+	}
+	assert_true(F.max_running <= 1);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_true(source_healthy(src));
+	fx_free(&x, src);
+}
+
+static void
+test_split_on_too_big(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 119, 500); /* the last at now - 500 ms */
+	F.too_big_over_ms = 3000; /* 10 s -> 5 s -> 2.5 s halves are fetched */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(source_stats(src)->windows_split >= 6);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_false(source_had_losses(src));
+	assert_true(state_cursor(&x) >= x.now - 1000);
+	fx_free(&x, src);
+}
+
+/* Issue 10.1: a window too big even at 1 s is retried, never skipped as a gap. */
+static void
+test_too_big_at_minimum_is_retried(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct stat st;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 40, 1000);
+	F.poison_ms = x.cfg.start_ms + 15500; /* record 15's instant */
+	F.poison_fails = 7; /* splits 10 s -> 1.25 s (4), then 3 more at the smallest size */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_exactly_once(x.out[0], F.n);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_true(source_stats(src)->researched >= 1);
+	assert_false(source_had_losses(src));
+	/* No gap line in the dead-letter file: it was never even created. */
+	assert_int_not_equal(stat(x.dl[0], &st), 0);
+	fx_free(&x, src);
+}
+
+/* A one-shot run that can never fetch a window stops with the checkpoint before it. */
+static void
+test_too_big_forever_oneshot_stops_before_it(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct stat st;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 40, 1000);
+	F.poison_ms = x.cfg.start_ms + 25500;
+	F.poison_fails = ~0u;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_had_losses(src));
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_true(state_cursor(&x) <= F.poison_ms);
+	assert_int_not_equal(stat(x.dl[0], &st), 0);
+	/* Everything before the poisoned second arrived (25 records). */
+	assert_exactly_once(x.out[0], 25);
+	fx_free(&x, src);
+}
+
+static int cond_outage_over(void);
+static struct fx *CUR;
+
+static int
+cond_outage_over(void)
+{
+	return F.outage_retries == 0 && CUR->finished;
+}
+
+/* Issue 10.1: OCI unreachable: retries reported, no split, no gap, the cursor kept. */
+static void
+test_outage_keeps_cursor(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	CUR = &x;
+	add_records(x.cfg.start_ms, 30, 2000);
+	F.outage_retries = 8;
+	/* A wait beyond the health bound (120 s, scaled to 120 ms here): a long Retry-After. */
+	F.retry_delay_ms = 500;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_outage_over);
+	assert_int_equal(F.retry_calls, 8);
+	assert_int_equal(source_stats(src)->retries, 8);
+	assert_true(F.waiting_seen);
+	assert_true(F.unhealthy_seen); /* a wait beyond the bound is unhealthy at once */
+	assert_int_equal(F.cursor_during_outage, x.cfg.start_ms);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_false(source_stats(src)->waiting);
+	assert_true(source_healthy(src));
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/* Health: short retries stay healthy; only a long wait or a long retry loop is not. */
+static void
+test_short_retries_stay_healthy(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 10, 5000);
+	F.outage_retries = 3;
+	F.retry_delay_ms = 10; /* well within the bound (120 ms here) */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.waiting_seen);
+	assert_false(F.unhealthy_seen);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static struct fx *SW;
+static int
+cond_late_delivered(void)
+{
+	count_in(SW->out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		if (PER[i] == 0)
+			return 0;
+	return source_stats(F.src)->late_records > 0;
+}
+
+/* The overlap sweep finds a record ingested late, and resends nothing else. */
+static void
+test_sweep_finds_late_record(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	SW = &x;
+	x.cfg.start_ms = x.now - 20000;
+	x.cfg.overlap_ms = 30000;
+	add_records(x.cfg.start_ms, 15, 1000);
+	F.visible_from[3] = 4; /* seen only from the 4th search on: after its window */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_late_delivered);
+	assert_int_equal(source_stats(src)->late_records, 1);
+	/* a few more sweeps: nothing arrives twice */
+	for (int i = 0; i < 5; i++) {
+		unsigned n0 = F.n_searches;
+		while (F.n_searches < n0 + 2)
+			event_base_loop(F.base, EVLOOP_ONCE);
+	}
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(source_stats(src)->duplicates > 0);
+	fx_free(&x, src);
+}
+
+static struct fx *CX;
+static int
+cond_queued(void)
+{
+	return sink_stats(CX->sink[0])->queue_events + sink_stats(CX->sink[0])->inflight_events
+	    >= 20;
+}
+static int
+cond_b_has_all(void)
+{
+	count_in(CX->out[1], PER);
+	for (size_t i = 0; i < 20; i++)
+		if (PER[i] == 0)
+			return 0;
+	return source_stats(F.src)->cursor_ms >= CX->cfg.start_ms + 10000;
+}
+
+/*
+ * Issue 10.5: a reload replaces sink a by sink b and frees a with events still queued:
+ * they are acknowledged ACK_CANCELLED, and the window is searched again (into b) instead
+ * of holding the cursor forever.
+ */
+static void
+test_cancelled_window_is_searched_again(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct sink *b;
+	const struct conf_sink *cb;
+	unsigned searches_before;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	CX = &x;
+	x.cfg.start_ms = x.now - 10000;
+	x.kcfg[0].batch_timeout_ms = 3600000; /* a holds its events */
+	x.kcfg[0].batch_max_events = 1000;
+	add_records(x.cfg.start_ms, 20, 400);
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_queued);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms);
+	searches_before = F.n_searches;
+	/* the reload: routes to b, then a is freed */
+	b = sink_up(&x, 1);
+	cb = &x.kcfg[1];
+	assert_int_equal(source_set_routes(src, &b, &cb, 1), 0);
+	sink_free(x.sink[0]);
+	x.sink[0] = NULL;
+	run_until(&x, cond_b_has_all);
+	assert_true(F.n_searches > searches_before);
+	assert_true(source_stats(src)->researched >= 1);
+	assert_exactly_once(x.out[1], 20);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	fx_free(&x, src);
+}
+
+/* While stopping, cancelled events hold the cursor (the next start reads them again). */
+static void
+test_cancelled_while_stopping_holds_cursor(void **state)
+{
+	struct fx x;
+	struct source *src;
+	unsigned n;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	CX = &x;
+	x.cfg.start_ms = x.now - 10000;
+	x.kcfg[0].batch_timeout_ms = 3600000;
+	x.kcfg[0].batch_max_events = 1000;
+	add_records(x.cfg.start_ms, 20, 400);
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_queued);
+	source_stop_polling(src);
+	n = F.n_searches;
+	sink_free(x.sink[0]);
+	x.sink[0] = NULL;
+	for (int i = 0; i < 20; i++)
+		event_base_loop(F.base, EVLOOP_NONBLOCK);
+	assert_int_equal(F.n_searches, n); /* not searched again while stopping */
+	source_free(src);
+	assert_true(state_cursor(&x) <= x.cfg.start_ms);
+	fx_free(&x, NULL);
+}
+
+/* Issue 10.10: one page of many records never overfills a small queue. */
+static void
+test_queue_limit_per_record(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 10;
+	add_records(x.cfg.start_ms, 300, 30); /* 300 records in the first 10 s: one page */
+	src = fx_source(&x, 1);
+	F.watch = x.sink[0];
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.partial_pages > 0);
+	assert_true(F.max_queue <= 50);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/* Issue 10.10: a record over max_record_bytes is dead-lettered with a reason. */
+static void
+test_oversize_record_dead_lettered(void **state)
+{
+	struct fx x;
+	struct source *src;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+	struct stat st;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_record_bytes = 2048;
+	add_records(x.cfg.start_ms, 10, 1000);
+	F.big[4] = 5000;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(source_stats(src)->oversize_records, 1);
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_int_equal(PER[i], i == 4 ? 0 : 1);
+	f = fopen(x.dl[0], "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		assert_non_null(j);
+		if (strstr(json_string_value(json_object_get(j, "reason")), "max_record_bytes") &&
+		    strcmp(json_string_value(json_object_get(json_object_get(
+		        json_object_get(j, "record"), "logContent"), "id")), "rec-4") == 0)
+			found = 1;
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	assert_true(found);
+	assert_int_equal(stat(x.dl[0], &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	fx_free(&x, src);
+}
+
+/* Issue 10.11: a checkpoint later than now is not trusted. */
+static void
+test_future_cursor_rejected(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct seen *s = seen_new();
+	struct state_err err;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	assert_non_null(s);
+	assert_int_equal(seen_add(s, 42, x.now + 200LL * 365 * 86400 * 1000), 1);
+	assert_int_equal(state_save(x.dir, "s", x.now + 86400000, s, &err), 0);
+	seen_free(s);
+	src = fx_source(&x, 1);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms);
+	/* a near-future cursor (within the tolerance) is kept */
+	source_free(src);
+	assert_int_equal(state_save(x.dir, "s", x.now + 1000, NULL, &err), 0);
+	src = fx_source(&x, 1);
+	assert_int_equal(source_stats(src)->cursor_ms, x.now + 1000);
+	fx_free(&x, src);
+}
+
+/* Issue 10.11: no signed overflow with a cursor near INT64_MAX (run under UBSan). */
+static void
+test_cursor_near_int64_max(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	x.cfg.start_ms = INT64_MAX - 5;
+	src = fx_source(&x, 1);
+	source_start(src);
+	for (int i = 0; i < 5; i++)
+		event_base_loop(F.base, EVLOOP_NONBLOCK);
+	assert_int_equal(F.n_searches, 0);
+	fx_free(&x, src);
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.env.from_ms = INT64_MAX - 25000;
+	x.env.to_ms = INT64_MAX;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.n_searches >= 3);
+	assert_int_equal(F.log[F.n_searches - 1].end_ms, INT64_MAX);
+	fx_free(&x, src);
+}
+
+/* A window never spans more than OCI's 14 days, whatever `window` says. */
+static void
+test_window_at_most_14_days(void **state)
+{
+	struct fx x;
+	struct source *src;
+	const int64_t day = 86400000;
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.cfg.window_ms = 20 * day;
+	x.env.from_ms = x.now - 25 * day;
+	x.env.to_ms = x.now - day;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.n_searches, 2);
+	assert_windows_cover(x.env.from_ms, x.env.to_ms, 14 * day);
+	fx_free(&x, src);
+}
+
+/* The one gap there is: data older than retention.  Its dead-letter line is 0600. */
+static void
+test_retention_is_the_only_gap(void **state)
+{
+	struct fx x;
+	struct source *src;
+	const int64_t day = 86400000;
+	struct stat st;
+	FILE *f;
+	char line[1024] = "";
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.env.from_ms = x.now - 31 * day;
+	x.env.to_ms = x.now - 29 * day;
+	x.cfg.window_ms = day;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(source_stats(src)->gaps, 1);
+	assert_true(source_had_losses(src));
+	/* nothing older than retention was searched; the rest was */
+	assert_true(F.n_searches >= 1);
+	for (unsigned i = 0; i < F.n_searches; i++)
+		assert_true(F.log[i].start_ms >= x.now - 30 * day);
+	assert_int_equal(F.log[F.n_searches - 1].end_ms, x.env.to_ms);
+	assert_int_equal(stat(x.dl[0], &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(x.dl[0], "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_non_null(strstr(line, "{\"gap\":{\"source\":\"s\""));
+	assert_non_null(strstr(line, "retention"));
+	fx_free(&x, src);
+}
+
+static int64_t HANG_UNTIL;
+static int
+cond_time(void)
+{
+	return backoff_mono_ms() >= HANG_UNTIL;
+}
+
+/* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
+static void
+test_stuck_search_unhealthy(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	F.hang = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	HANG_UNTIL = backoff_mono_ms() + 20;
+	run_until(&x, cond_time);
+	assert_int_equal(F.n_searches, 1);
+	assert_true(source_healthy(src)); /* 20 ms: within the bound (120 ms here) */
+	HANG_UNTIL = backoff_mono_ms() + 200;
+	run_until(&x, cond_time);
+	assert_false(source_healthy(src));
+	fx_free(&x, src);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regular_windows),
+		cmocka_unit_test(test_split_on_too_big),
+		cmocka_unit_test(test_too_big_at_minimum_is_retried),
+		cmocka_unit_test(test_too_big_forever_oneshot_stops_before_it),
+		cmocka_unit_test(test_outage_keeps_cursor),
+		cmocka_unit_test(test_short_retries_stay_healthy),
+		cmocka_unit_test(test_sweep_finds_late_record),
+		cmocka_unit_test(test_cancelled_window_is_searched_again),
+		cmocka_unit_test(test_cancelled_while_stopping_holds_cursor),
+		cmocka_unit_test(test_queue_limit_per_record),
+		cmocka_unit_test(test_oversize_record_dead_lettered),
+		cmocka_unit_test(test_future_cursor_rejected),
+		cmocka_unit_test(test_cursor_near_int64_max),
+		cmocka_unit_test(test_window_at_most_14_days),
+		cmocka_unit_test(test_retention_is_the_only_gap),
+		cmocka_unit_test(test_stuck_search_unhealthy),
+	};
+
+	log_init();
+	log_set_level(getenv("TEST_SOURCE_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR - 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
