@@ -141,7 +141,8 @@ check-alerts:
 	cd conf/prometheus && promtool test rules oci-logfwd-alerts.test.yml
 
 # The .deb: its own build under $(BUILD)/deb (the package version compiled in, so that
-# -V matches dpkg -l), `make install` into a staging tree, then conf/deb/mkdeb.sh.
+# -V matches dpkg -l; from scratch, as objects do not depend on -D flags), `make install`
+# into a staging tree, then conf/deb/mkdeb.sh.
 DEB_VERSION = $(shell sh conf/deb/version.sh)
 deb:
 	rm -rf $(BUILD)/deb
