@@ -9,7 +9,8 @@
 #      and one just after; HEALTH ok/FAILING and LAST ERROR as /healthz says
 #   3. rates: (B - A) / dt with both samples inside [before, after], so rate * dt cannot
 #      exceed after - before; re-asked until the steady stream shows a rate > 0
-#   4. --watch in a pipe prints block after block, without terminal escapes
+#   4. --watch in a pipe prints block after block, without terminal escapes; a block's
+#      rates are the growth of the totals since the block before over its interval
 #   5. clear errors: no metrics_listen (78), nothing listening (1), an HTML page, a page
 #      over the size cap, Prometheus text of another program (1 each), a stopped daemon
 # STATUS_WRAP="valgrind -q --leak-check=full --error-exitcode=9" runs the status calls of
@@ -159,6 +160,29 @@ two_blocks() { [ "$(grep -c '^oci-logfwd .* rates over the last' "$T/watch.out")
 wait_for 20 two_blocks || { cat "$T/watch.out"; fail "--watch did not print a second block"; }
 kill "$WPID"
 if grep -q $'\033' "$T/watch.out"; then fail "--watch wrote terminal escapes into a pipe"; fi
+# Block 2's rates are block 2's totals minus block 1's over block 2's interval (dt about
+# 2 s here, so a rate that is not divided by dt shows), within the printed rounding.
+python3 - "$T/watch.out" <<'PY' || fail "--watch rates do not match the totals of consecutive blocks"
+import re, sys
+blocks, cur = [], None
+for l in open(sys.argv[1]).read().splitlines():
+    m = re.match(r"oci-logfwd \S+ at \S+, rates over the last ([0-9.]+) s$", l)
+    if m:
+        cur = {"dt": float(m.group(1)), "rows": {}}
+        blocks.append(cur)
+    elif cur is not None and l.strip():
+        f = l.split()
+        cur["rows"][f[0]] = f
+b1, b2 = blocks[0], blocks[1]
+assert b2["dt"] >= 2.0, f"block 2 interval {b2['dt']} < 2 s"
+for name in ("s", "good"):
+    total1, total2 = float(b1["rows"][name][2]), float(b2["rows"][name][2])
+    rate, dt = float(b2["rows"][name][1]), b2["dt"]
+    lo, hi = max(0, rate - 0.05) * (dt - 0.05), (rate + 0.05) * (dt + 0.05)
+    assert lo - 1e-9 <= total2 - total1 <= hi + 1e-9, \
+        f"{name}: rate {rate}/s over {dt} s, but the total went {total1} -> {total2}"
+    print(f"{name}: {total1:.0f} -> {total2:.0f} in {dt} s = {rate}/s")
+PY
 phase "--watch: $(grep -c '^oci-logfwd ' "$T/watch.out") blocks, no escapes in a pipe"
 
 # --- 5. errors.
