@@ -9,7 +9,7 @@
 #      service is neither enabled nor started, the man pages are found by man -w
 #   4. the shipped config, its placeholders filled in, passes -t
 #   5. an upgrade (same package, higher version) keeps the edited config
-#   6. dpkg -P removes everything, the config included
+#   6. dpkg -P removes everything, the config and the checkpoints included
 # Needs root (dpkg -i); leaves the machine as it found it.
 set -u
 BUILD="${BUILD:-build}"
@@ -26,11 +26,17 @@ fi
 if [ -e /etc/oci-logfwd/oci-logfwd.conf ]; then
 	echo "skip: /etc/oci-logfwd/oci-logfwd.conf exists (make install?); not touching it"; exit 77
 fi
+# dpkg -P removes the checkpoints: never run where a real daemon keeps some.
+for d in /var/lib/oci-logfwd /var/lib/private/oci-logfwd; do
+	[ ! -e "$d" ] || { echo "skip: $d exists (checkpoints of a real daemon?); not touching it"; exit 77; }
+done
 T="$(mktemp -d /tmp/it-deb.XXXXXX)"
 INSTALLED=0
+MADE_PRIVATE=0
 cleanup() {
 	[ "$INSTALLED" = 1 ] && dpkg -P "$PKG" >/dev/null 2>&1
-	rm -rf "$T"
+	rm -rf "$T" /var/lib/private/oci-logfwd
+	[ "$MADE_PRIVATE" = 0 ] || rmdir /var/lib/private 2>/dev/null
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -119,11 +125,16 @@ dpkg -i "$T/up.deb" >"$T/dpkg-up.out" 2>&1 || { cat "$T/dpkg-up.out"; fail "upgr
 grep -q aaaaaaaatestfilledin "$CONF" || fail "the upgrade overwrote the edited config"
 echo "ok 5: upgrade kept the edited config"
 
-# 6. Purge.
+# 6. Purge: package files, the edited config, and the checkpoints the service made
+#    (StateDirectory= under DynamicUser= lives in /var/lib/private).
+[ -d /var/lib/private ] || MADE_PRIVATE=1
+mkdir -p /var/lib/private/oci-logfwd
+echo '{"cursor_ms":1}' >/var/lib/private/oci-logfwd/audit.state
 dpkg -P "$PKG" >"$T/purge.out" 2>&1 || { cat "$T/purge.out"; fail "dpkg -P failed"; }
 INSTALLED=0
 ! dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed' || fail "still installed"
-for f in /usr/bin/$PKG /lib/systemd/system/$PKG.service "$CONF" /usr/share/man/man8/$PKG.8.gz; do
+for f in /usr/bin/$PKG /lib/systemd/system/$PKG.service "$CONF" /usr/share/man/man8/$PKG.8.gz \
+    /var/lib/private/oci-logfwd; do
 	[ ! -e "$f" ] || fail "$f left after dpkg -P"
 done
 echo "ok 6: purged"
