@@ -7,11 +7,15 @@
 #   make bench      throughput / CPU / RSS benchmark (bench/RESULTS.md)
 #   make fuzz       libFuzzer over the normalizer and encoders (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/oci-logfwd_<version>_<arch>.deb (dpkg-deb, no debian/ folder)
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+MAN_PAGES := daemon/oci-logfwd.8 conf/oci-logfwd.conf.5
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 CC       ?= cc
@@ -51,7 +55,7 @@ SIM_DIRS := $(sort $(wildcard tests/sim/*/))
 SIM_BIN  := $(foreach d,$(SIM_DIRS),$(BUILD)/$(notdir $(patsubst %/,%,$(d))))
 IT_TESTS := $(sort $(wildcard tests/it/test_*.sh))
 
-.PHONY: all deps check unit it asan demo bench fuzz install clean lint
+.PHONY: all deps check unit it asan demo bench fuzz install clean lint deb lint-man check-alerts
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/oci-logfwd $(SIM_BIN)
@@ -91,7 +95,7 @@ deps:
 # The README's test command: sets up a fresh machine, builds, runs every test.
 check: deps
 	$(MAKE) all
-	$(MAKE) unit it
+	$(MAKE) lint-man check-alerts unit it
 
 unit: $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run-unit.sh $(UNIT_BIN)
@@ -116,13 +120,35 @@ fuzz: deps
 	@BUILD=build/fuzz CFLAGS_ALL='$(CFLAGS_ALL)' LIBS='$(LIBS)' FUZZ_SECONDS=$${FUZZ_SECONDS:-300} bash tests/fuzz/run.sh $(FUZZ_SRC)
 
 install: $(BUILD)/oci-logfwd
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/oci-logfwd $(DESTDIR)$(SYSTEMD_UNITDIR)
-	install -m 0755 $(BUILD)/oci-logfwd $(DESTDIR)$(PREFIX)/sbin/oci-logfwd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)/etc/oci-logfwd $(DESTDIR)$(SYSTEMD_UNITDIR)
+	install -m 0755 $(BUILD)/oci-logfwd $(DESTDIR)$(SBINDIR)/oci-logfwd
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 daemon/oci-logfwd.8 $(DESTDIR)$(MANDIR)/man8/oci-logfwd.8
+	install -m 0644 conf/oci-logfwd.conf.5 $(DESTDIR)$(MANDIR)/man5/oci-logfwd.conf.5
 	@if [ -e $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf ]; then \
 	    echo "keeping existing $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf"; \
 	else install -m 0640 conf/oci-logfwd.conf $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf; fi
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/oci-logfwd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/oci-logfwd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/oci-logfwd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/oci-logfwd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/oci-logfwd.service
+
+# Man pages: mandoc's lint (Debian mandoc) must be silent, warnings included.
+lint-man:
+	mandoc -T lint -W warning $(MAN_PAGES)
+
+# Alert rules: syntax (check rules) and behaviour (test rules, synthetic series).
+check-alerts:
+	promtool check rules conf/prometheus/oci-logfwd-alerts.yml
+	cd conf/prometheus && promtool test rules oci-logfwd-alerts.test.yml
+
+# The .deb: its own build under $(BUILD)/deb (the package version compiled in, so that
+# -V matches dpkg -l; from scratch, as objects do not depend on -D flags), `make install`
+# into a staging tree, then conf/deb/mkdeb.sh.
+DEB_VERSION = $(shell sh conf/deb/version.sh)
+deb:
+	rm -rf $(BUILD)/deb
+	$(MAKE) BUILD=$(BUILD)/deb VERSION=$(DEB_VERSION) PREFIX=/usr SBINDIR=/usr/bin \
+	    SYSTEMD_UNITDIR=/lib/systemd/system DESTDIR=$(abspath $(BUILD)/deb/root) install
+	sh conf/deb/mkdeb.sh $(BUILD)/deb/root $(DEB_VERSION) $(BUILD)
 
 clean:
 	rm -rf build

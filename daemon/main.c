@@ -16,6 +16,7 @@
 #include "normalize.h"
 #include "pipeline.h"
 #include "probe.h"
+#include "status.h"
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -72,6 +73,7 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: oci-logfwd [-c FILE] [-t] [--once] [--from T --to T] [--dry-run [--input FILE]]\n"
 	    "                  [--probe] [--log-level LEVEL] [-V] [-h]\n"
+	    "       oci-logfwd status [-c FILE | --url URL] [--watch]\n"
 	    "\n"
 	    "Pulls OCI Logging records (SearchLogs), normalizes them and forwards them to\n"
 	    "HTTP sinks.  Without options it runs as a daemon (systemd Type=notify).\n"
@@ -611,6 +613,8 @@ main(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	memset(&d, 0, sizeof(d));
 	log_init();
+	if (argc > 1 && strcmp(argv[1], "status") == 0) /* a client of a running daemon */
+		return status_main(argc - 1, argv + 1, DEFAULT_CONFIG);
 	if ((rc = parse_args(argc, argv, &opt)) >= 0)
 		return rc;
 	if (opt.have_log_level)
