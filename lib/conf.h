@@ -73,7 +73,11 @@ struct conf_source {
 	int page_size;              /* 1..1000, 1000 */
 	int64_t retention_ms;       /* 30d */
 	int line;                   /* line of the section header, for messages */
+	int sort_appended;          /* query had no sort operator: CONF_SORT_SUFFIX added */
 };
+
+/* Appended at load to a query without a `sort` operator (the effective query). */
+#define CONF_SORT_SUFFIX " | sort by datetime asc"
 
 struct conf_sink {
 	char *name;
@@ -182,6 +186,24 @@ int conf_parse_rfc3339(const char *s, int64_t *ms);
 char *conf_format_duration(int64_t ms, char *out, size_t outsz);
 char *conf_format_size(int64_t bytes, char *out, size_t outsz);
 char *conf_format_rfc3339(int64_t ms, char *out, size_t outsz);
+
+/*
+ * Secrets in URLs, for every line the daemon prints (-t, logs, --probe): the password of
+ * the userinfo and the values of credential-like query parameters (api_key=, token=,
+ * ...sig..., ...pass...) become ***.  conf_mask_url masks one URL; conf_mask_text masks
+ * every http:// or https:// URL inside a message.  Both write into out (NUL-terminated,
+ * truncated to outsz) and return out.
+ */
+char *conf_mask_url(const char *url, char *out, size_t outsz);
+char *conf_mask_text(const char *text, char *out, size_t outsz);
+
+/*
+ * What start-up needs from the system, checked by -t as by the daemon before it starts
+ * (and on reload): state_dir and every dead_letter folder exist, are writable, and
+ * state_dir belongs to the user the daemon runs as; the OCI config file, when it exists,
+ * is a regular file.  0, or -1 with every problem in err (as conf_load).
+ */
+int conf_check_system(const struct conf *c, struct conf_err *err);
 
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);
