@@ -37,6 +37,9 @@ struct sink_entry {
 	struct conf_ref *ref;
 	int draining;   /* removed by a reload: gets no new events, freed once drained */
 	int adopted;    /* changed by a reload: its successor took its events */
+	/* Health: when it last finished an event (or held none), as the watch saw it. */
+	uint64_t seen_done;
+	int64_t progress_mono_ms;
 	struct event *drain_deadline; /* ... or given up when this fires */
 	struct pipeline *p;
 	struct sink_entry *next;
@@ -47,6 +50,9 @@ struct source_entry {
 	const struct conf_source *cfg;
 	struct conf_ref *ref;
 	int finished;
+	/* Health: when its checkpoint last moved, as the watch saw it. */
+	int64_t seen_cursor;
+	int64_t progress_mono_ms;
 	struct pipeline *p;
 	struct source_entry *next;
 };
@@ -67,6 +73,8 @@ struct pipeline {
 	int drains_pending;
 	struct event *shutdown_timer;
 	struct event *finish_check;
+	struct event *watch;        /* daemon mode: notes progress every second (health) */
+	int64_t grace_permille;     /* OCI_LOGFWD_TEST_RETRY_SCALE (tests), else 1000 */
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	int64_t started_mono_ms;
@@ -483,6 +491,61 @@ check_finished(struct pipeline *p)
 	}
 }
 
+/* --- health: progress ------------------------------------------------------------------ */
+
+/*
+ * Health comes from progress, not from the last status code: a source whose checkpoint
+ * does not move (stuck paging, waiting out a long Retry-After, a window that cannot
+ * finish) and a sink that holds events but finishes none are unhealthy even while every
+ * answer they get is a 2xx or a promise to retry.  The watch notes once a second when
+ * each one last made progress; the limits say how long no progress is normal.
+ */
+static int64_t
+source_stuck_ms(const struct pipeline *p, const struct conf_source *c)
+{
+	/* A caught-up source moves its checkpoint every interval; a large window may take
+	 * a while to page through. */
+	return 3 * c->interval_ms + c->window_ms / 10 + 60000 * p->grace_permille / 1000;
+}
+
+static int64_t
+sink_stuck_ms(const struct pipeline *p, const struct conf_sink *k)
+{
+	int64_t per_try = k->timeout_ms > k->retry_max_delay_ms ? k->timeout_ms :
+	    k->retry_max_delay_ms;
+
+	return 3 * per_try + k->batch_timeout_ms + 60000 * p->grace_permille / 1000;
+}
+
+static void
+watch_progress(struct pipeline *p)
+{
+	int64_t now = backoff_mono_ms();
+
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		int64_t cur = source_stats(e->src)->cursor_ms;
+		if (e->progress_mono_ms == 0 || cur != e->seen_cursor) {
+			e->seen_cursor = cur;
+			e->progress_mono_ms = now;
+		}
+	}
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		uint64_t done = st->events_sent + st->events_dead_letter + st->events_dropped;
+		if (k->progress_mono_ms == 0 || done != k->seen_done ||
+		    st->queue_events + st->inflight_events == 0) {
+			k->seen_done = done;
+			k->progress_mono_ms = now;
+		}
+	}
+}
+
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	watch_progress(arg);
+}
+
 /* --- building ---------------------------------------------------------------------------- */
 
 /* Replaces the running metrics listener by m (NULL = none) listening on listen. */
@@ -542,7 +605,12 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	p->http = http_new(base);
 	p->norm = normalizer_new();
 	p->finish_check = event_new(base, -1, 0, finish_check_cb, p);
-	if (p->http == NULL || p->norm == NULL || p->finish_check == NULL) {
+	p->watch = event_new(base, -1, EV_PERSIST, watch_cb, p);
+	{
+		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
+		p->grace_permille = scale != NULL && atoll(scale) > 0 ? atoll(scale) : 1000;
+	}
+	if (p->http == NULL || p->norm == NULL || p->finish_check == NULL || p->watch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -568,6 +636,11 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 		goto fail;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
 		source_start(e->src);
+	if (opts->mode == SOURCE_MODE_DAEMON) {
+		struct timeval sec = { 1, 0 };
+		watch_progress(p);
+		event_add(p->watch, &sec);
+	}
 	return p;
 fail:
 	pipeline_free(p);
@@ -898,6 +971,8 @@ pipeline_free(struct pipeline *p)
 		event_free(p->shutdown_timer);
 	if (p->finish_check != NULL)
 		event_free(p->finish_check);
+	if (p->watch != NULL)
+		event_free(p->watch);
 	while (p->confs != NULL) {
 		struct conf_ref *r = p->confs;
 		p->confs = r->next;
@@ -1105,40 +1180,66 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 	return rc ? -1 : 0;
 }
 
+/* One entry of the /healthz body: {"source"|"sink": name, "reason": ..., ...}. */
+static void
+health_problem(struct buf *b, int *first, const char *kind, const char *name,
+    const char *reason, const char *error)
+{
+	buf_printf(b, "%s{\"%s\":", *first ? "" : ",", kind);
+	buf_append_json_string(b, name, strlen(name));
+	buf_append_str(b, ",\"reason\":");
+	buf_append_json_string(b, reason, strlen(reason));
+	if (error != NULL && error[0] != '\0') {
+		buf_append_str(b, ",\"error\":");
+		buf_append_json_string(b, error, strlen(error));
+	}
+	buf_append_char(b, '}');
+	*first = 0;
+}
+
 int
 pipeline_health(struct pipeline *p, struct buf *reason)
 {
-	int64_t now = backoff_now_ms();
-	int ok = 1;
+	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	int first = 1;
+	char why[192];
 
+	watch_progress(p);
 	buf_append_str(reason, "{\"status\":\"unhealthy\",\"problems\":[");
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		const struct source_stats *st = source_stats(e->src);
-		if (source_healthy(e->src))
+		int64_t still = mono - e->progress_mono_ms;
+		if (!source_healthy(e->src)) {
+			snprintf(why, sizeof(why), "no successful search for %lld s",
+			    st->last_success_mono_ms > 0 ?
+			    (long long)((mono - st->last_success_mono_ms) / 1000) :
+			    (long long)((mono - p->started_mono_ms) / 1000));
+		} else if (still > source_stuck_ms(p, e->cfg)) {
+			snprintf(why, sizeof(why), "checkpoint has not moved for %lld s (stuck "
+			    "paging, waiting out a Retry-After, or held back by a sink)",
+			    (long long)(still / 1000));
+		} else {
 			continue;
-		buf_printf(reason, "%s{\"source\":", ok ? "" : ",");
-		buf_append_json_string(reason, e->cfg->name, strlen(e->cfg->name));
-		buf_append_str(reason, ",\"error\":");
-		buf_append_json_string(reason, st->last_error[0] ? st->last_error :
-		    "no successful search within 3 x interval", strlen(st->last_error[0] ?
-		    st->last_error : "no successful search within 3 x interval"));
-		buf_append_char(reason, '}');
-		ok = 0;
+		}
+		health_problem(reason, &first, "source", e->cfg->name, why, st->last_error);
 	}
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 		const struct sink_stats *st = sink_stats(k->sink);
+		unsigned long long held = st->queue_events + st->inflight_events;
+		int64_t still = mono - k->progress_mono_ms;
 		int failing = st->failing_since_ms > 0 &&
 		    now - st->failing_since_ms > 3 * k->cfg->retry_max_delay_ms;
-		if (sink_healthy(k->sink) && !failing)
+		if (shadowed(p, k))
 			continue;
-		buf_printf(reason, "%s{\"sink\":", ok ? "" : ",");
-		buf_append_json_string(reason, k->cfg->name, strlen(k->cfg->name));
-		buf_printf(reason, ",\"queue_events\":%llu,\"error\":",
-		    (unsigned long long)(st->queue_events + st->inflight_events));
-		buf_append_json_string(reason, st->last_error, strlen(st->last_error));
-		buf_append_char(reason, '}');
-		ok = 0;
+		if (!sink_healthy(k->sink) || failing)
+			snprintf(why, sizeof(why), "failing or paused, %llu events held", held);
+		else if (still > sink_stuck_ms(p, k->cfg))
+			snprintf(why, sizeof(why), "no event delivered for %lld s, %llu events "
+			    "held", (long long)(still / 1000), held);
+		else
+			continue;
+		health_problem(reason, &first, "sink", k->cfg->name, why, st->last_error);
 	}
 	buf_append_str(reason, "]}");
-	return ok;
+	return first;
 }
