@@ -423,7 +423,7 @@ reload(struct daemon *d)
 
 	log_notice("SIGHUP: reloading %s", d->opt->config);
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading");
-	if (!(newc = conf_load(d->opt->config, &err)) || conf_check_system(newc, &err) < 0) {
+	if (!(newc = conf_load(d->opt->config, &err)) || conf_check_system(newc, 0, &err) < 0) {
 		conf_free(newc);
 		report_conf_errors(d->opt->config, &err, 0);
 		log_error("reload failed (%d error%s in %s): keeping the running configuration",
@@ -636,8 +636,10 @@ main(int argc, char **argv)
 
 	d.conf = conf_load(opt.config, &err);
 	/* What start-up would find in the system, -t finds too; --dry-run and --probe
-	 * write neither checkpoints nor dead letters. */
-	if (d.conf != NULL && !opt.dry_run && !opt.probe && conf_check_system(d.conf, &err) < 0) {
+	 * write neither checkpoints nor dead letters.  Root running -t checks for the
+	 * systemd unit, whose own user owns (and systemd creates) the state folder. */
+	if (d.conf != NULL && !opt.dry_run && !opt.probe &&
+	    conf_check_system(d.conf, opt.check_config && geteuid() == 0, &err) < 0) {
 		conf_free(d.conf);
 		d.conf = NULL;
 	}

@@ -40,6 +40,7 @@
 #define CONF_MAX_SECRET (64 * 1024)   /* longest secret file */
 #define CONF_MAX_ERRTEXT (256 * 1024)
 #define CONF_MAX_NAME 64              /* source / sink names end up in file names */
+#define CONF_DEFAULT_STATE_DIR "/var/lib/oci-logfwd" /* the unit's StateDirectory= */
 
 /* ---------------------------------------------------------------- enum names */
 
@@ -1884,7 +1885,7 @@ daemon_oci_defaults(struct conf *c)
 		n = strcspn(sd, ":");
 		if (!(c->daemon.state_dir = strndup(sd, n)))
 			return -1;
-	} else if (!(c->daemon.state_dir = strdup("/var/lib/oci-logfwd"))) {
+	} else if (!(c->daemon.state_dir = strdup(CONF_DEFAULT_STATE_DIR))) {
 		return -1;
 	}
 	c->daemon.log_level = LOG_LVL_INFO;
@@ -2090,7 +2091,7 @@ check_folder(struct pctx *p, int line, const char *label, const char *key, const
 }
 
 int
-conf_check_system(const struct conf *c, struct conf_err *err)
+conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 {
 	struct pctx p;
 	struct stat st;
@@ -2099,8 +2100,10 @@ conf_check_system(const struct conf *c, struct conf_err *err)
 	p.path = c->path;
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (c->daemon.state_dir)
-		check_folder(&p, 0, "daemon", "state_dir", c->daemon.state_dir, 1);
+	if (c->daemon.state_dir && !(for_service &&
+	    strcmp(c->daemon.state_dir, CONF_DEFAULT_STATE_DIR) == 0 &&
+	    stat(c->daemon.state_dir, &st) < 0 && errno == ENOENT))
+		check_folder(&p, 0, "daemon", "state_dir", c->daemon.state_dir, !for_service);
 	for (size_t i = 0; i < c->n_sinks; i++) {
 		const struct conf_sink *k = &c->sinks[i];
 		char label[CONF_MAX_NAME + 16], *dir;

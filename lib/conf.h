@@ -202,8 +202,13 @@ char *conf_mask_text(const char *text, char *out, size_t outsz);
  * (and on reload): state_dir and every dead_letter folder exist, are writable, and
  * state_dir belongs to the user the daemon runs as; the OCI config file, when it exists,
  * is a regular file.  0, or -1 with every problem in err (as conf_load).
+ *
+ * for_service: root checking a file for the systemd unit (`sudo oci-logfwd -t`): the
+ * daemon will run as the unit's DynamicUser, which owns state_dir, and systemd creates
+ * the default state_dir (StateDirectory=) at the first start; so neither its owner nor,
+ * for the default path, its absence is an error then.
  */
-int conf_check_system(const struct conf *c, struct conf_err *err);
+int conf_check_system(const struct conf *c, int for_service, struct conf_err *err);
 
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);

@@ -987,13 +987,13 @@ test_check_system(void **state)
 	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s/x.ndjson\n",
 	    path_of("st"), path_of("dl"));
 	c = load_ok(text);
-	assert_int_equal(conf_check_system(c, &err), 0);
+	assert_int_equal(conf_check_system(c, 0, &err), 0);
 	conf_free(c);
 
 	/* A state_dir that does not exist. */
 	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s/absent\n" MIN_OK, path_of("st"));
 	c = load_ok(text);
-	assert_int_equal(conf_check_system(c, &err), -1);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
 	assert_non_null(strstr(err.text, "[daemon] state_dir: folder \""));
 	assert_non_null(strstr(err.text, "No such file or directory"));
 	conf_err_cleanup(&err);
@@ -1003,23 +1003,40 @@ test_check_system(void **state)
 	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s/no/x\n",
 	    path_of("st"), path_of("dl"));
 	c = load_ok(text);
-	assert_int_equal(conf_check_system(c, &err), -1);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
 	assert_non_null(strstr(err.text, "[sink s] dead_letter: folder \""));
 	conf_err_cleanup(&err);
 	conf_free(c);
 	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s\n",
 	    path_of("st"), path_of("dl"));
 	c = load_ok(text);
-	assert_int_equal(conf_check_system(c, &err), -1);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
 	assert_non_null(strstr(err.text, "is a folder, not a file"));
 	conf_err_cleanup(&err);
 	conf_free(c);
+
+	/* for_service: a missing folder is still an error, except the unit's default one,
+	 * which systemd creates (StateDirectory=). */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s/absent\n" MIN_OK, path_of("st"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 1, &err), -1);
+	conf_err_cleanup(&err);
+	conf_free(c);
+	if (access("/var/lib/oci-logfwd", F_OK) < 0) {
+		fmt(text, sizeof(text), "[daemon]\nstate_dir = /var/lib/oci-logfwd\n" MIN_OK
+		    "dead_letter = %s/x\n", path_of("dl"));
+		c = load_ok(text);
+		assert_int_equal(conf_check_system(c, 1, &err), 0);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
+		conf_err_cleanup(&err);
+		conf_free(c);
+	}
 
 	/* The OCI config file is /dev/zero (reading it would never end). */
 	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n[oci]\nconfig_file = /dev/zero\n"
 	    MIN_OK, path_of("st"));
 	c = load_ok(text);
-	assert_int_equal(conf_check_system(c, &err), -1);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
 	assert_non_null(strstr(err.text, "[oci] config_file: \"/dev/zero\" is a device"));
 	conf_err_cleanup(&err);
 	conf_free(c);
@@ -1029,10 +1046,12 @@ test_check_system(void **state)
 		assert_int_equal(chown(path_of("st"), 4242, (gid_t)-1), 0);
 		fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK, path_of("st"));
 		c = load_ok(text);
-		assert_int_equal(conf_check_system(c, &err), -1);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
 		assert_non_null(strstr(err.text, "belongs to uid 4242"));
 		assert_non_null(strstr(err.text, "run chown 0 "));
 		conf_err_cleanup(&err);
+		/* Root checking for the systemd unit: its DynamicUser owns the folder. */
+		assert_int_equal(conf_check_system(c, 1, &err), 0);
 		conf_free(c);
 		assert_int_equal(chown(path_of("st"), 0, (gid_t)-1), 0);
 	} else {
@@ -1040,7 +1059,7 @@ test_check_system(void **state)
 		assert_int_equal(chmod(path_of("st"), 0500), 0);
 		fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK, path_of("st"));
 		c = load_ok(text);
-		assert_int_equal(conf_check_system(c, &err), -1);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
 		assert_non_null(strstr(err.text, "is not writable"));
 		conf_err_cleanup(&err);
 		conf_free(c);
