@@ -945,6 +945,11 @@ pipeline_shutdown(struct pipeline *p, int64_t timeout_ms, void (*done)(void *arg
 	}
 	p->drains_pending = 1;
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		/* A removed sink still draining now waits like the others: freed by its own
+		 * deadline, it would never report drained and hold the stop until the
+		 * timeout. */
+		if (k->drain_deadline != NULL)
+			evtimer_del(k->drain_deadline);
 		p->drains_pending++;
 		sink_when_drained(k->sink, shutdown_drained, p);
 	}
