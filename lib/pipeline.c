@@ -725,7 +725,8 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 			return -1;
 		}
 	}
-	ref = ref_new(p, newconf); /* at the head, but old stays "current" for what runs */
+	/* At the head: builds take their settings from it; an abort unlinks it again. */
+	ref = ref_new(p, newconf);
 	ss = calloc(newconf->n_sinks ? newconf->n_sinks : 1, sizeof(*ss));
 	srcs = calloc(newconf->n_sources ? newconf->n_sources : 1, sizeof(*srcs));
 	rebuild = calloc(newconf->n_sources ? newconf->n_sources : 1, 1);
