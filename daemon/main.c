@@ -249,6 +249,17 @@ notify_status(struct daemon *d, const char *state)
 	    d->conf->n_sinks == 1 ? "" : "s");
 }
 
+/* Once, at start-up: which queries run with a sort operator the file did not have. */
+static void
+log_sort_appended(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_sources; i++)
+		if (c->sources[i].sort_appended)
+			log_source(LOG_LVL_NOTICE, c->sources[i].name,
+			    "the query has no sort operator: searching with \"%s\" appended "
+			    "(pages of a sorted result are stable)", CONF_SORT_SUFFIX + 1);
+}
+
 /* ---------------------------------------------------------------- pipeline hooks */
 
 static void daemon_stopped(void *arg);
@@ -292,7 +303,8 @@ daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 	d->conf = NULL; /* taken by pipeline_new, even when it fails */
 	d->pipeline = pipeline_new(d->base, c, &po, err, sizeof(err), &unusable);
 	if (d->pipeline == NULL) {
-		log_error("cannot start: %s", err);
+		char masked[sizeof(err)];
+		log_error("cannot start: %s", conf_mask_text(err, masked, sizeof(masked)));
 		return unusable ? EXIT_UNAVAILABLE :
 		    strncmp(err, "[sink", 5) == 0 ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
 	}
@@ -310,7 +322,8 @@ daemon_reload_pipeline(struct daemon *d, struct conf *newc)
 	char err[1024];
 
 	if (pipeline_reload(d->pipeline, newc, err, sizeof(err)) != 0) {
-		log_error("reload: %s", err);
+		char masked[sizeof(err)];
+		log_error("reload: %s", conf_mask_text(err, masked, sizeof(masked)));
 		return -1;
 	}
 	pipeline_reopen(d->pipeline); /* SIGHUP also means "logrotate moved the files" */
@@ -412,7 +425,8 @@ reload(struct daemon *d)
 
 	log_notice("SIGHUP: reloading %s", d->opt->config);
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading");
-	if (!(newc = conf_load(d->opt->config, &err))) {
+	if (!(newc = conf_load(d->opt->config, &err)) || conf_check_system(newc, 0, &err) < 0) {
+		conf_free(newc);
 		report_conf_errors(d->opt->config, &err, 0);
 		log_error("reload failed (%d error%s in %s): keeping the running configuration",
 		    err.count, err.count == 1 ? "" : "s", d->opt->config);
@@ -551,6 +565,7 @@ daemon_run(struct daemon *d)
 		return rc;
 	log_notice("oci-logfwd %s started: %s, %zu sources, %zu sinks", OCI_LOGFWD_VERSION,
 	    d->opt->config, d->conf->n_sources, d->conf->n_sinks);
+	log_sort_appended(d->conf);
 	sd_notify(0, "READY=1");
 	notify_status(d, "running");
 	if (event_base_dispatch(d->base) < 0) {
@@ -623,7 +638,16 @@ main(int argc, char **argv)
 	d.started_mono_ms = backoff_mono_ms();
 	d.stats_interval_ms = -1;
 
-	if (!(d.conf = conf_load(opt.config, &err))) {
+	d.conf = conf_load(opt.config, &err);
+	/* What start-up would find in the system, -t finds too; --dry-run and --probe
+	 * write neither checkpoints nor dead letters.  Root running -t checks for the
+	 * systemd unit, whose own user owns (and systemd creates) the state folder. */
+	if (d.conf != NULL && !opt.dry_run && !opt.probe &&
+	    conf_check_system(d.conf, opt.check_config && geteuid() == 0, &err) < 0) {
+		conf_free(d.conf);
+		d.conf = NULL;
+	}
+	if (d.conf == NULL) {
 		report_conf_errors(opt.config, &err, opt.check_config);
 		if (!opt.check_config)
 			log_error("%d configuration error%s in %s: not starting", err.count,

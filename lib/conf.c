@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "template.h"
 
 #include <ini.h>
 
@@ -39,6 +40,7 @@
 #define CONF_MAX_SECRET (64 * 1024)   /* longest secret file */
 #define CONF_MAX_ERRTEXT (256 * 1024)
 #define CONF_MAX_NAME 64              /* source / sink names end up in file names */
+#define CONF_DEFAULT_STATE_DIR "/var/lib/oci-logfwd" /* the unit's StateDirectory= */
 
 /* ---------------------------------------------------------------- enum names */
 
@@ -629,6 +631,16 @@ valid_hostport(const char *s)
 	return 1;
 }
 
+/* 1 when s holds a space, a control character or DEL: curl would send it as is. */
+static int
+has_space_or_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 valid_url(const char *s)
 {
@@ -844,6 +856,63 @@ oom:
 	return NULL;
 }
 
+/* "a FIFO", "a folder", ... for a message about what a path is instead of a file. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * Opens path for reading only if it is a regular file, and never blocks doing so: stat()
+ * first (a FIFO would block open() until a writer comes, a device like /dev/zero never
+ * ends), open with O_NONBLOCK, then fstat() the descriptor and check that it is the very
+ * file that was checked (it may have been replaced in between).  Returns the descriptor
+ * (st filled), or -1 with a message in why.
+ */
+static int
+open_regular(const char *path, struct stat *st, char *why, size_t whylen)
+{
+	struct stat before;
+	int fd, flags;
+
+	if (stat(path, &before) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		snprintf(why, whylen, "is %s, not a regular file", file_kind(before.st_mode));
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_dev != before.st_dev ||
+	    st->st_ino != before.st_ino) {
+		snprintf(why, whylen, "was replaced while being opened");
+		close(fd);
+		return -1;
+	}
+	/* Reads of a regular file do not block anyway; clear the flag all the same. */
+	if ((flags = fcntl(fd, F_GETFL)) >= 0)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return fd;
+}
+
 /*
  * Reads a secret file: relative paths are taken from $CREDENTIALS_DIRECTORY (systemd
  * LoadCredential=).  The file must be private to its owner.  Returns the secret (one
@@ -853,7 +922,7 @@ static char *
 read_secret(struct pctx *p, const struct sect *s, const char *key, const char *path,
     int line, char **resolved)
 {
-	char *full = NULL, *data = NULL;
+	char *full = NULL, *data = NULL, why[128];
 	const char *dir;
 	struct stat st;
 	ssize_t r;
@@ -877,16 +946,8 @@ read_secret(struct pctx *p, const struct sect *s, const char *key, const char *p
 		p->oom = 1;
 		return NULL;
 	}
-	if ((fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		errf(p, line, s->label, key, "cannot read \"%s\": %s", full, strerror(errno));
-		goto fail;
-	}
-	if (fstat(fd, &st) < 0) {
-		errf(p, line, s->label, key, "cannot read \"%s\": %s", full, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errf(p, line, s->label, key, "\"%s\" is not a regular file", full);
+	if ((fd = open_regular(full, &st, why, sizeof(why))) < 0) {
+		errf(p, line, s->label, key, "cannot read \"%s\": %s", full, why);
 		goto fail;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
@@ -1200,6 +1261,11 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			errf(p, line, s->label, k->name, "is not an http:// or https:// URL");
 			return;
 		}
+		if (has_space_or_ctl(v)) {
+			errf(p, line, s->label, k->name,
+			    "holds a space or a control character (write a space as %%20)");
+			return;
+		}
 		dupstr(p, (char **)(void *)slot_c, v);
 		return;
 	case V_HOSTPORT:
@@ -1324,6 +1390,15 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			    "is not \"Name: value\" (a header name is letters, digits and "
 			    "!#$%%&'*+-.^_`|~)");
 			return;
+		}
+		for (const char *c = v; *c; c++) {
+			/* CR or LF would end the header early: a header of the caller's
+			 * making, or a request split in two. */
+			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+				errf(p, line, s->label, k->name,
+				    "holds a control character (CR, LF, ...)");
+				return;
+			}
 		}
 		if (list_push((struct conf_list *)(void *)slot_c, v, strlen(v)) < 0)
 			p->oom = 1;
@@ -1575,6 +1650,56 @@ line_or(const struct sect *s, const char *name)
 	return l > 0 ? l : s->line;
 }
 
+/*
+ * 1 when the query has a `sort` operator: a `|`-separated stage (outside quotes) whose
+ * first word is "sort".  OCI Logging strings are in single or double quotes.
+ */
+static int
+query_has_sort(const char *q)
+{
+	char quote = 0;
+
+	for (const char *c = q; *c; c++) {
+		if (quote) {
+			if (*c == '\\' && c[1] != '\0')
+				c++;
+			else if (*c == quote)
+				quote = 0;
+			continue;
+		}
+		if (*c == '"' || *c == '\'') {
+			quote = *c;
+		} else if (*c == '|') {
+			const char *w = c + 1;
+			while (*w == ' ' || *w == '\t')
+				w++;
+			if (strncasecmp(w, "sort", 4) == 0 &&
+			    (w[4] == '\0' || isspace((unsigned char)w[4])))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A query without a sort operator gets one: whether OCI pages an unsorted result
+ * stably is not documented, and Oracle's own export tooling sorts.
+ */
+static void
+sort_query(struct pctx *p, struct conf_source *src)
+{
+	char *q;
+
+	if (!src->query || query_has_sort(src->query))
+		return;
+	if (!(q = strfmt("%s" CONF_SORT_SUFFIX, src->query))) {
+		p->oom = 1;
+		return;
+	}
+	set_str(&src->query, q);
+	src->sort_appended = 1;
+}
+
 static void
 check_source(struct pctx *p, const struct sect *s)
 {
@@ -1582,6 +1707,7 @@ check_source(struct pctx *p, const struct sect *s)
 
 	if (!src->query && !is_set_line(s, "query"))
 		errf(p, s->line, s->label, "query", "missing (required)");
+	sort_query(p, src);
 	if (src->overlap_ms > src->retention_ms)
 		errf(p, line_or(s, "overlap"), s->label, "overlap",
 		    "is longer than retention");
@@ -1589,6 +1715,69 @@ check_source(struct pctx *p, const struct sect *s)
 		errf(p, line_or(s, "lag"), s->label, "lag", "is not shorter than retention");
 	if (!src->start_is_relative && src->start_ms < 0)
 		errf(p, line_or(s, "start"), s->label, "start", "is before 1970");
+}
+
+/* 1 when headers has one named name (case-insensitive). */
+static int
+has_header(const struct conf_list *headers, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < headers->n; i++)
+		if (strncasecmp(headers->items[i], name, n) == 0 && headers->items[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/*
+ * What sink_new() would refuse, found here so that -t finds it too: a vendor sink without
+ * its credential, a template that does not compile, two sources of an Authorization
+ * header (both would be sent).
+ */
+static void
+check_sink_start(struct pctx *p, const struct sect *s, const struct conf_sink *k)
+{
+	const char *auth_from = NULL;
+
+	if (k->type == CONF_SINK_DATADOG && (!k->api_key || !*k->api_key))
+		errf(p, s->line, s->label, "api_key",
+		    "missing (required for type datadog; or api_key_file)");
+	if (k->type == CONF_SINK_SPLUNK_HEC && (!k->token || !*k->token))
+		errf(p, s->line, s->label, "token",
+		    "missing (required for type splunk_hec; or token_file)");
+	if (k->type == CONF_SINK_HTTP && k->template) {
+		char msg[256];
+		struct template *t = template_new(k->template, msg, sizeof(msg));
+		if (t == NULL)
+			errf(p, line_or(s, "template"), s->label, "template", "%s", msg);
+		template_free(t);
+	}
+	/* Which keys become an Authorization header, per type (see sink_*.c). */
+	switch (k->type) {
+	case CONF_SINK_HTTP:
+	case CONF_SINK_LOKI:
+		auth_from = k->token ? "token" : k->username ? "username" : NULL;
+		if (k->token && k->username)
+			errf(p, line_or(s, "username"), s->label, "username",
+			    "given together with token: both would be sent as Authorization "
+			    "(keep one)");
+		break;
+	case CONF_SINK_ELASTICSEARCH:
+		auth_from = k->api_key ? "api_key" : k->token ? "token" :
+		    k->username ? "username" : NULL;
+		break;
+	case CONF_SINK_SPLUNK_HEC:
+		auth_from = k->token ? "token" : NULL;
+		break;
+	case CONF_SINK_DATADOG:
+	case CONF_SINK_FILE:
+	case CONF_SINK_STDOUT:
+		break;
+	}
+	if (auth_from && has_header(&k->headers, "Authorization"))
+		errf(p, line_or(s, "header"), s->label, "header",
+		    "Authorization is also made from %s: it would be sent twice (keep one)",
+		    auth_from);
 }
 
 static void
@@ -1653,6 +1842,7 @@ check_sink(struct pctx *p, const struct sect *s)
 	if (k->password && !k->username)
 		errf(p, line_or(s, "password"), s->label, "password",
 		    "given without username");
+	check_sink_start(p, s, k);
 }
 
 /* Fills the defaults that depend on other keys; 0 or -1 (OOM). */
@@ -1698,7 +1888,7 @@ daemon_oci_defaults(struct conf *c)
 		n = strcspn(sd, ":");
 		if (!(c->daemon.state_dir = strndup(sd, n)))
 			return -1;
-	} else if (!(c->daemon.state_dir = strdup("/var/lib/oci-logfwd"))) {
+	} else if (!(c->daemon.state_dir = strdup(CONF_DEFAULT_STATE_DIR))) {
 		return -1;
 	}
 	c->daemon.log_level = LOG_LVL_INFO;
@@ -1744,11 +1934,18 @@ static int
 read_file(struct pctx *p, char **out, size_t *len)
 {
 	FILE *f;
-	char *data = NULL;
+	char *data = NULL, why[128];
 	size_t n = 0, cap = 0, r;
+	struct stat st;
+	int fd;
 
-	if (!(f = fopen(p->path, "re"))) {
+	if ((fd = open_regular(p->path, &st, why, sizeof(why))) < 0) {
+		errf(p, 0, NULL, NULL, "cannot open: %s", why);
+		return -1;
+	}
+	if (!(f = fdopen(fd, "r"))) {
 		errf(p, 0, NULL, NULL, "cannot open: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
 	for (;;) {
@@ -1860,6 +2057,95 @@ done:
 		errs_finish(&p, err);
 	}
 	return c;
+}
+
+/* ---------------------------------------------------------------- the system */
+
+/* A folder the daemon writes into: it must exist, be a folder, and be writable. */
+static void
+check_folder(struct pctx *p, int line, const char *label, const char *key, const char *dir,
+    int must_own)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		errf(p, line, label, key, "folder \"%s\": %s%s", dir, strerror(errno),
+		    errno == ENOENT ? " (create it, or let systemd's StateDirectory= do it)" :
+		    "");
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errf(p, line, label, key, "\"%s\" is %s, not a folder", dir,
+		    file_kind(st.st_mode));
+		return;
+	}
+	/* Checkpoints are written as temporary files there: someone else's folder could
+	 * hold a planted link, and the owner could swap our files. */
+	if (must_own && st.st_uid != geteuid()) {
+		errf(p, line, label, key,
+		    "folder \"%s\" belongs to uid %u, not to the user the daemon runs as "
+		    "(uid %u): run chown %u %s, or run the daemon as its owner", dir,
+		    (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), dir);
+		return;
+	}
+	if (access(dir, W_OK | X_OK) < 0)
+		errf(p, line, label, key, "folder \"%s\" is not writable: %s", dir,
+		    strerror(errno));
+}
+
+int
+conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
+{
+	struct pctx p;
+	struct stat st;
+
+	memset(&p, 0, sizeof(p));
+	p.path = c->path;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (c->daemon.state_dir && !(for_service &&
+	    strcmp(c->daemon.state_dir, CONF_DEFAULT_STATE_DIR) == 0 &&
+	    stat(c->daemon.state_dir, &st) < 0 && errno == ENOENT))
+		check_folder(&p, 0, "daemon", "state_dir", c->daemon.state_dir, !for_service);
+	for (size_t i = 0; i < c->n_sinks; i++) {
+		const struct conf_sink *k = &c->sinks[i];
+		char label[CONF_MAX_NAME + 16], *dir;
+		const char *slash;
+
+		if (!k->dead_letter)
+			continue;
+		snprintf(label, sizeof(label), "sink %s", k->name);
+		slash = strrchr(k->dead_letter, '/');
+		if (!slash)
+			dir = strdup(".");
+		else if (slash == k->dead_letter)
+			dir = strdup("/");
+		else
+			dir = strndup(k->dead_letter, (size_t)(slash - k->dead_letter));
+		if (!dir) {
+			p.oom = 1;
+			break;
+		}
+		/* The default one lives in state_dir, checked above. */
+		if (!c->daemon.state_dir || strcmp(dir, c->daemon.state_dir) != 0)
+			check_folder(&p, k->line, label, "dead_letter", dir, 0);
+		free(dir);
+		if (stat(k->dead_letter, &st) == 0 && !S_ISREG(st.st_mode))
+			errf(&p, k->line, label, "dead_letter", "\"%s\" is %s, not a file",
+			    k->dead_letter, file_kind(st.st_mode));
+	}
+	/* Reading it would block (a FIFO) or never end (/dev/zero). */
+	if (c->oci.auth == CONF_AUTH_API_KEY && c->oci.config_file &&
+	    stat(c->oci.config_file, &st) == 0 && !S_ISREG(st.st_mode))
+		errf(&p, 0, "oci", "config_file", "\"%s\" is %s, not a regular file",
+		    c->oci.config_file, file_kind(st.st_mode));
+	if (p.oom)
+		errf(&p, 0, NULL, NULL, "out of memory");
+	if (p.nerr) {
+		errs_finish(&p, err);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -2050,69 +2336,132 @@ sensitive_name(const char *s, size_t n)
 	return 0;
 }
 
-/* A URL with the password of its userinfo and credential-like query values masked. */
+/* Appends to b the URL u[0..n) with the password of its userinfo and credential-like
+ * query values masked. */
+static void
+mask_url_n(struct buf *b, const char *u, size_t n)
+{
+	const char *end = u + n;
+	const char *scheme = NULL;
+	const char *host;
+	const char *pathstart;
+	const char *at, *q, *p, *amp, *eq;
+
+	for (const char *c = u; c + 3 <= end && !scheme; c++)
+		if (memcmp(c, "://", 3) == 0)
+			scheme = c;
+	host = scheme ? scheme + 3 : u;
+	pathstart = host;
+	while (pathstart < end && !strchr("/?#", *pathstart))
+		pathstart++;
+	at = memchr(host, '@', (size_t)(pathstart - host));
+	if (at) {
+		const char *colon = memchr(host, ':', (size_t)(at - host));
+		buf_append(b, u, (size_t)(host - u));
+		if (colon) {
+			buf_append(b, host, (size_t)(colon - host));
+			buf_append_str(b, ":***");
+		} else {
+			buf_append(b, host, (size_t)(at - host));
+		}
+		u = at;
+	}
+	q = memchr(u, '?', (size_t)(end - u));
+	if (!q) {
+		buf_append(b, u, (size_t)(end - u));
+		return;
+	}
+	buf_append(b, u, (size_t)(q + 1 - u));
+	for (p = q + 1; p < end; p = amp < end ? amp + 1 : amp) {
+		amp = p;
+		while (amp < end && *amp != '&' && *amp != '#')
+			amp++;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq && sensitive_name(p, (size_t)(eq - p))) {
+			buf_append(b, p, (size_t)(eq - p));
+			buf_append_str(b, "=***");
+		} else {
+			buf_append(b, p, (size_t)(amp - p));
+		}
+		if (amp < end && *amp == '#') {
+			buf_append(b, amp, (size_t)(end - amp));
+			return;
+		}
+		if (amp < end)
+			buf_append_char(b, '&');
+	}
+}
+
+char *
+conf_mask_url_buf(const char *url, char *out, size_t outsz)
+{
+	struct buf b;
+
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	if (!*url)
+		return out;
+	buf_init(&b, CONF_MAX_VALUE * 2);
+	mask_url_n(&b, url, strlen(url));
+	/* Out of memory: say nothing rather than the unmasked URL. */
+	snprintf(out, outsz, "%s", b.data ? b.data : "(URL)");
+	buf_cleanup(&b);
+	return out;
+}
+
+char *
+conf_mask_text(const char *text, char *out, size_t outsz)
+{
+	struct buf b;
+	const char *t = text;
+
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	if (!*text)
+		return out;
+	buf_init(&b, CONF_MAX_VALUE * 4);
+	while (*t) {
+		const char *u = t;
+		size_t n;
+		while (*u && strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0)
+			u++;
+		buf_append(&b, t, (size_t)(u - t));
+		if (!*u)
+			break;
+		/* A URL ends at white space, a quote or an angle bracket. */
+		n = strcspn(u, " \t\r\n\"'<>");
+		mask_url_n(&b, u, n);
+		t = u + n;
+	}
+	snprintf(out, outsz, "%s", b.data ? b.data : "(text with a URL)");
+	buf_cleanup(&b);
+	return out;
+}
+
 static void
 dump_url(FILE *out, const char *u)
 {
-	const char *scheme = strstr(u, "://");
-	const char *host = scheme ? scheme + 3 : u;
-	const char *pathstart = host + strcspn(host, "/?#");
-	const char *at = memchr(host, '@', (size_t)(pathstart - host));
-	const char *q, *p, *amp, *eq;
+	char m[CONF_MAX_LINE * 2];
 
-	if (at) {
-		const char *colon = memchr(host, ':', (size_t)(at - host));
-		fprintf(out, "%.*s", (int)(host - u), u);
-		if (colon)
-			fprintf(out, "%.*s:***", (int)(colon - host), host);
-		else
-			fprintf(out, "%.*s", (int)(at - host), host);
-		u = at;
-	}
-	q = strchr(u, '?');
-	if (!q) {
-		fputs(u, out);
-		return;
-	}
-	fprintf(out, "%.*s", (int)(q + 1 - u), u);
-	for (p = q + 1; *p; p = *amp ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&#");
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq && sensitive_name(p, (size_t)(eq - p)))
-			fprintf(out, "%.*s=***", (int)(eq - p), p);
-		else
-			fprintf(out, "%.*s", (int)(amp - p), p);
-		if (*amp == '#') {
-			fputs(amp, out);
-			return;
-		}
-		if (*amp)
-			fputc('&', out);
-	}
+	fputs(conf_mask_url_buf(u, m, sizeof(m)), out);
 }
 
 char *
 conf_mask_url(const char *url)
 {
-	char *s = NULL;
-	size_t n = 0;
-	FILE *f;
+	struct buf b;
+	char *s;
+	size_t n;
 
 	if (url == NULL)
 		return NULL;
-	f = open_memstream(&s, &n);
-	if (f == NULL)
-		return NULL;
-	dump_url(f, url);
-	if (ferror(f)) {
-		fclose(f);
-		free(s);
-		return NULL;
-	}
-	if (fclose(f) != 0) {
-		free(s);
-		return NULL;
-	}
+	buf_init(&b, CONF_MAX_VALUE * 2);
+	mask_url_n(&b, url, strlen(url));
+	if (b.data == NULL) /* an empty URL, or out of memory */
+		return *url ? NULL : strdup("");
+	s = buf_steal(&b, &n);
 	return s;
 }
 
@@ -2250,6 +2599,9 @@ conf_dump(const struct conf *c, FILE *out)
 	dump_keys(out, oci_keys, &c->oci, 0);
 	for (i = 0; i < c->n_sources; i++) {
 		fprintf(out, "\n[source %s]\n", c->sources[i].name);
+		if (c->sources[i].sort_appended)
+			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
+			    "no sort operator)\n");
 		dump_keys(out, source_keys, &c->sources[i], 0);
 	}
 	for (i = 0; i < c->n_sinks; i++) {

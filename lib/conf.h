@@ -75,7 +75,11 @@ struct conf_source {
 	int64_t retention_ms;       /* 30d */
 	int64_t max_record_bytes;   /* 1 MiB: a larger record is dead-lettered, not forwarded */
 	int line;                   /* line of the section header, for messages */
+	int sort_appended;          /* query had no sort operator: CONF_SORT_SUFFIX added */
 };
+
+/* Appended at load to a query without a `sort` operator (the effective query). */
+#define CONF_SORT_SUFFIX " | sort by datetime asc"
 
 struct conf_sink {
 	char *name;
@@ -184,6 +188,29 @@ int conf_parse_rfc3339(const char *s, int64_t *ms);
 char *conf_format_duration(int64_t ms, char *out, size_t outsz);
 char *conf_format_size(int64_t bytes, char *out, size_t outsz);
 char *conf_format_rfc3339(int64_t ms, char *out, size_t outsz);
+
+/*
+ * Secrets in URLs, for every line the daemon prints (-t, logs, --probe): the password of
+ * the userinfo and the values of credential-like query parameters (api_key=, token=,
+ * ...sig..., ...pass...) become ***.  conf_mask_url masks one URL; conf_mask_text masks
+ * every http:// or https:// URL inside a message.  Both write into out (NUL-terminated,
+ * truncated to outsz) and return out.  conf_mask_url (below) returns a new string.
+ */
+char *conf_mask_url_buf(const char *url, char *out, size_t outsz);
+char *conf_mask_text(const char *text, char *out, size_t outsz);
+
+/*
+ * What start-up needs from the system, checked by -t as by the daemon before it starts
+ * (and on reload): state_dir and every dead_letter folder exist, are writable, and
+ * state_dir belongs to the user the daemon runs as; the OCI config file, when it exists,
+ * is a regular file.  0, or -1 with every problem in err (as conf_load).
+ *
+ * for_service: root checking a file for the systemd unit (`sudo oci-logfwd -t`): the
+ * daemon will run as the unit's DynamicUser, which owns state_dir, and systemd creates
+ * the default state_dir (StateDirectory=) at the first start; so neither its owner nor,
+ * for the default path, its absence is an error then.
+ */
+int conf_check_system(const struct conf *c, int for_service, struct conf_err *err);
 
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);

@@ -1,21 +1,62 @@
-/* metrics.c — see metrics.h. */
+/*
+ * metrics.c — see metrics.h.
+ *
+ * The listener is reachable by every local user, so it is hardened against a hostile
+ * client: small header and body limits (a GET needs neither; a 1 GB Content-Length is
+ * refused before anything is buffered), an idle timeout, GET/HEAD only, and a cap on
+ * connections tied to the file descriptors left: accepting pauses, with a back-off, while
+ * fewer than METRICS_FD_RESERVE descriptors are free or accept() fails (EMFILE), so that
+ * the daemon's own checkpoints and transfers always get one and the loop never spins on
+ * a listening socket it cannot serve.  Such pauses are logged at most once a minute.
+ */
 #include "metrics.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
+
+#include "backoff.h"
+#include "log.h"
+
+#define METRICS_MAX_HEADERS (8 * 1024)
+#define METRICS_MAX_BODY 1024
+#define METRICS_TIMEOUT_S 10
+#define METRICS_FD_RESERVE 64
+#define METRICS_PAUSE_MIN_MS 100
+#define METRICS_PAUSE_MAX_MS 5000
+#define METRICS_LOG_EVERY_MS 60000
 
 struct metrics_server {
 	struct evhttp *http;
+	struct evconnlistener *lev;
+	struct event *resume;       /* re-enables accepting after a pause */
+	int64_t pause_ms;           /* current back-off; 0 = accepting */
+	long fd_limit;              /* RLIMIT_NOFILE at start */
+	uint64_t pauses;            /* since the last log line */
+	int64_t last_log_ms;
 	metrics_render_fn render;
 	metrics_health_fn health;
 	void *arg;
+	struct metrics_server *next;
 };
+
+/*
+ * The listener's error callback gets the listener's argument, which evhttp owns (its
+ * struct evhttp): the servers are found from their listener here.  At most two exist
+ * (one during a reload that moves the listener), all on the loop thread.
+ */
+static struct metrics_server *servers;
 
 int
 metrics_family(struct buf *out, const char *name, const char *type, const char *help)
@@ -149,6 +190,94 @@ handle(struct evhttp_request *req, void *arg)
 	buf_cleanup(&body);
 }
 
+/* 1 while enough descriptors are free: the lowest free one is far enough from the limit. */
+static int
+fd_headroom(const struct metrics_server *m)
+{
+	int fd = fcntl(evconnlistener_get_fd(m->lev), F_DUPFD_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return (long)fd < m->fd_limit - METRICS_FD_RESERVE;
+}
+
+static void
+pause_accepting(struct metrics_server *m, const char *why)
+{
+	int64_t now = backoff_mono_ms();
+	struct timeval tv;
+
+	evconnlistener_disable(m->lev);
+	m->pause_ms = m->pause_ms == 0 ? METRICS_PAUSE_MIN_MS :
+	    m->pause_ms * 2 > METRICS_PAUSE_MAX_MS ? METRICS_PAUSE_MAX_MS : m->pause_ms * 2;
+	m->pauses++;
+	if (m->last_log_ms == 0 || now - m->last_log_ms >= METRICS_LOG_EVERY_MS) {
+		log_warning("metrics: %s: not accepting connections for a while (%llu time%s "
+		    "since the last such line); the daemon's own files and transfers keep "
+		    "their descriptors", why, (unsigned long long)m->pauses,
+		    m->pauses == 1 ? "" : "s");
+		m->pauses = 0;
+		m->last_log_ms = now;
+	}
+	tv.tv_sec = (time_t)(m->pause_ms / 1000);
+	tv.tv_usec = (suseconds_t)(m->pause_ms % 1000 * 1000);
+	evtimer_add(m->resume, &tv);
+}
+
+static void
+resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct metrics_server *m = arg;
+
+	if (!fd_headroom(m)) {
+		pause_accepting(m, "file descriptors still short");
+		return;
+	}
+	m->pause_ms = 0;
+	evconnlistener_enable(m->lev);
+}
+
+/*
+ * accept() failed (EMFILE, ENFILE, ENOBUFS, ...): without this the listening socket stays
+ * readable and the loop calls accept() again at once, forever.
+ */
+static void
+accept_error(struct evconnlistener *lev, void *arg)
+{
+	struct metrics_server *m = servers;
+	char why[96];
+
+	while (m != NULL && m->lev != lev)
+		m = m->next;
+	if (m == NULL) { /* not ours: cannot be, but never spin */
+		evconnlistener_disable(lev);
+		return;
+	}
+
+	snprintf(why, sizeof(why), "accept: %s", strerror(EVUTIL_SOCKET_ERROR()));
+	pause_accepting(m, why);
+}
+
+/* evhttp calls this for every connection it accepts: the place to apply the cap. */
+static struct bufferevent *
+new_connection(struct event_base *base, void *arg)
+{
+	struct metrics_server *m = arg;
+
+	if (m->lev != NULL && m->pause_ms == 0 && !fd_headroom(m))
+		pause_accepting(m, "few file descriptors left");
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* 1 when host (as in metrics_listen) is a loopback address. */
+static int
+is_loopback(const char *host)
+{
+	return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "localhost") == 0;
+}
+
 struct metrics_server *
 metrics_server_new(struct event_base *base, const char *listen, metrics_render_fn render,
     metrics_health_fn health, void *arg, char *err, size_t errlen)
@@ -199,14 +328,43 @@ metrics_server_new(struct event_base *base, const char *listen, metrics_render_f
 		return NULL;
 	}
 	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_max_headers_size(m->http, METRICS_MAX_HEADERS);
+	evhttp_set_max_body_size(m->http, METRICS_MAX_BODY);
+	evhttp_set_timeout(m->http, METRICS_TIMEOUT_S);
+	evhttp_set_bevcb(m->http, new_connection, m);
 	evhttp_set_gencb(m->http, handle, m);
-	if (evhttp_bind_socket(m->http, host, (ev_uint16_t)port) != 0) {
-		snprintf(err, errlen, "metrics_listen %s: cannot listen (address in use or "
-		    "not local)", listen);
+	{
+		struct rlimit rl;
+		m->fd_limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < 1L << 30 ? (long)rl.rlim_cur : 1L << 30;
+	}
+	m->resume = evtimer_new(base, resume_cb, m);
+	if (m->resume == NULL) {
+		snprintf(err, errlen, "out of memory");
 		evhttp_free(m->http);
 		free(m);
 		return NULL;
 	}
+	{
+		struct evhttp_bound_socket *bs =
+		    evhttp_bind_socket_with_handle(m->http, host, (ev_uint16_t)port);
+		if (bs == NULL) {
+			snprintf(err, errlen, "metrics_listen %s: cannot listen (address in use "
+			    "or not local)", listen);
+			event_free(m->resume);
+			evhttp_free(m->http);
+			free(m);
+			return NULL;
+		}
+		m->lev = evhttp_bound_socket_get_listener(bs);
+		evconnlistener_set_error_cb(m->lev, accept_error);
+		m->next = servers;
+		servers = m;
+	}
+	if (!is_loopback(host))
+		log_warning("metrics_listen %s: reachable from beyond this host; /metrics and "
+		    "/healthz have no authentication (bind 127.0.0.1 unless a firewall or a "
+		    "proxy guards it)", listen);
 	return m;
 }
 
@@ -215,6 +373,13 @@ metrics_server_free(struct metrics_server *m)
 {
 	if (m == NULL)
 		return;
+	for (struct metrics_server **pp = &servers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
 	evhttp_free(m->http);
+	event_free(m->resume);
 	free(m);
 }

@@ -36,7 +36,11 @@ struct sink_entry {
 	const struct conf_sink *cfg;
 	struct conf_ref *ref;
 	int draining;   /* removed by a reload: gets no new events, freed once drained */
-	struct event *drain_deadline; /* ... or discarded when this fires */
+	int adopted;    /* changed by a reload: its successor took its events */
+	/* Health: when it last finished an event (or held none), as the watch saw it. */
+	uint64_t seen_done;
+	int64_t progress_mono_ms;
+	struct event *drain_deadline; /* ... or given up when this fires */
 	struct pipeline *p;
 	struct sink_entry *next;
 };
@@ -46,6 +50,9 @@ struct source_entry {
 	const struct conf_source *cfg;
 	struct conf_ref *ref;
 	int finished;
+	/* Health: when its checkpoint last moved, as the watch saw it. */
+	int64_t seen_cursor;
+	int64_t progress_mono_ms;
 	struct pipeline *p;
 	struct source_entry *next;
 };
@@ -66,6 +73,8 @@ struct pipeline {
 	int drains_pending;
 	struct event *shutdown_timer;
 	struct event *finish_check;
+	struct event *watch;        /* daemon mode: notes progress every second (health) */
+	int64_t grace_permille;     /* OCI_LOGFWD_TEST_RETRY_SCALE (tests), else 1000 */
 	void (*shutdown_done)(void *arg);
 	void *shutdown_arg;
 	int64_t started_mono_ms;
@@ -189,9 +198,9 @@ find_sink(struct pipeline *p, const char *name)
 	return NULL;
 }
 
-/* Unlinks and frees e; discard = its held events are dropped rather than cancelled. */
+/* Unlinks and frees e; what it still holds is acknowledged ACK_CANCELLED (sink_free). */
 static void
-sink_entry_release(struct pipeline *p, struct sink_entry *e, int discard)
+sink_entry_free(struct pipeline *p, struct sink_entry *e)
 {
 	struct sink_entry **pp;
 
@@ -203,32 +212,25 @@ sink_entry_release(struct pipeline *p, struct sink_entry *e, int discard)
 	}
 	if (e->drain_deadline != NULL)
 		event_free(e->drain_deadline);
-	if (discard)
-		sink_discard(e->sink);
-	else
-		sink_free(e->sink);
+	sink_free(e->sink);
 	ref_put(p, e->ref);
 	free(e);
 }
 
-static void
-sink_entry_free(struct pipeline *p, struct sink_entry *e)
-{
-	sink_entry_release(p, e, 0);
-}
-
+/* Builds a sink entry for cfg (from the configuration ref) without linking it: a reload
+ * builds every new sink before it changes anything. */
 static struct sink_entry *
-sink_entry_new(struct pipeline *p, const struct conf_sink *cfg, struct conf_ref *ref,
+sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_ref *ref,
     char *err, size_t errlen)
 {
 	struct sink_entry *e = calloc(1, sizeof(*e));
 	struct sink_err serr;
 
 	if (e == NULL) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "[sink %s] out of memory", cfg->name);
 		return NULL;
 	}
-	e->sink = sink_new(p->base, p->http, cfg, current(p)->daemon.state_dir, &serr);
+	e->sink = sink_new(p->base, p->http, cfg, ref->conf->daemon.state_dir, &serr);
 	if (e->sink == NULL) {
 		snprintf(err, errlen, "[sink %s] %s", cfg->name, serr.msg);
 		free(e);
@@ -238,8 +240,33 @@ sink_entry_new(struct pipeline *p, const struct conf_sink *cfg, struct conf_ref 
 	e->ref = ref;
 	ref->users++;
 	e->p = p;
+	return e;
+}
+
+static void
+sink_entry_link(struct pipeline *p, struct sink_entry *e)
+{
 	e->next = p->sinks;
 	p->sinks = e;
+}
+
+/* Frees an entry that was built but never linked (a reload that is not applied). */
+static void
+sink_entry_unbuild(struct pipeline *p, struct sink_entry *e)
+{
+	sink_free(e->sink);
+	ref_put(p, e->ref);
+	free(e);
+}
+
+static struct sink_entry *
+sink_entry_new(struct pipeline *p, const struct conf_sink *cfg, struct conf_ref *ref,
+    char *err, size_t errlen)
+{
+	struct sink_entry *e = sink_entry_build(p, cfg, ref, err, errlen);
+
+	if (e != NULL)
+		sink_entry_link(p, e);
 	return e;
 }
 
@@ -254,8 +281,10 @@ removed_sink_drained(void *arg)
 
 /*
  * A removed sink that cannot drain (it is down) would hold every source's checkpoint, and
- * with it every other sink, forever.  The operator removed it: after shutdown_timeout its
- * remaining events are dropped (counted and logged) so that the rest flows on.
+ * with it every other sink, forever.  The operator removed it: after shutdown_timeout it
+ * is given up.  Its events are acknowledged ACK_CANCELLED (sink_free), never as done: no
+ * checkpoint moves past them, so their records are read again — by the source re-reading
+ * the window, at the latest at the next start — and go to the sinks that want them now.
  */
 static void
 removed_sink_deadline(evutil_socket_t fd, short what, void *arg)
@@ -264,10 +293,12 @@ removed_sink_deadline(evutil_socket_t fd, short what, void *arg)
 	const struct sink_stats *st = sink_stats(e->sink);
 
 	log_sink(LOG_LVL_WARNING, e->cfg->name,
-	    "removed by reload but not drained within shutdown_timeout: dropping its %llu "
-	    "undelivered events (they are not forwarded to it)",
+	    "removed by reload but not drained within shutdown_timeout: giving it up with "
+	    "%llu undelivered events; they stay unacknowledged (no checkpoint moves past "
+	    "them) and their records will be read again (when the source re-reads the "
+	    "window, at the latest at the next start)",
 	    (unsigned long long)(st->queue_events + st->inflight_events));
-	sink_entry_release(e->p, e, 1);
+	sink_entry_free(e->p, e);
 }
 
 /* --- sources --------------------------------------------------------------------------- */
@@ -286,23 +317,24 @@ source_finished(void *arg, struct source *src)
 	event_active(p->finish_check, EV_TIMEOUT, 0);
 }
 
+/* Builds a source for cfg against the OCI client oci, not linked and not started. */
 static struct source_entry *
-source_entry_new(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
-    char *err, size_t errlen)
+source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
+    struct oci_client *oci, char *err, size_t errlen)
 {
 	struct source_entry *e = calloc(1, sizeof(*e));
 	struct source_env env;
 	char serr[512];
 
 	if (e == NULL) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "[source %s] out of memory", cfg->name);
 		return NULL;
 	}
 	memset(&env, 0, sizeof(env));
 	env.base = p->base;
-	env.oci = p->oci;
+	env.oci = oci;
 	env.norm = p->norm;
-	env.state_dir = current(p)->daemon.state_dir;
+	env.state_dir = ref->conf->daemon.state_dir;
 	env.mode = p->opts.mode;
 	env.from_ms = p->opts.from_ms;
 	env.to_ms = p->opts.to_ms;
@@ -325,8 +357,33 @@ source_entry_new(struct pipeline *p, const struct conf_source *cfg, struct conf_
 	e->ref = ref;
 	ref->users++;
 	e->p = p;
+	return e;
+}
+
+static void
+source_entry_link(struct pipeline *p, struct source_entry *e)
+{
 	e->next = p->sources;
 	p->sources = e;
+}
+
+/* Frees an entry that was never linked nor started (it writes no checkpoint). */
+static void
+source_entry_unbuild(struct pipeline *p, struct source_entry *e)
+{
+	source_free(e->src);
+	ref_put(p, e->ref);
+	free(e);
+}
+
+static struct source_entry *
+source_entry_new(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
+    char *err, size_t errlen)
+{
+	struct source_entry *e = source_entry_build(p, cfg, ref, p->oci, err, errlen);
+
+	if (e != NULL)
+		source_entry_link(p, e);
 	return e;
 }
 
@@ -434,26 +491,90 @@ check_finished(struct pipeline *p)
 	}
 }
 
+/* --- health: progress ------------------------------------------------------------------ */
+
+/*
+ * Health comes from progress, not from the last status code: a source whose checkpoint
+ * does not move (stuck paging, waiting out a long Retry-After, a window that cannot
+ * finish) and a sink that holds events but finishes none are unhealthy even while every
+ * answer they get is a 2xx or a promise to retry.  The watch notes once a second when
+ * each one last made progress; the limits say how long no progress is normal.
+ */
+static int64_t
+source_stuck_ms(const struct pipeline *p, const struct conf_source *c)
+{
+	/* A caught-up source moves its checkpoint every interval; a large window may take
+	 * a while to page through. */
+	return 3 * c->interval_ms + c->window_ms / 10 + 60000 * p->grace_permille / 1000;
+}
+
+static int64_t
+sink_stuck_ms(const struct pipeline *p, const struct conf_sink *k)
+{
+	int64_t per_try = k->timeout_ms > k->retry_max_delay_ms ? k->timeout_ms :
+	    k->retry_max_delay_ms;
+
+	return 3 * per_try + k->batch_timeout_ms + 60000 * p->grace_permille / 1000;
+}
+
+static void
+watch_progress(struct pipeline *p)
+{
+	int64_t now = backoff_mono_ms();
+
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
+		int64_t cur = source_stats(e->src)->cursor_ms;
+		if (e->progress_mono_ms == 0 || cur != e->seen_cursor) {
+			e->seen_cursor = cur;
+			e->progress_mono_ms = now;
+		}
+	}
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		const struct sink_stats *st = sink_stats(k->sink);
+		uint64_t done = st->events_sent + st->events_dead_letter + st->events_dropped;
+		if (k->progress_mono_ms == 0 || done != k->seen_done ||
+		    st->queue_events + st->inflight_events == 0) {
+			k->seen_done = done;
+			k->progress_mono_ms = now;
+		}
+	}
+}
+
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	watch_progress(arg);
+}
+
 /* --- building ---------------------------------------------------------------------------- */
+
+/* Replaces the running metrics listener by m (NULL = none) listening on listen. */
+static void
+swap_metrics(struct pipeline *p, struct metrics_server *m, const char *listen)
+{
+	metrics_server_free(p->metrics);
+	free(p->metrics_listen);
+	p->metrics = m;
+	p->metrics_listen = NULL;
+	if (m == NULL)
+		return;
+	p->metrics_listen = strdup(listen);
+	log_info("metrics on http://%s/metrics and /healthz", listen);
+}
 
 static int
 start_metrics(struct pipeline *p, const struct conf *c, char *err, size_t errlen)
 {
-	if (str_eq(p->metrics_listen, c->daemon.metrics_listen))
-		return 0;
-	metrics_server_free(p->metrics);
-	p->metrics = NULL;
-	free(p->metrics_listen);
-	p->metrics_listen = NULL;
+	struct metrics_server *m;
+
 	if (c->daemon.metrics_listen == NULL || c->daemon.metrics_listen[0] == '\0')
 		return 0;
-	p->metrics = metrics_server_new(p->base, c->daemon.metrics_listen,
+	m = metrics_server_new(p->base, c->daemon.metrics_listen,
 	    (metrics_render_fn)pipeline_render_metrics, (metrics_health_fn)pipeline_health, p,
 	    err, errlen);
-	if (p->metrics == NULL)
+	if (m == NULL)
 		return -1;
-	p->metrics_listen = strdup(c->daemon.metrics_listen);
-	log_info("metrics on http://%s/metrics and /healthz", c->daemon.metrics_listen);
+	swap_metrics(p, m, c->daemon.metrics_listen);
 	return 0;
 }
 
@@ -484,7 +605,12 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	p->http = http_new(base);
 	p->norm = normalizer_new();
 	p->finish_check = event_new(base, -1, 0, finish_check_cb, p);
-	if (p->http == NULL || p->norm == NULL || p->finish_check == NULL) {
+	p->watch = event_new(base, -1, EV_PERSIST, watch_cb, p);
+	{
+		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
+		p->grace_permille = scale != NULL && atoll(scale) > 0 ? atoll(scale) : 1000;
+	}
+	if (p->http == NULL || p->norm == NULL || p->finish_check == NULL || p->watch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -510,10 +636,68 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 		goto fail;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
 		source_start(e->src);
+	if (opts->mode == SOURCE_MODE_DAEMON) {
+		struct timeval sec = { 1, 0 };
+		watch_progress(p);
+		event_add(p->watch, &sec);
+	}
 	return p;
 fail:
 	pipeline_free(p);
 	return NULL;
+}
+
+/*
+ * A reload in two phases.  Phase one builds everything new or changed (the OCI client,
+ * every added or changed sink, every added or changed source, the metrics listener)
+ * without touching what runs; if anything fails, all of it is freed and the running
+ * configuration stays whole, exactly as for a file with a syntax error.  Phase two
+ * cannot fail for want of a resource it has not already got: it swaps.
+ *
+ * A changed source is built in phase one only to check that it can be (its checkpoint
+ * readable): the running one writes its checkpoint when it is freed in phase two, and the
+ * one that replaces it must start from that, so it is built again there.
+ */
+struct staged_sink {
+	struct sink_entry *built;
+	struct sink_entry *replaces; /* the running sink of the same name, NULL = added */
+};
+
+static void
+unstage(struct pipeline *p, struct staged_sink *ss, size_t nss, struct source_entry **sources,
+    size_t nsrc)
+{
+	for (size_t i = 0; i < nss; i++)
+		if (ss[i].built != NULL)
+			sink_entry_unbuild(p, ss[i].built);
+	for (size_t i = 0; i < nsrc; i++)
+		if (sources[i] != NULL)
+			source_entry_unbuild(p, sources[i]);
+}
+
+static struct source_entry *
+find_source(struct pipeline *p, const char *name)
+{
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		if (strcmp(e->cfg->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/* Starts the drain (and its deadline) of a sink that no longer gets events. */
+static void
+drain_removed(struct pipeline *p, struct sink_entry *e, int64_t timeout_ms)
+{
+	struct timeval tv = { (time_t)(timeout_ms / 1000),
+		(suseconds_t)((timeout_ms % 1000) * 1000) };
+
+	e->p = p;
+	sink_when_drained(e->sink, removed_sink_drained, e);
+	if (e->drain_deadline == NULL) {
+		e->drain_deadline = evtimer_new(p->base, removed_sink_deadline, e);
+		if (e->drain_deadline != NULL)
+			evtimer_add(e->drain_deadline, &tv);
+	}
 }
 
 int
@@ -522,60 +706,128 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
 	int oci_changed = !oci_eq(&old->oci, &newconf->oci);
-	int added = 0, removed = 0, kept = 0;
+	int added = 0, removed = 0, kept = 0, changed = 0, adopted = 0;
+	struct oci_client *oc = NULL;
+	struct metrics_server *ms = NULL;
+	int metrics_changed = !str_eq(p->metrics_listen, newconf->daemon.metrics_listen);
+	struct staged_sink *ss = NULL;
+	struct source_entry **srcs = NULL; /* per newconf source: built in phase one */
+	unsigned char *rebuild = NULL;     /* ... replacing a running one: built again */
+	size_t nss = 0;
 
+	/* ---- phase one: build, change nothing ---- */
 	if (oci_changed) {
-		/* New credentials mean new sources; simplest and safe. */
 		struct oci_err oerr;
-		struct oci_client *oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
+		oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
 		if (oc == NULL) {
 			snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
 			conf_free(newconf);
 			return -1;
 		}
-		while (p->sources != NULL)
-			source_entry_free(p, p->sources);
-		oci_client_free(p->oci);
-		p->oci = oc;
 	}
+	/* At the head: builds take their settings from it; an abort unlinks it again. */
 	ref = ref_new(p, newconf);
-	if (ref == NULL) {
-		conf_free(newconf);
+	ss = calloc(newconf->n_sinks ? newconf->n_sinks : 1, sizeof(*ss));
+	srcs = calloc(newconf->n_sources ? newconf->n_sources : 1, sizeof(*srcs));
+	rebuild = calloc(newconf->n_sources ? newconf->n_sources : 1, 1);
+	if (ref == NULL || ss == NULL || srcs == NULL || rebuild == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto abort;
 	}
-	/* From here on the new configuration is current; the old one lives as long as
-	 * something built from it does. */
+	for (size_t i = 0; i < newconf->n_sinks; i++) {
+		const struct conf_sink *nk = &newconf->sinks[i];
+		struct sink_entry *cur = find_sink(p, nk->name);
+		if (cur != NULL && sink_eq(nk, cur->cfg))
+			continue;
+		ss[nss].replaces = cur;
+		ss[nss].built = sink_entry_build(p, nk, ref, err, errlen);
+		if (ss[nss].built == NULL)
+			goto abort;
+		nss++;
+	}
+	for (size_t i = 0; i < newconf->n_sources; i++) {
+		const struct conf_source *ns = &newconf->sources[i];
+		struct source_entry *cur = find_source(p, ns->name);
+		if (!oci_changed && cur != NULL && source_eq(ns, cur->cfg))
+			continue;
+		rebuild[i] = cur != NULL;
+		srcs[i] = source_entry_build(p, ns, ref, oc != NULL ? oc : p->oci, err, errlen);
+		if (srcs[i] == NULL)
+			goto abort;
+	}
+	if (metrics_changed && p->opts.mode == SOURCE_MODE_DAEMON &&
+	    newconf->daemon.metrics_listen != NULL && newconf->daemon.metrics_listen[0] != '\0') {
+		/* A new address is bound before the old one is closed, so that a reload
+		 * whose address is taken changes nothing. */
+		ms = metrics_server_new(p->base, newconf->daemon.metrics_listen,
+		    (metrics_render_fn)pipeline_render_metrics,
+		    (metrics_health_fn)pipeline_health, p, err, errlen);
+		if (ms == NULL)
+			goto abort;
+	}
+
+	/* ---- phase two: swap ---- */
+	/* The new configuration becomes current; the old one lives as long as something
+	 * built from it does. */
 	for (struct conf_ref *r = ref->next; r != NULL; r = r->next) {
 		if (r->conf == old) {
 			ref_put(p, r); /* drop its "current" reference */
 			break;
 		}
 	}
+	if (oci_changed) {
+		/* Every source is rebuilt against the new client (srcs holds trial builds
+		 * of all of them): the old ones stop first, writing their checkpoints. */
+		while (p->sources != NULL) {
+			log_source(LOG_LVL_INFO, p->sources->cfg->name, "stopped by reload");
+			source_entry_free(p, p->sources);
+		}
+		oci_client_free(p->oci);
+		p->oci = oc;
+		oc = NULL;
+	}
 
-	/* Sinks: keep the identical ones, drain the others, add the new ones. */
+	/* Sinks: removed ones drain; changed ones hand their events to their successor
+	 * (or, if they cannot, drain as removed); added ones start. */
 	for (struct sink_entry *e = p->sinks; e != NULL; e = e->next) {
-		const struct conf_sink *nk;
 		if (e->draining)
 			continue;
-		nk = conf_find_sink(newconf, e->cfg->name);
-		if (nk == NULL || !sink_eq(nk, e->cfg)) {
+		if (conf_find_sink(newconf, e->cfg->name) == NULL) {
 			e->draining = 1;
 			removed++;
-		} else {
-			kept++;
 		}
 	}
-	for (size_t i = 0; i < newconf->n_sinks; i++) {
-		if (find_sink(p, newconf->sinks[i].name) != NULL)
-			continue;
-		if (sink_entry_new(p, &newconf->sinks[i], ref, err, errlen) == NULL)
-			log_error("reload: %s (the sink is not started)", err);
-		else
+	for (size_t i = 0; i < nss; i++) {
+		struct sink_entry *o = ss[i].replaces;
+		sink_entry_link(p, ss[i].built);
+		if (o == NULL) {
 			added++;
+			continue;
+		}
+		changed++;
+		o->draining = 1;
+		{
+			const struct sink_stats *st = sink_stats(o->sink);
+			unsigned long long held = st->queue_events + st->inflight_events;
+			if (sink_adopt(ss[i].built->sink, o->sink) == 0) {
+				log_sink(LOG_LVL_INFO, o->cfg->name, "changed by reload: handed its "
+				    "%llu queued events to the new settings", held);
+				o->adopted = 1;
+				adopted++;
+			} else {
+				log_sink(LOG_LVL_INFO, o->cfg->name, "changed by reload: its %llu "
+				    "queued events cannot move to the new settings; draining them "
+				    "with the old ones first", held);
+			}
+		}
 	}
-	/* Sources: keep identical ones; stop changed and removed ones (their in-flight
-	 * work stays unacknowledged, so their checkpoint holds it); start new ones. */
+	for (struct sink_entry *e = p->sinks; e != NULL; e = e->next)
+		if (!e->draining)
+			kept++;
+	kept -= added + changed;
+
+	/* Sources: stop changed and removed ones (their in-flight work stays
+	 * unacknowledged, so their checkpoint holds it); start new ones. */
 	{
 		struct source_entry *e = p->sources, *next;
 		for (; e != NULL; e = next) {
@@ -588,44 +840,58 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 		}
 	}
 	for (size_t i = 0; i < newconf->n_sources; i++) {
-		int exists = 0;
-		for (struct source_entry *e = p->sources; e != NULL; e = e->next)
-			if (strcmp(e->cfg->name, newconf->sources[i].name) == 0)
-				exists = 1;
-		if (exists)
+		struct source_entry *e = srcs[i];
+		if (e == NULL)
 			continue;
-		if (source_entry_new(p, &newconf->sources[i], ref, err, errlen) == NULL) {
-			log_error("reload: %s (the source is not started)", err);
-			continue;
+		srcs[i] = NULL;
+		if (!rebuild[i]) {
+			source_entry_link(p, e);
+		} else {
+			source_entry_unbuild(p, e);
+			e = source_entry_new(p, &newconf->sources[i], ref, err, errlen);
+			if (e == NULL) {
+				/* Built a moment ago from the same file: memory, or the
+				 * checkpoint just written became unreadable. */
+				log_error("reload: %s (the source is not started)", err);
+				continue;
+			}
 		}
-		source_start(p->sources->src);
+		source_start(e->src);
 	}
 	set_routes(p);
-	/* Now that nothing routes to them, drained sinks go away. */
+	/* Now that nothing routes to them: adopted sinks hold nothing and go at once;
+	 * the others drain. */
 	{
 		struct sink_entry *e = p->sinks, *next;
 		for (; e != NULL; e = next) {
 			next = e->next;
-			if (e->draining && !e->p->shutting_down) {
-				e->p = p;
-				sink_when_drained(e->sink, removed_sink_drained, e);
-				if (e->drain_deadline == NULL) {
-					int64_t ms = newconf->daemon.shutdown_timeout_ms;
-					struct timeval tv = { (time_t)(ms / 1000),
-						(suseconds_t)((ms % 1000) * 1000) };
-					e->drain_deadline = evtimer_new(p->base,
-					    removed_sink_deadline, e);
-					if (e->drain_deadline != NULL)
-						evtimer_add(e->drain_deadline, &tv);
-				}
-			}
+			if (e->adopted)
+				sink_entry_free(p, e);
+			else if (e->draining && !e->p->shutting_down)
+				drain_removed(p, e, newconf->daemon.shutdown_timeout_ms);
 		}
 	}
-	if (start_metrics(p, newconf, err, errlen) != 0)
-		log_error("reload: %s", err);
-	log_notice("configuration reloaded: sinks kept %d, added %d, removed %d", kept, added,
-	    removed);
+	if (metrics_changed)
+		swap_metrics(p, ms, newconf->daemon.metrics_listen);
+	free(ss);
+	free(srcs);
+	free(rebuild);
+	log_notice("configuration reloaded: sinks kept %d, added %d, removed %d, changed %d "
+	    "(%d handed over their queue)", kept, added, removed, changed, adopted);
 	return 0;
+
+abort:
+	unstage(p, ss, nss, srcs, srcs != NULL ? newconf->n_sources : 0);
+	free(ss);
+	free(srcs);
+	free(rebuild);
+	metrics_server_free(ms);
+	oci_client_free(oc);
+	if (ref != NULL)
+		ref_put(p, ref); /* frees newconf */
+	else
+		conf_free(newconf);
+	return -1;
 }
 
 /* --- shutdown ------------------------------------------------------------------------- */
@@ -680,6 +946,11 @@ pipeline_shutdown(struct pipeline *p, int64_t timeout_ms, void (*done)(void *arg
 	}
 	p->drains_pending = 1;
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		/* A removed sink still draining now waits like the others: freed by its own
+		 * deadline, it would never report drained and hold the stop until the
+		 * timeout. */
+		if (k->drain_deadline != NULL)
+			evtimer_del(k->drain_deadline);
 		p->drains_pending++;
 		sink_when_drained(k->sink, shutdown_drained, p);
 	}
@@ -706,6 +977,8 @@ pipeline_free(struct pipeline *p)
 		event_free(p->shutdown_timer);
 	if (p->finish_check != NULL)
 		event_free(p->finish_check);
+	if (p->watch != NULL)
+		event_free(p->watch);
 	while (p->confs != NULL) {
 		struct conf_ref *r = p->confs;
 		p->confs = r->next;
@@ -939,40 +1212,66 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 	return rc ? -1 : 0;
 }
 
+/* One entry of the /healthz body: {"source"|"sink": name, "reason": ..., ...}. */
+static void
+health_problem(struct buf *b, int *first, const char *kind, const char *name,
+    const char *reason, const char *error)
+{
+	buf_printf(b, "%s{\"%s\":", *first ? "" : ",", kind);
+	buf_append_json_string(b, name, strlen(name));
+	buf_append_str(b, ",\"reason\":");
+	buf_append_json_string(b, reason, strlen(reason));
+	if (error != NULL && error[0] != '\0') {
+		buf_append_str(b, ",\"error\":");
+		buf_append_json_string(b, error, strlen(error));
+	}
+	buf_append_char(b, '}');
+	*first = 0;
+}
+
 int
 pipeline_health(struct pipeline *p, struct buf *reason)
 {
-	int64_t now = backoff_now_ms();
-	int ok = 1;
+	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	int first = 1;
+	char why[192];
 
+	watch_progress(p);
 	buf_append_str(reason, "{\"status\":\"unhealthy\",\"problems\":[");
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		const struct source_stats *st = source_stats(e->src);
-		if (source_healthy(e->src))
+		int64_t still = mono - e->progress_mono_ms;
+		if (!source_healthy(e->src)) {
+			snprintf(why, sizeof(why), "no successful search for %lld s",
+			    st->last_success_mono_ms > 0 ?
+			    (long long)((mono - st->last_success_mono_ms) / 1000) :
+			    (long long)((mono - p->started_mono_ms) / 1000));
+		} else if (still > source_stuck_ms(p, e->cfg)) {
+			snprintf(why, sizeof(why), "checkpoint has not moved for %lld s (stuck "
+			    "paging, waiting out a Retry-After, or held back by a sink)",
+			    (long long)(still / 1000));
+		} else {
 			continue;
-		buf_printf(reason, "%s{\"source\":", ok ? "" : ",");
-		buf_append_json_string(reason, e->cfg->name, strlen(e->cfg->name));
-		buf_append_str(reason, ",\"error\":");
-		buf_append_json_string(reason, st->last_error[0] ? st->last_error :
-		    "no successful search within 3 x interval", strlen(st->last_error[0] ?
-		    st->last_error : "no successful search within 3 x interval"));
-		buf_append_char(reason, '}');
-		ok = 0;
+		}
+		health_problem(reason, &first, "source", e->cfg->name, why, st->last_error);
 	}
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 		const struct sink_stats *st = sink_stats(k->sink);
+		unsigned long long held = st->queue_events + st->inflight_events;
+		int64_t still = mono - k->progress_mono_ms;
 		int failing = st->failing_since_ms > 0 &&
 		    now - st->failing_since_ms > 3 * k->cfg->retry_max_delay_ms;
-		if (sink_healthy(k->sink) && !failing)
+		if (shadowed(p, k))
 			continue;
-		buf_printf(reason, "%s{\"sink\":", ok ? "" : ",");
-		buf_append_json_string(reason, k->cfg->name, strlen(k->cfg->name));
-		buf_printf(reason, ",\"queue_events\":%llu,\"error\":",
-		    (unsigned long long)(st->queue_events + st->inflight_events));
-		buf_append_json_string(reason, st->last_error, strlen(st->last_error));
-		buf_append_char(reason, '}');
-		ok = 0;
+		if (!sink_healthy(k->sink) || failing)
+			snprintf(why, sizeof(why), "failing or paused, %llu events held", held);
+		else if (still > sink_stuck_ms(p, k->cfg))
+			snprintf(why, sizeof(why), "no event delivered for %lld s, %llu events "
+			    "held", (long long)(still / 1000), held);
+		else
+			continue;
+		health_problem(reason, &first, "sink", k->cfg->name, why, st->last_error);
 	}
 	buf_append_str(reason, "]}");
-	return ok;
+	return first;
 }

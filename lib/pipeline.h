@@ -3,9 +3,12 @@
  * the routes between them, the metrics endpoint, and reloads.
  *
  * main() owns the event loop and the configuration file; the pipeline owns everything
- * built from a configuration.  A reload keeps what did not change (sinks with their
- * queues, sources with their windows), starts what was added, and drains what was
- * removed before freeing it, so nothing in flight is lost.
+ * built from a configuration.  A reload is applied whole or not at all: everything added
+ * or changed is built first.  It keeps what did not change (sinks with their queues,
+ * sources with their windows), starts what was added, lets a changed sink hand its events
+ * to its successor (sink_adopt), and drains what was removed before freeing it; a removed
+ * sink that does not drain within shutdown_timeout is given up with its events cancelled,
+ * never acknowledged, so their records are read again.
  */
 #ifndef OCI_LOGFWD_PIPELINE_H
 #define OCI_LOGFWD_PIPELINE_H
@@ -41,8 +44,9 @@ struct pipeline_opts {
 struct pipeline *pipeline_new(struct event_base *base, struct conf *conf,
     const struct pipeline_opts *opts, char *err, size_t errlen, int *unusable);
 
-/* Applies a new, already validated configuration (taken).  0, or -1 with err (the
- * running configuration is kept and newconf freed). */
+/* Applies a new, already validated configuration (taken).  0, or -1 with err when
+ * anything new could not be built (a sink, a source, the OCI client, the metrics
+ * listener): then nothing changed, the running configuration is kept and newconf freed. */
 int pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errlen);
 
 /* SIGUSR1 / stats_interval: one line per the whole pipeline. */
@@ -63,7 +67,9 @@ void pipeline_free(struct pipeline *p);
 
 /* Prometheus text of every metric (also served on metrics_listen). */
 int pipeline_render_metrics(struct pipeline *p, struct buf *out);
-/* 1 when healthy; otherwise reason gets a JSON object. */
+/* 1 when healthy; otherwise reason gets a JSON object naming each unhealthy source and
+ * sink with a reason: failing, or no progress (checkpoint unmoved, events held but none
+ * finished) for longer than its settings make normal. */
 int pipeline_health(struct pipeline *p, struct buf *reason);
 
 #endif

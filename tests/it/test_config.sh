@@ -40,10 +40,16 @@ hasnt() {
 
 [ -x "$BIN" ] || { echo "no $BIN (run make first)"; exit 1; }
 
-# --- the reference configuration passes
+# --- the reference configuration passes, given what start-up needs: its secrets
+# (LoadCredential=) and its state folder (StateDirectory=)
+mkdir -m 700 "$T/refcreds" "$T/refstate"
+printf 'DD-KEY\n' >"$T/refcreds/datadog-api-key"; printf 'HEC-TOKEN\n' >"$T/refcreds/splunk-hec-token"
+chmod 600 "$T/refcreds"/*
+export CREDENTIALS_DIRECTORY="$T/refcreds" STATE_DIRECTORY="$T/refstate"
 expect 0 "-t on conf/oci-logfwd.conf" -- "$BIN" -t -c conf/oci-logfwd.conf
 has "$T/out" "[sink siem]" "effective config printed"
 has "$T/out" "queue_max_bytes = 64MiB" "defaults filled in"
+mkdir -p "$T/demo/state"
 expect 0 "--check-config (long form) on conf/demo.conf" -- env DEMO_DIR="$T/demo" OCISIM_PORT=1 \
 	"$BIN" --check-config --config conf/demo.conf
 has "$T/out" "endpoint = http://127.0.0.1:1" "\${VAR} expanded in demo.conf"
@@ -70,6 +76,8 @@ has "$T/err" "absent.conf: cannot open" "missing file named"
 expect 78 "daemon on a broken file" -- "$BIN" -c "$T/broken.conf"
 has "$T/err" "[sink siem] batch_max_bytes" "daemon logs the error"
 
+unset CREDENTIALS_DIRECTORY
+
 # --- secrets are masked in -t output (inline, _file, header, URL)
 mkdir -m 700 "$T/creds"
 printf 'FILE-SECRET-4711\n' >"$T/creds/hec"; chmod 600 "$T/creds/hec"
@@ -94,6 +102,59 @@ chmod 644 "$T/creds/hec"
 expect 78 "world-readable secret file" -- env CREDENTIALS_DIRECTORY="$T/creds" "$BIN" -t -c "$T/secret.conf"
 has "$T/err" "chmod 600 $T/creds/hec" "tells how to fix the mode"
 hasnt "$T/err" "FILE-SECRET" "secret not echoed"
+
+# --- -t finds what start-up finds (issue 11 item 14), and never hangs (issue 10 item 9)
+mkdir -p "$T/st"
+ck() { # ck NAME: $T/NAME.conf = [daemon] + [source a] + stdin
+	printf '[daemon]\nstate_dir = %s\n[source a]\nquery = search "c/_Audit"\n' "$T/st" >"$T/$1.conf"
+	cat >>"$T/$1.conf"
+}
+printf '[sink d]\ntype = datadog\nsite = datadoghq.eu\n' | ck dd
+expect 78 "-t: datadog without api_key" -- "$BIN" -t -c "$T/dd.conf"
+has "$T/err" "[sink d] api_key: missing" "datadog api_key reported"
+printf '[sink h]\ntype = splunk_hec\nurl = https://h:8088/services/collector/event\n' | ck hec
+expect 78 "-t: splunk without token" -- "$BIN" -t -c "$T/hec.conf"
+has "$T/err" "[sink h] token: missing" "splunk token reported"
+printf '[sink w]\ntype = http\nurl = http://h/in\ntemplate = {"m": {{message}\n' | ck tpl
+expect 78 "-t: a broken template" -- "$BIN" -t -c "$T/tpl.conf"
+has "$T/err" "[sink w] template:" "template error reported"
+printf '[sink w]\ntype = http\nurl = http://h/a b\n' | ck sp
+expect 78 "-t: a URL with a space" -- "$BIN" -t -c "$T/sp.conf"
+has "$T/err" "[sink w] url: holds a space" "space in URL reported"
+printf '[sink w]\ntype = http\nurl = http://h/\nheader = X-A: ${CTL}\n' | ck ctl
+expect 78 "-t: a control character in a header" -- env CTL=$'a\033b' "$BIN" -t -c "$T/ctl.conf"
+has "$T/err" "[sink w] header: holds a control character" "control character reported"
+printf '[sink w]\ntype = http\nurl = http://h/\ntoken = t\nheader = Authorization: Bearer x\n' | ck twice
+expect 78 "-t: token and an Authorization header" -- "$BIN" -t -c "$T/twice.conf"
+has "$T/err" "Authorization is also made from token" "double Authorization reported"
+printf '[sink o]\ntype = stdout\ndead_letter = %s/no-such-folder/dl.ndjson\n' "$T" | ck nodl
+expect 78 "-t: a dead_letter folder that does not exist" -- "$BIN" -t -c "$T/nodl.conf"
+has "$T/err" "[sink o] dead_letter: folder \"$T/no-such-folder\"" "dead_letter folder reported"
+sed -e "s|^state_dir = .*|state_dir = $T/no-state|" -e '/^dead_letter/d' "$T/nodl.conf" >"$T/nost.conf"
+expect 78 "-t: a state_dir that does not exist" -- "$BIN" -t -c "$T/nost.conf"
+has "$T/err" "[daemon] state_dir: folder \"$T/no-state\"" "state_dir reported"
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$T/st-other"; chown 4242 "$T/st-other"
+	sed "s|^state_dir = .*|state_dir = $T/st-other|" "$T/nost.conf" >"$T/own.conf"
+	# The daemon refuses it; root's -t checks for the unit, whose DynamicUser owns it.
+	expect 78 "daemon: a state_dir of another user" -- timeout 10 "$BIN" -c "$T/own.conf"
+	has "$T/err" "belongs to uid 4242, not to the user the daemon runs as (uid 0): run chown 0 $T/st-other" "ownership reported with the fix"
+	expect 0 "-t as root: a state_dir of the unit's own user" -- "$BIN" -t -c "$T/own.conf"
+fi
+printf '[sink o]\ntype = stdout\n[oci]\nconfig_file = /dev/zero\n' | ck zero
+expect 78 "-t: config_file = /dev/zero (no hang)" -- timeout 10 "$BIN" -t -c "$T/zero.conf"
+has "$T/err" "[oci] config_file: \"/dev/zero\" is a device" "/dev/zero refused"
+mkfifo "$T/fifo"
+printf '[sink w]\ntype = http\nurl = http://h/\ntoken_file = %s\n' "$T/fifo" | ck fifo
+expect 78 "-t: a FIFO as token_file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fifo.conf"
+has "$T/err" "is a FIFO, not a regular file" "FIFO secret refused"
+expect 78 "-t: a FIFO as the configuration file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fifo"
+has "$T/err" "is a FIFO, not a regular file" "FIFO configuration file refused"
+# -t shows the effective query (issue 11 item 7)
+printf '[sink o]\ntype = stdout\n' | ck sorted
+expect 0 "-t: a query without a sort operator" -- "$BIN" -t -c "$T/sorted.conf"
+has "$T/out" 'query = search "c/_Audit" | sort by datetime asc' "-t shows the effective query"
+has "$T/out" '; query: " | sort by datetime asc" appended' "-t says the sort was appended"
 
 # --- version, help, usage errors
 expect 0 "--version" -- "$BIN" --version
@@ -173,7 +234,22 @@ kill -0 "$DPID" 2>/dev/null && ok "still running after a bad reload" || bad "die
 sed -i '/12XB/d; /page_size = 5000/d' "$T/run.conf"
 kill -HUP "$DPID"
 if wait_for "reloaded" "$T/d.err"; then ok "good reload applied"; else bad "good reload not applied"; cat "$T/d.err"; fi
+# A FIFO as a secret file on SIGHUP: refused, the daemon neither hangs nor stops.
+cp "$T/run.conf" "$T/run.conf.good"
+printf 'token_file = %s\n' "$T/fifo" >>"$T/run.conf"
+before=$(grep -c "keeping the running configuration" "$T/d.err")
+kill -HUP "$DPID"
+fifo_refused() { [ "$(grep -c "keeping the running configuration" "$T/d.err")" -gt "$before" ]; }
+for _ in $(seq 50); do fifo_refused && break; sleep 0.1; done
+if fifo_refused; then ok "SIGHUP with a FIFO secret refused"; else bad "SIGHUP with a FIFO secret: no refusal (hung?)"; fi
+has "$T/d.err" "is a FIFO, not a regular file" "the FIFO is named"
+cp "$T/run.conf.good" "$T/run.conf"
 kill -USR1 "$DPID"
+usr1_seen() { [ "$(grep -c "stats:" "$T/d.err")" -gt 2 ]; }
+for _ in $(seq 50); do usr1_seen && break; sleep 0.1; done
+kill -0 "$DPID" 2>/dev/null && ok "alive after the FIFO reload" || bad "died after the FIFO reload"
+n=$(grep -c "the query has no sort operator" "$T/d.err")
+[ "$n" = 1 ] && ok "the appended sort is said once at start-up" || bad "the appended sort was said $n times"
 kill -TERM "$DPID"
 wait "$DPID"; rc=$?; DPID=
 [ "$rc" -eq 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"

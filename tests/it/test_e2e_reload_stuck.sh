@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A reload removes a sink that is down (503 forever): it must not hold the other sinks
-# back.  After shutdown_timeout its undelivered events are dropped (counted, logged), the
-# source's checkpoint moves on, and the kept sink goes on receiving every record exactly
-# once (by content).
+# back.  After shutdown_timeout it is given up: its undelivered events are cancelled, not
+# acknowledged as done, and the log says their records will be read again; the source
+# re-reads them for the sinks it routes to now, its checkpoint then moves on, and the kept
+# sink goes on receiving every record (by content: at least once, since the re-read
+# window may repeat records keep already had).
 set -u
 . "$(dirname "$0")/e2e2_lib.sh"
 
@@ -28,16 +30,19 @@ sleep 3
 mv "$T/daemon.conf.new" "$T/daemon.conf"
 reload_ms=$(now_ms)
 kill -HUP "$DPID"; phase "SIGHUP: sink old (down) removed"
-wait_for 15 grep -q "\[sink old\] removed by reload but not drained within shutdown_timeout" \
-    "$T/daemon.log" || fail "the removed sink old was not given up after shutdown_timeout"
+wait_for 15 grep -q "\[sink old\] removed by reload but not drained within shutdown_timeout: giving it up with [0-9]* undelivered events; they stay unacknowledged .* will be read again" \
+    "$T/daemon.log" || fail "the removed sink old was not given up after shutdown_timeout (or the log does not say its records are read again)"
+grep -q "dropping its" "$T/daemon.log" && fail "the given-up events were dropped (acknowledged), not left to be read again"
 phase "sink old given up"
 at=$(wc -l < "$T/keep.out")
 keep_grew() { [ "$(wc -l < "$T/keep.out")" -gt "$at" ]; }
-wait_for 10 keep_grew || fail "sink keep stopped receiving after the reload"
+wait_for 20 keep_grew || fail "sink keep stopped receiving after the reload"
+cp_past() { [ "$(checkpoint_ms 2>/dev/null || echo 0)" -gt "$reload_ms" ]; }
+wait_for 30 cp_past || fail "the checkpoint does not move past the reload (the given-up window is not read again)"
 end_ms=$(now_ms)
 stop_daemon; phase "stopped"
 cp_ms=$(checkpoint_ms)
 [ "$cp_ms" -gt "$reload_ms" ] || fail "the checkpoint did not move past the reload ($cp_ms <= $reload_ms)"
 expected "$START_MS" "$end_ms"
-verify keep raw "$cp_ms" exact || fail "records lost or duplicated at sink keep"
-echo "PASS: a removed sink that is down was given up after shutdown_timeout; keep flowed on, exactly once"
+verify keep raw "$cp_ms" atleast || fail "records lost at sink keep"
+echo "PASS: a removed sink that is down was given up after shutdown_timeout (its records read again); keep flowed on, nothing missing"

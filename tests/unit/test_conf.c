@@ -295,7 +295,9 @@ test_defaults(void **state)
 	assert_int_equal(c->n_sources, 1);
 	s = &c->sources[0];
 	assert_string_equal(s->name, "a");
-	assert_string_equal(s->query, "search \"x\"");
+	/* The effective query: no sort operator, so one is appended (issue 11 item 7). */
+	assert_string_equal(s->query, "search \"x\" | sort by datetime asc");
+	assert_int_equal(s->sort_appended, 1);
 	assert_int_equal(s->interval_ms, 30000);
 	assert_int_equal(s->lag_ms, 120000);
 	assert_int_equal(s->overlap_ms, 15 * 60000);
@@ -349,7 +351,7 @@ test_defaults(void **state)
 	/* Type-specific defaults: loki labels, datadog ddsource, burst from rate. */
 	c = load_ok("[source a]\nquery=q\n"
 		    "[sink l]\ntype=loki\nurl=http://127.0.0.1:3100/loki/api/v1/push\n"
-		    "[sink d]\ntype=datadog\nsite=datadoghq.eu\nrate_limit=2.5\n"
+		    "[sink d]\ntype=datadog\nsite=datadoghq.eu\nrate_limit=2.5\napi_key=k\n"
 		    "[sink e]\ntype=file\npath=/tmp/x\nrate_limit=10\nrate_burst=3\n"
 		    "[daemon]\nstate_dir=/srv/st\n");
 	k = conf_find_sink(c, "l");
@@ -398,7 +400,7 @@ test_every_key(void **state)
 		    "type = http\nurl = https://siem.example/ingest\nsources = audit-1.x , flow\n"
 		    "format = ocsf\nencoding = ndjson\ntemplate = {\"m\": {{message}}}\n"
 		    "header = X-A: 1\nheader = X-B:two words\n"
-		    "token = tok\nusername = u\npassword = p\n"
+		    "username = u\npassword = p\n"
 		    "compression = gzip\nbatch_max_events = 10\nbatch_max_bytes = 64KiB\n"
 		    "batch_timeout = 250ms\nrate_limit = 0.5\nrate_burst = 4\nmax_in_flight = 8\n"
 		    "timeout = 5s\nretry_initial = 100ms\nretry_max_delay = 10s\n"
@@ -408,7 +410,7 @@ test_every_key(void **state)
 		    "[sink dd]\ntype = datadog\nurl = http://127.0.0.1:9/api/v2/logs\n"
 		    "api_key = k\nsite = datadoghq.com\nservice = svc\nddsource = src\n"
 		    "ddtags = a:b,c:d\nhostname = h\nsources = flow\n"
-		    "[sink hec]\ntype = splunk_hec\nurl = http://127.0.0.1:8088\nindex = i\n"
+		    "[sink hec]\ntype = splunk_hec\nurl = http://127.0.0.1:8088\nindex = i\ntoken = tok\n"
 		    "sourcetype = st\nsource_name = sn\nencoding = json\n"
 		    "[sink es]\ntype = elasticsearch\nurl = http://127.0.0.1:9200\nformat = raw\n"
 		    "encoding = json_array\n"
@@ -429,7 +431,7 @@ test_every_key(void **state)
 	assert_string_equal(c->oci.auth_url, "https://127.0.0.1:1236");
 	s = conf_find_source(c, "audit-1.x");
 	assert_non_null(s);
-	assert_string_equal(s->query, "search \"c/_Audit\" | where type = 'x;y'");
+	assert_string_equal(s->query, "search \"c/_Audit\" | where type = 'x;y' | sort by datetime asc");
 	assert_int_equal(s->interval_ms, 15000);
 	assert_int_equal(s->lag_ms, 0);
 	assert_int_equal(s->overlap_ms, 0);
@@ -456,7 +458,7 @@ test_every_key(void **state)
 	assert_int_equal(k->headers.n, 2);
 	assert_string_equal(k->headers.items[0], "X-A: 1");
 	assert_string_equal(k->headers.items[1], "X-B:two words");
-	assert_string_equal(k->token, "tok");
+	assert_null(k->token);
 	assert_null(k->token_file);
 	assert_string_equal(k->username, "u");
 	assert_string_equal(k->password, "p");
@@ -518,7 +520,7 @@ test_long_lines(void **state)
 	memset(text + pre, 'q', n);
 	strcpy(text + pre + n, "\n[sink s]\ntype = stdout\n");
 	c = load_ok(text);
-	assert_int_equal(strlen(c->sources[0].query), n);
+	assert_int_equal(strlen(c->sources[0].query), n + strlen(CONF_SORT_SUFFIX));
 	conf_free(c);
 
 	/* Beyond the line limit: refused with the line number, not silently cut. */
@@ -734,7 +736,7 @@ test_secret_files(void **state)
 	    path_of("nope"));
 	expect_error_at(text, 5, want);
 	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("creds"));
-	expect_error(text, "is not a regular file");
+	expect_error(text, "is a folder, not a regular file");
 	if (geteuid() != 0) { /* root reads anything */
 		write_file("noperm", "x\n", 0000);
 		fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("noperm"));
@@ -789,15 +791,16 @@ test_dump_masks_secrets(void **state)
 
 	write_file("tokfile", "FILE-SECRET-777\n", 0600);
 	fmt(text, sizeof(text),
-	    "[source a]\nquery = search \"x\"\n"
+	    "[source a]\nquery = search \"x\" | sort by datetime asc\n"
 	    "[sink web]\ntype = http\n"
 	    "url = https://user:URL-PASS-555@siem.example/in?api_key=QS-KEY-444&x=1\n"
 	    "api_key = INLINE-SECRET-999\n"
 	    "token_file = %s\n"
-	    "username = bob\npassword = PW-SECRET-888\n"
-	    "header = Authorization: Bearer HDR-SECRET-666\n"
 	    "header = X-Team: blue\n"
-	    "[sink es]\ntype = elasticsearch\nurl = http://127.0.0.1:9200\n",
+	    "[sink dd]\ntype = datadog\nurl = http://127.0.0.1:9/api/v2/logs\napi_key = DD-1\n"
+	    "header = Authorization: Bearer HDR-SECRET-666\n"
+	    "[sink es]\ntype = elasticsearch\nurl = http://127.0.0.1:9200\n"
+	    "username = bob\npassword = PW-SECRET-888\n",
 	    path_of("tokfile"));
 	c = load_ok(text);
 	assert_string_equal(c->sinks[0].token, "FILE-SECRET-777");
@@ -851,6 +854,219 @@ test_dump_masks_secrets(void **state)
 	conf_free(c2);
 }
 
+
+/* Issue 10 item 9 / 11 item 14: a FIFO or a device is refused before it is opened (the
+ * open or the read would block for ever); the alarm turns a hang into a failure. */
+static void
+test_not_regular_files(void **state)
+{
+	char text[PATH_MAX * 2];
+	struct conf_err err;
+	struct conf *c;
+
+	alarm(10);
+	unlink(path_of("fifo"));
+	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	fmt(text, sizeof(text), MIN_OK "token_file = %s\n", path_of("fifo"));
+	expect_error(text, "is a FIFO, not a regular file");
+	fmt(text, sizeof(text), MIN_OK "api_key_file = /dev/zero\n");
+	expect_error(text, "is a device, not a regular file");
+	/* The configuration file itself. */
+	c = conf_load(path_of("fifo"), &err);
+	assert_null(c);
+	assert_non_null(strstr(err.text, "is a FIFO, not a regular file"));
+	conf_err_cleanup(&err);
+	c = conf_load("/dev/zero", &err);
+	assert_null(c);
+	assert_non_null(strstr(err.text, "is a device, not a regular file"));
+	conf_err_cleanup(&err);
+	alarm(0);
+}
+
+/* Issue 11 item 14: what sink_new() refuses, conf_load (and so -t) refuses too. */
+static void
+test_start_checks(void **state)
+{
+	expect_error_at("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = datadoghq.eu\n",
+	    3, "[sink d] api_key: missing (required for type datadog");
+	expect_error_at("[source a]\nquery = q\n[sink h]\ntype = splunk_hec\n"
+	    "url = https://h:8088\n", 3, "[sink h] token: missing (required for type splunk_hec");
+	expect_error_at("[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n"
+	    "template = {\"a\": {{message}\n", 6, "[sink w] template: ");
+	expect_error_at("[source a]\nquery = q\n[sink w]\ntype = http\n"
+	    "url = http://h/a b\n", 5, "[sink w] url: holds a space or a control character");
+	setenv("CONF_TEST_CRLF", "v\033[31m", 1);
+	expect_error_at("[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n"
+	    "header = X-A: ${CONF_TEST_CRLF}\n", 6, "[sink w] header: holds a control character");
+	unsetenv("CONF_TEST_CRLF");
+	expect_error_at("[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n"
+	    "token = t\nheader = authorization: Bearer x\n", 7,
+	    "[sink w] header: Authorization is also made from token: it would be sent twice");
+	expect_error_at("[source a]\nquery = q\n[sink e]\ntype = elasticsearch\n"
+	    "url = http://h/\napi_key = k\nheader = Authorization: ApiKey y\n", 7,
+	    "[sink e] header: Authorization is also made from api_key");
+	expect_error("[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n"
+	    "token = t\nusername = u\npassword = p\n", "[sink w] username: given together with token");
+	/* Datadog sends its key as DD-API-KEY: an Authorization header of its own is fine. */
+	conf_free(load_ok("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = x\n"
+	    "api_key = k\nheader = Authorization: y\n"));
+}
+
+/* Issue 11 item 7: a query without a sort operator gets one; quotes do not count. */
+static void
+test_sort_appended(void **state)
+{
+	static const struct {
+		const char *q;
+		int appended;
+	} cases[] = {
+		{ "search \"c\"", 1 },
+		{ "search \"c\" | sort by datetime desc", 0 },
+		{ "search \"c\"|SORT by datetime", 0 },
+		{ "search \"c\" | where a = 'x | sort by b'", 1 },
+		{ "search \"c | sort by x\"", 1 },
+		{ "search \"c\" | where m = \"a\\\" | sort\"", 1 },
+		{ "search \"c\" | sorted = 1", 1 },
+		{ "search \"c\" | where x = 1 | sort by datetime", 0 },
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct conf *c;
+		fmt(text, sizeof(text), "[source a]\nquery = %s\n[sink s]\ntype = stdout\n",
+		    cases[i].q);
+		c = load_ok(text);
+		if (c->sources[0].sort_appended != cases[i].appended)
+			fail_msg("query %s: sort_appended %d", cases[i].q,
+			    c->sources[0].sort_appended);
+		if (cases[i].appended) {
+			size_t n = strlen(cases[i].q);
+			assert_memory_equal(c->sources[0].query, cases[i].q, n);
+			assert_string_equal(c->sources[0].query + n, CONF_SORT_SUFFIX);
+		} else {
+			assert_string_equal(c->sources[0].query, cases[i].q);
+		}
+		conf_free(c);
+	}
+}
+
+/* Issue 11 item 10: the masking every printed URL goes through. */
+static void
+test_mask(void **state)
+{
+	char out[512];
+
+	assert_string_equal(conf_mask_url("https://u:PW@h.example:8/p?api_key=K&x=1&token=T#f",
+	    out, sizeof(out)), "https://u:***@h.example:8/p?api_key=***&x=1&token=***#f");
+	assert_string_equal(conf_mask_url("http://h/p", out, sizeof(out)), "http://h/p");
+	assert_string_equal(conf_mask_url("http://user@h/p?sig=S", out, sizeof(out)),
+	    "http://user@h/p?sig=S");
+	assert_string_equal(conf_mask_url("http://h/p?X-Amz-Signature=S&Password=P", out,
+	    sizeof(out)), "http://h/p?X-Amz-Signature=***&Password=***");
+	assert_string_equal(conf_mask_url("", out, sizeof(out)), "");
+	assert_string_equal(conf_mask_text("HTTP 401 from https://a:SECRET@h/x?token=T2: "
+	    "see http://doc/ (and \"HTTPS://b:S3@h2\")", out, sizeof(out)),
+	    "HTTP 401 from https://a:***@h/x?token=*** see http://doc/ (and "
+	    "\"HTTPS://b:***@h2\")");
+	assert_string_equal(conf_mask_text("no url; http in words", out, sizeof(out)),
+	    "no url; http in words");
+	/* Truncated, never overrun. */
+	assert_string_equal(conf_mask_text("abcdef", out, 4), "abc");
+}
+
+/* Issue 11 items 13 and 14: what start-up needs from the system. */
+static void
+test_check_system(void **state)
+{
+	char text[PATH_MAX * 3];
+	struct conf_err err;
+	struct conf *c;
+
+	mkdir(path_of("st"), 0700);
+	mkdir(path_of("dl"), 0700);
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s/x.ndjson\n",
+	    path_of("st"), path_of("dl"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), 0);
+	conf_free(c);
+
+	/* A state_dir that does not exist. */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s/absent\n" MIN_OK, path_of("st"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
+	assert_non_null(strstr(err.text, "[daemon] state_dir: folder \""));
+	assert_non_null(strstr(err.text, "No such file or directory"));
+	conf_err_cleanup(&err);
+	conf_free(c);
+
+	/* A dead_letter folder that does not exist; a dead_letter that is a folder. */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s/no/x\n",
+	    path_of("st"), path_of("dl"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
+	assert_non_null(strstr(err.text, "[sink s] dead_letter: folder \""));
+	conf_err_cleanup(&err);
+	conf_free(c);
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK "dead_letter = %s\n",
+	    path_of("st"), path_of("dl"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
+	assert_non_null(strstr(err.text, "is a folder, not a file"));
+	conf_err_cleanup(&err);
+	conf_free(c);
+
+	/* for_service: a missing folder is still an error, except the unit's default one,
+	 * which systemd creates (StateDirectory=). */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s/absent\n" MIN_OK, path_of("st"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 1, &err), -1);
+	conf_err_cleanup(&err);
+	conf_free(c);
+	if (access("/var/lib/oci-logfwd", F_OK) < 0) {
+		fmt(text, sizeof(text), "[daemon]\nstate_dir = /var/lib/oci-logfwd\n" MIN_OK
+		    "dead_letter = %s/x\n", path_of("dl"));
+		c = load_ok(text);
+		assert_int_equal(conf_check_system(c, 1, &err), 0);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
+		conf_err_cleanup(&err);
+		conf_free(c);
+	}
+
+	/* The OCI config file is /dev/zero (reading it would never end). */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n[oci]\nconfig_file = /dev/zero\n"
+	    MIN_OK, path_of("st"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
+	assert_non_null(strstr(err.text, "[oci] config_file: \"/dev/zero\" is a device"));
+	conf_err_cleanup(&err);
+	conf_free(c);
+
+	/* A state_dir of another user: refused, with the fix. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path_of("st"), 4242, (gid_t)-1), 0);
+		fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK, path_of("st"));
+		c = load_ok(text);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
+		assert_non_null(strstr(err.text, "belongs to uid 4242"));
+		assert_non_null(strstr(err.text, "run chown 0 "));
+		conf_err_cleanup(&err);
+		/* Root checking for the systemd unit: its DynamicUser owns the folder. */
+		assert_int_equal(conf_check_system(c, 1, &err), 0);
+		conf_free(c);
+		assert_int_equal(chown(path_of("st"), 0, (gid_t)-1), 0);
+	} else {
+		/* Not root: a folder we cannot write. */
+		assert_int_equal(chmod(path_of("st"), 0500), 0);
+		fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n" MIN_OK, path_of("st"));
+		c = load_ok(text);
+		assert_int_equal(conf_check_system(c, 0, &err), -1);
+		assert_non_null(strstr(err.text, "is not writable"));
+		conf_err_cleanup(&err);
+		conf_free(c);
+		assert_int_equal(chmod(path_of("st"), 0700), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -868,6 +1084,11 @@ main(void)
 		cmocka_unit_test(test_all_errors_collected),
 		cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_dump_masks_secrets),
+		cmocka_unit_test(test_not_regular_files),
+		cmocka_unit_test(test_start_checks),
+		cmocka_unit_test(test_sort_appended),
+		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_check_system),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
