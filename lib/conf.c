@@ -143,6 +143,7 @@ static const struct key source_keys[] = {
 	KS("page_size", V_INT, page_size, 1, 1000),
 	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
 	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
+	KS("search_timeout", V_DUR, search_timeout_ms, 100, 3600 * 1000),
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -1020,6 +1021,7 @@ source_defaults(struct conf_source *s)
 	s->page_size = 1000;
 	s->retention_ms = 30 * DAY_MS;
 	s->max_record_bytes = 1024 * 1024;
+	s->search_timeout_ms = 60000;
 }
 
 static void

@@ -148,7 +148,8 @@ source_eq(const struct conf_source *a, const struct conf_source *b)
 	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
 	    a->window_ms == b->window_ms && a->start_is_relative == b->start_is_relative &&
 	    a->start_ms == b->start_ms && a->page_size == b->page_size &&
-	    a->retention_ms == b->retention_ms && a->max_record_bytes == b->max_record_bytes;
+	    a->retention_ms == b->retention_ms && a->max_record_bytes == b->max_record_bytes &&
+	    a->search_timeout_ms == b->search_timeout_ms;
 }
 
 static int

@@ -1054,6 +1054,8 @@ start_search(struct source *src, struct window *w)
 	}
 	search_opts_default(&o);
 	o.limit = src->cfg->page_size;
+	if (src->cfg->search_timeout_ms > 0)
+		o.timeout_ms = src->cfg->search_timeout_ms;
 	o.source_name = src->cfg->name;
 	if (src->env.retry_scale_permille > 0) {
 		o.retry_initial_ms = scaled(src, o.retry_initial_ms);
