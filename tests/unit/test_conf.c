@@ -956,14 +956,25 @@ test_mask(void **state)
 {
 	char out[512];
 
-	assert_string_equal(conf_mask_url("https://u:PW@h.example:8/p?api_key=K&x=1&token=T#f",
+	assert_string_equal(conf_mask_url_buf("https://u:PW@h.example:8/p?api_key=K&x=1&token=T#f",
 	    out, sizeof(out)), "https://u:***@h.example:8/p?api_key=***&x=1&token=***#f");
-	assert_string_equal(conf_mask_url("http://h/p", out, sizeof(out)), "http://h/p");
-	assert_string_equal(conf_mask_url("http://user@h/p?sig=S", out, sizeof(out)),
+	assert_string_equal(conf_mask_url_buf("http://h/p", out, sizeof(out)), "http://h/p");
+	assert_string_equal(conf_mask_url_buf("http://user@h/p?sig=S", out, sizeof(out)),
 	    "http://user@h/p?sig=S");
-	assert_string_equal(conf_mask_url("http://h/p?X-Amz-Signature=S&Password=P", out,
+	assert_string_equal(conf_mask_url_buf("http://h/p?X-Amz-Signature=S&Password=P", out,
 	    sizeof(out)), "http://h/p?X-Amz-Signature=***&Password=***");
-	assert_string_equal(conf_mask_url("", out, sizeof(out)), "");
+	assert_string_equal(conf_mask_url_buf("", out, sizeof(out)), "");
+	{
+		/* the heap form that sinks and --probe use: the same masking */
+		char *m = conf_mask_url("https://u:PW@h/p?token=T");
+		assert_non_null(m);
+		assert_string_equal(m, "https://u:***@h/p?token=***");
+		free(m);
+		m = conf_mask_url("");
+		assert_non_null(m);
+		assert_string_equal(m, "");
+		free(m);
+	}
 	assert_string_equal(conf_mask_text("HTTP 401 from https://a:SECRET@h/x?token=T2: "
 	    "see http://doc/ (and \"HTTPS://b:S3@h2\")", out, sizeof(out)),
 	    "HTTP 401 from https://a:***@h/x?token=*** see http://doc/ (and "
