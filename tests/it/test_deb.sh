@@ -110,7 +110,12 @@ echo "ok 3: installed, dpkg -V clean, -V = $VERSION, unit verified, not enabled"
 CONF=/etc/oci-logfwd/$PKG.conf
 grep -q aaaaaaaaexample "$CONF" || fail "the placeholders are gone from the shipped config?"
 sed -i 's/aaaaaaaaexample/aaaaaaaatestfilledin/g; s|^;metrics_listen = .*|metrics_listen = 127.0.0.1:9464|' "$CONF"
-/usr/bin/$PKG -t -c "$CONF" >"$T/t.out" 2>"$T/t.err" || { cat "$T/t.err"; fail "-t refused the filled-in config"; }
+# The secrets the shipped config names come from systemd LoadCredential= at run time.
+mkdir -p "$T/creds"
+printf 'dd-test-key\n' > "$T/creds/datadog-api-key"
+printf 'splunk-test-token\n' > "$T/creds/splunk-hec-token"
+chmod 600 "$T/creds/"*
+CREDENTIALS_DIRECTORY="$T/creds" /usr/bin/$PKG -t -c "$CONF" >"$T/t.out" 2>"$T/t.err" || { cat "$T/t.err"; fail "-t refused the filled-in config"; }
 grep -q 'ocid1.compartment.oc1..aaaaaaaatestfilledin/_Audit' "$T/t.out" || fail "-t output lacks the query"
 grep -qx 'metrics_listen = 127.0.0.1:9464' "$T/t.out" || fail "-t output lacks metrics_listen"
 echo "ok 4: -t accepts the filled-in config"
