@@ -29,7 +29,7 @@ OPT      ?= -O2 -g
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS   ?=
 CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) \
-             -DOCI_LOGFWD_VERSION='"$(VERSION)"' -Ilib \
+             -DOCI_LOGFWD_VERSION='"$(VERSION)"' $(LIB_DIRS:%=-I%) \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDFLAGS_ALL = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
@@ -45,7 +45,12 @@ LDFLAGS_ALL += -fsanitize=address,undefined
 endif
 CFLAGS_ALL += $(HARDEN)
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+# lib/ by layer, in the order data flows: core (buffers, queue, acks, clock, HTTP) -> oci
+# (config, signing, search) -> format (normalize, encoders) -> sink (engine, one file per
+# type) -> pipeline (config, sources, routing, state, metrics).  Headers are included by
+# name: every layer's folder is on the include path.
+LIB_DIRS := lib/core lib/oci lib/format lib/sink lib/pipeline
+LIB_SRC  := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_A    := $(BUILD)/liboci-logfwd.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

@@ -4,7 +4,7 @@
  * broken cluster or proxy would answer a 2xx (make fuzz; tests/fuzz/run.sh).
  *
  * Input: the first byte chooses how many events the batch held (1..64), the rest is the
- * response body (NUL-terminated, as lib/http.c hands it over).  Checks: the reader returns
+ * response body (NUL-terminated, as lib/core/http.c hands it over).  Checks: the reader returns
  * 0 or -1; on 0 every item has a known action and a NUL-terminated reason, and an item
  * that is not OK carries its status unless the body had none.  Any violation aborts.
  */

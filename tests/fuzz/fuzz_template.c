@@ -1,6 +1,6 @@
 /*
  * fuzz_template — libFuzzer target over the http sink's template renderer
- * (lib/template.c), whose input is an event built from OCI's records: any JSON object,
+ * (lib/format/template.c), whose input is an event built from OCI's records: any JSON object,
  * with numbers beyond 64 bits, deep nesting, odd escapes (make fuzz; tests/fuzz/run.sh).
  *
  * Each input is rendered through a fixed template with placeholders inside and outside

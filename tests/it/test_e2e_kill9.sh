@@ -16,7 +16,7 @@ source "$(dirname "$0")/e2e_lib.sh"
 
 N=$(scaled 60000)
 WINDOW_S=120
-IN_FLIGHT=2   # MAX_WINDOWS_IN_FLIGHT in lib/source.c
+IN_FLIGHT=2   # MAX_WINDOWS_IN_FLIGHT in lib/pipeline/source.c
 now=$(now_ms)
 # ocisim's generated stream at N records an hour, from one hour ago on: the daemon
 # catches up window after window, and is killed on the way.
