@@ -47,7 +47,8 @@
 static const char *const auth_names[] = { "api_key", "instance_principal",
 	"security_token", NULL };
 static const char *const sink_type_names[] = { "http", "datadog", "splunk_hec",
-	"elasticsearch", "loki", "file", "stdout", NULL };
+	"elasticsearch", "loki", "file", "stdout", "otlp", "syslog", NULL };
+static const char *const syslog_message_names[] = { "event", "summary", NULL };
 static const char *const format_names[] = { "ecs", "ocsf", "raw", NULL };
 static const char *const encoding_names[] = { "default", "json_array", "ndjson", "json",
 	NULL };
@@ -95,7 +96,7 @@ enum vtype {
 
 /* Sink types a key is meant for, to keep conf_dump short; 0 = every type. */
 #define T(x) (1u << CONF_SINK_##x)
-#define T_NET (T(HTTP) | T(DATADOG) | T(SPLUNK_HEC) | T(ELASTICSEARCH) | T(LOKI))
+#define T_NET (T(HTTP) | T(DATADOG) | T(SPLUNK_HEC) | T(ELASTICSEARCH) | T(LOKI) | T(OTLP))
 
 struct key {
 	const char *name;
@@ -152,7 +153,7 @@ static const struct key source_keys[] = {
 #define KSEC(n, f, ty) { n, V_SECRET, OFFK(f), 0, 0, NULL, OFFK(f##_file), ty }
 static const struct key sink_keys[] = {
 	KK("type", V_ENUM, type, 0, 0, sink_type_names, 0),
-	KK("url", V_URL, url, 0, 0, NULL, T_NET),
+	KK("url", V_URL, url, 0, 0, NULL, T_NET | T(SYSLOG)),
 	KK("path", V_PATH, path, 0, 0, NULL, T(FILE)),
 	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
 	KK("format", V_ENUM, format, 0, 0, format_names, 0),
@@ -171,7 +172,8 @@ static const struct key sink_keys[] = {
 	KK("service", V_STR, service, 0, 0, NULL, T(DATADOG)),
 	KK("ddsource", V_STR, ddsource, 0, 0, NULL, T(DATADOG)),
 	KK("ddtags", V_STR, ddtags, 0, 0, NULL, T(DATADOG)),
-	KK("hostname", V_STR, hostname, 0, 0, NULL, T(DATADOG) | T(SPLUNK_HEC)),
+	KK("hostname", V_STR, hostname, 0, 0, NULL, T(DATADOG) | T(SPLUNK_HEC) | T(SYSLOG)),
+	KK("syslog_message", V_ENUM, syslog_summary, 0, 0, syslog_message_names, T(SYSLOG)),
 	KK("source_name", V_STR, source_field, 0, 0, NULL, T(SPLUNK_HEC)),
 	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
 	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
@@ -188,8 +190,8 @@ static const struct key sink_keys[] = {
 	KK("queue_max_bytes", V_SIZE, queue_max_bytes, 1024, 1LL << 40, NULL, 0),
 	KK("when_full", V_ENUM, when_full, 0, 0, when_full_names, 0),
 	KK("dead_letter", V_PATH, dead_letter, 0, 0, NULL, 0),
-	KK("tls_verify", V_BOOL, tls_verify, 0, 0, NULL, T_NET),
-	KK("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL, T_NET),
+	KK("tls_verify", V_BOOL, tls_verify, 0, 0, NULL, T_NET | T(SYSLOG)),
+	KK("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL, T_NET | T(SYSLOG)),
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -650,6 +652,14 @@ valid_url(const char *s)
 	if (strncasecmp(s, "https://", 8) == 0)
 		return s[8] != '\0';
 	return 0;
+}
+
+/* tcp://host... or tls://host...: a syslog sink's url. */
+static int
+valid_stream_url(const char *s)
+{
+	return (strncasecmp(s, "tcp://", 6) == 0 || strncasecmp(s, "tls://", 6) == 0) &&
+	    s[6] != '\0';
 }
 
 /* RFC 9110 token characters, for header names. */
@@ -1258,8 +1268,9 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			set_str((char **)(void *)slot_c, NULL);
 			return;
 		}
-		/* Not quoted back: a URL may carry credentials. */
-		if (!valid_url(v)) {
+		/* Not quoted back: a URL may carry credentials.  A sink's url may also be a
+		 * syslog stream's; check_sink matches scheme and type. */
+		if (!valid_url(v) && !(s->kind == SK_SINK && valid_stream_url(v))) {
 			errf(p, line, s->label, k->name, "is not an http:// or https:// URL");
 			return;
 		}
@@ -1774,6 +1785,8 @@ check_sink_start(struct pctx *p, const struct sect *s, const struct conf_sink *k
 	case CONF_SINK_DATADOG:
 	case CONF_SINK_FILE:
 	case CONF_SINK_STDOUT:
+	case CONF_SINK_OTLP:
+	case CONF_SINK_SYSLOG:
 		break;
 	}
 	if (auth_from && has_header(&k->headers, "Authorization"))
@@ -1791,8 +1804,8 @@ check_sink(struct pctx *p, const struct sect *s)
 
 	if (!t) {
 		errf(p, s->line, s->label, "type",
-		    "missing (required: http, datadog, splunk_hec, elasticsearch, loki, file "
-		    "or stdout)");
+		    "missing (required: http, datadog, splunk_hec, elasticsearch, loki, file, "
+		    "stdout, otlp or syslog)");
 	} else {
 		switch (k->type) {
 		case CONF_SINK_DATADOG:
@@ -1804,6 +1817,8 @@ check_sink(struct pctx *p, const struct sect *s)
 		case CONF_SINK_SPLUNK_HEC:
 		case CONF_SINK_ELASTICSEARCH:
 		case CONF_SINK_LOKI:
+		case CONF_SINK_OTLP:
+		case CONF_SINK_SYSLOG:
 			if (!k->url && !is_set_line(s, "url"))
 				errf(p, s->line, s->label, "url", "missing (required for type %s)",
 				    sink_type_names[k->type]);
@@ -1820,6 +1835,11 @@ check_sink(struct pctx *p, const struct sect *s)
 			errf(p, line_or(s, "path"), s->label, "path",
 			    "is only for type file (use url for type %s)",
 			    sink_type_names[k->type]);
+		if (k->url && (k->type == CONF_SINK_SYSLOG) != valid_stream_url(k->url))
+			errf(p, line_or(s, "url"), s->label, "url", k->type == CONF_SINK_SYSLOG ?
+			    "is not a tcp:// or tls:// URL (type syslog)" :
+			    "tcp:// and tls:// are for type syslog (type %s needs http:// or "
+			    "https://)", sink_type_names[k->type]);
 		if ((k->type == CONF_SINK_FILE || k->type == CONF_SINK_STDOUT) && k->url)
 			errf(p, line_or(s, "url"), s->label, "url",
 			    "is not used by type %s", sink_type_names[k->type]);

@@ -166,6 +166,7 @@ sink_eq(const struct conf_sink *a, const struct conf_sink *b)
 	    str_eq(a->site, b->site) && str_eq(a->service, b->service) &&
 	    str_eq(a->ddsource, b->ddsource) && str_eq(a->ddtags, b->ddtags) &&
 	    str_eq(a->hostname, b->hostname) && str_eq(a->source_field, b->source_field) &&
+	    a->syslog_summary == b->syslog_summary &&
 	    a->compression == b->compression && a->batch_max_events == b->batch_max_events &&
 	    a->batch_max_bytes == b->batch_max_bytes &&
 	    a->batch_timeout_ms == b->batch_timeout_ms && a->rate_limit == b->rate_limit &&

@@ -966,6 +966,8 @@ start_sink(struct item *it)
 		finish(it, ST_OK);
 		return;
 	case CONF_SINK_HTTP:
+	case CONF_SINK_OTLP:
+	case CONF_SINK_SYSLOG:
 		buf_append_str(&it->detail, "no validation endpoint; not probed");
 		finish(it, ST_SKIPPED);
 		return;

@@ -2,10 +2,7 @@
  * otlp_encode.c — OTLP/HTTP JSON logs (see otlp_encode.h for the shape).
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "otlp_encode.h"
 
@@ -100,59 +97,4 @@ otlp_assemble(struct buf *out, const char *const *items, const size_t *lens, siz
 	if (cur != NULL && buf_append_str(out, "]}]}") != 0)
 		return -1;
 	return buf_append_str(out, "]}");
-}
-
-/* The first string found at one of the dotted paths, strdup'ed; NULL when none. */
-static char *
-first_string(json_t *root, const char *const *paths)
-{
-	for (; *paths != NULL; paths++) {
-		char part[64];
-		const char *p = *paths;
-		json_t *j = root;
-
-		while (j != NULL && *p != '\0') {
-			size_t k = strcspn(p, ".");
-			if (k >= sizeof(part))
-				return NULL;
-			memcpy(part, p, k);
-			part[k] = '\0';
-			j = json_is_object(j) ? json_object_get(j, part) : NULL;
-			p += k + (p[k] == '.');
-		}
-		if (json_is_string(j) && json_string_length(j) > 0)
-			return strdup(json_string_value(j));
-	}
-	return NULL;
-}
-
-int
-otlp_fields_get(const char *json, size_t len, struct otlp_fields *f)
-{
-	static const char *const id_paths[] = { "event.id", "metadata.uid", "id", NULL };
-	static const char *const acct_paths[] = { "cloud.account.id", "cloud.account.uid",
-	    "oracle.tenantid", NULL };
-	static const char *const region_paths[] = { "cloud.region", NULL };
-	json_t *root;
-
-	memset(f, 0, sizeof(*f));
-	root = json_loadb(json, len, JSON_ALLOW_NUL, NULL);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return -1;
-	}
-	f->record_id = first_string(root, id_paths);
-	f->account_id = first_string(root, acct_paths);
-	f->region = first_string(root, region_paths);
-	json_decref(root);
-	return 0;
-}
-
-void
-otlp_fields_free(struct otlp_fields *f)
-{
-	free(f->record_id);
-	free(f->account_id);
-	free(f->region);
-	memset(f, 0, sizeof(*f));
 }

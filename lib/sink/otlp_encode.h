@@ -47,16 +47,4 @@ int otlp_assemble(struct buf *out, const char *const *items, const size_t *lens,
 #define OTLP_BODY_OVERHEAD 128
 #define OTLP_ITEM_OVERHEAD 2
 
-/*
- * Reads the record id, tenancy and region from an event encoded as ECS (event.id,
- * cloud.account.id, cloud.region), OCSF (metadata.uid, cloud.account.uid, cloud.region)
- * or raw OCI (id, oracle.tenantid); each out string is heap (free with otlp_fields_free)
- * or NULL when absent.  0, or -1 when json is not a JSON object.
- */
-struct otlp_fields {
-	char *record_id, *account_id, *region;
-};
-int otlp_fields_get(const char *json, size_t len, struct otlp_fields *f);
-void otlp_fields_free(struct otlp_fields *f);
-
 #endif

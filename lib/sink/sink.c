@@ -63,6 +63,7 @@ struct batch {
 	struct buf body;         /* assembled (and compressed) once, reused by retries */
 	int body_ready;
 	struct http_xfer *xfer;
+	int sending;             /* handed to ops->send, not yet sink_send_done */
 	struct event *timer;     /* retry / rate-limit wait */
 	struct backoff bo;
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
@@ -146,6 +147,19 @@ struct sink_common *
 sink_common(struct sink *s)
 {
 	return &s->c;
+}
+
+struct event_base *
+sink_event_base(struct sink *s)
+{
+	return s->base;
+}
+
+/* A type that sends HTTP requests (neither write nor send of its own). */
+static int
+is_http(const struct sink *s)
+{
+	return s->ops->write == NULL && s->ops->send == NULL;
 }
 
 /* ---- helpers for the types ---- */
@@ -552,6 +566,8 @@ batch_free(struct batch *b)
 
 	if (b->xfer != NULL)
 		http_cancel(b->xfer);
+	if (b->sending && s->ops->cancel != NULL)
+		s->ops->cancel(s, b);
 	if (sib != NULL) {
 		sibling_unlink(b);
 		if (sib->parked) {
@@ -1150,7 +1166,7 @@ batch_body(struct batch *b)
 	buf_reset(&b->body);
 	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
 		return -1;
-	if (s->c.cfg->compression == CONF_COMP_GZIP && s->ops->write == NULL) {
+	if (s->c.cfg->compression == CONF_COMP_GZIP && is_http(s)) {
 		buf_init(&gz, 0);
 		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
 			buf_cleanup(&gz);
@@ -1161,6 +1177,26 @@ batch_body(struct batch *b)
 	}
 	b->body_ready = 1;
 	return 0;
+}
+
+/* The type's asynchronous send of b finished (sink_impl.h). */
+void
+sink_send_done(struct sink *s, void *token, int ok, const char *err)
+{
+	struct batch *b = token;
+
+	b->sending = 0;
+	record_request(s, ok ? 200 : 0, (double)(backoff_mono_ms() - b->sent_ms) / 1000.0,
+	    b->body.len);
+	if (ok) {
+		set_ok(s);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	set_failing(s, "%s", err != NULL ? err : "send failed");
+	if (cause_is_new(s, 0, s->st.last_error))
+		log_sink(LOG_LVL_ERROR, s->name, "send failed: %s; retrying", s->st.last_error);
+	batch_retry(b, 0, -1);
 }
 
 static void
@@ -1194,6 +1230,14 @@ batch_send(struct batch *b)
 	if (b->is_retry)
 		s->st.retries++;
 	b->sent_ms = backoff_mono_ms();
+	if (s->ops->send != NULL) {
+		b->sending = 1;
+		if (s->ops->send(s, b->body.data, b->body.len, b, errbuf, sizeof(errbuf)) == 0)
+			return;
+		b->sending = 0;
+		sink_send_done(s, b, 0, errbuf);
+		return;
+	}
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
 		record_request(s, rc == 0 ? 200 : 0,
@@ -1690,6 +1734,8 @@ ops_for(enum conf_sink_type t)
 	case CONF_SINK_LOKI: return &sink_loki_ops;
 	case CONF_SINK_FILE: return &sink_file_ops;
 	case CONF_SINK_STDOUT: return &sink_stdout_ops;
+	case CONF_SINK_OTLP: return &sink_otlp_ops;
+	case CONF_SINK_SYSLOG: return &sink_syslog_ops;
 	}
 	return NULL;
 }
@@ -1738,7 +1784,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
 		goto fail;
 	}
-	if (s->ops->write == NULL && http == NULL) {
+	if (is_http(s) && http == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
 		goto fail;
 	}
@@ -1751,7 +1797,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
 		goto fail;
 	}
-	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
+	if (is_http(s) && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
 	buf_init(&p, 0);
@@ -1765,7 +1811,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		goto oom;
 	if (secrets_collect(s) != 0)
 		goto oom;
-	if (s->ops->write == NULL && !cfg->tls_verify)
+	if ((is_http(s) || s->ops->send != NULL) && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
 	return s;

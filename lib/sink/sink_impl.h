@@ -71,6 +71,15 @@ struct sink_ops {
 	int (*write)(struct sink *s, const char *body, size_t len, char *errbuf,
 	    size_t errlen);
 	void (*reopen)(struct sink *s);                 /* SIGHUP; may be NULL */
+	/*
+	 * Asynchronous delivery without HTTP (syslog): starts sending body (valid until
+	 * done or cancel); the type then calls sink_send_done(s, token, ...) exactly once,
+	 * from the loop, unless cancel(s, token) came first (the batch is going away).
+	 * 0, or -1 with errbuf (nothing started).
+	 */
+	int (*send)(struct sink *s, const char *body, size_t len, void *token, char *errbuf,
+	    size_t errlen);
+	void (*cancel)(struct sink *s, void *token);
 };
 
 #define SINK_MAX_HEADERS 48
@@ -92,6 +101,10 @@ struct sink_common {
 
 /* The engine's sink starts with the common part, so a type can reach it. */
 struct sink_common *sink_common(struct sink *s);
+/* The loop the sink runs on (for a type's own I/O). */
+struct event_base *sink_event_base(struct sink *s);
+/* ok = 1: the batch send started by ops->send is delivered; 0: failed (err), retried. */
+void sink_send_done(struct sink *s, void *token, int ok, const char *err);
 
 /* Adds a request header, printf-style; 0 or -1 (too many, memory). */
 int sink_add_header(struct sink_common *c, const char *fmt, ...)
@@ -121,5 +134,7 @@ extern const struct sink_ops sink_elasticsearch_ops;
 extern const struct sink_ops sink_loki_ops;
 extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_stdout_ops;
+extern const struct sink_ops sink_otlp_ops;
+extern const struct sink_ops sink_syslog_ops;
 
 #endif
