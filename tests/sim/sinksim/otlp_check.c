@@ -123,7 +123,7 @@ check_record(json_t *lr, json_t *res, const char *path,
 		goto bad;
 	if (json_object_get(attrs, "event.dataset") == NULL)
 		FAIL("%s: no event.dataset", p);
-	out = json_pack("{sOsOsOsOsOsO}", "resource", res, "attributes", attrs,
+	out = json_pack("{sOsOsOsOsOsOsO}", "resource", res, "attributes", attrs,
 	    "timeUnixNano", json_object_get(lr, "timeUnixNano") ? json_object_get(lr,
 	    "timeUnixNano") : json_null(),
 	    "severityText", json_object_get(lr, "severityText") ? json_object_get(lr,
