@@ -154,14 +154,16 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	} else {
 		unsigned long e = c->tls ? bufferevent_get_openssl_error(bev) : 0;
 		int se = EVUTIL_SOCKET_ERROR();
-		if (e != 0) {
+		/* libevent queues OpenSSL's own errors, and for an I/O failure below TLS the
+		 * SSL_get_error code (no library): that one is told as the socket's error. */
+		if (e != 0 && ERR_GET_LIB(e) != 0) {
 			char eb[160];
 			ERR_error_string_n(e, eb, sizeof(eb));
 			snprintf(msg, sizeof(msg), "TLS with %s:%d: %s", c->host, c->port, eb);
 		} else {
-			snprintf(msg, sizeof(msg), "%s %s:%d: %s", c->connected ? "writing to" :
-			    "connecting to", c->host, c->port,
-			    se != 0 ? evutil_socket_error_to_string(se) : "connection failed");
+			snprintf(msg, sizeof(msg), "%s%s %s:%d: %s", c->tls ? "TLS: " : "",
+			    c->connected ? "writing to" : "connecting to", c->host, c->port,
+			    se != 0 ? evutil_socket_error_to_string(se) : "connection lost");
 		}
 	}
 	close_bev(c);
