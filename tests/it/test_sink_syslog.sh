@@ -110,6 +110,29 @@ if "$BUILD/oci-logfwd" -c "$T/daemon.conf" -t >"$T/t.out" 2>&1; then
 else
 	echo "FAIL: -t refuses the config:"; cat "$T/t.out"; fails=$((fails + 1))
 fi
+# -t refuses what start-up would: the scheme that does not fit the type, a bad value.
+bad_conf() {
+	write_conf "$T/bad.conf" <<CONF
+[source main]
+query = $QUERY
+
+[sink s]
+$1
+CONF
+	if "$BUILD/oci-logfwd" -c "$T/bad.conf" -t >"$T/bad.out" 2>&1; then
+		echo "FAIL: -t accepted: $1"; fails=$((fails + 1))
+	elif grep -q "\[sink s\] $2" "$T/bad.out"; then
+		echo "ok: -t refuses: $(grep -m1 "\[sink s\] $2" "$T/bad.out")"
+	else
+		echo "FAIL: -t did not name $2 for: $1"; cat "$T/bad.out"; fails=$((fails + 1))
+	fi
+}
+bad_conf $'type = syslog\nurl = https://127.0.0.1:514' "url"
+bad_conf $'type = http\nurl = tcp://127.0.0.1:514' "url"
+bad_conf $'type = syslog' "url"
+bad_conf $'type = syslog\nurl = tcp://127.0.0.1:514\nsyslog_message = full' "syslog_message"
+bad_conf $'type = syslog\nurl = udp://127.0.0.1:514' "url"
+
 start_daemon "$T/daemon.conf" "$T/daemon.log"
 
 # past FILE ISO: 0 once FILE holds a message whose event time is after ISO.

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "evfields.h"
 #include "otlp_encode.h"
 
 /* The value of the KeyValue key in a KeyValue list; NULL when absent. */
@@ -161,25 +162,28 @@ test_fields(void **state)
 	static const char ocsf[] = "{\"metadata\":{\"uid\":\"o1\"},\"cloud\":{\"account\":"
 	    "{\"uid\":\"ten2\"},\"region\":\"r\"}}";
 	static const char raw[] = "{\"id\":\"r1\",\"oracle\":{\"tenantid\":\"ten3\"}}";
-	struct otlp_fields f;
+	struct evfields f;
 
 	(void)state;
-	assert_int_equal(otlp_fields_get(ecs, strlen(ecs), &f), 0);
+	assert_int_equal(evfields_get(ecs, strlen(ecs), &f), 0);
 	assert_string_equal(f.record_id, "e1");
 	assert_string_equal(f.account_id, "ten1");
 	assert_string_equal(f.region, "us-ashburn-1");
-	otlp_fields_free(&f);
-	assert_int_equal(otlp_fields_get(ocsf, strlen(ocsf), &f), 0);
+	evfields_free(&f);
+	assert_int_equal(evfields_get(ocsf, strlen(ocsf), &f), 0);
 	assert_string_equal(f.record_id, "o1");
 	assert_string_equal(f.account_id, "ten2");
-	otlp_fields_free(&f);
-	assert_int_equal(otlp_fields_get(raw, strlen(raw), &f), 0);
+	evfields_free(&f);
+	assert_int_equal(evfields_get(raw, strlen(raw), &f), 0);
 	assert_string_equal(f.record_id, "r1");
 	assert_string_equal(f.account_id, "ten3");
 	assert_null(f.region);
-	otlp_fields_free(&f);
-	assert_int_equal(otlp_fields_get("[1]", 3, &f), -1);
-	assert_int_equal(otlp_fields_get("{", 1, &f), -1);
+	evfields_free(&f);
+	assert_int_equal(evfields_get("[1]", 3, &f), -1);
+	assert_int_equal(evfields_get("{", 1, &f), -1);
+	assert_string_equal(evfields_dataset("audit"), "oci.audit");
+	assert_string_equal(evfields_dataset("flow"), "oci.vcn_flow");
+	assert_string_equal(evfields_dataset(NULL), "oci.log");
 }
 
 int
