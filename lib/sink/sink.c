@@ -31,6 +31,7 @@
 #include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
+#include "safeopen.h"
 #include "sink_impl.h"
 
 const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
@@ -597,15 +598,15 @@ batch_finish(struct batch *b, enum ack_result r)
 
 /*
  * The dead-letter file: created 0600 (it holds whole events), never through a symbolic
- * link (a link planted at its path would make the daemon write elsewhere).
+ * link (a link planted at its path would make the daemon write elsewhere), and never a
+ * FIFO or device (opening a FIFO would block the whole daemon): safeopen.h.
  */
 static int
 dl_open(struct sink *s)
 {
 	if (s->dl_fd >= 0)
 		return 0;
-	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	s->dl_fd = safeopen_append(s->dl_path);
 	return s->dl_fd >= 0 ? 0 : -1;
 }
 
@@ -691,12 +692,14 @@ done:
 static void
 dl_failed(struct sink *s, size_t n, int err)
 {
-	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path, strerror(err));
+	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path,
+	    safeopen_strerror(err));
 	if (!s->dl_failing)
 		log_sink(LOG_LVL_ERROR, s->name,
 		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and writing "
 		    "them again every %lld ms (the sink is unhealthy until it works)",
-		    s->dl_path, strerror(err), n, (long long)s->c.cfg->retry_max_delay_ms);
+		    s->dl_path, safeopen_strerror(err), n,
+		    (long long)s->c.cfg->retry_max_delay_ms);
 	s->dl_failing = 1;
 }
 
