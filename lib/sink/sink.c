@@ -1743,7 +1743,7 @@ secrets_collect(struct sink *s)
 	    secret_add(s, colon + 1, (size_t)(at - colon - 1)) != 0)
 		return -1;
 	/* curl turns the URL's userinfo into "Authorization: Basic base64(user:pass)". */
-	if (at != NULL) {
+	if (at != NULL && at > host) {
 		colon = memchr(host, ':', (size_t)(at - host));
 		if (secret_add_basic(s, host, (size_t)((colon ? colon : at) - host),
 		        colon ? colon + 1 : at, colon ? (size_t)(at - colon - 1) : 0, 1) != 0)
