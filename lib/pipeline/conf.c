@@ -2114,9 +2114,14 @@ conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 		char label[CONF_MAX_NAME + 16], *dir;
 		const char *slash;
 
+		snprintf(label, sizeof(label), "sink %s", k->name);
+		/* A FIFO there would block start-up; the sink refuses it (safeopen.h). */
+		if (k->type == CONF_SINK_FILE && k->path && stat(k->path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", k->path,
+			    file_kind(st.st_mode));
 		if (!k->dead_letter)
 			continue;
-		snprintf(label, sizeof(label), "sink %s", k->name);
 		slash = strrchr(k->dead_letter, '/');
 		if (!slash)
 			dir = strdup(".");

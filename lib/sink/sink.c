@@ -31,6 +31,7 @@
 #include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
+#include "safeopen.h"
 #include "sink_impl.h"
 
 const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
@@ -597,15 +598,15 @@ batch_finish(struct batch *b, enum ack_result r)
 
 /*
  * The dead-letter file: created 0600 (it holds whole events), never through a symbolic
- * link (a link planted at its path would make the daemon write elsewhere).
+ * link (a link planted at its path would make the daemon write elsewhere), and never a
+ * FIFO or device (opening a FIFO would block the whole daemon): safeopen.h.
  */
 static int
 dl_open(struct sink *s)
 {
 	if (s->dl_fd >= 0)
 		return 0;
-	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	s->dl_fd = safeopen_append(s->dl_path);
 	return s->dl_fd >= 0 ? 0 : -1;
 }
 
@@ -691,12 +692,14 @@ done:
 static void
 dl_failed(struct sink *s, size_t n, int err)
 {
-	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path, strerror(err));
+	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path,
+	    safeopen_strerror(err));
 	if (!s->dl_failing)
 		log_sink(LOG_LVL_ERROR, s->name,
 		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and writing "
 		    "them again every %lld ms (the sink is unhealthy until it works)",
-		    s->dl_path, strerror(err), n, (long long)s->c.cfg->retry_max_delay_ms);
+		    s->dl_path, safeopen_strerror(err), n,
+		    (long long)s->c.cfg->retry_max_delay_ms);
 	s->dl_failing = 1;
 }
 
@@ -1628,6 +1631,71 @@ secret_add(struct sink *s, const char *v, size_t n)
 	return 0;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Appends the percent-decoded form of v[0..n) to b (as curl decodes URL userinfo). */
+static int
+append_pct_decoded(struct buf *b, const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = v[i];
+		if (ch == '%' && i + 2 < n && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
+			ch = (char)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+			i += 2;
+		}
+		if (buf_append(b, &ch, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The Basic credential curl sends for user:pass (each percent-decoded when from_url):
+ * base64(user ":" pass) is as secret as the password, and a server that echoes request
+ * headers echoes it.  From a URL, the decoded password too (the raw one is added by the
+ * caller).  0 or -1 (out of memory).
+ */
+static int
+secret_add_basic(struct sink *s, const char *user, size_t ulen, const char *pass,
+    size_t plen, int from_url)
+{
+	struct buf in;
+	unsigned char *out = NULL;
+	size_t pstart;
+	int rc = -1, n;
+
+	buf_init(&in, 0);
+	if ((from_url ? append_pct_decoded(&in, user, ulen) : buf_append(&in, user, ulen)) != 0 ||
+	    buf_append(&in, ":", 1) != 0)
+		goto done;
+	pstart = in.len;
+	if ((from_url ? append_pct_decoded(&in, pass, plen) : buf_append(&in, pass, plen)) != 0)
+		goto done;
+	if ((out = malloc(4 * ((in.len + 2) / 3) + 1)) == NULL)
+		goto done;
+	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
+	if (n < 0 || secret_add(s, (const char *)out, (size_t)n) != 0)
+		goto done;
+	if (from_url && secret_add(s, in.data + pstart, in.len - pstart) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (in.data != NULL)
+		memset(in.data, 0, in.len); /* the password */
+	buf_cleanup(&in);
+	free(out);
+	return rc;
+}
+
 /*
  * What a response excerpt must never echo: the configured secrets, the value of every
  * credential header sent (whole, and its last word: "Bearer X" echoes X too), the URL's
@@ -1649,6 +1717,12 @@ secrets_collect(struct sink *s)
 	    (cfg->api_key && secret_add(s, cfg->api_key, strlen(cfg->api_key)) != 0) ||
 	    (cfg->password && secret_add(s, cfg->password, strlen(cfg->password)) != 0))
 		return -1;
+	/* username/password as Basic (sink_add_basic_auth): its header value is masked below
+	 * too, but only when the type sends it; this holds for every type. */
+	if (cfg->username != NULL &&
+	    secret_add_basic(s, cfg->username, strlen(cfg->username), cfg->password ?
+	        cfg->password : "", cfg->password ? strlen(cfg->password) : 0, 0) != 0)
+		return -1;
 	for (i = 0; i < s->c.n_headers; i++) {
 		const char *h = s->c.headers[i], *c = strchr(h, ':');
 		if (c == NULL || !conf_sensitive_name(h, (size_t)(c - h)))
@@ -1668,6 +1742,13 @@ secrets_collect(struct sink *s)
 	if (at != NULL && (colon = memchr(host, ':', (size_t)(at - host))) != NULL &&
 	    secret_add(s, colon + 1, (size_t)(at - colon - 1)) != 0)
 		return -1;
+	/* curl turns the URL's userinfo into "Authorization: Basic base64(user:pass)". */
+	if (at != NULL && at > host) {
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (secret_add_basic(s, host, (size_t)((colon ? colon : at) - host),
+		        colon ? colon + 1 : at, colon ? (size_t)(at - colon - 1) : 0, 1) != 0)
+			return -1;
+	}
 	q = strchr(u, '?');
 	for (p = q ? q + 1 : NULL; p != NULL && *p; p = *amp == '&' ? amp + 1 : NULL) {
 		amp = p + strcspn(p, "&#");

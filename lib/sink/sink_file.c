@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safeopen.h"
 #include "sink_impl.h"
 
 struct filesink {
@@ -21,11 +22,12 @@ struct filesink {
 /*
  * Created 0600 (the events may be sensitive: audit records), and never through a
  * symbolic link: one planted at the path would have a root daemon append to any file.
+ * A FIFO or device is refused, not waited on (safeopen.h).
  */
 static int
 open_path(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return safeopen_append(path);
 }
 
 static int
@@ -47,7 +49,7 @@ file_init(struct sink *s, struct sink_err *err)
 	f->fd = open_path(c->cfg->path);
 	if (f->fd < 0) {
 		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", c->cfg->path,
-		    strerror(errno));
+		    safeopen_strerror(errno));
 		return -1;
 	}
 	c->item_is_json = 1;
@@ -118,7 +120,8 @@ file_write(struct sink *s, const char *body, size_t len, char *errbuf, size_t er
 	if (f->fd < 0) {
 		f->fd = open_path(sink_common(s)->cfg->path);
 		if (f->fd < 0) {
-			snprintf(errbuf, errlen, "cannot open %s: %s", what, strerror(errno));
+			snprintf(errbuf, errlen, "cannot open %s: %s", what,
+			    safeopen_strerror(errno));
 			return -1;
 		}
 	}
@@ -154,7 +157,7 @@ file_reopen(struct sink *s)
 		/* Keep writing to the old file rather than lose events. */
 		log_msg(LOG_LVL_ERROR, NULL, sink_common(s)->cfg->name,
 		    "cannot reopen %s: %s; still writing to the old file",
-		    sink_common(s)->cfg->path, strerror(errno));
+		    sink_common(s)->cfg->path, safeopen_strerror(errno));
 		return;
 	}
 	if (f->fd >= 0)
