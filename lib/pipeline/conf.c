@@ -16,7 +16,7 @@
 
 #include "buf.h"
 #include "log.h"
-#include "template.h"
+#include "sink_registry.h"
 
 #include <ini.h>
 
@@ -46,8 +46,6 @@
 
 static const char *const auth_names[] = { "api_key", "instance_principal",
 	"security_token", NULL };
-static const char *const sink_type_names[] = { "http", "datadog", "splunk_hec",
-	"elasticsearch", "loki", "file", "stdout", NULL };
 static const char *const format_names[] = { "ecs", "ocsf", "raw", NULL };
 static const char *const encoding_names[] = { "default", "json_array", "ndjson", "json",
 	NULL };
@@ -57,9 +55,7 @@ static const char *const when_full_names[] = { "block", "drop_newest", NULL };
 const char *
 conf_sink_type_name(enum conf_sink_type t)
 {
-	if ((unsigned)t >= sizeof(sink_type_names) / sizeof(sink_type_names[0]) - 1)
-		return "?";
-	return sink_type_names[t];
+	return sink_type_name(t);
 }
 
 const char *
@@ -91,11 +87,11 @@ enum vtype {
 	V_TIME,     /* start: relative or RFC 3339 */
 	V_LOGLEVEL, /* -> int (enum log_level) */
 	V_HOSTPORT, /* "host:port"; empty = off (NULL) */
+	V_SINKTYPE, /* a type of the sink registry -> enum conf_sink_type */
 };
 
-/* Sink types a key is meant for, to keep conf_dump short; 0 = every type. */
-#define T(x) (1u << CONF_SINK_##x)
-#define T_NET (T(HTTP) | T(DATADOG) | T(SPLUNK_HEC) | T(ELASTICSEARCH) | T(LOKI))
+/* A [sink] key only some types read (the types list it: sink_impl.h); 0 = every type. */
+#define TY 1u
 
 struct key {
 	const char *name;
@@ -104,7 +100,7 @@ struct key {
 	int64_t min, max;            /* V_DUR V_SIZE V_INT V_I64 V_DOUBLE */
 	const char *const *enums;    /* V_ENUM */
 	size_t file_off;             /* V_SECRET: where the _file path is kept */
-	unsigned types;              /* sinks only: types it applies to (dump) */
+	unsigned types;              /* sinks only: TY when only some types read it (dump) */
 };
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -151,28 +147,28 @@ static const struct key source_keys[] = {
 #define KK(n, t, f, lo, hi, e, ty) { n, t, OFFK(f), lo, hi, e, 0, ty }
 #define KSEC(n, f, ty) { n, V_SECRET, OFFK(f), 0, 0, NULL, OFFK(f##_file), ty }
 static const struct key sink_keys[] = {
-	KK("type", V_ENUM, type, 0, 0, sink_type_names, 0),
-	KK("url", V_URL, url, 0, 0, NULL, T_NET),
-	KK("path", V_PATH, path, 0, 0, NULL, T(FILE)),
+	KK("type", V_SINKTYPE, type, 0, 0, NULL, 0),
+	KK("url", V_URL, url, 0, 0, NULL, TY),
+	KK("path", V_PATH, path, 0, 0, NULL, TY),
 	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
 	KK("format", V_ENUM, format, 0, 0, format_names, 0),
 	KK("encoding", V_ENUM, encoding, 0, 0, encoding_names, 0),
-	KK("template", V_STR, template, 0, 0, NULL, T(HTTP)),
-	KK("header", V_HEADER, headers, 0, 0, NULL, T_NET),
-	KSEC("api_key", api_key, T(HTTP) | T(DATADOG) | T(ELASTICSEARCH)),
-	KSEC("token", token, T(HTTP) | T(SPLUNK_HEC) | T(LOKI)),
-	KK("username", V_STR, username, 0, 0, NULL, T(HTTP) | T(ELASTICSEARCH) | T(LOKI)),
-	KSEC("password", password, T(HTTP) | T(ELASTICSEARCH) | T(LOKI)),
-	KK("index", V_STR, index, 0, 0, NULL, T(ELASTICSEARCH) | T(SPLUNK_HEC)),
-	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, T(SPLUNK_HEC)),
-	KK("tenant", V_STR, tenant, 0, 0, NULL, T(LOKI)),
-	KK("labels", V_LIST, labels, 0, 0, NULL, T(LOKI)),
-	KK("site", V_STR, site, 0, 0, NULL, T(DATADOG)),
-	KK("service", V_STR, service, 0, 0, NULL, T(DATADOG)),
-	KK("ddsource", V_STR, ddsource, 0, 0, NULL, T(DATADOG)),
-	KK("ddtags", V_STR, ddtags, 0, 0, NULL, T(DATADOG)),
-	KK("hostname", V_STR, hostname, 0, 0, NULL, T(DATADOG) | T(SPLUNK_HEC)),
-	KK("source_name", V_STR, source_field, 0, 0, NULL, T(SPLUNK_HEC)),
+	KK("template", V_STR, template, 0, 0, NULL, TY),
+	KK("header", V_HEADER, headers, 0, 0, NULL, TY),
+	KSEC("api_key", api_key, TY),
+	KSEC("token", token, TY),
+	KK("username", V_STR, username, 0, 0, NULL, TY),
+	KSEC("password", password, TY),
+	KK("index", V_STR, index, 0, 0, NULL, TY),
+	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, TY),
+	KK("tenant", V_STR, tenant, 0, 0, NULL, TY),
+	KK("labels", V_LIST, labels, 0, 0, NULL, TY),
+	KK("site", V_STR, site, 0, 0, NULL, TY),
+	KK("service", V_STR, service, 0, 0, NULL, TY),
+	KK("ddsource", V_STR, ddsource, 0, 0, NULL, TY),
+	KK("ddtags", V_STR, ddtags, 0, 0, NULL, TY),
+	KK("hostname", V_STR, hostname, 0, 0, NULL, TY),
+	KK("source_name", V_STR, source_field, 0, 0, NULL, TY),
 	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
 	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
 	KK("batch_max_bytes", V_SIZE, batch_max_bytes, 1024, 1LL << 30, NULL, 0),
@@ -188,8 +184,8 @@ static const struct key sink_keys[] = {
 	KK("queue_max_bytes", V_SIZE, queue_max_bytes, 1024, 1LL << 40, NULL, 0),
 	KK("when_full", V_ENUM, when_full, 0, 0, when_full_names, 0),
 	KK("dead_letter", V_PATH, dead_letter, 0, 0, NULL, 0),
-	KK("tls_verify", V_BOOL, tls_verify, 0, 0, NULL, T_NET),
-	KK("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL, T_NET),
+	KK("tls_verify", V_BOOL, tls_verify, 0, 0, NULL, TY),
+	KK("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL, TY),
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -236,13 +232,25 @@ struct pctx {
 
 static void errf(struct pctx *p, int line, const char *label, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void verrf(struct pctx *p, int line, const char *label, const char *key,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void
 errf(struct pctx *p, int line, const char *label, const char *key, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrf(p, line, label, key, fmt, ap);
+	va_end(ap);
+}
+
+static void
+verrf(struct pctx *p, int line, const char *label, const char *key, const char *fmt,
+    va_list ap)
+{
 	struct buf b;
 	struct perr *grown;
-	va_list ap;
 	int rc = 0;
 
 	p->nerr++;
@@ -257,9 +265,7 @@ errf(struct pctx *p, int line, const char *label, const char *key, const char *f
 		rc |= buf_printf(&b, "[%s] ", label);
 	else if (key)
 		rc |= buf_printf(&b, "%s: ", key);
-	va_start(ap, fmt);
 	rc |= buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	if (rc < 0 || !b.data) {
 		buf_cleanup(&b);
 		p->oom = 1;
@@ -730,6 +736,12 @@ list_parse(struct conf_list *l, const char *v)
 	list_clear(l);
 	*l = tmp;
 	return 0;
+}
+
+int
+conf_list_add(struct conf_list *l, const char *s)
+{
+	return list_push(l, s, strlen(s));
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -1356,6 +1368,15 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		}
 		*(int *)(void *)slot_c = iv;
 		return;
+	case V_SINKTYPE:
+		if ((iv = sink_type_lookup(v)) < 0) {
+			sink_type_list(choices, sizeof(choices), NULL, ", ");
+			errf(p, line, s->label, k->name, "%s is not one of %s", quote(v).s,
+			    choices);
+			return;
+		}
+		*(int *)(void *)slot_c = iv;
+		return;
 	case V_LOGLEVEL: {
 		enum log_level lvl;
 		if (log_level_parse(v, &lvl) < 0) {
@@ -1719,110 +1740,84 @@ check_source(struct pctx *p, const struct sect *s)
 		errf(p, line_or(s, "start"), s->label, "start", "is before 1970");
 }
 
-/* 1 when headers has one named name (case-insensitive). */
-static int
-has_header(const struct conf_list *headers, const char *name)
+/* Where key name of table keys is kept in base (the key must exist). */
+static void *
+key_slot(const struct key *keys, void *base, const char *name)
 {
-	size_t n = strlen(name);
+	size_t i;
 
-	for (size_t i = 0; i < headers->n; i++)
-		if (strncasecmp(headers->items[i], name, n) == 0 && headers->items[i][n] == ':')
-			return 1;
-	return 0;
+	for (i = 0; strcmp(keys[i].name, name) != 0; i++)
+		;
+	return (char *)base + keys[i].off;
 }
 
-/*
- * What sink_new() would refuse, found here so that -t finds it too: a vendor sink without
- * its credential, a template that does not compile, two sources of an Authorization
- * header (both would be sent).
- */
-static void
-check_sink_start(struct pctx *p, const struct sect *s, const struct conf_sink *k)
-{
-	const char *auth_from = NULL;
+/* A section under validation, as a sink type's check sees it (conf.h). */
+struct conf_check {
+	struct pctx *p;
+	const struct sect *s;
+};
 
-	if (k->type == CONF_SINK_DATADOG && (!k->api_key || !*k->api_key))
-		errf(p, s->line, s->label, "api_key",
-		    "missing (required for type datadog; or api_key_file)");
-	if (k->type == CONF_SINK_SPLUNK_HEC && (!k->token || !*k->token))
-		errf(p, s->line, s->label, "token",
-		    "missing (required for type splunk_hec; or token_file)");
-	if (k->type == CONF_SINK_HTTP && k->template) {
-		char msg[256];
-		struct template *t = template_new(k->template, msg, sizeof(msg));
-		if (t == NULL)
-			errf(p, line_or(s, "template"), s->label, "template", "%s", msg);
-		template_free(t);
-	}
-	/* Which keys become an Authorization header, per type (see sink_*.c). */
-	switch (k->type) {
-	case CONF_SINK_HTTP:
-	case CONF_SINK_LOKI:
-		auth_from = k->token ? "token" : k->username ? "username" : NULL;
-		if (k->token && k->username)
-			errf(p, line_or(s, "username"), s->label, "username",
-			    "given together with token: both would be sent as Authorization "
-			    "(keep one)");
-		break;
-	case CONF_SINK_ELASTICSEARCH:
-		auth_from = k->api_key ? "api_key" : k->token ? "token" :
-		    k->username ? "username" : NULL;
-		break;
-	case CONF_SINK_SPLUNK_HEC:
-		auth_from = k->token ? "token" : NULL;
-		break;
-	case CONF_SINK_DATADOG:
-	case CONF_SINK_FILE:
-	case CONF_SINK_STDOUT:
-		break;
-	}
-	if (auth_from && has_header(&k->headers, "Authorization"))
-		errf(p, line_or(s, "header"), s->label, "header",
-		    "Authorization is also made from %s: it would be sent twice (keep one)",
-		    auth_from);
+void
+conf_check_err(struct conf_check *chk, int line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrf(chk->p, line, chk->s->label, key, fmt, ap);
+	va_end(ap);
+}
+
+int
+conf_check_line(const struct conf_check *chk, const char *key)
+{
+	return line_or(chk->s, key);
+}
+
+int
+conf_check_section_line(const struct conf_check *chk)
+{
+	return chk->s->line;
+}
+
+int
+conf_check_is_set(const struct conf_check *chk, const char *key)
+{
+	return is_set_line(chk->s, key);
+}
+
+void
+conf_check_oom(struct conf_check *chk)
+{
+	chk->p->oom = 1;
 }
 
 static void
 check_sink(struct pctx *p, const struct sect *s)
 {
 	struct conf_sink *k = &p->c->sinks[s->idx];
+	struct conf_check chk = { p, s };
+	const char *req;
+	char types[256];
 	size_t i;
 	int t = is_set_line(s, "type");
 
 	if (!t) {
-		errf(p, s->line, s->label, "type",
-		    "missing (required: http, datadog, splunk_hec, elasticsearch, loki, file "
-		    "or stdout)");
+		sink_type_list(types, sizeof(types), NULL, " or ");
+		errf(p, s->line, s->label, "type", "missing (required: %s)", types);
 	} else {
-		switch (k->type) {
-		case CONF_SINK_DATADOG:
-			if (!k->url && !k->site && !is_set_line(s, "url"))
-				errf(p, s->line, s->label, "url",
-				    "missing (a datadog sink needs url or site)");
-			break;
-		case CONF_SINK_HTTP:
-		case CONF_SINK_SPLUNK_HEC:
-		case CONF_SINK_ELASTICSEARCH:
-		case CONF_SINK_LOKI:
-			if (!k->url && !is_set_line(s, "url"))
-				errf(p, s->line, s->label, "url", "missing (required for type %s)",
-				    sink_type_names[k->type]);
-			break;
-		case CONF_SINK_FILE:
-			if (!k->path && !is_set_line(s, "path"))
-				errf(p, s->line, s->label, "path",
-				    "missing (required for type file)");
-			break;
-		case CONF_SINK_STDOUT:
-			break;
-		}
-		if (k->type != CONF_SINK_FILE && k->path)
+		req = sink_type_required(k->type);
+		if (req != NULL && !is_set_line(s, req) && !*(char **)key_slot(sink_keys, k, req))
+			errf(p, s->line, s->label, req, "missing (required for type %s)",
+			    sink_type_name(k->type));
+		if (k->path && !sink_type_uses_key(k->type, "path")) {
+			sink_type_list(types, sizeof(types), "path", " or ");
 			errf(p, line_or(s, "path"), s->label, "path",
-			    "is only for type file (use url for type %s)",
-			    sink_type_names[k->type]);
-		if ((k->type == CONF_SINK_FILE || k->type == CONF_SINK_STDOUT) && k->url)
+			    "is only for type %s (use url for type %s)", types,
+			    sink_type_name(k->type));
+		}
+		if (k->url && !sink_type_uses_key(k->type, "url"))
 			errf(p, line_or(s, "url"), s->label, "url",
-			    "is not used by type %s", sink_type_names[k->type]);
+			    "is not used by type %s", sink_type_name(k->type));
 	}
 	for (i = 0; i < k->sources.n; i++)
 		if (!conf_find_source(p->c, k->sources.items[i]))
@@ -1844,7 +1839,8 @@ check_sink(struct pctx *p, const struct sect *s)
 	if (k->password && !k->username)
 		errf(p, line_or(s, "password"), s->label, "password",
 		    "given without username");
-	check_sink_start(p, s, k);
+	if (t)
+		sink_type_check(k, &chk);
 }
 
 /* Fills the defaults that depend on other keys; 0 or -1 (OOM). */
@@ -1865,11 +1861,7 @@ fill_derived(struct pctx *p)
 			double b = ceil(k->rate_limit);
 			k->rate_burst = b < 1 ? 1 : b > 1000000 ? 1000000 : (int)b;
 		}
-		if (k->type == CONF_SINK_LOKI && !is_set_line(s, "labels") &&
-		    (list_push(&k->labels, "source=oci", 10) < 0 ||
-			list_push(&k->labels, "kind", 4) < 0))
-			return -1;
-		if (k->type == CONF_SINK_DATADOG && !k->ddsource && !(k->ddsource = strdup("oci")))
+		if (sink_type_defaults(k, &(struct conf_check){ p, s }) != 0)
 			return -1;
 		if (!k->dead_letter && c->daemon.state_dir &&
 		    !(k->dead_letter = strfmt("%s/dead-letter-%s.ndjson", c->daemon.state_dir,
@@ -2484,8 +2476,16 @@ dump_header(FILE *out, const char *h)
 		fprintf(out, "header = %s\n", h);
 }
 
+/* 1 when conf_dump leaves key k out for a sink of type t (-1: not a sink) while unset:
+ * a key only other types read. */
+static int
+not_for(const struct key *k, int t)
+{
+	return t >= 0 && k->types && !sink_type_uses_key((enum conf_sink_type)t, k->name);
+}
+
 static void
-dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_type_bit)
+dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 {
 	const char *b = base;
 	char tmp[64];
@@ -2504,7 +2504,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 		case V_ABSPATH:
 		case V_HOSTPORT:
 			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
+			if (!sv && not_for(k, sink_type))
 				break;
 			if (sv)
 				fprintf(out, "%s = %s\n", k->name, sv);
@@ -2513,7 +2513,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			break;
 		case V_URL:
 			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
+			if (!sv && not_for(k, sink_type))
 				break;
 			fprintf(out, "%s =%s", k->name, sv ? " " : "");
 			if (sv)
@@ -2523,7 +2523,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 		case V_SECRET: {
 			const char *file = *(char *const *)(const void *)(b + k->file_off);
 			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
+			if (!sv && not_for(k, sink_type))
 				break;
 			if (file)
 				fprintf(out, "; %s read from %s_file = %s\n", k->name, k->name, file);
@@ -2539,7 +2539,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			    conf_format_size(*(const int64_t *)slot, tmp, sizeof(tmp)));
 			break;
 		case V_BOOL:
-			if (sink_type_bit && k->types && !(k->types & sink_type_bit))
+			if (not_for(k, sink_type))
 				break;
 			fprintf(out, "%s = %s\n", k->name, *(const int *)slot ? "true" : "false");
 			break;
@@ -2554,6 +2554,10 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			break;
 		case V_ENUM:
 			fprintf(out, "%s = %s\n", k->name, k->enums[*(const int *)slot]);
+			break;
+		case V_SINKTYPE:
+			fprintf(out, "%s = %s\n", k->name,
+			    sink_type_name((enum conf_sink_type) * (const int *)slot));
 			break;
 		case V_LOGLEVEL:
 			fprintf(out, "%s = %s\n", k->name,
@@ -2572,7 +2576,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 		}
 		case V_LIST:
 			l = slot;
-			if (!l->n && sink_type_bit && k->types && !(k->types & sink_type_bit))
+			if (!l->n && not_for(k, sink_type))
 				break;
 			fprintf(out, "%s =", k->name);
 			for (j = 0; j < l->n; j++)
@@ -2596,18 +2600,18 @@ conf_dump(const struct conf *c, FILE *out)
 	fprintf(out, "; effective configuration of %s (defaults filled in, secrets shown as ***)\n",
 	    c->path);
 	fprintf(out, "\n[daemon]\n");
-	dump_keys(out, daemon_keys, &c->daemon, 0);
+	dump_keys(out, daemon_keys, &c->daemon, -1);
 	fprintf(out, "\n[oci]\n");
-	dump_keys(out, oci_keys, &c->oci, 0);
+	dump_keys(out, oci_keys, &c->oci, -1);
 	for (i = 0; i < c->n_sources; i++) {
 		fprintf(out, "\n[source %s]\n", c->sources[i].name);
 		if (c->sources[i].sort_appended)
 			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
 			    "no sort operator)\n");
-		dump_keys(out, source_keys, &c->sources[i], 0);
+		dump_keys(out, source_keys, &c->sources[i], -1);
 	}
 	for (i = 0; i < c->n_sinks; i++) {
 		fprintf(out, "\n[sink %s]\n", c->sinks[i].name);
-		dump_keys(out, sink_keys, &c->sinks[i], 1u << c->sinks[i].type);
+		dump_keys(out, sink_keys, &c->sinks[i], (int)c->sinks[i].type);
 	}
 }

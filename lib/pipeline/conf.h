@@ -213,6 +213,23 @@ char *conf_mask_text(const char *text, char *out, size_t outsz);
  */
 int conf_check_system(const struct conf *c, int for_service, struct conf_err *err);
 
+/*
+ * A [sink] section being validated, handed to a sink type's check (sink_impl.h) so that
+ * its errors read like every other: "FILE:LINE: [sink NAME] key: message".
+ * conf_check_line: the line key was set on, else the section header's line;
+ * conf_check_section_line: the header's line; conf_check_is_set: 1 when key appears in
+ * the section (even empty); conf_check_oom: out of memory (the load fails).
+ */
+struct conf_check;
+void conf_check_err(struct conf_check *chk, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int conf_check_line(const struct conf_check *chk, const char *key);
+int conf_check_section_line(const struct conf_check *chk);
+int conf_check_is_set(const struct conf_check *chk, const char *key);
+void conf_check_oom(struct conf_check *chk);
+/* Appends a copy of s to l (a type's defaults); 0 or -1 (memory). */
+int conf_list_add(struct conf_list *l, const char *s);
+
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);
 const char *conf_format_name(enum conf_format f);

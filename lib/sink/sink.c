@@ -16,7 +16,6 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,27 +171,19 @@ sink_add_header(struct sink_common *c, const char *fmt, ...)
 }
 
 int
-sink_add_basic_auth(struct sink_common *c, const char *user, const char *password)
+sink_add_auth(struct sink_common *c, const enum sink_auth *schemes)
 {
-	struct buf in;
-	unsigned char *out = NULL;
-	int rc = -1, n;
+	const char *from;
+	char *h;
+	int rc;
 
-	buf_init(&in, 8192);
-	if (buf_printf(&in, "%s:%s", user ? user : "", password ? password : "") != 0)
-		goto done;
-	out = malloc(4 * ((in.len + 2) / 3) + 1);
-	if (out == NULL)
-		goto done;
-	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
-	if (n < 0)
-		goto done;
-	rc = sink_add_header(c, "Authorization: Basic %s", (char *)out);
-done:
-	if (in.data != NULL)
-		memset(in.data, 0, in.len); /* the password */
-	buf_cleanup(&in);
-	free(out);
+	if (sink_auth_header(c->cfg, schemes, &h, &from) != 0)
+		return -1;
+	if (h == NULL)
+		return 0;
+	rc = sink_add_header(c, "%s", h);
+	explicit_bzero(h, strlen(h)); /* the credential */
+	free(h);
 	return rc;
 }
 
@@ -1078,6 +1069,16 @@ record_request(struct sink *s, long status, double seconds, size_t bytes)
 	s->st.seconds_count++;
 }
 
+enum sink_verdict
+sink_classify_default(long status)
+{
+	if (status == 408 || status == 429 || status >= 500)
+		return SINK_VERDICT_RETRY;
+	if (status == 401 || status == 403 || status == 404 || status == 407)
+		return SINK_VERDICT_PAUSE;
+	return SINK_VERDICT_REJECT;
+}
+
 static void
 on_http_done(void *arg, const struct http_response *r)
 {
@@ -1085,6 +1086,7 @@ on_http_done(void *arg, const struct http_response *r)
 	struct sink *s = b->s;
 	char ex[EXCERPT_MAX];
 	long st = r->ok ? r->status : 0;
+	enum sink_verdict verdict;
 
 	b->xfer = NULL;
 	record_request(s, st, r->seconds, b->body.len);
@@ -1102,7 +1104,9 @@ on_http_done(void *arg, const struct http_response *r)
 		return;
 	}
 	excerpt(s, r->body, r->body_len, ex, sizeof(ex));
-	if (st == 408 || st == 429 || st >= 500) {
+	verdict = s->ops->classify != NULL ? s->ops->classify(s->c.cfg, st) :
+	    sink_classify_default(st);
+	if (verdict == SINK_VERDICT_RETRY) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
 		    backoff_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
@@ -1117,7 +1121,7 @@ on_http_done(void *arg, const struct http_response *r)
 		batch_retry(b, (int)st, ra);
 		return;
 	}
-	if (st == 401 || st == 403 || st == 404 || st == 407) {
+	if (verdict == SINK_VERDICT_PAUSE) {
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (!s->paused)
 			log_sink(LOG_LVL_ERROR, s->name,
@@ -1679,21 +1683,6 @@ secrets_collect(struct sink *s)
 	return 0;
 }
 
-static const struct sink_ops *
-ops_for(enum conf_sink_type t)
-{
-	switch (t) {
-	case CONF_SINK_HTTP: return &sink_http_ops;
-	case CONF_SINK_DATADOG: return &sink_datadog_ops;
-	case CONF_SINK_SPLUNK_HEC: return &sink_splunk_ops;
-	case CONF_SINK_ELASTICSEARCH: return &sink_elasticsearch_ops;
-	case CONF_SINK_LOKI: return &sink_loki_ops;
-	case CONF_SINK_FILE: return &sink_file_ops;
-	case CONF_SINK_STDOUT: return &sink_stdout_ops;
-	}
-	return NULL;
-}
-
 struct sink *
 sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
     const char *state_dir, struct sink_err *err)
@@ -1714,7 +1703,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
-	s->ops = ops_for(cfg->type);
+	s->ops = sink_ops_for(cfg->type);
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);

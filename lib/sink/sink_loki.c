@@ -140,11 +140,7 @@ loki_init(struct sink *s, struct sink_err *err)
 	if (cfg->tenant != NULL &&
 	    sink_add_header(c, "X-Scope-OrgID: %s", cfg->tenant) != 0)
 		goto oom;
-	if (cfg->token != NULL &&
-	    sink_add_header(c, "Authorization: Bearer %s", cfg->token) != 0)
-		goto oom;
-	if (cfg->token == NULL && cfg->username != NULL &&
-	    sink_add_basic_auth(c, cfg->username, cfg->password) != 0)
+	if (sink_add_auth(c, sink_loki_ops.auth) != 0)
 		goto oom;
 	return sink_add_config_headers(c, err);
 oom:
@@ -238,8 +234,58 @@ done:
 	return rc;
 }
 
+/* Labels not given: the ones -t shows and init uses. */
+static int
+loki_defaults(struct conf_sink *cfg, struct conf_check *chk)
+{
+	if (conf_check_is_set(chk, "labels"))
+		return 0;
+	return conf_list_add(&cfg->labels, "source=oci") != 0 ||
+	    conf_list_add(&cfg->labels, "kind") != 0 ? -1 : 0;
+}
+
+static int
+loki_probe_request(const struct conf_sink *k, struct buf *url,
+    int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
+{
+	sink_url_base(k->url, "/loki/api/", url);
+	buf_append_str(url, "/ready");
+	return k->tenant != NULL ? add(arg, "X-Scope-OrgID: ", k->tenant) : 0;
+}
+
+static enum sink_probe_verdict
+loki_probe_answer(const struct conf_sink *k, long status, const char *body, size_t len,
+    struct buf *detail, struct buf *fix)
+{
+	if (status == 401 || status == 403) {
+		buf_printf(fix, "Loki (or its gateway) refused the request (HTTP %ld): check "
+		    "%s%s.", status, k->token ? "token" : k->username ? "username and password" :
+		    "the credentials: none are configured (token, or username and password)",
+		    k->tenant ? " and tenant" : "");
+		return SINK_PROBE_FAILED;
+	}
+	if (status == 503) {
+		buf_append_str(fix, "Loki says it is not ready/healthy: wait and run --probe "
+		    "again; the daemon retries 503 answers, holding events in its queue.");
+		return SINK_PROBE_FAILED;
+	}
+	return SINK_PROBE_GENERIC;
+}
+
+static const char *const loki_keys[] = { SINK_HTTP_KEYS, "token", "username", "password",
+	"tenant", "labels", NULL };
+static const enum sink_auth loki_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
+	SINK_AUTH_END };
+
 const struct sink_ops sink_loki_ops = {
 	.type = "loki",
+	.keys = loki_keys,
+	.auth = loki_auth,
+	.required = "url",
+	.check = sink_check_token_or_basic,
+	.defaults = loki_defaults,
+	.probe_request = loki_probe_request,
+	.probe_answer = loki_probe_answer,
 	.init = loki_init,
 	.fini = loki_fini,
 	.encode_item = loki_encode,
