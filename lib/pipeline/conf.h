@@ -165,6 +165,15 @@ void conf_free(struct conf *c);
  */
 void conf_dump(const struct conf *c, FILE *out);
 
+/*
+ * Equality of sections, for a reload (what it may keep running): 1 when every key of the
+ * section's table (and the name) is equal.  Driven by the key tables, so a new key is
+ * compared without naming it here.
+ */
+int conf_oci_eq(const struct conf_oci *a, const struct conf_oci *b);
+int conf_source_eq(const struct conf_source *a, const struct conf_source *b);
+int conf_sink_eq(const struct conf_sink *a, const struct conf_sink *b);
+
 /* Lookups; NULL when absent. */
 const struct conf_source *conf_find_source(const struct conf *c, const char *name);
 const struct conf_sink *conf_find_sink(const struct conf *c, const char *name);

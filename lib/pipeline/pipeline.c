@@ -129,65 +129,6 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static int
-list_eq(const struct conf_list *a, const struct conf_list *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!str_eq(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
-static int
-source_eq(const struct conf_source *a, const struct conf_source *b)
-{
-	return str_eq(a->name, b->name) && str_eq(a->query, b->query) &&
-	    a->interval_ms == b->interval_ms && a->lag_ms == b->lag_ms &&
-	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
-	    a->window_ms == b->window_ms && a->start_is_relative == b->start_is_relative &&
-	    a->start_ms == b->start_ms && a->page_size == b->page_size &&
-	    a->retention_ms == b->retention_ms && a->max_record_bytes == b->max_record_bytes &&
-	    a->search_timeout_ms == b->search_timeout_ms;
-}
-
-static int
-sink_eq(const struct conf_sink *a, const struct conf_sink *b)
-{
-	return str_eq(a->name, b->name) && a->type == b->type && str_eq(a->url, b->url) &&
-	    str_eq(a->path, b->path) && list_eq(&a->sources, &b->sources) &&
-	    a->format == b->format && a->encoding == b->encoding &&
-	    str_eq(a->template, b->template) && list_eq(&a->headers, &b->headers) &&
-	    str_eq(a->api_key, b->api_key) && str_eq(a->token, b->token) &&
-	    str_eq(a->username, b->username) && str_eq(a->password, b->password) &&
-	    str_eq(a->index, b->index) && str_eq(a->sourcetype, b->sourcetype) &&
-	    str_eq(a->tenant, b->tenant) && list_eq(&a->labels, &b->labels) &&
-	    str_eq(a->site, b->site) && str_eq(a->service, b->service) &&
-	    str_eq(a->ddsource, b->ddsource) && str_eq(a->ddtags, b->ddtags) &&
-	    str_eq(a->hostname, b->hostname) && str_eq(a->source_field, b->source_field) &&
-	    a->compression == b->compression && a->batch_max_events == b->batch_max_events &&
-	    a->batch_max_bytes == b->batch_max_bytes &&
-	    a->batch_timeout_ms == b->batch_timeout_ms && a->rate_limit == b->rate_limit &&
-	    a->rate_burst == b->rate_burst && a->max_in_flight == b->max_in_flight &&
-	    a->timeout_ms == b->timeout_ms && a->retry_initial_ms == b->retry_initial_ms &&
-	    a->retry_max_delay_ms == b->retry_max_delay_ms &&
-	    a->retry_max_time_ms == b->retry_max_time_ms &&
-	    a->queue_max_events == b->queue_max_events &&
-	    a->queue_max_bytes == b->queue_max_bytes && a->when_full == b->when_full &&
-	    str_eq(a->dead_letter, b->dead_letter) && a->tls_verify == b->tls_verify &&
-	    str_eq(a->tls_ca_file, b->tls_ca_file);
-}
-
-static int
-oci_eq(const struct conf_oci *a, const struct conf_oci *b)
-{
-	return a->auth == b->auth && str_eq(a->config_file, b->config_file) &&
-	    str_eq(a->profile, b->profile) && str_eq(a->region, b->region) &&
-	    str_eq(a->endpoint, b->endpoint) && str_eq(a->imds_url, b->imds_url) &&
-	    str_eq(a->auth_url, b->auth_url);
-}
-
 /* --- sinks ----------------------------------------------------------------------------- */
 
 static struct sink_entry *
@@ -706,7 +647,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 {
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
-	int oci_changed = !oci_eq(&old->oci, &newconf->oci);
+	int oci_changed = !conf_oci_eq(&old->oci, &newconf->oci);
 	int added = 0, removed = 0, kept = 0, changed = 0, adopted = 0;
 	struct oci_client *oc = NULL;
 	struct metrics_server *ms = NULL;
@@ -738,7 +679,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	for (size_t i = 0; i < newconf->n_sinks; i++) {
 		const struct conf_sink *nk = &newconf->sinks[i];
 		struct sink_entry *cur = find_sink(p, nk->name);
-		if (cur != NULL && sink_eq(nk, cur->cfg))
+		if (cur != NULL && conf_sink_eq(nk, cur->cfg))
 			continue;
 		ss[nss].replaces = cur;
 		ss[nss].built = sink_entry_build(p, nk, ref, err, errlen);
@@ -749,7 +690,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	for (size_t i = 0; i < newconf->n_sources; i++) {
 		const struct conf_source *ns = &newconf->sources[i];
 		struct source_entry *cur = find_source(p, ns->name);
-		if (!oci_changed && cur != NULL && source_eq(ns, cur->cfg))
+		if (!oci_changed && cur != NULL && conf_source_eq(ns, cur->cfg))
 			continue;
 		rebuild[i] = cur != NULL;
 		srcs[i] = source_entry_build(p, ns, ref, oc != NULL ? oc : p->oci, err, errlen);
@@ -834,7 +775,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 		for (; e != NULL; e = next) {
 			const struct conf_source *ns = conf_find_source(newconf, e->cfg->name);
 			next = e->next;
-			if (ns == NULL || !source_eq(ns, e->cfg)) {
+			if (ns == NULL || !conf_source_eq(ns, e->cfg)) {
 				log_source(LOG_LVL_INFO, e->cfg->name, "stopped by reload");
 				source_entry_free(p, e);
 			}
