@@ -166,7 +166,7 @@ sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_re
     char *err, size_t errlen)
 {
 	struct sink_entry *e = calloc(1, sizeof(*e));
-	struct sink_err serr;
+	struct err serr;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "[sink %s] out of memory", cfg->name);
@@ -174,7 +174,7 @@ sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_re
 	}
 	e->sink = sink_new(p->base, p->http, cfg, ref->conf->daemon.state_dir, &serr);
 	if (e->sink == NULL) {
-		snprintf(err, errlen, "[sink %s] %s", cfg->name, serr.msg);
+		snprintf(err, errlen, "[sink %s] %.768s", cfg->name, serr.msg);
 		free(e);
 		return NULL;
 	}
@@ -522,13 +522,15 @@ start_metrics(struct pipeline *p, const struct conf *c, char *err, size_t errlen
 
 struct pipeline *
 pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_opts *opts,
-    char *err, size_t errlen, int *unusable)
+    struct err *perr)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	struct conf_ref *ref;
 	struct oci_err oerr;
+	char *err = perr->msg;
+	size_t errlen = sizeof(perr->msg);
 
-	*unusable = 0;
+	perr->kind = ERR_OTHER;
 	if (p == NULL) {
 		conf_free(conf);
 		snprintf(err, errlen, "out of memory");
@@ -558,14 +560,15 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	}
 	p->oci = oci_client_new(base, p->http, &conf->oci, &oerr);
 	if (p->oci == NULL) {
-		snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
-		*unusable = 1;
+		err_set(perr, ERR_UNAVAILABLE, "OCI credentials: %s", oerr.msg);
 		goto fail;
 	}
 	if (opts->mode != SOURCE_MODE_DRYRUN) {
 		for (size_t i = 0; i < conf->n_sinks; i++)
-			if (sink_entry_new(p, &conf->sinks[i], ref, err, errlen) == NULL)
+			if (sink_entry_new(p, &conf->sinks[i], ref, err, errlen) == NULL) {
+				perr->kind = ERR_CONFIG;
 				goto fail;
+			}
 	}
 	for (size_t i = 0; i < conf->n_sources; i++)
 		if (source_entry_new(p, &conf->sources[i], ref, err, errlen) == NULL)
@@ -643,8 +646,10 @@ drain_removed(struct pipeline *p, struct sink_entry *e, int64_t timeout_ms)
 }
 
 int
-pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errlen)
+pipeline_reload(struct pipeline *p, struct conf *newconf, struct err *perr)
 {
+	char *err = perr->msg;
+	size_t errlen = sizeof(perr->msg);
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
 	int oci_changed = !conf_oci_eq(&old->oci, &newconf->oci);
@@ -657,12 +662,13 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	unsigned char *rebuild = NULL;     /* ... replacing a running one: built again */
 	size_t nss = 0;
 
+	perr->kind = ERR_OTHER;
 	/* ---- phase one: build, change nothing ---- */
 	if (oci_changed) {
 		struct oci_err oerr;
 		oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
 		if (oc == NULL) {
-			snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
+			err_set(perr, ERR_UNAVAILABLE, "OCI credentials: %s", oerr.msg);
 			conf_free(newconf);
 			return -1;
 		}
@@ -683,8 +689,10 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 			continue;
 		ss[nss].replaces = cur;
 		ss[nss].built = sink_entry_build(p, nk, ref, err, errlen);
-		if (ss[nss].built == NULL)
+		if (ss[nss].built == NULL) {
+			perr->kind = ERR_CONFIG;
 			goto abort;
+		}
 		nss++;
 	}
 	for (size_t i = 0; i < newconf->n_sources; i++) {

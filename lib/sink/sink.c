@@ -188,7 +188,7 @@ sink_add_auth(struct sink_common *c, const enum sink_auth *schemes)
 }
 
 int
-sink_add_config_headers(struct sink_common *c, struct sink_err *err)
+sink_add_config_headers(struct sink_common *c, struct err *err)
 {
 	size_t i;
 
@@ -210,7 +210,7 @@ sink_add_config_headers(struct sink_common *c, struct sink_err *err)
 
 int
 sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *p;
 	size_t len;
@@ -1395,7 +1395,7 @@ log_drop(struct sink *s)
  */
 static struct sink_event *
 event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_event *ev;
 	const char *src = doc->source ? doc->source : "";
@@ -1496,7 +1496,7 @@ enum sink_submit_rc
 sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 {
 	struct sink_event *ev;
-	struct sink_err err;
+	struct err err;
 	int bad = 0;
 
 	ack_add(ack, 1);
@@ -1685,12 +1685,13 @@ secrets_collect(struct sink *s)
 
 struct sink *
 sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
-    const char *state_dir, struct sink_err *err)
+    const char *state_dir, struct err *err)
 {
 	struct sink *s;
 	struct buf p;
 	int burst;
 
+	err->kind = ERR_CONFIG;
 	err->msg[0] = '\0';
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -1880,7 +1881,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 	 * yet, so running out of memory leaves src whole. */
 	for (i = 0; i < n; i++) {
 		struct sink_doc d;
-		struct sink_err err;
+		struct err err;
 		const char *kind = sink_kind_name(old[i]->kind);
 		memset(&d, 0, sizeof(d));
 		d.json = old[i]->json;

@@ -14,7 +14,7 @@
 #define DD_MAX_BODY (5 * 1000 * 1000 - 1) /* "< 5 MB": stay under the decimal MB */
 
 static int
-dd_init(struct sink *s, struct sink_err *err)
+dd_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -68,7 +68,7 @@ put_attr(struct buf *out, const char *name, const char *value)
 
 static int
 dd_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const struct conf_sink *cfg = sink_common(s)->cfg;
 	enum sink_kind k = sink_kind_parse(doc->kind);

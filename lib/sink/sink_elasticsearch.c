@@ -15,7 +15,7 @@
 #define ES_DEFAULT_INDEX "logs-oci-default"
 
 static int
-es_init(struct sink *s, struct sink_err *err)
+es_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -37,7 +37,7 @@ oom:
 
 static int
 es_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *index = sink_common(s)->cfg->index;
 

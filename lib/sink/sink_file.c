@@ -29,7 +29,7 @@ open_path(const char *path)
 }
 
 static int
-file_init(struct sink *s, struct sink_err *err)
+file_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	struct filesink *f;
@@ -56,7 +56,7 @@ file_init(struct sink *s, struct sink_err *err)
 }
 
 static int
-stdout_init(struct sink *s, struct sink_err *err)
+stdout_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	struct filesink *f = calloc(1, sizeof(*f));

@@ -10,7 +10,7 @@
 #include "template.h"
 
 static int
-http_init(struct sink *s, struct sink_err *err)
+http_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -64,7 +64,7 @@ http_fini(struct sink *s)
 
 static int
 http_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 

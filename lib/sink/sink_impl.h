@@ -111,14 +111,14 @@ struct sink_ops {
 	enum sink_probe_verdict (*probe_local)(const struct conf_sink *cfg,
 	    struct buf *detail, struct buf *fix);
 	/* Sets s->url, headers (sink_add_header), limits, s->priv.  0 or -1 (err filled). */
-	int (*init)(struct sink *s, struct sink_err *err);
+	int (*init)(struct sink *s, struct err *err);
 	void (*fini)(struct sink *s);                   /* frees s->priv; may be NULL */
 	/*
 	 * Appends doc's envelope item to out; 0, or -1 with a reason in err (the event is
 	 * then dead-lettered).  NULL: the item is the event's JSON itself.
 	 */
 	int (*encode_item)(struct sink *s, const struct sink_doc *doc, struct buf *out,
-	    struct sink_err *err);
+	    struct err *err);
 	/* Appends the request body for evs[0..n) (n >= 1) to out; 0 or -1 (memory). */
 	int (*assemble)(struct sink *s, struct sink_event *const *evs, size_t n,
 	    struct buf *out);
@@ -164,13 +164,13 @@ int sink_add_header(struct sink_common *c, const char *fmt, ...)
  * for one is set; 0 or -1 (memory, too many). */
 int sink_add_auth(struct sink_common *c, const enum sink_auth *schemes);
 /* Adds cfg's `header` lines; 0 or -1 with err (malformed line). */
-int sink_add_config_headers(struct sink_common *c, struct sink_err *err);
+int sink_add_config_headers(struct sink_common *c, struct err *err);
 /*
  * Sets c->url: url when it has a path beyond "/", else url + default_path.  0 or -1
  * (memory, url NULL: err says the key is required).
  */
 int sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err);
+    struct err *err);
 
 /* Helpers shared by the encoders. */
 enum sink_kind sink_kind_parse(const char *kind);

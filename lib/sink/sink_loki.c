@@ -46,7 +46,7 @@ valid_name(const char *s, size_t n)
 }
 
 static int
-add_label(struct loki *lk, const char *spec, struct sink_err *err)
+add_label(struct loki *lk, const char *spec, struct err *err)
 {
 	const char *eq = strchr(spec, '=');
 	size_t nl = eq ? (size_t)(eq - spec) : strlen(spec);
@@ -111,7 +111,7 @@ loki_fini(struct sink *s)
 }
 
 static int
-loki_init(struct sink *s, struct sink_err *err)
+loki_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -150,7 +150,7 @@ oom:
 
 static int
 loki_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	if (buf_printf(out, "[\"%lld\",", (long long)(doc->time_ns > 0 ? doc->time_ns : 0)) != 0 ||
 	    buf_append_json_string(out, doc->json, doc->len) != 0 ||

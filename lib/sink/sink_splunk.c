@@ -18,7 +18,7 @@ struct hec {
 };
 
 static int
-hec_init(struct sink *s, struct sink_err *err)
+hec_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -77,7 +77,7 @@ default_sourcetype(enum sink_kind k)
 
 static int
 hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;

@@ -24,7 +24,7 @@ static unsigned accepted[N_IDS]; /* per event id: how many accepted requests car
 static struct sink *
 mk(struct ts *t, struct conf_sink *k)
 {
-	struct sink_err err;
+	struct err err;
 	struct sink *s = sink_new(t->base, t->client, k, "/tmp", &err);
 
 	if (s == NULL)
