@@ -45,22 +45,46 @@ valid_name(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * What is wrong with the n-th (0-based) label spec, written into why (for init and for
+ * the check at load, so that -t finds it); 0 when it is good.  *nl: its name's length.
+ */
+static int
+label_problem(const char *spec, size_t n, size_t *nl, char *why, size_t whylen)
+{
+	const char *eq = strchr(spec, '=');
+
+	*nl = eq ? (size_t)(eq - spec) : strlen(spec);
+	while (*nl > 0 && spec[*nl - 1] == ' ')
+		(*nl)--;
+	if (n >= LOKI_MAX_LABELS) {
+		snprintf(why, whylen, "at most %d", LOKI_MAX_LABELS);
+		return -1;
+	}
+	if (!valid_name(spec, *nl)) {
+		snprintf(why, whylen,
+		    "\"%s\": a name must match [a-zA-Z_][a-zA-Z0-9_]* (no __ prefix)", spec);
+		return -1;
+	}
+	if (eq == NULL && !(*nl == 4 && memcmp(spec, "kind", 4) == 0) &&
+	    !(*nl == 6 && memcmp(spec, "source", 6) == 0)) {
+		snprintf(why, whylen,
+		    "\"%s\": use name=value, or kind / source (taken from the event)", spec);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 add_label(struct loki *lk, const char *spec, struct err *err)
 {
 	const char *eq = strchr(spec, '=');
-	size_t nl = eq ? (size_t)(eq - spec) : strlen(spec);
+	char why[400];
+	size_t nl;
 	struct label *l;
 
-	while (nl > 0 && spec[nl - 1] == ' ')
-		nl--;
-	if (lk->n >= LOKI_MAX_LABELS) {
-		snprintf(err->msg, sizeof(err->msg), "labels: at most %d", LOKI_MAX_LABELS);
-		return -1;
-	}
-	if (!valid_name(spec, nl)) {
-		snprintf(err->msg, sizeof(err->msg),
-		    "labels: \"%s\": a name must match [a-zA-Z_][a-zA-Z0-9_]* (no __ prefix)", spec);
+	if (label_problem(spec, lk->n, &nl, why, sizeof(why)) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "labels: %s", why);
 		return -1;
 	}
 	l = &lk->l[lk->n];
@@ -76,16 +100,9 @@ add_label(struct loki *lk, const char *spec, struct err *err)
 			free(l->name);
 			goto oom;
 		}
-	} else if (strcmp(l->name, "kind") == 0) {
-		l->src = LBL_KIND;
-	} else if (strcmp(l->name, "source") == 0) {
-		l->src = LBL_SOURCE;
 	} else {
-		snprintf(err->msg, sizeof(err->msg),
-		    "labels: \"%s\": use name=value, or kind / source (taken from the event)",
-		    spec);
-		free(l->name);
-		return -1;
+		/* label_problem let only these two through */
+		l->src = strcmp(l->name, "kind") == 0 ? LBL_KIND : LBL_SOURCE;
 	}
 	lk->n++;
 	return 0;
@@ -244,6 +261,22 @@ loki_defaults(struct conf_sink *cfg, struct conf_check *chk)
 	    conf_list_add(&cfg->labels, "kind") != 0 ? -1 : 0;
 }
 
+/* The labels init would refuse, found at load (and by -t). */
+static void
+loki_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	char why[400];
+	size_t nl;
+
+	sink_check_token_or_basic(cfg, chk);
+	for (size_t i = 0; i < cfg->labels.n; i++) {
+		if (label_problem(cfg->labels.items[i], i, &nl, why, sizeof(why)) != 0) {
+			conf_check_err(chk, conf_check_line(chk, "labels"), "labels", "%s", why);
+			break;
+		}
+	}
+}
+
 static int
 loki_probe_request(const struct conf_sink *k, struct buf *url,
     int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
@@ -282,7 +315,7 @@ const struct sink_ops sink_loki_ops = {
 	.keys = loki_keys,
 	.auth = loki_auth,
 	.required = "url",
-	.check = sink_check_token_or_basic,
+	.check = loki_check,
 	.defaults = loki_defaults,
 	.probe_request = loki_probe_request,
 	.probe_answer = loki_probe_answer,
