@@ -175,16 +175,27 @@ dump_header(FILE *out, const char *h)
 		fprintf(out, "header = %s\n", h);
 }
 
-/* 1 when conf_dump leaves key k out for a sink of type t (-1: not a sink) while unset:
- * a key only other types read. */
+/*
+ * Which TY keys the section's type reads (-t shows the others only when set): base is the
+ * section's struct.  A section kind with types (today [sink]) has one; NULL = all keys.
+ */
+typedef int (*uses_fn)(const void *base, const char *key);
+
 static int
-not_for(const struct key *k, int t)
+sink_uses(const void *base, const char *key)
 {
-	return t >= 0 && k->types && !sink_type_uses_key((enum conf_sink_type)t, k->name);
+	return sink_type_uses_key(((const struct conf_sink *)base)->type, key);
+}
+
+/* 1 when conf_dump leaves key k out while unset: a key only other types read. */
+static int
+not_for(const struct key *k, const void *base, uses_fn uses)
+{
+	return uses != NULL && k->types && !uses(base, k->name);
 }
 
 static void
-dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
+dump_keys(FILE *out, const struct key *keys, const void *base, uses_fn uses)
 {
 	const char *b = base;
 	char tmp[64];
@@ -203,7 +214,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 		case V_ABSPATH:
 		case V_HOSTPORT:
 			sv = *(char *const *)slot;
-			if (!sv && not_for(k, sink_type))
+			if (!sv && not_for(k, base, uses))
 				break;
 			if (sv)
 				fprintf(out, "%s = %s\n", k->name, sv);
@@ -212,7 +223,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 			break;
 		case V_URL:
 			sv = *(char *const *)slot;
-			if (!sv && not_for(k, sink_type))
+			if (!sv && not_for(k, base, uses))
 				break;
 			fprintf(out, "%s =%s", k->name, sv ? " " : "");
 			if (sv)
@@ -222,7 +233,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 		case V_SECRET: {
 			const char *file = *(char *const *)(const void *)(b + k->file_off);
 			sv = *(char *const *)slot;
-			if (!sv && not_for(k, sink_type))
+			if (!sv && not_for(k, base, uses))
 				break;
 			if (file)
 				fprintf(out, "; %s read from %s_file = %s\n", k->name, k->name, file);
@@ -238,7 +249,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 			    conf_format_size(*(const int64_t *)slot, tmp, sizeof(tmp)));
 			break;
 		case V_BOOL:
-			if (not_for(k, sink_type))
+			if (not_for(k, base, uses))
 				break;
 			fprintf(out, "%s = %s\n", k->name, *(const int *)slot ? "true" : "false");
 			break;
@@ -275,7 +286,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, int sink_type)
 		}
 		case V_LIST:
 			l = slot;
-			if (!l->n && not_for(k, sink_type))
+			if (!l->n && not_for(k, base, uses))
 				break;
 			fprintf(out, "%s =", k->name);
 			for (j = 0; j < l->n; j++)
@@ -299,18 +310,18 @@ conf_dump(const struct conf *c, FILE *out)
 	fprintf(out, "; effective configuration of %s (defaults filled in, secrets shown as ***)\n",
 	    c->path);
 	fprintf(out, "\n[daemon]\n");
-	dump_keys(out, conf_daemon_keys, &c->daemon, -1);
+	dump_keys(out, conf_daemon_keys, &c->daemon, NULL);
 	fprintf(out, "\n[oci]\n");
-	dump_keys(out, conf_oci_keys, &c->oci, -1);
+	dump_keys(out, conf_oci_keys, &c->oci, NULL);
 	for (i = 0; i < c->n_sources; i++) {
 		fprintf(out, "\n[source %s]\n", c->sources[i].name);
 		if (c->sources[i].sort_appended)
 			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
 			    "no sort operator)\n");
-		dump_keys(out, conf_source_keys, &c->sources[i], -1);
+		dump_keys(out, conf_source_keys, &c->sources[i], NULL);
 	}
 	for (i = 0; i < c->n_sinks; i++) {
 		fprintf(out, "\n[sink %s]\n", c->sinks[i].name);
-		dump_keys(out, conf_sink_keys, &c->sinks[i], (int)c->sinks[i].type);
+		dump_keys(out, conf_sink_keys, &c->sinks[i], sink_uses);
 	}
 }

@@ -13,7 +13,10 @@
  * Adding a key: a field in its struct (conf.h), a line in its table (conf_keys.c) with
  * its value type and range, and its default in conf_*_defaults; parsing, FILE:LINE
  * errors, -t and reload equality follow from the table.  A [sink] key only some types
- * read is marked TY and listed in those types' `keys` (sink_impl.h).
+ * read is marked TY and listed in those types' `keys` (sink_impl.h); -t shows it for
+ * the others only when set (conf_dump.c: sink_uses).  Types for another section kind
+ * ([source]) work the same way: a `type` key, TY on the keys only some types read, and
+ * a uses function for that kind in conf_dump.c.
  */
 #ifndef OCI_LOGFWD_CONF_IMPL_H
 #define OCI_LOGFWD_CONF_IMPL_H
