@@ -62,6 +62,7 @@ struct batch {
 	struct buf body;         /* assembled (and compressed) once, reused by retries */
 	int body_ready;
 	struct http_xfer *xfer;
+	int sending;             /* handed to the type's asynchronous send */
 	struct event *timer;     /* retry / rate-limit wait */
 	struct backoff bo;
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
@@ -543,6 +544,9 @@ batch_free(struct batch *b)
 
 	if (b->xfer != NULL)
 		http_cancel(b->xfer);
+	if (b->sending && s->ops->cancel != NULL)
+		s->ops->cancel(s, b);
+	b->sending = 0;
 	if (sib != NULL) {
 		sibling_unlink(b);
 		if (sib->parked) {
@@ -1069,6 +1073,13 @@ record_request(struct sink *s, long status, double seconds, size_t bytes)
 	s->st.seconds_count++;
 }
 
+/* The engine sends the body over HTTP itself unless the type has a transport of its own. */
+static int
+uses_http(const struct sink_ops *ops)
+{
+	return ops->write == NULL && ops->send == NULL;
+}
+
 enum sink_verdict
 sink_classify_default(long status)
 {
@@ -1154,7 +1165,7 @@ batch_body(struct batch *b)
 	buf_reset(&b->body);
 	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
 		return -1;
-	if (s->c.cfg->compression == CONF_COMP_GZIP && s->ops->write == NULL) {
+	if (s->c.cfg->compression == CONF_COMP_GZIP && uses_http(s->ops)) {
 		buf_init(&gz, 0);
 		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
 			buf_cleanup(&gz);
@@ -1165,6 +1176,36 @@ batch_body(struct batch *b)
 	}
 	b->body_ready = 1;
 	return 0;
+}
+
+/* The outcome of a write or an asynchronous send: error NULL = delivered. */
+static void
+transport_done(struct batch *b, const char *error)
+{
+	struct sink *s = b->s;
+
+	record_request(s, error == NULL ? 200 : 0,
+	    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+	if (error == NULL) {
+		set_ok(s);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	set_failing(s, "%s", error);
+	if (cause_is_new(s, 0, error))
+		log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", error);
+	batch_retry(b, 0, -1);
+}
+
+void
+sink_send_done(struct sink *s, void *token, const char *error)
+{
+	struct batch *b = token;
+
+	if (b == NULL || b->s != s || !b->sending)
+		return;
+	b->sending = 0;
+	transport_done(b, error);
 }
 
 static void
@@ -1200,17 +1241,15 @@ batch_send(struct batch *b)
 	b->sent_ms = backoff_mono_ms();
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
-		record_request(s, rc == 0 ? 200 : 0,
-		    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
-		if (rc == 0) {
-			set_ok(s);
-			batch_finish(b, ACK_DELIVERED);
-			return;
+		transport_done(b, rc == 0 ? NULL : errbuf);
+		return;
+	}
+	if (s->ops->send != NULL) {
+		b->sending = 1;
+		if (s->ops->send(s, b, b->body.data, b->body.len, errbuf, sizeof(errbuf)) != 0) {
+			b->sending = 0;
+			transport_done(b, errbuf);
 		}
-		set_failing(s, "%s", errbuf);
-		if (cause_is_new(s, 0, errbuf))
-			log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", errbuf);
-		batch_retry(b, 0, -1);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -1687,6 +1726,13 @@ struct sink *
 sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
     const char *state_dir, struct err *err)
 {
+	return sink_new_ops(base, http, cfg, sink_ops_for(cfg->type), state_dir, err);
+}
+
+struct sink *
+sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const struct sink_ops *ops, const char *state_dir, struct err *err)
+{
 	struct sink *s;
 	struct buf p;
 	int burst;
@@ -1704,7 +1750,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
-	s->ops = sink_ops_for(cfg->type);
+	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
@@ -1728,7 +1774,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
 		goto fail;
 	}
-	if (s->ops->write == NULL && http == NULL) {
+	if (uses_http(s->ops) && http == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
 		goto fail;
 	}
@@ -1741,7 +1787,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
 		goto fail;
 	}
-	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
+	if (uses_http(s->ops) && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
 	buf_init(&p, 0);
@@ -1755,7 +1801,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		goto oom;
 	if (secrets_collect(s) != 0)
 		goto oom;
-	if (s->ops->write == NULL && !cfg->tls_verify)
+	if (uses_http(s->ops) && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
 	return s;

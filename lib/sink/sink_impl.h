@@ -17,7 +17,9 @@
  *   - classify   its retry rules for HTTP answers (NULL: sink_classify_default);
  *   - the transport: encode_item (once at submit), assemble (per request, so that a
  *                split re-assembles subsets without re-encoding), parse_2xx (per-item
- *                answers, Elasticsearch), or write (file, stdout: no HTTP).
+ *                answers, Elasticsearch); then either the engine's HTTP POST, write
+ *                (synchronous: file, stdout) or send (asynchronous, with a delivery
+ *                report: sink_send_done).
  *
  * The engine owns queueing, batching, retries, rate limits, splitting, dead letters and
  * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file, its line in
@@ -131,6 +133,18 @@ struct sink_ops {
 	/* Delivery without HTTP (file, stdout): writes body durably; 0, or -1 with errbuf. */
 	int (*write)(struct sink *s, const char *body, size_t len, char *errbuf,
 	    size_t errlen);
+	/*
+	 * Asynchronous delivery without HTTP (a broker with delivery reports): starts sending
+	 * body (borrowed until the outcome) for the batch token; the type reports the outcome
+	 * once with sink_send_done(s, token, error), later, from the loop (never from within
+	 * send).  0, or -1 with errbuf when it could not start (retried like a failed write).
+	 * cancel(s, token): the engine gives the batch up (sink freed, adopted); no
+	 * sink_send_done for that token afterwards.  A type has write, send, or neither (then
+	 * the engine POSTs the body to url itself).
+	 */
+	int (*send)(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
+	    size_t errlen);
+	void (*cancel)(struct sink *s, void *token);
 	void (*reopen)(struct sink *s);                 /* SIGHUP; may be NULL */
 };
 
@@ -153,6 +167,15 @@ struct sink_common {
 	size_t max_response;              /* response bytes the type reads; 0 = 64 KiB */
 	void *priv;                       /* the type's state */
 };
+
+/* The outcome of an asynchronous send: error NULL = delivered, else retried with backoff
+ * (error is logged and shown as the sink's last error).  Ignored for a token cancelled. */
+void sink_send_done(struct sink *s, void *token, const char *error);
+
+/* sink_new with the ops given (tests; sink_new takes them from the registry). */
+struct sink *sink_new_ops(struct event_base *base, struct http *http,
+    const struct conf_sink *cfg, const struct sink_ops *ops, const char *state_dir,
+    struct err *err);
 
 /* The engine's sink starts with the common part, so a type can reach it. */
 struct sink_common *sink_common(struct sink *s);
