@@ -6,10 +6,11 @@
  * in the registry (sink_registry.c, indexed by enum conf_sink_type).  Everything about the
  * type is in its ops:
  *
- *   - keys       the [sink] keys it reads (conf.c parses every key of the [sink] table
- *                generically, with FILE:LINE errors; -t shows a type's keys even when
- *                unset, and `url`/`path` given to a type that does not list them is an
- *                error);
+ *   - keys       the type-specific [sink] keys it reads (the TY keys of conf_keys.c's
+ *                table; conf.c parses every key generically, with FILE:LINE errors, into
+ *                struct conf_sink); -t shows a type's keys even when unset, and `url` or
+ *                `path` given to a type that does not list it is an error;
+ *   - required   the key it cannot work without, reported missing by conf.c;
  *   - check      what sink_new() would refuse, found at load so that -t finds it too;
  *   - auth       the Authorization schemes it accepts, in order of preference (one
  *                helper, sink_auth.c, builds the header for the sink and for --probe);
@@ -23,7 +24,9 @@
  *
  * The engine owns queueing, batching, retries, rate limits, splitting, dead letters and
  * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file, its line in
- * sink_registry.c, and its keys (if new) in the [sink] key table (conf_keys.c).
+ * sink_registry.c, and its keys (if new) as TY lines of the [sink] key table
+ * (conf_keys.c) with their fields in struct conf_sink: parsing, -t, reload equality
+ * and errors follow from the table.
  */
 #ifndef OCI_LOGFWD_SINK_IMPL_H
 #define OCI_LOGFWD_SINK_IMPL_H
@@ -87,8 +90,8 @@ struct sink_ops {
 	const enum sink_auth *auth;
 	/*
 	 * At load (and -t), after the generic checks: what init would refuse beyond
-	 * `required`, reported with conf_check_err (conf.h); may be NULL.  The engine adds the checks every type shares (a `header`
-	 * Authorization next to one made from auth).
+	 * `required`, reported with conf_check_err (conf.h); may be NULL.  The registry
+	 * adds what every type shares (a `header` Authorization next to one made from auth).
 	 */
 	void (*check)(const struct conf_sink *cfg, struct conf_check *chk);
 	/* At load: defaults that depend on other keys (conf_check_is_set); 0 or -1. */
