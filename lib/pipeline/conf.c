@@ -1267,8 +1267,8 @@ check_sink(struct pctx *p, const struct sect *s)
 	if (k->password && !k->username)
 		errf(p, line_or(s, "password"), s->label, "password",
 		    "given without username");
-	if (t)
-		sink_type_check(k, &chk);
+	/* Also without `type` (then http, the default), as before the registry. */
+	sink_type_check(k, &chk);
 }
 
 /* Fills the defaults that depend on other keys; 0 or -1 (OOM). */

@@ -910,6 +910,9 @@ test_start_checks(void **state)
 	/* Datadog sends its key as DD-API-KEY: an Authorization header of its own is fine. */
 	conf_free(load_ok("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = x\n"
 	    "api_key = k\nheader = Authorization: y\n"));
+	/* Without `type` the checks of the default type run too: every error in one run. */
+	expect_error_at("[source a]\nquery = q\n[sink w]\nurl = http://h/\n"
+	    "template = {{\n", 5, "[sink w] template: ");
 	/* Loki labels that sink_new() refuses (a bad name, a bare name other than kind or
 	 * source, too many): found at load, at the labels line. */
 	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
