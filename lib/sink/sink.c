@@ -16,7 +16,6 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +63,7 @@ struct batch {
 	struct buf body;         /* assembled (and compressed) once, reused by retries */
 	int body_ready;
 	struct http_xfer *xfer;
+	int sending;             /* handed to the type's asynchronous send */
 	struct event *timer;     /* retry / rate-limit wait */
 	struct backoff bo;
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
@@ -173,32 +173,24 @@ sink_add_header(struct sink_common *c, const char *fmt, ...)
 }
 
 int
-sink_add_basic_auth(struct sink_common *c, const char *user, const char *password)
+sink_add_auth(struct sink_common *c, const enum sink_auth *schemes)
 {
-	struct buf in;
-	unsigned char *out = NULL;
-	int rc = -1, n;
+	const char *from;
+	char *h;
+	int rc;
 
-	buf_init(&in, 8192);
-	if (buf_printf(&in, "%s:%s", user ? user : "", password ? password : "") != 0)
-		goto done;
-	out = malloc(4 * ((in.len + 2) / 3) + 1);
-	if (out == NULL)
-		goto done;
-	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
-	if (n < 0)
-		goto done;
-	rc = sink_add_header(c, "Authorization: Basic %s", (char *)out);
-done:
-	if (in.data != NULL)
-		memset(in.data, 0, in.len); /* the password */
-	buf_cleanup(&in);
-	free(out);
+	if (sink_auth_header(c->cfg, schemes, &h, &from) != 0)
+		return -1;
+	if (h == NULL)
+		return 0;
+	rc = sink_add_header(c, "%s", h);
+	explicit_bzero(h, strlen(h)); /* the credential */
+	free(h);
 	return rc;
 }
 
 int
-sink_add_config_headers(struct sink_common *c, struct sink_err *err)
+sink_add_config_headers(struct sink_common *c, struct err *err)
 {
 	size_t i;
 
@@ -220,7 +212,7 @@ sink_add_config_headers(struct sink_common *c, struct sink_err *err)
 
 int
 sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *p;
 	size_t len;
@@ -553,6 +545,9 @@ batch_free(struct batch *b)
 
 	if (b->xfer != NULL)
 		http_cancel(b->xfer);
+	if (b->sending && s->ops->cancel != NULL)
+		s->ops->cancel(s, b);
+	b->sending = 0;
 	if (sib != NULL) {
 		sibling_unlink(b);
 		if (sib->parked) {
@@ -1081,6 +1076,23 @@ record_request(struct sink *s, long status, double seconds, size_t bytes)
 	s->st.seconds_count++;
 }
 
+/* The engine sends the body over HTTP itself unless the type has a transport of its own. */
+static int
+uses_http(const struct sink_ops *ops)
+{
+	return ops->write == NULL && ops->send == NULL;
+}
+
+enum sink_verdict
+sink_classify_default(long status)
+{
+	if (status == 408 || status == 429 || status >= 500)
+		return SINK_VERDICT_RETRY;
+	if (status == 401 || status == 403 || status == 404 || status == 407)
+		return SINK_VERDICT_PAUSE;
+	return SINK_VERDICT_REJECT;
+}
+
 static void
 on_http_done(void *arg, const struct http_response *r)
 {
@@ -1088,6 +1100,7 @@ on_http_done(void *arg, const struct http_response *r)
 	struct sink *s = b->s;
 	char ex[EXCERPT_MAX];
 	long st = r->ok ? r->status : 0;
+	enum sink_verdict verdict;
 
 	b->xfer = NULL;
 	record_request(s, st, r->seconds, b->body.len);
@@ -1105,7 +1118,9 @@ on_http_done(void *arg, const struct http_response *r)
 		return;
 	}
 	excerpt(s, r->body, r->body_len, ex, sizeof(ex));
-	if (st == 408 || st == 429 || st >= 500) {
+	verdict = s->ops->classify != NULL ? s->ops->classify(s->c.cfg, st) :
+	    sink_classify_default(st);
+	if (verdict == SINK_VERDICT_RETRY) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
 		    backoff_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
@@ -1120,7 +1135,7 @@ on_http_done(void *arg, const struct http_response *r)
 		batch_retry(b, (int)st, ra);
 		return;
 	}
-	if (st == 401 || st == 403 || st == 404 || st == 407) {
+	if (verdict == SINK_VERDICT_PAUSE) {
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (!s->paused)
 			log_sink(LOG_LVL_ERROR, s->name,
@@ -1153,7 +1168,7 @@ batch_body(struct batch *b)
 	buf_reset(&b->body);
 	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
 		return -1;
-	if (s->c.cfg->compression == CONF_COMP_GZIP && s->ops->write == NULL) {
+	if (s->c.cfg->compression == CONF_COMP_GZIP && uses_http(s->ops)) {
 		buf_init(&gz, 0);
 		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
 			buf_cleanup(&gz);
@@ -1164,6 +1179,36 @@ batch_body(struct batch *b)
 	}
 	b->body_ready = 1;
 	return 0;
+}
+
+/* The outcome of a write or an asynchronous send: error NULL = delivered. */
+static void
+transport_done(struct batch *b, const char *error)
+{
+	struct sink *s = b->s;
+
+	record_request(s, error == NULL ? 200 : 0,
+	    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+	if (error == NULL) {
+		set_ok(s);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	set_failing(s, "%s", error);
+	if (cause_is_new(s, 0, error))
+		log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", error);
+	batch_retry(b, 0, -1);
+}
+
+void
+sink_send_done(struct sink *s, void *token, const char *error)
+{
+	struct batch *b = token;
+
+	if (b == NULL || b->s != s || !b->sending)
+		return;
+	b->sending = 0;
+	transport_done(b, error);
 }
 
 static void
@@ -1199,17 +1244,15 @@ batch_send(struct batch *b)
 	b->sent_ms = backoff_mono_ms();
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
-		record_request(s, rc == 0 ? 200 : 0,
-		    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
-		if (rc == 0) {
-			set_ok(s);
-			batch_finish(b, ACK_DELIVERED);
-			return;
+		transport_done(b, rc == 0 ? NULL : errbuf);
+		return;
+	}
+	if (s->ops->send != NULL) {
+		b->sending = 1;
+		if (s->ops->send(s, b, b->body.data, b->body.len, errbuf, sizeof(errbuf)) != 0) {
+			b->sending = 0;
+			transport_done(b, errbuf);
 		}
-		set_failing(s, "%s", errbuf);
-		if (cause_is_new(s, 0, errbuf))
-			log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", errbuf);
-		batch_retry(b, 0, -1);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -1394,7 +1437,7 @@ log_drop(struct sink *s)
  */
 static struct sink_event *
 event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_event *ev;
 	const char *src = doc->source ? doc->source : "";
@@ -1495,7 +1538,7 @@ enum sink_submit_rc
 sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 {
 	struct sink_event *ev;
-	struct sink_err err;
+	struct err err;
 	int bad = 0;
 
 	ack_add(ack, 1);
@@ -1760,29 +1803,22 @@ secrets_collect(struct sink *s)
 	return 0;
 }
 
-static const struct sink_ops *
-ops_for(enum conf_sink_type t)
+struct sink *
+sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const char *state_dir, struct err *err)
 {
-	switch (t) {
-	case CONF_SINK_HTTP: return &sink_http_ops;
-	case CONF_SINK_DATADOG: return &sink_datadog_ops;
-	case CONF_SINK_SPLUNK_HEC: return &sink_splunk_ops;
-	case CONF_SINK_ELASTICSEARCH: return &sink_elasticsearch_ops;
-	case CONF_SINK_LOKI: return &sink_loki_ops;
-	case CONF_SINK_FILE: return &sink_file_ops;
-	case CONF_SINK_STDOUT: return &sink_stdout_ops;
-	}
-	return NULL;
+	return sink_new_ops(base, http, cfg, sink_ops_for(cfg->type), state_dir, err);
 }
 
 struct sink *
-sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
-    const char *state_dir, struct sink_err *err)
+sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const struct sink_ops *ops, const char *state_dir, struct err *err)
 {
 	struct sink *s;
 	struct buf p;
 	int burst;
 
+	err->kind = ERR_CONFIG;
 	err->msg[0] = '\0';
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -1795,7 +1831,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
-	s->ops = ops_for(cfg->type);
+	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
@@ -1819,7 +1855,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
 		goto fail;
 	}
-	if (s->ops->write == NULL && http == NULL) {
+	if (uses_http(s->ops) && http == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
 		goto fail;
 	}
@@ -1832,7 +1868,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
 		goto fail;
 	}
-	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
+	if (uses_http(s->ops) && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
 	buf_init(&p, 0);
@@ -1846,7 +1882,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		goto oom;
 	if (secrets_collect(s) != 0)
 		goto oom;
-	if (s->ops->write == NULL && !cfg->tls_verify)
+	if (uses_http(s->ops) && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
 	return s;
@@ -1972,7 +2008,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 	 * yet, so running out of memory leaves src whole. */
 	for (i = 0; i < n; i++) {
 		struct sink_doc d;
-		struct sink_err err;
+		struct err err;
 		const char *kind = sink_kind_name(old[i]->kind);
 		memset(&d, 0, sizeof(d));
 		d.json = old[i]->json;
