@@ -52,7 +52,7 @@ test_file_sink_fifo_refused(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	char dir[] = "/tmp/test_sink_fifo_XXXXXX", fifo[256];
 	int rd;
 
@@ -87,7 +87,7 @@ test_file_sink_reopen_fifo(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_fifo_XXXXXX", path[256], rotated[256];
 
@@ -147,7 +147,7 @@ test_dead_letter_fifo(void **state)
 	struct ts t;
 	struct conf_sink k;
 	struct sink *s;
-	struct sink_err err;
+	struct err err;
 	struct ack *a;
 	struct buf b;
 	struct sink_doc d;

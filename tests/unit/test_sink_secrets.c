@@ -39,7 +39,7 @@ check_masked(const char *userinfo, const char *user, const char *pass, const cha
 	struct ts t;
 	struct conf_sink k;
 	struct sink *s;
-	struct sink_err err;
+	struct err err;
 	char logp[] = "/tmp/test_sink_sec_log_XXXXXX", dlp[] = "/tmp/test_sink_sec_dl_XXXXXX";
 	char full[256], logtxt[65536], dltxt[65536];
 	int lfd = mkstemp(logp), dfd = mkstemp(dlp), saved;
