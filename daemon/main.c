@@ -288,8 +288,7 @@ static int
 daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 {
 	struct pipeline_opts po;
-	char err[1024];
-	int unusable = 0;
+	struct err err;
 	struct conf *c = d->conf;
 
 	memset(&po, 0, sizeof(po));
@@ -301,12 +300,12 @@ daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 	po.finished = oneshot_finished;
 	po.arg = d;
 	d->conf = NULL; /* taken by pipeline_new, even when it fails */
-	d->pipeline = pipeline_new(d->base, c, &po, err, sizeof(err), &unusable);
+	d->pipeline = pipeline_new(d->base, c, &po, &err);
 	if (d->pipeline == NULL) {
-		char masked[sizeof(err)];
-		log_error("cannot start: %s", conf_mask_text(err, masked, sizeof(masked)));
-		return unusable ? EXIT_UNAVAILABLE :
-		    strncmp(err, "[sink", 5) == 0 ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
+		char masked[sizeof(err.msg)];
+		log_error("cannot start: %s", conf_mask_text(err.msg, masked, sizeof(masked)));
+		return err.kind == ERR_UNAVAILABLE ? EXIT_UNAVAILABLE :
+		    err.kind == ERR_CONFIG ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
 	}
 	d->conf = c;
 	return 0;
@@ -319,11 +318,11 @@ daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 static int
 daemon_reload_pipeline(struct daemon *d, struct conf *newc)
 {
-	char err[1024];
+	struct err err;
 
-	if (pipeline_reload(d->pipeline, newc, err, sizeof(err)) != 0) {
-		char masked[sizeof(err)];
-		log_error("reload: %s", conf_mask_text(err, masked, sizeof(masked)));
+	if (pipeline_reload(d->pipeline, newc, &err) != 0) {
+		char masked[sizeof(err.msg)];
+		log_error("reload: %s", conf_mask_text(err.msg, masked, sizeof(masked)));
 		return -1;
 	}
 	pipeline_reopen(d->pipeline); /* SIGHUP also means "logrotate moved the files" */

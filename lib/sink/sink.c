@@ -16,13 +16,13 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "backoff.h"
 #include "buf.h"
@@ -31,6 +31,7 @@
 #include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
+#include "safeopen.h"
 #include "sink_impl.h"
 
 const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
@@ -63,7 +64,7 @@ struct batch {
 	struct buf body;         /* assembled (and compressed) once, reused by retries */
 	int body_ready;
 	struct http_xfer *xfer;
-	int sending;             /* handed to ops->send, not yet sink_send_done */
+	int sending;             /* handed to the type's asynchronous send */
 	struct event *timer;     /* retry / rate-limit wait */
 	struct backoff bo;
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
@@ -155,13 +156,6 @@ sink_event_base(struct sink *s)
 	return s->base;
 }
 
-/* A type that sends HTTP requests (neither write nor send of its own). */
-static int
-is_http(const struct sink *s)
-{
-	return s->ops->write == NULL && s->ops->send == NULL;
-}
-
 /* ---- helpers for the types ---- */
 
 int
@@ -186,32 +180,24 @@ sink_add_header(struct sink_common *c, const char *fmt, ...)
 }
 
 int
-sink_add_basic_auth(struct sink_common *c, const char *user, const char *password)
+sink_add_auth(struct sink_common *c, const enum sink_auth *schemes)
 {
-	struct buf in;
-	unsigned char *out = NULL;
-	int rc = -1, n;
+	const char *from;
+	char *h;
+	int rc;
 
-	buf_init(&in, 8192);
-	if (buf_printf(&in, "%s:%s", user ? user : "", password ? password : "") != 0)
-		goto done;
-	out = malloc(4 * ((in.len + 2) / 3) + 1);
-	if (out == NULL)
-		goto done;
-	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
-	if (n < 0)
-		goto done;
-	rc = sink_add_header(c, "Authorization: Basic %s", (char *)out);
-done:
-	if (in.data != NULL)
-		memset(in.data, 0, in.len); /* the password */
-	buf_cleanup(&in);
-	free(out);
+	if (sink_auth_header(c->cfg, schemes, &h, &from) != 0)
+		return -1;
+	if (h == NULL)
+		return 0;
+	rc = sink_add_header(c, "%s", h);
+	explicit_bzero(h, strlen(h)); /* the credential */
+	free(h);
 	return rc;
 }
 
 int
-sink_add_config_headers(struct sink_common *c, struct sink_err *err)
+sink_add_config_headers(struct sink_common *c, struct err *err)
 {
 	size_t i;
 
@@ -233,7 +219,7 @@ sink_add_config_headers(struct sink_common *c, struct sink_err *err)
 
 int
 sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *p;
 	size_t len;
@@ -568,6 +554,7 @@ batch_free(struct batch *b)
 		http_cancel(b->xfer);
 	if (b->sending && s->ops->cancel != NULL)
 		s->ops->cancel(s, b);
+	b->sending = 0;
 	if (sib != NULL) {
 		sibling_unlink(b);
 		if (sib->parked) {
@@ -613,15 +600,15 @@ batch_finish(struct batch *b, enum ack_result r)
 
 /*
  * The dead-letter file: created 0600 (it holds whole events), never through a symbolic
- * link (a link planted at its path would make the daemon write elsewhere).
+ * link (a link planted at its path would make the daemon write elsewhere), and never a
+ * FIFO or device (opening a FIFO would block the whole daemon): safeopen.h.
  */
 static int
 dl_open(struct sink *s)
 {
 	if (s->dl_fd >= 0)
 		return 0;
-	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	s->dl_fd = safeopen_append(s->dl_path);
 	return s->dl_fd >= 0 ? 0 : -1;
 }
 
@@ -707,12 +694,14 @@ done:
 static void
 dl_failed(struct sink *s, size_t n, int err)
 {
-	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path, strerror(err));
+	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path,
+	    safeopen_strerror(err));
 	if (!s->dl_failing)
 		log_sink(LOG_LVL_ERROR, s->name,
 		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and writing "
 		    "them again every %lld ms (the sink is unhealthy until it works)",
-		    s->dl_path, strerror(err), n, (long long)s->c.cfg->retry_max_delay_ms);
+		    s->dl_path, safeopen_strerror(err), n,
+		    (long long)s->c.cfg->retry_max_delay_ms);
 	s->dl_failing = 1;
 }
 
@@ -1094,6 +1083,23 @@ record_request(struct sink *s, long status, double seconds, size_t bytes)
 	s->st.seconds_count++;
 }
 
+/* The engine sends the body over HTTP itself unless the type has a transport of its own. */
+static int
+uses_http(const struct sink_ops *ops)
+{
+	return ops->write == NULL && ops->send == NULL;
+}
+
+enum sink_verdict
+sink_classify_default(long status)
+{
+	if (status == 408 || status == 429 || status >= 500)
+		return SINK_VERDICT_RETRY;
+	if (status == 401 || status == 403 || status == 404 || status == 407)
+		return SINK_VERDICT_PAUSE;
+	return SINK_VERDICT_REJECT;
+}
+
 static void
 on_http_done(void *arg, const struct http_response *r)
 {
@@ -1101,6 +1107,7 @@ on_http_done(void *arg, const struct http_response *r)
 	struct sink *s = b->s;
 	char ex[EXCERPT_MAX];
 	long st = r->ok ? r->status : 0;
+	enum sink_verdict verdict;
 
 	b->xfer = NULL;
 	record_request(s, st, r->seconds, b->body.len);
@@ -1118,7 +1125,9 @@ on_http_done(void *arg, const struct http_response *r)
 		return;
 	}
 	excerpt(s, r->body, r->body_len, ex, sizeof(ex));
-	if (st == 408 || st == 429 || st >= 500) {
+	verdict = s->ops->classify != NULL ? s->ops->classify(s->c.cfg, st) :
+	    sink_classify_default(st);
+	if (verdict == SINK_VERDICT_RETRY) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
 		    backoff_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
@@ -1133,7 +1142,7 @@ on_http_done(void *arg, const struct http_response *r)
 		batch_retry(b, (int)st, ra);
 		return;
 	}
-	if (st == 401 || st == 403 || st == 404 || st == 407) {
+	if (verdict == SINK_VERDICT_PAUSE) {
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (!s->paused)
 			log_sink(LOG_LVL_ERROR, s->name,
@@ -1166,7 +1175,7 @@ batch_body(struct batch *b)
 	buf_reset(&b->body);
 	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
 		return -1;
-	if (s->c.cfg->compression == CONF_COMP_GZIP && is_http(s)) {
+	if (s->c.cfg->compression == CONF_COMP_GZIP && uses_http(s->ops)) {
 		buf_init(&gz, 0);
 		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
 			buf_cleanup(&gz);
@@ -1179,24 +1188,34 @@ batch_body(struct batch *b)
 	return 0;
 }
 
-/* The type's asynchronous send of b finished (sink_impl.h). */
-void
-sink_send_done(struct sink *s, void *token, int ok, const char *err)
+/* The outcome of a write or an asynchronous send: error NULL = delivered. */
+static void
+transport_done(struct batch *b, const char *error)
 {
-	struct batch *b = token;
+	struct sink *s = b->s;
 
-	b->sending = 0;
-	record_request(s, ok ? 200 : 0, (double)(backoff_mono_ms() - b->sent_ms) / 1000.0,
-	    b->body.len);
-	if (ok) {
+	record_request(s, error == NULL ? 200 : 0,
+	    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+	if (error == NULL) {
 		set_ok(s);
 		batch_finish(b, ACK_DELIVERED);
 		return;
 	}
-	set_failing(s, "%s", err != NULL ? err : "send failed");
-	if (cause_is_new(s, 0, s->st.last_error))
-		log_sink(LOG_LVL_ERROR, s->name, "send failed: %s; retrying", s->st.last_error);
+	set_failing(s, "%s", error);
+	if (cause_is_new(s, 0, error))
+		log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", error);
 	batch_retry(b, 0, -1);
+}
+
+void
+sink_send_done(struct sink *s, void *token, const char *error)
+{
+	struct batch *b = token;
+
+	if (b == NULL || b->s != s || !b->sending)
+		return;
+	b->sending = 0;
+	transport_done(b, error);
 }
 
 static void
@@ -1230,27 +1249,17 @@ batch_send(struct batch *b)
 	if (b->is_retry)
 		s->st.retries++;
 	b->sent_ms = backoff_mono_ms();
-	if (s->ops->send != NULL) {
-		b->sending = 1;
-		if (s->ops->send(s, b->body.data, b->body.len, b, errbuf, sizeof(errbuf)) == 0)
-			return;
-		b->sending = 0;
-		sink_send_done(s, b, 0, errbuf);
-		return;
-	}
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
-		record_request(s, rc == 0 ? 200 : 0,
-		    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
-		if (rc == 0) {
-			set_ok(s);
-			batch_finish(b, ACK_DELIVERED);
-			return;
+		transport_done(b, rc == 0 ? NULL : errbuf);
+		return;
+	}
+	if (s->ops->send != NULL) {
+		b->sending = 1;
+		if (s->ops->send(s, b, b->body.data, b->body.len, errbuf, sizeof(errbuf)) != 0) {
+			b->sending = 0;
+			transport_done(b, errbuf);
 		}
-		set_failing(s, "%s", errbuf);
-		if (cause_is_new(s, 0, errbuf))
-			log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", errbuf);
-		batch_retry(b, 0, -1);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -1435,7 +1444,7 @@ log_drop(struct sink *s)
  */
 static struct sink_event *
 event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_event *ev;
 	const char *src = doc->source ? doc->source : "";
@@ -1536,7 +1545,7 @@ enum sink_submit_rc
 sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 {
 	struct sink_event *ev;
-	struct sink_err err;
+	struct err err;
 	int bad = 0;
 
 	ack_add(ack, 1);
@@ -1672,6 +1681,71 @@ secret_add(struct sink *s, const char *v, size_t n)
 	return 0;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Appends the percent-decoded form of v[0..n) to b (as curl decodes URL userinfo). */
+static int
+append_pct_decoded(struct buf *b, const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = v[i];
+		if (ch == '%' && i + 2 < n && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
+			ch = (char)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+			i += 2;
+		}
+		if (buf_append(b, &ch, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The Basic credential curl sends for user:pass (each percent-decoded when from_url):
+ * base64(user ":" pass) is as secret as the password, and a server that echoes request
+ * headers echoes it.  From a URL, the decoded password too (the raw one is added by the
+ * caller).  0 or -1 (out of memory).
+ */
+static int
+secret_add_basic(struct sink *s, const char *user, size_t ulen, const char *pass,
+    size_t plen, int from_url)
+{
+	struct buf in;
+	unsigned char *out = NULL;
+	size_t pstart;
+	int rc = -1, n;
+
+	buf_init(&in, 0);
+	if ((from_url ? append_pct_decoded(&in, user, ulen) : buf_append(&in, user, ulen)) != 0 ||
+	    buf_append(&in, ":", 1) != 0)
+		goto done;
+	pstart = in.len;
+	if ((from_url ? append_pct_decoded(&in, pass, plen) : buf_append(&in, pass, plen)) != 0)
+		goto done;
+	if ((out = malloc(4 * ((in.len + 2) / 3) + 1)) == NULL)
+		goto done;
+	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
+	if (n < 0 || secret_add(s, (const char *)out, (size_t)n) != 0)
+		goto done;
+	if (from_url && secret_add(s, in.data + pstart, in.len - pstart) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (in.data != NULL)
+		memset(in.data, 0, in.len); /* the password */
+	buf_cleanup(&in);
+	free(out);
+	return rc;
+}
+
 /*
  * What a response excerpt must never echo: the configured secrets, the value of every
  * credential header sent (whole, and its last word: "Bearer X" echoes X too), the URL's
@@ -1693,6 +1767,12 @@ secrets_collect(struct sink *s)
 	    (cfg->api_key && secret_add(s, cfg->api_key, strlen(cfg->api_key)) != 0) ||
 	    (cfg->password && secret_add(s, cfg->password, strlen(cfg->password)) != 0))
 		return -1;
+	/* username/password as Basic (sink_add_basic_auth): its header value is masked below
+	 * too, but only when the type sends it; this holds for every type. */
+	if (cfg->username != NULL &&
+	    secret_add_basic(s, cfg->username, strlen(cfg->username), cfg->password ?
+	        cfg->password : "", cfg->password ? strlen(cfg->password) : 0, 0) != 0)
+		return -1;
 	for (i = 0; i < s->c.n_headers; i++) {
 		const char *h = s->c.headers[i], *c = strchr(h, ':');
 		if (c == NULL || !conf_sensitive_name(h, (size_t)(c - h)))
@@ -1712,6 +1792,13 @@ secrets_collect(struct sink *s)
 	if (at != NULL && (colon = memchr(host, ':', (size_t)(at - host))) != NULL &&
 	    secret_add(s, colon + 1, (size_t)(at - colon - 1)) != 0)
 		return -1;
+	/* curl turns the URL's userinfo into "Authorization: Basic base64(user:pass)". */
+	if (at != NULL && at > host) {
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (secret_add_basic(s, host, (size_t)((colon ? colon : at) - host),
+		        colon ? colon + 1 : at, colon ? (size_t)(at - colon - 1) : 0, 1) != 0)
+			return -1;
+	}
 	q = strchr(u, '?');
 	for (p = q ? q + 1 : NULL; p != NULL && *p; p = *amp == '&' ? amp + 1 : NULL) {
 		amp = p + strcspn(p, "&#");
@@ -1723,31 +1810,22 @@ secrets_collect(struct sink *s)
 	return 0;
 }
 
-static const struct sink_ops *
-ops_for(enum conf_sink_type t)
+struct sink *
+sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const char *state_dir, struct err *err)
 {
-	switch (t) {
-	case CONF_SINK_HTTP: return &sink_http_ops;
-	case CONF_SINK_DATADOG: return &sink_datadog_ops;
-	case CONF_SINK_SPLUNK_HEC: return &sink_splunk_ops;
-	case CONF_SINK_ELASTICSEARCH: return &sink_elasticsearch_ops;
-	case CONF_SINK_LOKI: return &sink_loki_ops;
-	case CONF_SINK_FILE: return &sink_file_ops;
-	case CONF_SINK_STDOUT: return &sink_stdout_ops;
-	case CONF_SINK_OTLP: return &sink_otlp_ops;
-	case CONF_SINK_SYSLOG: return &sink_syslog_ops;
-	}
-	return NULL;
+	return sink_new_ops(base, http, cfg, sink_ops_for(cfg->type), state_dir, err);
 }
 
 struct sink *
-sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
-    const char *state_dir, struct sink_err *err)
+sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const struct sink_ops *ops, const char *state_dir, struct err *err)
 {
 	struct sink *s;
 	struct buf p;
 	int burst;
 
+	err->kind = ERR_CONFIG;
 	err->msg[0] = '\0';
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -1760,7 +1838,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
-	s->ops = ops_for(cfg->type);
+	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
@@ -1784,7 +1862,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
 		goto fail;
 	}
-	if (is_http(s) && http == NULL) {
+	if (uses_http(s->ops) && http == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
 		goto fail;
 	}
@@ -1797,7 +1875,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
 		goto fail;
 	}
-	if (is_http(s) && cfg->compression == CONF_COMP_GZIP &&
+	if (uses_http(s->ops) && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
 	buf_init(&p, 0);
@@ -1811,7 +1889,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		goto oom;
 	if (secrets_collect(s) != 0)
 		goto oom;
-	if ((is_http(s) || s->ops->send != NULL) && !cfg->tls_verify)
+	if (uses_http(s->ops) && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
 	return s;
@@ -1937,7 +2015,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 	 * yet, so running out of memory leaves src whole. */
 	for (i = 0; i < n; i++) {
 		struct sink_doc d;
-		struct sink_err err;
+		struct err err;
 		const char *kind = sink_kind_name(old[i]->kind);
 		memset(&d, 0, sizeof(d));
 		d.json = old[i]->json;

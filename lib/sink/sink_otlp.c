@@ -3,9 +3,10 @@
  * (POST <url>/v1/logs, Content-Type: application/json), which the OpenTelemetry
  * Collector's otlphttp receiver and most vendors' OTLP endpoints accept.  The body's
  * shape is otlp_encode.h's; each event's record id, tenancy and region are read back from
- * the event in the sink's format (evfields.h).  Authentication: `header` lines
- * (e.g. "Authorization: Bearer ..."); gzip with compression = gzip.  Responses are judged
- * by status like every HTTP sink (sink.h); a 200 with partialSuccess counts as delivered.
+ * the event in the sink's format (evfields.h).  Authentication: `token` (sent as
+ * "Authorization: Bearer") or `header` lines; gzip with compression = gzip.  Responses are
+ * judged by status like every HTTP sink (sink.h); a 200 with partialSuccess counts as
+ * delivered (OTLP does not say which records it refused).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,11 @@
 #include "otlp_encode.h"
 #include "sink_impl.h"
 
+static const char *const otlp_keys[] = { SINK_HTTP_KEYS, "token", NULL };
+static const enum sink_auth otlp_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_END };
+
 static int
-otlp_init(struct sink *s, struct sink_err *err)
+otlp_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 
@@ -24,8 +28,9 @@ otlp_init(struct sink *s, struct sink_err *err)
 		return -1;
 	c->per_item_overhead = OTLP_ITEM_OVERHEAD;
 	c->body_overhead = OTLP_BODY_OVERHEAD;
-	if (sink_add_header(c, "Content-Type: application/json") != 0) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+	if (sink_add_header(c, "Content-Type: application/json") != 0 ||
+	    sink_add_auth(c, otlp_auth) != 0) {
+		err_set(err, ERR_OTHER, "out of memory");
 		return -1;
 	}
 	return sink_add_config_headers(c, err);
@@ -33,7 +38,7 @@ otlp_init(struct sink *s, struct sink_err *err)
 
 static int
 otlp_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct evfields f;
 	struct otlp_record r;
@@ -41,7 +46,7 @@ otlp_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 
 	(void)s;
 	if (evfields_get(doc->json, doc->len, &f) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "the event is not a JSON object");
+		err_set(err, ERR_OTHER, "the event is not a JSON object");
 		return -1;
 	}
 	r.time_ns = doc->time_ns;
@@ -56,7 +61,7 @@ otlp_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	rc = otlp_encode_item(out, &r);
 	evfields_free(&f);
 	if (rc != 0)
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_OTHER, "out of memory");
 	return rc;
 }
 
@@ -80,8 +85,12 @@ otlp_assemble_ops(struct sink *s, struct sink_event *const *evs, size_t n, struc
 	return rc;
 }
 
+/* No probe: OTLP has no endpoint that checks credentials without sending logs. */
 const struct sink_ops sink_otlp_ops = {
 	.type = "otlp",
+	.keys = otlp_keys,
+	.required = "url",
+	.auth = otlp_auth,
 	.init = otlp_init,
 	.encode_item = otlp_encode,
 	.assemble = otlp_assemble_ops,

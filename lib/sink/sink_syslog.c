@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "evfields.h"
+#include "log.h"
 #include "sink_impl.h"
 #include "syslog_conn.h"
 #include "syslog_fmt.h"
@@ -48,7 +50,7 @@ on_sent(void *arg, int ok, const char *err)
 	y->head = p->next;
 	if (y->head == NULL)
 		y->tail = NULL;
-	sink_send_done(y->s, p->token, ok, err);
+	sink_send_done(y->s, p->token, ok ? NULL : (err != NULL ? err : "send failed"));
 	free(p);
 	pump(y);
 }
@@ -70,20 +72,20 @@ pump(struct syslogsink *y)
 		y->head = p->next;
 		if (y->head == NULL)
 			y->tail = NULL;
-		sink_send_done(y->s, p->token, 0, "out of memory");
+		sink_send_done(y->s, p->token, "out of memory");
 		free(p);
 	}
 }
 
 static int
-syslog_init(struct sink *s, struct sink_err *err)
+syslog_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	struct syslogsink *y = calloc(1, sizeof(*y));
 	struct syslog_conn_opts o;
 
 	if (y == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_OTHER, "out of memory");
 		return -1;
 	}
 	c->priv = y;
@@ -98,8 +100,13 @@ syslog_init(struct sink *s, struct sink_err *err)
 	o.tls_ca_file = c->cfg->tls_ca_file;
 	o.timeout_ms = (int)c->cfg->timeout_ms;
 	y->conn = syslog_conn_new(sink_event_base(s), &o, err->msg, sizeof(err->msg));
-	if (y->conn == NULL)
+	if (y->conn == NULL) {
+		err->kind = ERR_CONFIG;
 		return -1;
+	}
+	if (strncasecmp(o.url, "tls://", 6) == 0 && !o.tls_verify)
+		log_msg(LOG_LVL_WARNING, NULL, c->cfg->name,
+		    "tls_verify = false: the server's certificate is NOT checked");
 	return 0;
 }
 
@@ -122,7 +129,7 @@ syslog_fini(struct sink *s)
 
 static int
 syslog_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct syslogsink *y = sink_common(s)->priv;
 	struct evfields f;
@@ -130,7 +137,7 @@ syslog_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	int rc;
 
 	if (evfields_get(doc->json, doc->len, &f) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "the event is not a JSON object");
+		err_set(err, ERR_OTHER, "the event is not a JSON object");
 		return -1;
 	}
 	memset(&m, 0, sizeof(m));
@@ -150,7 +157,7 @@ syslog_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	rc = syslog_frame(out, &m);
 	evfields_free(&f);
 	if (rc != 0)
-		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err_set(err, ERR_OTHER, "out of memory");
 	return rc;
 }
 
@@ -162,7 +169,7 @@ syslog_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct 
 }
 
 static int
-syslog_send(struct sink *s, const char *body, size_t len, void *token, char *errbuf,
+syslog_send(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
     size_t errlen)
 {
 	struct syslogsink *y = sink_common(s)->priv;
@@ -175,12 +182,20 @@ syslog_send(struct sink *s, const char *body, size_t len, void *token, char *err
 	p->token = token;
 	p->body = body;
 	p->len = len;
-	if (y->tail != NULL)
-		y->tail->next = p;
-	else
-		y->head = p;
+	if (y->head == NULL) {
+		/* The stream is idle: start now; a failure is this call's to report (the
+		 * outcome must never come from within send). */
+		if (syslog_conn_send(y->conn, body, len, on_sent, y) != 0) {
+			free(p);
+			snprintf(errbuf, errlen, "out of memory");
+			return -1;
+		}
+		y->busy = 1;
+		y->head = y->tail = p;
+		return 0;
+	}
+	y->tail->next = p;
 	y->tail = p;
-	pump(y);
 	return 0;
 }
 
@@ -212,8 +227,25 @@ syslog_cancel(struct sink *s, void *token)
 	pump(y);
 }
 
+/* A stream is not compressed: gzip would reach the receiver as garbage. */
+static void
+syslog_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	if (cfg->compression == CONF_COMP_GZIP)
+		conf_check_err(chk, conf_check_line(chk, "compression"), "compression",
+		    "gzip is not for type syslog (a syslog stream is not compressed)");
+}
+
+static const char *const syslog_keys[] = { "url", "tls_verify", "tls_ca_file", "hostname",
+	"syslog_message", NULL };
+
+/* No probe: a connection alone says little, and syslog has nothing to ask. */
 const struct sink_ops sink_syslog_ops = {
 	.type = "syslog",
+	.keys = syslog_keys,
+	.required = "url",
+	.stream_url = 1,
+	.check = syslog_check,
 	.init = syslog_init,
 	.fini = syslog_fini,
 	.encode_item = syslog_encode,

@@ -5,13 +5,14 @@
 # [A, B) arrived exactly once as a logRecord's body.stringValue; each logRecord's
 # attributes (event.dataset, oci.source, log.record.uid) and resource (cloud.provider,
 # cloud.region, cloud.account.id) say what its body says; timeUnixNano is the event's
-# @timestamp.  A gzip'ed second sink with a `header` line for auth delivers the same.
+# @timestamp.  The first sink authenticates with `token` (Bearer), a gzip'ed second one
+# with a `header` line; sinksim requires each.
 # The receiver itself is shown to refuse malformed bodies (so its checks can fail).
 source "$(dirname "$0")/e2e_lib.sh"
 
 GEN="--rate 20/1 --seed 11 --flow-share 0.5 --ingest-delay audit=0s,flow=0s"
 start_ocisim $GEN
-start_sink otlp --mode otlp; OTLP_PORT=$SINK_PORT
+start_sink otlp --mode otlp --require-header "Authorization: Bearer tok-otlp-1"; OTLP_PORT=$SINK_PORT
 start_sink otlpgz --mode otlp --require-header "Authorization: Bearer s3cret-token"; GZ_PORT=$SINK_PORT
 a_ms=$(( ($(now_ms) / 1000 - 8) * 1000 ))
 A=$(iso_ms "$a_ms")
@@ -28,6 +29,7 @@ start = $A
 [sink otlp]
 type = otlp
 url = http://127.0.0.1:$OTLP_PORT
+token = tok-otlp-1
 format = ecs
 batch_timeout = 100ms
 
@@ -115,11 +117,11 @@ if grep -q "OTLP body refused" "$T"/otlp*.log; then
 else
 	echo "ok: sinksim accepted every body"
 fi
-if grep -q "s3cret-token" "$T/daemon.log"; then echo "FAIL: the header's secret is in the log"; fails=$((fails + 1)); fi
+if grep -q "s3cret-token\|tok-otlp-1" "$T/daemon.log" "$T/t.out"; then echo "FAIL: the header's secret is in the log"; fails=$((fails + 1)); fi
 
 # The receiver can fail: malformed bodies get a 400 and the reason on its stderr.
 post() { python3 -c 'import sys,urllib.request,urllib.error
-req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"})
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json", "Authorization": "Bearer tok-otlp-1"})
 try:
     print(urllib.request.urlopen(req, timeout=5).status)
 except urllib.error.HTTPError as e:

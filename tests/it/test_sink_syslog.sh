@@ -132,6 +132,7 @@ bad_conf $'type = http\nurl = tcp://127.0.0.1:514' "url"
 bad_conf $'type = syslog' "url"
 bad_conf $'type = syslog\nurl = tcp://127.0.0.1:514\nsyslog_message = full' "syslog_message"
 bad_conf $'type = syslog\nurl = udp://127.0.0.1:514' "url"
+bad_conf $'type = syslog\nurl = tcp://127.0.0.1:514\ncompression = gzip' "compression"
 
 start_daemon "$T/daemon.conf" "$T/daemon.log"
 
@@ -229,7 +230,7 @@ else echo "FAIL: some messages do not carry what they should"; fails=$((fails + 
 
 if grep -q '"class_uid"' "$T/tls.out"; then
 	echo "FAIL: the sink with the wrong CA delivered"; fails=$((fails + 1))
-elif grep -q "sink badca.*send failed" "$T/daemon.log" && [ -s "$T/state/dead-letter-badca.ndjson" ]; then
+elif grep -q "^error: \[sink badca\]" "$T/daemon.log" && [ -s "$T/state/dead-letter-badca.ndjson" ]; then
 	echo "ok: the sink whose tls_ca_file is another certificate delivered nothing, said so, and dead-lettered $(lines "$T/state/dead-letter-badca.ndjson") events"
 else
 	echo "FAIL: the sink with the wrong CA logged no failure"; fails=$((fails + 1))

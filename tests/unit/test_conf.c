@@ -910,6 +910,20 @@ test_start_checks(void **state)
 	/* Datadog sends its key as DD-API-KEY: an Authorization header of its own is fine. */
 	conf_free(load_ok("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = x\n"
 	    "api_key = k\nheader = Authorization: y\n"));
+	/* Without `type` the checks of the default type run too: every error in one run. */
+	expect_error_at("[source a]\nquery = q\n[sink w]\nurl = http://h/\n"
+	    "template = {{\n", 5, "[sink w] template: ");
+	/* Loki labels that sink_new() refuses (a bad name, a bare name other than kind or
+	 * source, too many): found at load, at the labels line. */
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = 1x=a\n", 6, "[sink l] labels: \"1x=a\": a name must match");
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = kind, host\n", 6, "[sink l] labels: \"host\": use name=value, or kind");
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1,j=1,k=1,l=1,m=1,n=1,o=1,p=1\n", 6,
+	    "[sink l] labels: at most 15");
+	conf_free(load_ok("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = kind , source, env = prod\n"));
 }
 
 /* Issue 11 item 7: a query without a sort operator gets one; quotes do not count. */

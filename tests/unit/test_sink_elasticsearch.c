@@ -42,7 +42,7 @@ test_bulk_body(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	const char *p;
 	int lines = 0;
@@ -85,7 +85,7 @@ test_partial_failure(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char path[] = "/tmp/test_es_dl_XXXXXX";
 	int fd = mkstemp(path);

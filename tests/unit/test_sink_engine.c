@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sink_impl.h"
 #include "sink_testsrv.h"
 
 #define N_IDS 256
@@ -24,7 +25,7 @@ static unsigned accepted[N_IDS]; /* per event id: how many accepted requests car
 static struct sink *
 mk(struct ts *t, struct conf_sink *k)
 {
-	struct sink_err err;
+	struct err err;
 	struct sink *s = sink_new(t->base, t->client, k, "/tmp", &err);
 
 	if (s == NULL)
@@ -554,6 +555,116 @@ test_secrets_masked(void **state)
 	ts_stop(&t);
 }
 
+/* A type with an asynchronous transport (a broker with delivery reports). */
+static struct {
+	struct sink *s;
+	struct event *report;  /* delivers the outcome of the pending send from the loop */
+	void *token;           /* the pending send */
+	int sends, cancels, events;
+	const char *fail_next; /* the next report's error; NULL = delivered */
+	int no_report;         /* leave sends pending (for the cancel case) */
+} fk;
+
+static void
+fake_report(evutil_socket_t fd, short what, void *arg)
+{
+	void *t = fk.token;
+	const char *e = fk.fail_next;
+
+	fk.token = NULL;
+	fk.fail_next = NULL;
+	sink_send_done(fk.s, t, e);
+}
+
+static int
+fake_init(struct sink *s, struct err *err)
+{
+	return 0;
+}
+
+static int
+fake_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+{
+	return sink_join_items(out, evs, n, "[", ",", "]");
+}
+
+static int
+fake_send(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
+    size_t errlen)
+{
+	struct timeval tv = { 0, 1000 };
+
+	assert_null(fk.token); /* max_in_flight = 1 */
+	fk.token = token;
+	fk.sends++;
+	fk.events = (int)ts_array_len(body);
+	if (!fk.no_report)
+		evtimer_add(fk.report, &tv);
+	return 0;
+}
+
+static void
+fake_cancel(struct sink *s, void *token)
+{
+	assert_ptr_equal(token, fk.token);
+	fk.token = NULL;
+	fk.cancels++;
+}
+
+static const struct sink_ops fake_ops = {
+	.type = "fake",
+	.init = fake_init,
+	.assemble = fake_assemble,
+	.send = fake_send,
+	.cancel = fake_cancel,
+};
+
+/*
+ * Issue 12 item 1: a transport may be asynchronous.  A failed delivery report is retried,
+ * a good one acknowledges the events; a sink freed while a send is pending cancels it and
+ * its events are cancelled (read again).
+ */
+static void
+test_async_transport(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct err err;
+
+	memset(&t, 0, sizeof(t));
+	memset(&fk, 0, sizeof(fk));
+	t.base = event_base_new();
+	fk.report = evtimer_new(t.base, fake_report, NULL);
+	ts_cfg(&k, CONF_SINK_HTTP, NULL);
+	k.max_in_flight = 1;
+	fk.s = sink_new_ops(t.base, NULL, &k, &fake_ops, "/tmp", &err);
+	if (fk.s == NULL)
+		fail_msg("sink_new_ops: %s", err.msg);
+	assert_null(sink_url(fk.s));
+	fk.fail_next = "broker down";
+	submit_n(&t, fk.s, 5);
+	sink_flush(fk.s);
+	ts_run(&t);
+	assert_int_equal(fk.sends, 2);
+	assert_int_equal(fk.events, 5);
+	assert_int_equal(t.counts.delivered, 5);
+	assert_int_equal(sink_stats(fk.s)->retries, 1);
+	assert_int_equal(sink_stats(fk.s)->events_sent, 5);
+
+	fk.no_report = 1;
+	submit_n(&t, fk.s, 3);
+	sink_flush(fk.s);
+	while (fk.sends < 3)
+		event_base_loop(t.base, EVLOOP_ONCE);
+	assert_non_null(fk.token);
+	sink_free(fk.s);
+	assert_int_equal(fk.cancels, 1);
+	assert_true(t.acked);
+	assert_int_equal(t.counts.cancelled, 3);
+	event_free(fk.report);
+	event_base_free(t.base);
+}
+
 int
 main(void)
 {
@@ -568,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_dead_letter_no_symlink),
 		cmocka_unit_test(test_reject_all_cheap),
 		cmocka_unit_test(test_secrets_masked),
+		cmocka_unit_test(test_async_transport),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

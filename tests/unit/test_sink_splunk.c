@@ -39,7 +39,7 @@ test_envelope(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	json_t *a, *o;
 
@@ -109,7 +109,7 @@ test_bad_event_isolated(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char path[] = "/tmp/test_hec_dl_XXXXXX";
 	int fd = mkstemp(path);

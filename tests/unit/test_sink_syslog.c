@@ -103,7 +103,7 @@ test_stream(void **state)
 	struct ts t;
 	struct rx r;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char url[64], *f[64], want[160];
 	size_t n, i;
@@ -171,7 +171,7 @@ test_no_receiver_and_cancel(void **state)
 	struct ts t;
 	struct rx r;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char url[64];
 	int port;

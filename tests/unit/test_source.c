@@ -330,7 +330,7 @@ sink_cfg(struct fx *x, int i)
 static struct sink *
 sink_up(struct fx *x, int i)
 {
-	struct sink_err err;
+	struct err err;
 
 	x->sink[i] = sink_new(F.base, NULL, &x->kcfg[i], x->dir, &err);
 	assert_non_null(x->sink[i]);

@@ -287,7 +287,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < conf->n_sinks && d.n_sinks < MAX_SINKS; i++) {
 		const struct conf_sink *k = &conf->sinks[i];
-		struct sink_err err;
+		struct err err;
 		size_t j;
 		int want = n_names == 0;
 		for (j = 0; j < n_names; j++)
