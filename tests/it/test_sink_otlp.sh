@@ -45,6 +45,9 @@ CONF
 fails=0
 if "$BUILD/oci-logfwd" -c "$T/daemon.conf" -t >"$T/t.out" 2>&1; then
 	echo "ok: -t accepts type otlp"
+	if grep -q "^syslog_message\|^hostname" "$T/t.out"; then
+		echo "FAIL: -t shows keys type otlp does not read"; fails=$((fails + 1))
+	fi
 else
 	echo "FAIL: -t refuses the config:"; cat "$T/t.out"; fails=$((fails + 1))
 fi

@@ -107,6 +107,8 @@ CONF
 fails=0
 if "$BUILD/oci-logfwd" -c "$T/daemon.conf" -t >"$T/t.out" 2>&1; then
 	echo "ok: -t accepts type syslog"
+	grep -q "^syslog_message = summary" "$T/t.out" ||
+		{ echo "FAIL: -t does not show syslog_message = summary"; fails=$((fails + 1)); }
 else
 	echo "FAIL: -t refuses the config:"; cat "$T/t.out"; fails=$((fails + 1))
 fi
