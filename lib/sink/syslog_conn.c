@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -25,6 +26,7 @@ struct syslog_conn {
 	int tls_verify;
 	int timeout_ms;
 	SSL_CTX *ctx;
+	struct evdns_base *dns;  /* the host name is looked up without blocking the loop */
 	struct bufferevent *bev;
 	int connected;
 	/* the running send */
@@ -228,7 +230,7 @@ start_connect(struct syslog_conn *c, char *err, size_t errlen)
 	tv.tv_usec = (c->timeout_ms % 1000) * 1000;
 	bufferevent_set_timeouts(c->bev, NULL, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect_hostname(c->bev, NULL, AF_UNSPEC, c->host,
+	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host,
 	    c->port) != 0) {
 		int dns = bufferevent_socket_get_dns_error(c->bev);
 		snprintf(err, errlen, "connecting to %s:%d: %s", c->host, c->port,
@@ -255,7 +257,9 @@ syslog_conn_new(struct event_base *base, const struct syslog_conn_opts *o, char 
 	if (parse_url(c, o->url, err, errlen) != 0)
 		goto fail;
 	c->fail_ev = event_new(base, -1, 0, on_fail, c);
-	if (c->fail_ev == NULL) {
+	/* resolv.conf and /etc/hosts, as the system resolver reads them. */
+	c->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+	if (c->fail_ev == NULL || c->dns == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -327,6 +331,8 @@ syslog_conn_free(struct syslog_conn *c)
 	if (c == NULL)
 		return;
 	close_bev(c);
+	if (c->dns != NULL)
+		evdns_base_free(c->dns, 0);
 	if (c->fail_ev != NULL)
 		event_free(c->fail_ev);
 	SSL_CTX_free(c->ctx);

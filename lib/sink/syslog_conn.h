@@ -9,8 +9,9 @@
  *
  * The connection is made on the first send and again on the first send after it broke
  * (error, end of stream from the server, write timeout); pacing those attempts (backoff)
- * is the caller's, since it retries a failed send.  The host name is resolved blocking
- * (getaddrinfo) at each connect.  One send at a time.
+ * is the caller's, since it retries a failed send.  The host name is looked up at each
+ * connect without blocking the loop (libevent's resolver: resolv.conf, /etc/hosts); the
+ * first address found is used.  One send at a time.
  */
 #ifndef OCI_LOGFWD_SYSLOG_CONN_H
 #define OCI_LOGFWD_SYSLOG_CONN_H

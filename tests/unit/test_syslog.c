@@ -228,6 +228,24 @@ test_conn_tcp(void **state)
 	assert_true(r.err[0] != '\0');
 	assert_int_equal(syslog_conn_connected(c), 0);
 
+	/* A host name (from /etc/hosts) is looked up without blocking, then connected (the
+	 * IPv4 address first: the receiver listens on 127.0.0.1). */
+	{
+		struct syslog_conn *c2;
+		int before = r.done, conns = r.n_conns;
+		snprintf(url, sizeof(url), "tcp://localhost:%d", r.port);
+		o.url = url;
+		c2 = syslog_conn_new(r.base, &o, err, sizeof(err));
+		assert_non_null(c2);
+		assert_int_equal(syslog_conn_send(c2, "4 name", 6, on_done, &r), 0);
+		RUN_UNTIL(&r, r.done == before + 1);
+		if (!r.ok)
+			fail_msg("tcp://localhost: %s", r.err);
+		RUN_UNTIL(&r, r.n_conns == conns + 1);
+		syslog_conn_free(c2);
+		snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", r.port);
+	}
+
 	/* Cancel: no callback, the connection is closed. */
 	{
 		int before = r.done;
