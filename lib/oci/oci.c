@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ocicfg.h"
 #include "region.h"
+#include "regfile.h"
 #include "signer.h"
 
 struct oci_wait {
@@ -63,12 +64,13 @@ static char *
 read_token(const char *path, struct timespec *mtime, struct oci_err *err)
 {
 	struct stat st;
-	FILE *f = fopen(path, "r");
+	FILE *f = regfile_fopen(path, "r");
 	char *tok = NULL;
 	size_t n;
 
 	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		set_err(err, "cannot read security_token_file %s: %s", path, strerror(errno));
+		set_err(err, "cannot read security_token_file %s: %s", path,
+		    regfile_strerror(errno));
 		goto done;
 	}
 	if (st.st_size <= 0 || st.st_size > 64 * 1024) {
