@@ -515,7 +515,7 @@ free_search(struct search *s)
 /* A search_result with OCI's strings escaped (they reach the caller's log lines). */
 struct esc_result {
 	struct search_result r;
-	char code[128], message[600], rid[200];
+	char code[128], message[600], rid[256];
 };
 
 static void
@@ -737,7 +737,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
     const char *message, const char *rid)
 {
 	const char *server_date = http_response_header(r, "date");
-	char skew[300] = "", ec[128], em[600], er[200], ed[100];
+	char skew[300] = "", ec[128], em[600], er[256], ed[100];
 
 	if (server_date != NULL) {
 		int64_t srv = 0;
@@ -839,7 +839,7 @@ deliver(struct search *s, const struct http_response *r)
 static void
 restart_window(struct search *s, const char *code, const char *rid)
 {
-	char ec[128], er[200];
+	char ec[128], er[256];
 
 	log_source(LOG_LVL_NOTICE, s->source_name, "search: HTTP 400 %s (opc-request-id %s) "
 	    "answering page %u's token (expired?); reading the window again from its first "
@@ -919,7 +919,7 @@ on_response(void *arg, const struct http_response *r)
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
-	char err[700], ec[128], em[600], er[200];
+	char err[700], ec[128], em[600], er[256];
 
 	s->xfer = NULL;
 	if (rid == NULL || *rid == '\0')

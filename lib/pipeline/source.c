@@ -51,7 +51,6 @@
 #include "state.h"
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
-#define MAX_FAILED_BEFORE_SPLIT 3  /* malformed pages etc. before we try halves */
 /*
  * Windows searched but not yet acknowledged: one being delivered while the next is
  * searched keeps both OCI and the sinks busy; more would only add to what a crash resends
@@ -78,6 +77,8 @@
 #define DEAD_LETTER_RETRY_MS 1000  /* an unwritable dead-letter file is tried again */
 /* One-shot modes stop after this many tries of a window too big at 1 s (daemon: forever). */
 #define ONESHOT_TOO_BIG_TRIES 5
+/* One-shot modes stop after this many failed tries of a window (daemon: forever). */
+#define ONESHOT_FAILED_TRIES 5
 
 static const struct search_ops real_search_ops = {
 	search_start, search_pause, search_resume, search_cancel,
@@ -772,7 +773,7 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 	struct source *src = arg;
 	struct source_stats *st = &src->stats;
 	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
-	char code[64], msg[160], rid[96], cur[40], what[400];
+	char code[64], msg[160], rid[256], cur[40], what[640];
 	int first = !st->waiting;
 
 	st->retries++;
@@ -885,7 +886,7 @@ give_up(struct source *src)
 static int64_t
 too_big_at_minimum(struct source *src, struct window *w, const struct search_result *res)
 {
-	char from[40], to[40], msg[160], code[64], rid[96];
+	char from[40], to[40], msg[160], code[64], rid[256];
 	int64_t delay = scaled(src, backoff_next(&src->retry));
 
 	w->too_big_tries++;
@@ -909,6 +910,42 @@ too_big_at_minimum(struct source *src, struct window *w, const struct search_res
 		    "%lld ms; the cursor stays at %s: nothing is skipped", from, to,
 		    MIN_SPLIT_MS, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
 		    rid[0] ? rid : "-", w->too_big_tries, (long long)delay, from);
+	return delay;
+}
+
+/*
+ * w failed for a reason that says nothing about its size (403, 405, 413, another 4xx, 501,
+ * a malformed 2xx page, a page-token cycle, too many pages): splitting it would only
+ * multiply the failing requests, so it is retried whole after a capped backoff.  Loud
+ * (an error line per try, last_error, waiting: unhealthy once it lasts); the cursor stays.
+ * Returns the delay.
+ */
+static int64_t
+search_failed_retry(struct source *src, struct window *w, const struct search_result *res)
+{
+	char from[40], to[40], msg[160], code[64], rid[256];
+	int64_t delay = scaled(src, backoff_next(&src->retry));
+
+	w->failures++;
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	clean_copy(msg, sizeof(msg), res->message);
+	clean_copy(code, sizeof(code), res->code);
+	clean_copy(rid, sizeof(rid), res->request_id);
+	set_last_error(src, "search of [%s, %s) failed (%ld %s: %s; opc-request-id %s)", from, to,
+	    res->http_status, code[0] ? code : "-", msg[0] ? msg : "search failed",
+	    rid[0] ? rid : "-");
+	if (src->target_ms > 0 && w->failures >= ONESHOT_FAILED_TRIES)
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), %u tries: stopping; the checkpoint stays before %s",
+		    from, to, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, from);
+	else
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), try %u: retrying the whole window in %lld ms (not "
+		    "split: this is no sign of size); the cursor stays at %s", from, to,
+		    res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, (long long)delay, from);
 	return delay;
 }
 
@@ -995,21 +1032,13 @@ on_done(void *arg, const struct search_result *res)
 		    name, src->cfg->query);
 		break;
 	default: /* SEARCH_FAILED */
-		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%s",
-		    res->message ? res->message : "search failed");
-		if (++w->failures >= MAX_FAILED_BEFORE_SPLIT) {
-			if (!split_window(src, w, res->message ? res->message : "search failed"))
-				delay = too_big_at_minimum(src, w, res);
-		} else {
-			delay = scaled(src, backoff_next(&src->retry));
-			log_source(LOG_LVL_WARNING, name, "search failed (%s); retrying in %lld ms",
-			    res->message ? res->message : "-", (long long)delay);
-		}
+		delay = search_failed_retry(src, w, res);
 		break;
 	}
 	if (src->target_ms > 0 && (res->status == SEARCH_AUTH ||
 	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY ||
-	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES)) {
+	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES ||
+	        (res->status == SEARCH_FAILED && w->failures >= ONESHOT_FAILED_TRIES))) {
 		give_up(src);
 		return;
 	}

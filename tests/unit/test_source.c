@@ -68,6 +68,11 @@ struct fake {
 	unsigned outage_retries;   /* the first search retries this many times first */
 	int64_t retry_delay_ms;    /* the delay it reports */
 	int hang;                  /* searches never answer (stuck paging) */
+	unsigned fail_searches;    /* the first this many searches end SEARCH_FAILED ... */
+	long fail_http;            /* ... with this status (403, 413, 0 = malformed page) */
+	const char *fail_rid;      /* ... and this opc-request-id */
+	unsigned fail_count;
+	char seen_error[512];      /* last_error right after the last such failure */
 	/* Observations */
 	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
 	unsigned n_searches;
@@ -225,6 +230,18 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		if (!source_healthy(F.src))
 			F.unhealthy_seen = 1;
 		fs_schedule(s, 1); /* the fake does not really wait */
+		return;
+	}
+	if (F.fail_count < F.fail_searches) {
+		/* A failure that says nothing about size (403, a malformed page, a cycle). */
+		F.fail_count++;
+		res.status = SEARCH_FAILED;
+		res.http_status = F.fail_http;
+		res.code = F.fail_http != 0 ? "NotAllowed" : NULL;
+		res.message = "refused";
+		res.request_id = F.fail_rid;
+		fs_finish(s, &res);
+		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
 		return;
 	}
 	if ((F.too_big_over_ms > 0 && s->end_ms - s->start_ms > F.too_big_over_ms) ||
@@ -618,6 +635,67 @@ test_too_big_forever_oneshot_stops_before_it(void **state)
 	fx_free(&x, src);
 }
 
+/*
+ * Issue 10.1 (audit): a failure that is no evidence of size (403, a malformed page, a
+ * token cycle) retries the window whole with backoff: never split, never a gap; the
+ * error names the full opc-request-id (98 characters, as ocisim's: issue 11.8).
+ */
+static void
+test_failed_search_retried_not_split(void **state)
+{
+	static const char rid[] = "0123456789ABCDEF0123456789ABCDEF/0123456789ABCDEF0123456789"
+	    "ABCDEF/0123456789ABCDEF0123456789ABCDEF";
+	struct fx x;
+	struct source *src;
+
+	assert_int_equal(strlen(rid), 98);
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = 4;
+	F.fail_http = 403;
+	F.fail_rid = rid;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.fail_count, 4);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	/* Every failed try asked for the same, whole window. */
+	for (unsigned i = 1; i <= 4; i++) {
+		assert_int_equal(F.log[i].start_ms, F.log[0].start_ms);
+		assert_int_equal(F.log[i].end_ms, F.log[0].end_ms);
+	}
+	assert_non_null(strstr(F.seen_error, rid));
+	assert_non_null(strstr(F.seen_error, "403"));
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/* A one-shot run whose window keeps failing (malformed pages) stops before it, unsplit. */
+static void
+test_failed_search_forever_oneshot_stops(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct stat st;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = ~0u;
+	F.fail_http = 200;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_had_losses(src));
+	assert_int_equal(F.fail_count, 5);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_int_not_equal(stat(x.dl[0], &st), 0);
+	assert_true(state_cursor(&x) <= x.cfg.start_ms);
+	fx_free(&x, src);
+}
+
 static int cond_outage_over(void);
 static struct fx *CUR;
 
@@ -1008,6 +1086,8 @@ main(void)
 		cmocka_unit_test(test_too_big_at_minimum_is_retried),
 		cmocka_unit_test(test_too_big_forever_oneshot_stops_before_it),
 		cmocka_unit_test(test_outage_keeps_cursor),
+		cmocka_unit_test(test_failed_search_retried_not_split),
+		cmocka_unit_test(test_failed_search_forever_oneshot_stops),
 		cmocka_unit_test(test_short_retries_stay_healthy),
 		cmocka_unit_test(test_sweep_finds_late_record),
 		cmocka_unit_test(test_cancelled_window_is_searched_again),
