@@ -621,3 +621,13 @@ oci_client_auth_rejected(struct oci_client *c, unsigned gen)
 	}
 	return 0;
 }
+
+const char *
+oci_client_session_token(const struct oci_client *c)
+{
+	const char *k = c->signer != NULL ? signer_key_id(c->signer) : NULL;
+
+	if (k != NULL && strncmp(k, "ST$", 3) == 0)
+		return k + 3;
+	return c->ip != NULL ? instprin_token(c->ip, backoff_now_ms() / 1000) : NULL;
+}

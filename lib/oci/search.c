@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "oci.h"
+#include "secmask.h"
 #include "signer.h"
 
 /* Retries are logged at info at most this often per search (retrying() sees each). */
@@ -422,6 +423,26 @@ search_escape(const char *in, char *out, size_t n)
 	return out;
 }
 
+/*
+ * search_escape() of text from OCI with credentials masked (secmask): an error body may
+ * echo our Authorization header, and this text reaches the log, /healthz and callers.
+ */
+static char *
+mask_escape(const struct search *s, const char *in, char *out, size_t n)
+{
+	const char *tok = oci_client_session_token(s->c);
+	char *m;
+
+	if (in == NULL)
+		return search_escape(in, out, n);
+	m = secmask(in, &tok, tok != NULL ? 1 : 0);
+	if (m == NULL)
+		return search_escape("(text withheld: out of memory)", out, n);
+	search_escape(m, out, n);
+	free(m);
+	return out;
+}
+
 /* ---------------- page tokens seen in this window ---------------- */
 
 static void
@@ -526,7 +547,7 @@ fill_result(struct search *s, struct esc_result *e, enum search_status st, long 
 	e->r.status = st;
 	e->r.http_status = http_status;
 	e->r.code = code != NULL ? search_escape(code, e->code, sizeof(e->code)) : NULL;
-	e->r.message = message != NULL ? search_escape(message, e->message,
+	e->r.message = message != NULL ? mask_escape(s, message, e->message,
 	    sizeof(e->message)) : NULL;
 	e->r.request_id = request_id != NULL ? search_escape(request_id, e->rid,
 	    sizeof(e->rid)) : NULL;
@@ -695,7 +716,7 @@ retry(struct search *s, long status, const char *code, const char *message, cons
 	if (s->opts.max_attempts > 0 && s->failed >= s->opts.max_attempts) {
 		char msg[700], em[600];
 		snprintf(msg, sizeof(msg), "gave up after %u attempts: %s", s->failed,
-		    search_escape(message, em, sizeof(em)));
+		    mask_escape(s, message, em, sizeof(em)));
 		finish(s, SEARCH_FAILED, status, code, msg, rid);
 		return;
 	}
@@ -753,7 +774,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
 	    "%s).%s Likely causes: the key_file is not the key uploaded for this user, the "
 	    "fingerprint or user/tenancy OCID in the OCI config is wrong, or the clock is more "
 	    "than 5 minutes off.", search_escape(code, ec, sizeof(ec)),
-	    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
+	    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
 	    oci_client_describe(s->c), skew);
 }
 
@@ -1007,7 +1028,7 @@ on_response(void *arg, const struct http_response *r)
 			log_source(LOG_LVL_NOTICE, s->source_name, "search: 401 %s \"%s\" "
 			    "(opc-request-id %s); renewing the security token and retrying once",
 			    search_escape(code, ec, sizeof(ec)),
-			    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
+			    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
 			s->wait = oci_client_when_ready(s->c, on_ready, s);
 			if (s->wait == NULL)
 				finish(s, SEARCH_FAILED, 401, code, "out of memory", rid);
@@ -1018,7 +1039,7 @@ on_response(void *arg, const struct http_response *r)
 		break;
 	case SEARCH_ACT_FINAL:
 		search_escape(code, ec, sizeof(ec));
-		search_escape(message, em, sizeof(em));
+		mask_escape(s, message, em, sizeof(em));
 		search_escape(rid, er, sizeof(er));
 		if (final == SEARCH_BAD_QUERY && s->page_token != NULL && !s->restarted) {
 			restart_window(s, code, rid);
