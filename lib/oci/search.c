@@ -875,6 +875,67 @@ restart_window(struct search *s, const char *code, const char *rid)
 	schedule_next_page(s);
 }
 
+/*
+ * At limit 1 a page over max_page_bytes is one record: no split can ever fetch it.  Skip it
+ * by its opc-next-page (the headers came whole even though the body was cut), after the
+ * caller recorded it (cb.oversize: a dead-letter line); then go on at the full limit.
+ * Returns 1 when it handled the response (the search may be finished or freed), 0 when the
+ * caller has no oversize callback (the old way: SEARCH_TOO_BIG).
+ */
+static int
+skip_oversize(struct search *s, const struct http_response *r, const char *rid)
+{
+	const char *next = http_response_header(r, "opc-next-page");
+	const char *orid = http_response_header(r, "opc-request-id");
+	const char *clen = http_response_header(r, "content-length");
+	uint64_t bytes = r->body_len;
+	char err[300];
+	int rc, added = 1;
+
+	if (s->cb.oversize == NULL)
+		return 0;
+	if (orid != NULL && *orid != '\0')
+		rid = orid;
+	if (clen != NULL && strtoull(clen, NULL, 10) > bytes)
+		bytes = strtoull(clen, NULL, 10);
+	if (next != NULL && *next == '\0')
+		next = NULL;
+	s->in_cb++;
+	rc = s->cb.oversize(s->cb.arg, s->pages, bytes, rid);
+	s->in_cb--;
+	if (s->cancelled) {
+		free_search(s);
+		return 1;
+	}
+	if (rc != 0) {
+		/* Not recorded: fetch it again later; it is skipped only once recorded. */
+		retry(s, 0, NULL, "a record over max_page_bytes could not be dead-lettered",
+		    rid, backoff_next(&s->bo));
+		return 1;
+	}
+	log_source(LOG_LVL_WARNING, s->source_name, "search: page %u holds one record of at "
+	    "least %llu bytes, over max_page_bytes = %zu: skipped (dead-lettered by the "
+	    "caller; opc-request-id %s)", s->pages, (unsigned long long)bytes,
+	    s->opts.max_page_bytes, rid);
+	if (next != NULL && (added = tokset_add(&s->tokens, next)) <= 0) {
+		snprintf(err, sizeof(err), added < 0 ? "out of memory" : "OCI returned a page "
+		    "token already used in this window after %u pages (a page-token cycle); "
+		    "failing the window", s->pages + 1);
+		finish(s, SEARCH_FAILED, 200, NULL, err, rid);
+		return 1;
+	}
+	page_success(s);
+	s->pages++;
+	s->limit = s->opts.limit;
+	s->pnext = next != NULL ? strdup(next) : NULL;
+	if (next != NULL && s->pnext == NULL) {
+		finish(s, SEARCH_FAILED, 200, NULL, "out of memory", rid);
+		return 1;
+	}
+	page_done(s);
+	return 1;
+}
+
 /* A 2xx: parse, check the token, hand the records over. */
 static void
 on_page(struct search *s, const struct http_response *r, const char *rid)
@@ -964,6 +1025,8 @@ on_response(void *arg, const struct http_response *r)
 				schedule_next_page(s);
 				return;
 			}
+			if (skip_oversize(s, r, rid))
+				return;
 			snprintf(err, sizeof(err), "page %u is larger than max_page_bytes = %zu "
 			    "even with limit 1", s->pages, s->opts.max_page_bytes);
 			log_source(LOG_LVL_WARNING, s->source_name, "search: %s; the window "

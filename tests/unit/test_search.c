@@ -270,6 +270,7 @@ struct srv {
 	char rids[32][48];  /* opc-request-id of each request */
 	int limits[32];     /* limit of each request */
 	int64_t at_ms[32];  /* when each request reached the server (monotonic) */
+	int one_big;        /* M_SIZED: only record one_big - 1 is ~1 KB, the others small */
 	int host_ok;        /* requests whose Host header was the signed host */
 	struct evhttp_request *held[8];
 	int n_held;
@@ -337,7 +338,8 @@ srv_cb(struct evhttp_request *req, void *arg)
 		evbuffer_add_printf(b, "{\"results\":[");
 		for (k = from; k < 8 && k < from + n; k++)
 			evbuffer_add_printf(b, "%s{\"data\":{\"datetime\":%d,\"logContent\":"
-			    "{\"id\":\"r%d\",\"pad\":\"%01000d\"}}}", k > from ? "," : "", k, k, 0);
+			    "{\"id\":\"r%d\",\"pad\":\"%0*d\"}}}", k > from ? "," : "", k, k,
+			    s->one_big == 0 || s->one_big == k + 1 ? 1000 : 1, 0);
 		evbuffer_add_printf(b, "],\"summary\":{}}");
 		if (k < 8) {
 			char t[16];
@@ -397,7 +399,28 @@ struct run {
 	int srv_requests_at[64];
 	char *recs[64];
 	int n_calls, n_recs;
+	/* oversize callback (NULL unless with_oversize) */
+	int with_oversize, oversize_calls, oversize_fail;
+	unsigned oversize_index;
+	uint64_t oversize_bytes;
+	char oversize_rid[64];
 };
+
+static int
+on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_id)
+{
+	struct run *r = arg;
+
+	r->oversize_calls++;
+	r->oversize_index = page_index;
+	r->oversize_bytes = bytes;
+	snprintf(r->oversize_rid, sizeof(r->oversize_rid), "%s", request_id ? request_id : "");
+	if (r->oversize_fail > 0) {
+		r->oversize_fail--;
+		return -1;
+	}
+	return 0;
+}
 
 static void
 resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -503,7 +526,10 @@ run_search(struct srv *s, struct run *r)
 	struct oci_client *c;
 	struct oci_err err;
 	struct search_opts so;
-	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r };
+	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r, NULL };
+
+	if (r->with_oversize)
+		cb.oversize = on_oversize;
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	int lfd = -1, cfd[2] = { -1, -1 };
@@ -938,6 +964,44 @@ test_loop_oversized(void **state)
 }
 
 /*
+ * Issue 10.10 (audit): one record over max_page_bytes.  At limit 1 the page is the record:
+ * it is handed to the oversize callback (once it returns 0) and skipped by its
+ * opc-next-page; the records after it still come.  A failing callback (dead-letter not
+ * written) makes the search fetch it again; nothing is skipped unrecorded.
+ */
+static void
+test_loop_oversized_record_skipped(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	int i;
+
+	search_opts_default(&so);
+	so.limit = 8;
+	so.max_page_bytes = 600; /* record r3 (~1.1 KB) never fits; the others do */
+	so.retry_initial_ms = 1;
+	so.retry_max_ms = 2;
+	setup_srv(&s, M_SIZED);
+	s.one_big = 4;
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.with_oversize = 1;
+	r.oversize_fail = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.oversize_calls, 2); /* refused once, recorded the second time */
+	assert_int_equal(r.retries, 1);
+	assert_true(r.oversize_bytes > so.max_page_bytes);
+	assert_string_equal(r.oversize_rid, "req-1");
+	assert_int_equal(r.records, 7);
+	for (i = 0; i < r.n_recs; i++)
+		assert_null(strstr(r.recs[i], "\"r3\""));
+	assert_non_null(strstr(r.recs[r.n_recs - 1], "\"r7\""));
+	srv_done(&s, &r);
+}
+
+/*
  * Issue 10.7: page requests of one search are paced (min_page_interval_ms, default 10 ms),
  * measured where it matters: the gap between requests as the server sees them.
  */
@@ -1245,6 +1309,7 @@ main(void)
 		cmocka_unit_test(test_loop_cycle),
 		cmocka_unit_test(test_loop_oversized),
 		cmocka_unit_test(test_loop_paced),
+		cmocka_unit_test(test_loop_oversized_record_skipped),
 		cmocka_unit_test(test_loop_odd_answers),
 		cmocka_unit_test(test_default_port),
 		cmocka_unit_test(test_jwt_times),
