@@ -73,6 +73,11 @@ struct fake {
 	const char *fail_rid;      /* ... and this opc-request-id */
 	unsigned fail_count;
 	char seen_error[512];      /* last_error right after the last such failure */
+	unsigned char reject[MAX_RECORDS];   /* record i is not an object (normalize rejects) */
+	unsigned char too_big[MAX_RECORDS];  /* record i is over max_page_bytes: oversize() */
+	unsigned oversize_refused;           /* oversize() calls that returned non-zero */
+	unsigned oversize_calls;
+	const char *mkdir_after_refusals;    /* created after 2 refusals (a fixed disk) */
 	/* Observations */
 	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
 	unsigned n_searches;
@@ -173,6 +178,14 @@ record_json(size_t i, size_t *len)
 	time_t sec = (time_t)(F.t[i] / 1000);
 	struct tm tm;
 
+	if (F.reject[i]) {
+		/* Valid JSON that normalize refuses: not an object. */
+		if (asprintf(&out, "[\"rec-%zu\",%lld]", i, (long long)F.t[i]) < 0)
+			fail();
+		*len = strlen(out);
+		return out;
+	}
+
 	if (gmtime_r(&sec, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
 	        &tm) == 0)
 		strcpy(when, "2099-01-01T00:00:00");
@@ -264,8 +277,29 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		char *bufs[MAX_RECORDS];
 		struct search_page page;
 
+		if (F.too_big[idx[s->next]]) {
+			/* Over max_page_bytes even alone: the real search asks oversize(). */
+			int rc;
+			assert_non_null(s->cb.oversize);
+			F.oversize_calls++;
+			rc = s->cb.oversize(s->cb.arg, (unsigned)s->next, 70u * 1024 * 1024,
+			    "rid-oversize");
+			if (rc != 0) {
+				if (++F.oversize_refused == 2 && F.mkdir_after_refusals != NULL)
+					assert_int_equal(mkdir(F.mkdir_after_refusals, 0700), 0);
+				fs_schedule(s, 1); /* fetched again after a backoff */
+				return;
+			}
+			s->next++;
+			continue;
+		}
 		if (F.page_size > 0 && k > F.page_size)
 			k = F.page_size;
+		for (size_t j = 1; j < k; j++)
+			if (F.too_big[idx[s->next + j]]) {
+				k = j; /* the page ends before it (limit halved down to it) */
+				break;
+			}
 		for (size_t j = 0; j < k; j++)
 			bufs[j] = record_json(idx[s->next + j], &recs[j].len);
 		for (size_t j = 0; j < k; j++)
@@ -942,6 +976,110 @@ test_oversize_record_dead_lettered(void **state)
 	fx_free(&x, src);
 }
 
+/* Dead-letter lines of path whose "reason" contains want, and one of them (caller frees). */
+static int
+dl_lines(const char *path, const char *want, json_t **one)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		const char *r;
+		assert_non_null(j);
+		r = json_string_value(json_object_get(j, "reason"));
+		if (r != NULL && strstr(r, want) != NULL) {
+			n++;
+			if (one != NULL && *one == NULL) {
+				*one = j;
+				continue;
+			}
+		}
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Issue 10.10 (audit): a record over max_page_bytes is dead-lettered by the source (one
+ * line per routed sink: reason, window, opc-request-id) and counted; the rest of the
+ * window is delivered.  A dead-letter file that cannot be written holds it (fetched again),
+ * and the retry does not write it again to the file that already has it.
+ */
+static void
+test_record_over_max_page_bytes_dead_lettered(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char sub[160], dl_b[200];
+	json_t *j = NULL;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	snprintf(sub, sizeof(sub), "%s/later", x.dir);
+	snprintf(dl_b, sizeof(dl_b), "%s/dl-b.ndjson", sub);
+	x.kcfg[1].dead_letter = dl_b; /* its folder appears after 2 refusals */
+	F.mkdir_after_refusals = sub;
+	add_records(x.cfg.start_ms, 10, 1000);
+	F.too_big[6] = 1;
+	src = fx_source(&x, 2);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.oversize_refused, 2);
+	assert_int_equal(F.oversize_calls, 3);
+	assert_int_equal(source_stats(src)->oversize_records, 1);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_int_equal(PER[i], i == 6 ? 0 : 1);
+	/* Exactly one line in each file, though sink a's was written before b's failed. */
+	assert_int_equal(dl_lines(x.dl[0], "record over max_page_bytes", &j), 1);
+	assert_int_equal(dl_lines(dl_b, "record over max_page_bytes", NULL), 1);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "opc-request-id")),
+	    "rid-oversize");
+	assert_non_null(json_string_value(json_object_get(j, "window")));
+	assert_int_equal(json_integer_value(json_object_get(j, "bytes")), 70 * 1024 * 1024);
+	json_decref(j);
+	assert_true(source_had_losses(src)); /* not delivered: one-shot exits 1 */
+	unlink(dl_b);
+	rmdir(sub);
+	fx_free(&x, src);
+}
+
+/* A record normalize rejects (not an object) is dead-lettered with the record, counted. */
+static void
+test_rejected_record_dead_lettered(void **state)
+{
+	struct fx x;
+	struct source *src;
+	json_t *j = NULL;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 10, 1000);
+	F.reject[3] = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(source_stats(src)->bad_records, 1);
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_int_equal(PER[i], i == 3 ? 0 : 1);
+	assert_int_equal(dl_lines(x.dl[0], "cannot be forwarded", &j), 1);
+	assert_non_null(j);
+	assert_true(json_is_array(json_object_get(j, "record")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "record"), 0)),
+	    "rec-3");
+	json_decref(j);
+	fx_free(&x, src);
+}
+
 /* Issue 10.11: a checkpoint later than now is not trusted. */
 static void
 test_future_cursor_rejected(void **state)
@@ -1094,6 +1232,8 @@ main(void)
 		cmocka_unit_test(test_cancelled_while_stopping_holds_cursor),
 		cmocka_unit_test(test_queue_limit_per_record),
 		cmocka_unit_test(test_oversize_record_dead_lettered),
+		cmocka_unit_test(test_record_over_max_page_bytes_dead_lettered),
+		cmocka_unit_test(test_rejected_record_dead_lettered),
 		cmocka_unit_test(test_future_cursor_rejected),
 		cmocka_unit_test(test_cursor_near_int64_max),
 		cmocka_unit_test(test_window_at_most_14_days),
