@@ -1244,6 +1244,7 @@ test_oci_client(void **state)
 	assert_non_null(pub);
 	assert_true(signer_verify_raw(pub, ss, strlen(ss), a.signature));
 	assert_int_equal(oci_client_auth_rejected(c, h.generation), 0); /* nothing to refresh */
+	assert_null(oci_client_session_token(c)); /* an API key: no token to mask */
 	signer_auth_cleanup(&a);
 	oci_headers_cleanup(&h);
 	oci_client_free(c);
@@ -1262,6 +1263,8 @@ test_oci_client(void **state)
 	assert_null(header(&h, "x-content-sha256")); /* GET signs no body headers */
 	assert_int_equal(signer_parse_authorization(header(&h, "Authorization"), &a), 0);
 	assert_string_equal(a.key_id, "ST$eyJhbGciOi.eyJleHAiOjF9.c2ln");
+	/* the secret OCI's error text is masked for (secmask) */
+	assert_string_equal(oci_client_session_token(c), "eyJhbGciOi.eyJleHAiOjF9.c2ln");
 	assert_string_equal(a.headers, "date (request-target) host");
 	signer_auth_cleanup(&a);
 	oci_headers_cleanup(&h);
