@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -77,7 +78,8 @@ struct fake {
 	unsigned char too_big[MAX_RECORDS];  /* record i is over max_page_bytes: oversize() */
 	unsigned oversize_refused;           /* oversize() calls that returned non-zero */
 	unsigned oversize_calls;
-	const char *mkdir_after_refusals;    /* created after 2 refusals (a fixed disk) */
+	const char *mkdir_after_refusals;    /* created after mkdir_after (2) refusals */
+	unsigned mkdir_after;
 	/* Observations */
 	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
 	unsigned n_searches;
@@ -285,7 +287,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			rc = s->cb.oversize(s->cb.arg, (unsigned)s->next, 70u * 1024 * 1024,
 			    "rid-oversize");
 			if (rc != 0) {
-				if (++F.oversize_refused == 2 && F.mkdir_after_refusals != NULL)
+				if (++F.oversize_refused == (F.mkdir_after ? F.mkdir_after : 2) &&
+				    F.mkdir_after_refusals != NULL)
 					assert_int_equal(mkdir(F.mkdir_after_refusals, 0700), 0);
 				fs_schedule(s, 1); /* fetched again after a backoff */
 				return;
@@ -1053,6 +1056,56 @@ test_record_over_max_page_bytes_dead_lettered(void **state)
 	fx_free(&x, src);
 }
 
+/* A dead-letter file that stays unwritable for a while is said once, not once a try. */
+static void
+test_dead_letter_error_rate_limited(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char sub[160], dl_a[200], logf[200], *line = NULL;
+	size_t cap = 0;
+	int saved, fd, said = 0;
+	enum log_level lvl = log_get_level();
+	FILE *f;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	snprintf(sub, sizeof(sub), "%s/later", x.dir);
+	snprintf(dl_a, sizeof(dl_a), "%s/dl-a.ndjson", sub);
+	snprintf(logf, sizeof(logf), "%s/stderr.log", x.dir);
+	x.kcfg[0].dead_letter = dl_a;
+	F.mkdir_after_refusals = sub;
+	F.mkdir_after = 6;
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.too_big[2] = 1;
+	src = fx_source(&x, 1);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	log_set_level(LOG_LVL_ERROR);
+	source_start(src);
+	run_until(&x, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_set_level(lvl);
+	assert_int_equal(F.oversize_refused, 6);
+	f = fopen(logf, "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		if (strstr(line, "cannot write a record") != NULL)
+			said++;
+	free(line);
+	fclose(f);
+	assert_int_equal(said, 1);
+	assert_int_equal(dl_lines(dl_a, "record over max_page_bytes", NULL), 1);
+	unlink(dl_a);
+	rmdir(sub);
+	fx_free(&x, src);
+}
+
 /* A record normalize rejects (not an object) is dead-lettered with the record, counted. */
 static void
 test_rejected_record_dead_lettered(void **state)
@@ -1234,6 +1287,7 @@ main(void)
 		cmocka_unit_test(test_oversize_record_dead_lettered),
 		cmocka_unit_test(test_record_over_max_page_bytes_dead_lettered),
 		cmocka_unit_test(test_rejected_record_dead_lettered),
+		cmocka_unit_test(test_dead_letter_error_rate_limited),
 		cmocka_unit_test(test_future_cursor_rejected),
 		cmocka_unit_test(test_cursor_near_int64_max),
 		cmocka_unit_test(test_window_at_most_14_days),
