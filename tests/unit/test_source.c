@@ -236,9 +236,16 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		res.status = SEARCH_FAILED;
 		res.http_status = 0;
 		res.message = "Couldn't connect to server";
+		if (F.fail_rid != NULL) { /* a 503 from OCI, with its opc-request-id */
+			res.http_status = 503;
+			res.code = "ServiceUnavailable";
+			res.message = "busy";
+			res.request_id = F.fail_rid;
+		}
 		F.retry_calls++;
 		if (s->cb.retrying != NULL)
 			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
+		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
 		F.cursor_during_outage = source_stats(F.src)->cursor_ms;
 		if (source_stats(F.src)->waiting)
 			F.waiting_seen = 1;
@@ -705,6 +712,28 @@ test_failed_search_retried_not_split(void **state)
 	assert_non_null(strstr(F.seen_error, rid));
 	assert_non_null(strstr(F.seen_error, "403"));
 	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/* Issue 11.8 (audit): a retried 503 names its whole opc-request-id (98 characters). */
+static void
+test_retry_names_whole_request_id(void **state)
+{
+	static const char rid[] = "0123456789ABCDEF0123456789ABCDEF/0123456789ABCDEF0123456789"
+	    "ABCDEF/0123456789ABCDEF0123456789ABCDEZ";
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.outage_retries = 2;
+	F.fail_rid = rid;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.retry_calls, 2);
+	assert_non_null(strstr(F.seen_error, rid));
 	assert_exactly_once(x.out[0], F.n);
 	fx_free(&x, src);
 }
@@ -1279,6 +1308,7 @@ main(void)
 		cmocka_unit_test(test_outage_keeps_cursor),
 		cmocka_unit_test(test_failed_search_retried_not_split),
 		cmocka_unit_test(test_failed_search_forever_oneshot_stops),
+		cmocka_unit_test(test_retry_names_whole_request_id),
 		cmocka_unit_test(test_short_retries_stay_healthy),
 		cmocka_unit_test(test_sweep_finds_late_record),
 		cmocka_unit_test(test_cancelled_window_is_searched_again),
