@@ -17,6 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
+#include "conf.h"
+#include "http.h"
+#include "oci.h"
 #include "ocicfg.h"
 #include "regfile.h"
 #include "signer.h"
@@ -98,6 +103,40 @@ test_oci_config_fifo_refused(void **state)
 	ocicfg_profile_cleanup(&p);
 }
 
+/* auth = security_token with a FIFO as the profile's security_token_file. */
+static void
+test_session_token_fifo_refused(void **state)
+{
+	char cfg[160], key[160], cmd[400];
+	struct event_base *base = event_base_new();
+	struct http *h = http_new(base);
+	struct conf_oci oc;
+	struct oci_err err;
+	FILE *f;
+
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd), "cp tests/data/oci/testonly-api-key.pem %s && chmod 600 %s",
+	    key, key);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	fprintf(f, "[DEFAULT]\ntenancy=ocid1.tenancy.oc1..t\nregion=iad\nkey_file=%s\n"
+	    "security_token_file=%s\n", key, fifo);
+	fclose(f);
+	memset(&oc, 0, sizeof(oc));
+	oc.auth = CONF_AUTH_SECURITY_TOKEN;
+	oc.config_file = cfg;
+	oc.profile = "DEFAULT";
+	memset(&err, 0, sizeof(err));
+	assert_null(oci_client_new(base, h, &oc, &err));
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(cfg);
+	unlink(key);
+	http_free(h);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -105,6 +144,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_regfile_refuses_non_regular, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_file_fifo_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oci_config_fifo_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_token_fifo_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
