@@ -1039,7 +1039,7 @@ give_up(struct source *src)
 }
 
 /*
- * w failed as too big (or malformed) at the smallest size: it is retried as a whole after
+ * w failed as too big at the smallest size: it is retried as a whole after
  * a capped backoff, never skipped.  Returns the delay.  Loud: the cursor cannot move on.
  */
 static int64_t
