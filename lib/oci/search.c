@@ -908,9 +908,9 @@ skip_oversize(struct search *s, const struct http_response *r, const char *rid)
 		return 1;
 	}
 	if (rc != 0) {
-		/* Not recorded: fetch it again later; it is skipped only once recorded. */
-		retry(s, 0, NULL, "a record over max_page_bytes could not be dead-lettered",
-		    rid, backoff_next(&s->bo));
+		/* Not recorded: fetch it again later; it is skipped only once recorded.  The
+		 * caller says why (its dead-letter file): OCI is not at fault, so no retrying(). */
+		schedule(s, backoff_next(&s->bo));
 		return 1;
 	}
 	log_source(LOG_LVL_WARNING, s->source_name, "search: page %u holds one record of at "
