@@ -844,7 +844,12 @@ on_page(void *arg, const struct search_page *page)
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
 	size_t i;
 
-	note_progress(src);
+	if (w != NULL && w->failures > 0)
+		/* Pages of a window that failed before (a token cycle fails after some pages):
+		 * paging, not stuck, but not working again until the window succeeds. */
+		src->last_page_mono_ms = backoff_mono_ms();
+	else
+		note_progress(src);
 	for (i = 0; i < page->n; i++) {
 		const struct event *ev;
 		struct normalize_err nerr;

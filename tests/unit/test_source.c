@@ -73,6 +73,9 @@ struct fake {
 	long fail_http;            /* ... with this status (403, 413, 0 = malformed page) */
 	const char *fail_rid;      /* ... and this opc-request-id */
 	unsigned fail_count;
+	int fail_after_page;       /* ... after handing over the window's first record */
+	int64_t wait_since0;       /* waiting_since_ms after the first such failure */
+	unsigned wait_since_moved; /* later failures that found it changed (reset by a page) */
 	char seen_error[512];      /* last_error right after the last such failure */
 	unsigned char reject[MAX_RECORDS];   /* record i is not an object (normalize rejects) */
 	unsigned char too_big[MAX_RECORDS];  /* record i is over max_page_bytes: oversize() */
@@ -257,6 +260,23 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	if (F.fail_count < F.fail_searches) {
 		/* A failure that says nothing about size (403, a malformed page, a cycle). */
 		F.fail_count++;
+		if (F.fail_after_page) {
+			/* like a token cycle: a page arrives, then the window fails */
+			for (size_t i = 0; i < F.n; i++)
+				if (in_window(s, i)) {
+					struct search_record rec;
+					struct search_page page;
+					char *b = record_json(i, &rec.len);
+					rec.json = b;
+					memset(&page, 0, sizeof(page));
+					page.records = &rec;
+					page.n = 1;
+					page.request_id = "fake-request";
+					(void)s->cb.page(s->cb.arg, &page);
+					free(b);
+					break;
+				}
+		}
 		res.status = SEARCH_FAILED;
 		res.http_status = F.fail_http;
 		res.code = F.fail_http != 0 ? "NotAllowed" : NULL;
@@ -264,6 +284,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		res.request_id = F.fail_rid;
 		fs_finish(s, &res);
 		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
+		if (F.fail_count == 1)
+			F.wait_since0 = source_stats(F.src)->waiting_since_ms;
+		else if (source_stats(F.src)->waiting_since_ms != F.wait_since0)
+			F.wait_since_moved++;
 		return;
 	}
 	if ((F.too_big_over_ms > 0 && s->end_ms - s->start_ms > F.too_big_over_ms) ||
@@ -713,6 +737,38 @@ test_failed_search_retried_not_split(void **state)
 	assert_non_null(strstr(F.seen_error, "403"));
 	assert_false(source_had_losses(src));
 	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_unhealthy(void)
+{
+	return !source_healthy(F.src) && F.fail_count >= 6;
+}
+
+/*
+ * A window that keeps failing after some pages (a token cycle) is unhealthy: its pages
+ * must not count as "searching works again".
+ */
+static void
+test_failing_window_with_pages_unhealthy(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = ~0u;
+	F.fail_http = 200;
+	F.fail_after_page = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_unhealthy);
+	assert_true(F.fail_count >= 6);
+	/* the wait began at the first failure; the pages in between did not end it */
+	assert_int_equal(F.wait_since_moved, 0);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_true(source_stats(src)->waiting);
 	fx_free(&x, src);
 }
 
@@ -1309,6 +1365,7 @@ main(void)
 		cmocka_unit_test(test_failed_search_retried_not_split),
 		cmocka_unit_test(test_failed_search_forever_oneshot_stops),
 		cmocka_unit_test(test_retry_names_whole_request_id),
+		cmocka_unit_test(test_failing_window_with_pages_unhealthy),
 		cmocka_unit_test(test_short_retries_stay_healthy),
 		cmocka_unit_test(test_sweep_finds_late_record),
 		cmocka_unit_test(test_cancelled_window_is_searched_again),
