@@ -13,7 +13,9 @@
 #include "dryrun.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "http.h"
 #include "normalize.h"
+#include "oci.h"
 #include "pipeline.h"
 #include "probe.h"
 #include "status.h"
@@ -277,6 +279,37 @@ oneshot_finished(void *arg, int failed)
 	else
 		log_notice("finished: everything delivered");
 	event_base_loopexit(d->base, NULL);
+}
+
+/*
+ * -t loads the OCI credentials exactly as start-up does (oci_client_new: config file,
+ * profile, key file, its mode, the pass phrase), so that a file that passes -t does not
+ * then fail to start with 69.  0, or EXIT_UNAVAILABLE after printing why.
+ */
+static int
+check_oci_credentials(const char *path, const struct conf *c)
+{
+	struct event_base *base = event_base_new();
+	struct http *h = base != NULL ? http_new(base) : NULL;
+	struct oci_client *oc = NULL;
+	struct oci_err oerr;
+	char masked[sizeof(oerr.msg)];
+	int ok;
+
+	memset(&oerr, 0, sizeof(oerr));
+	if (h == NULL)
+		snprintf(oerr.msg, sizeof(oerr.msg), "out of memory");
+	else
+		oc = oci_client_new(base, h, &c->oci, &oerr);
+	ok = oc != NULL;
+	if (!ok)
+		fprintf(stderr, "%s: [oci] OCI credentials: %s\n", path,
+		    conf_mask_text(oerr.msg, masked, sizeof(masked)));
+	oci_client_free(oc);
+	http_free(h);
+	if (base != NULL)
+		event_base_free(base);
+	return ok ? 0 : EXIT_UNAVAILABLE;
 }
 
 /*
@@ -655,6 +688,10 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opt.check_config) {
+		if ((rc = check_oci_credentials(opt.config, d.conf)) != 0) {
+			conf_free(d.conf);
+			return rc;
+		}
 		conf_dump(d.conf, stdout);
 		conf_free(d.conf);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OTHER;

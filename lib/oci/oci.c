@@ -15,6 +15,7 @@
 #include "log.h"
 #include "ocicfg.h"
 #include "region.h"
+#include "regfile.h"
 #include "signer.h"
 
 struct oci_wait {
@@ -63,12 +64,13 @@ static char *
 read_token(const char *path, struct timespec *mtime, struct oci_err *err)
 {
 	struct stat st;
-	FILE *f = fopen(path, "r");
+	FILE *f = regfile_fopen(path, "r");
 	char *tok = NULL;
 	size_t n;
 
 	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		set_err(err, "cannot read security_token_file %s: %s", path, strerror(errno));
+		set_err(err, "cannot read security_token_file %s: %s", path,
+		    regfile_strerror(errno));
 		goto done;
 	}
 	if (st.st_size <= 0 || st.st_size > 64 * 1024) {
@@ -618,4 +620,14 @@ oci_client_auth_rejected(struct oci_client *c, unsigned gen)
 		return gen != c->generation; /* retry only with a token re-read since */
 	}
 	return 0;
+}
+
+const char *
+oci_client_session_token(const struct oci_client *c)
+{
+	const char *k = c->signer != NULL ? signer_key_id(c->signer) : NULL;
+
+	if (k != NULL && strncmp(k, "ST$", 3) == 0)
+		return k + 3;
+	return c->ip != NULL ? instprin_token(c->ip, backoff_now_ms() / 1000) : NULL;
 }

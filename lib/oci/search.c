@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "oci.h"
+#include "secmask.h"
 #include "signer.h"
 
 /* Retries are logged at info at most this often per search (retrying() sees each). */
@@ -422,6 +423,26 @@ search_escape(const char *in, char *out, size_t n)
 	return out;
 }
 
+/*
+ * search_escape() of text from OCI with credentials masked (secmask): an error body may
+ * echo our Authorization header, and this text reaches the log, /healthz and callers.
+ */
+static char *
+mask_escape(const struct search *s, const char *in, char *out, size_t n)
+{
+	const char *tok = oci_client_session_token(s->c);
+	char *m;
+
+	if (in == NULL)
+		return search_escape(in, out, n);
+	m = secmask(in, &tok, tok != NULL ? 1 : 0);
+	if (m == NULL)
+		return search_escape("(text withheld: out of memory)", out, n);
+	search_escape(m, out, n);
+	free(m);
+	return out;
+}
+
 /* ---------------- page tokens seen in this window ---------------- */
 
 static void
@@ -515,7 +536,7 @@ free_search(struct search *s)
 /* A search_result with OCI's strings escaped (they reach the caller's log lines). */
 struct esc_result {
 	struct search_result r;
-	char code[128], message[600], rid[200];
+	char code[128], message[600], rid[256];
 };
 
 static void
@@ -526,7 +547,7 @@ fill_result(struct search *s, struct esc_result *e, enum search_status st, long 
 	e->r.status = st;
 	e->r.http_status = http_status;
 	e->r.code = code != NULL ? search_escape(code, e->code, sizeof(e->code)) : NULL;
-	e->r.message = message != NULL ? search_escape(message, e->message,
+	e->r.message = message != NULL ? mask_escape(s, message, e->message,
 	    sizeof(e->message)) : NULL;
 	e->r.request_id = request_id != NULL ? search_escape(request_id, e->rid,
 	    sizeof(e->rid)) : NULL;
@@ -695,7 +716,7 @@ retry(struct search *s, long status, const char *code, const char *message, cons
 	if (s->opts.max_attempts > 0 && s->failed >= s->opts.max_attempts) {
 		char msg[700], em[600];
 		snprintf(msg, sizeof(msg), "gave up after %u attempts: %s", s->failed,
-		    search_escape(message, em, sizeof(em)));
+		    mask_escape(s, message, em, sizeof(em)));
 		finish(s, SEARCH_FAILED, status, code, msg, rid);
 		return;
 	}
@@ -737,7 +758,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
     const char *message, const char *rid)
 {
 	const char *server_date = http_response_header(r, "date");
-	char skew[300] = "", ec[128], em[600], er[200], ed[100];
+	char skew[300] = "", ec[128], em[600], er[256], ed[100];
 
 	if (server_date != NULL) {
 		int64_t srv = 0;
@@ -753,7 +774,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
 	    "%s).%s Likely causes: the key_file is not the key uploaded for this user, the "
 	    "fingerprint or user/tenancy OCID in the OCI config is wrong, or the clock is more "
 	    "than 5 minutes off.", search_escape(code, ec, sizeof(ec)),
-	    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
+	    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
 	    oci_client_describe(s->c), skew);
 }
 
@@ -839,7 +860,7 @@ deliver(struct search *s, const struct http_response *r)
 static void
 restart_window(struct search *s, const char *code, const char *rid)
 {
-	char ec[128], er[200];
+	char ec[128], er[256];
 
 	log_source(LOG_LVL_NOTICE, s->source_name, "search: HTTP 400 %s (opc-request-id %s) "
 	    "answering page %u's token (expired?); reading the window again from its first "
@@ -852,6 +873,67 @@ restart_window(struct search *s, const char *code, const char *rid)
 	s->pages = 0;
 	page_success(s);
 	schedule_next_page(s);
+}
+
+/*
+ * At limit 1 a page over max_page_bytes is one record: no split can ever fetch it.  Skip it
+ * by its opc-next-page (the headers came whole even though the body was cut), after the
+ * caller recorded it (cb.oversize: a dead-letter line); then go on at the full limit.
+ * Returns 1 when it handled the response (the search may be finished or freed), 0 when the
+ * caller has no oversize callback (the old way: SEARCH_TOO_BIG).
+ */
+static int
+skip_oversize(struct search *s, const struct http_response *r, const char *rid)
+{
+	const char *next = http_response_header(r, "opc-next-page");
+	const char *orid = http_response_header(r, "opc-request-id");
+	const char *clen = http_response_header(r, "content-length");
+	uint64_t bytes = r->body_len;
+	char err[300];
+	int rc, added = 1;
+
+	if (s->cb.oversize == NULL)
+		return 0;
+	if (orid != NULL && *orid != '\0')
+		rid = orid;
+	if (clen != NULL && strtoull(clen, NULL, 10) > bytes)
+		bytes = strtoull(clen, NULL, 10);
+	if (next != NULL && *next == '\0')
+		next = NULL;
+	s->in_cb++;
+	rc = s->cb.oversize(s->cb.arg, s->pages, bytes, rid);
+	s->in_cb--;
+	if (s->cancelled) {
+		free_search(s);
+		return 1;
+	}
+	if (rc != 0) {
+		/* Not recorded: fetch it again later; it is skipped only once recorded.  The
+		 * caller says why (its dead-letter file): OCI is not at fault, so no retrying(). */
+		schedule(s, backoff_next(&s->bo));
+		return 1;
+	}
+	log_source(LOG_LVL_WARNING, s->source_name, "search: page %u holds one record of at "
+	    "least %llu bytes, over max_page_bytes = %zu: skipped (dead-lettered by the "
+	    "caller; opc-request-id %s)", s->pages, (unsigned long long)bytes,
+	    s->opts.max_page_bytes, rid);
+	if (next != NULL && (added = tokset_add(&s->tokens, next)) <= 0) {
+		snprintf(err, sizeof(err), added < 0 ? "out of memory" : "OCI returned a page "
+		    "token already used in this window after %u pages (a page-token cycle); "
+		    "failing the window", s->pages + 1);
+		finish(s, SEARCH_FAILED, 200, NULL, err, rid);
+		return 1;
+	}
+	page_success(s);
+	s->pages++;
+	s->limit = s->opts.limit;
+	s->pnext = next != NULL ? strdup(next) : NULL;
+	if (next != NULL && s->pnext == NULL) {
+		finish(s, SEARCH_FAILED, 200, NULL, "out of memory", rid);
+		return 1;
+	}
+	page_done(s);
+	return 1;
 }
 
 /* A 2xx: parse, check the token, hand the records over. */
@@ -919,7 +1001,7 @@ on_response(void *arg, const struct http_response *r)
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
-	char err[700], ec[128], em[600], er[200];
+	char err[700], ec[128], em[600], er[256];
 
 	s->xfer = NULL;
 	if (rid == NULL || *rid == '\0')
@@ -943,6 +1025,8 @@ on_response(void *arg, const struct http_response *r)
 				schedule_next_page(s);
 				return;
 			}
+			if (skip_oversize(s, r, rid))
+				return;
 			snprintf(err, sizeof(err), "page %u is larger than max_page_bytes = %zu "
 			    "even with limit 1", s->pages, s->opts.max_page_bytes);
 			log_source(LOG_LVL_WARNING, s->source_name, "search: %s; the window "
@@ -1007,7 +1091,7 @@ on_response(void *arg, const struct http_response *r)
 			log_source(LOG_LVL_NOTICE, s->source_name, "search: 401 %s \"%s\" "
 			    "(opc-request-id %s); renewing the security token and retrying once",
 			    search_escape(code, ec, sizeof(ec)),
-			    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
+			    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
 			s->wait = oci_client_when_ready(s->c, on_ready, s);
 			if (s->wait == NULL)
 				finish(s, SEARCH_FAILED, 401, code, "out of memory", rid);
@@ -1018,7 +1102,7 @@ on_response(void *arg, const struct http_response *r)
 		break;
 	case SEARCH_ACT_FINAL:
 		search_escape(code, ec, sizeof(ec));
-		search_escape(message, em, sizeof(em));
+		mask_escape(s, message, em, sizeof(em));
 		search_escape(rid, er, sizeof(er));
 		if (final == SEARCH_BAD_QUERY && s->page_token != NULL && !s->restarted) {
 			restart_window(s, code, rid);

@@ -51,7 +51,6 @@
 #include "state.h"
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
-#define MAX_FAILED_BEFORE_SPLIT 3  /* malformed pages etc. before we try halves */
 /*
  * Windows searched but not yet acknowledged: one being delivered while the next is
  * searched keeps both OCI and the sinks busy; more would only add to what a crash resends
@@ -76,8 +75,13 @@
 #define SEEN_MAX_ENTRIES (4u * 1024 * 1024)
 #define RETRY_LOG_EVERY_MS 60000   /* one line a minute while OCI keeps failing */
 #define DEAD_LETTER_RETRY_MS 1000  /* an unwritable dead-letter file is tried again */
+/* A rejected record is dead-lettered whole up to this size, else as an excerpt of... */
+#define DL_RECORD_MAX (1024 * 1024)
+#define DL_EXCERPT 65536           /* ...this many bytes (a JSON string) */
 /* One-shot modes stop after this many tries of a window too big at 1 s (daemon: forever). */
 #define ONESHOT_TOO_BIG_TRIES 5
+/* One-shot modes stop after this many failed tries of a window (daemon: forever). */
+#define ONESHOT_FAILED_TRIES 5
 
 static const struct search_ops real_search_ops = {
 	search_start, search_pause, search_resume, search_cancel,
@@ -135,6 +139,13 @@ struct source {
 	int state_dirty;
 	int64_t hold_until_mono_ms; /* no search before this (retry delay) */
 	int64_t dl_hold_until_mono_ms; /* a dead-letter write failed: no routing before this */
+	/* The record being dead-lettered when a write failed, and the routes (bits) whose
+	 * files already have its line: the retry does not write it there again. */
+	const void *dl_key_w;
+	const char *dl_key_json;
+	unsigned dl_key_page;
+	uint64_t dl_done;
+	int64_t last_dl_err_log_mono_ms; /* dead-letter write errors: one line a minute */
 	int64_t last_retry_log_mono_ms;
 	int64_t last_page_mono_ms;  /* the running search's last page (or its start) */
 	int64_t seen_trim_logged_mono_ms;
@@ -628,6 +639,165 @@ clean_copy(char *out, size_t n, const char *s)
 	out[i] = '\0';
 }
 
+/* A record the source cannot forward, for dead_letter_record(). */
+struct dl_rec {
+	const char *reason;
+	const char *json;       /* the record, or NULL: never received (over max_page_bytes) */
+	size_t len;
+	size_t max;             /* 0: the record whole; else beyond max bytes an excerpt */
+	const char *window;     /* json NULL: "[from, to)" of its window */
+	uint64_t bytes;         /* json NULL: its size (at least) */
+	const char *request_id; /* opc-request-id of its page */
+	unsigned page_index;
+};
+
+static int
+dl_format(struct buf *line, const struct source *src, const struct conf_sink *k,
+    const struct dl_rec *d, const char *now)
+{
+	const char *rid = d->request_id != NULL ? d->request_id : "-";
+
+	if (buf_printf(line, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
+	    buf_append_json_string(line, k->name, strlen(k->name)) != 0 ||
+	    buf_append_str(line, ",\"status\":0,\"reason\":") != 0 ||
+	    buf_append_json_string(line, d->reason, strlen(d->reason)) != 0 ||
+	    buf_append_str(line, ",\"source\":") != 0 ||
+	    buf_append_json_string(line, src->cfg->name, strlen(src->cfg->name)) != 0 ||
+	    buf_append_str(line, ",\"opc-request-id\":") != 0 ||
+	    buf_append_json_string(line, rid, strlen(rid)) != 0)
+		return -1;
+	if (d->json == NULL) {
+		if (buf_append_str(line, ",\"window\":") != 0 ||
+		    buf_append_json_string(line, d->window, strlen(d->window)) != 0 ||
+		    buf_printf(line, ",\"bytes\":%llu", (unsigned long long)d->bytes) != 0)
+			return -1;
+	} else if (d->max > 0 && d->len > d->max) {
+		if (buf_printf(line, ",\"record_bytes\":%zu,\"record_excerpt\":", d->len) != 0 ||
+		    buf_append_json_string(line, d->json, DL_EXCERPT < d->len ? DL_EXCERPT :
+		        d->len) != 0)
+			return -1;
+	} else if (buf_append_str(line, ",\"record\":") != 0 ||
+	    buf_append(line, d->json, d->len) != 0) {
+		return -1;
+	}
+	return buf_append_str(line, "}\n");
+}
+
+/*
+ * One dead-letter line per routed sink for a record the source cannot forward.  After a
+ * failed write the record is kept and tried again; that retry skips the sinks whose file
+ * already has the line.  0, or -1 with an error line (at most one a minute).
+ */
+static int
+dead_letter_record(struct source *src, const struct dl_rec *d)
+{
+	char now[40];
+
+	if (src->dl_key_w != (const void *)src->searching || src->dl_key_json != d->json ||
+	    src->dl_key_page != d->page_index) {
+		src->dl_key_w = src->searching;
+		src->dl_key_json = d->json;
+		src->dl_key_page = d->page_index;
+		src->dl_done = 0;
+	}
+	fmt_time(backoff_now_ms(), now, sizeof(now));
+	for (size_t i = 0; i < src->n_routes; i++) {
+		const struct conf_sink *k = src->routes[i].cfg;
+		struct buf line;
+		int rc = 0, e = 0;
+
+		if (i < 64 && (src->dl_done >> i) & 1)
+			continue;
+		buf_init(&line, 0);
+		if (dl_format(&line, src, k, d, now) != 0) {
+			rc = -1;
+			e = ENOMEM;
+		} else if (append_dead_letter(k, line.data, line.len) != 0) {
+			rc = -1;
+			e = errno;
+		}
+		buf_cleanup(&line);
+		if (rc != 0) {
+			int64_t mono = backoff_mono_ms();
+			if (src->last_dl_err_log_mono_ms == 0 ||
+			    mono - src->last_dl_err_log_mono_ms >= RETRY_LOG_EVERY_MS) {
+				src->last_dl_err_log_mono_ms = mono;
+				log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write a record "
+				    "(%s) to the dead-letter file %s: %s; keeping it and trying "
+				    "again (said at most once a minute)", d->reason,
+				    k->dead_letter ? k->dead_letter : "-", strerror(e));
+			}
+			errno = e;
+			return -1;
+		}
+		if (i < 64)
+			src->dl_done |= 1ull << i;
+	}
+	src->dl_key_w = NULL;
+	src->dl_key_json = NULL;
+	src->dl_done = 0;
+	return 0;
+}
+
+/*
+ * A record normalize rejects (not an object, nested too deep) is dead-lettered with the
+ * reason, never dropped: 0 once every routed sink's file has it.
+ */
+static int
+dead_letter_rejected(struct source *src, const struct search_page *page,
+    const struct search_record *r, const char *why)
+{
+	char reason[300];
+	struct dl_rec d;
+
+	snprintf(reason, sizeof(reason), "record cannot be forwarded: %s", why);
+	memset(&d, 0, sizeof(d));
+	d.reason = reason;
+	d.json = r->json;
+	d.len = r->len;
+	d.max = DL_RECORD_MAX;
+	d.request_id = page->request_id;
+	d.page_index = page->page_index;
+	return dead_letter_record(src, &d);
+}
+
+/*
+ * The search met a record over max_page_bytes (a page at limit 1): it can never be
+ * fetched.  Dead-letter what is known of it (window, size, opc-request-id) in each routed
+ * sink's file and count it; 0 lets the search skip it, -1 has it fetched again later.
+ */
+static int
+on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_id)
+{
+	struct source *src = arg;
+	struct window *w = src->searching;
+	char from[40], to[40], win[100];
+	struct dl_rec d;
+
+	fmt_time(w != NULL ? w->start_ms : 0, from, sizeof(from));
+	fmt_time(w != NULL ? w->end_ms : 0, to, sizeof(to));
+	snprintf(win, sizeof(win), "[%s, %s)", from, to);
+	if (src->env.mode != SOURCE_MODE_DRYRUN) {
+		memset(&d, 0, sizeof(d));
+		d.reason = "record over max_page_bytes";
+		d.window = win;
+		d.bytes = bytes;
+		d.request_id = request_id;
+		d.page_index = page_index;
+		if (dead_letter_record(src, &d) != 0)
+			return -1;
+	}
+	src->stats.oversize_records++;
+	if (src->env.mode != SOURCE_MODE_DRYRUN)
+		src->losses = 1;
+	log_source(LOG_LVL_WARNING, src->cfg->name, "a record of at least %llu bytes in %s is "
+	    "over max_page_bytes: it cannot be fetched; %s (opc-request-id %s; %llu such "
+	    "records so far)", (unsigned long long)bytes, win,
+	    src->env.mode == SOURCE_MODE_DRYRUN ? "skipped" : "dead-lettered, not forwarded",
+	    request_id ? request_id : "-", (unsigned long long)src->stats.oversize_records);
+	return 0;
+}
+
 /*
  * A record over max_record_bytes is not normalized (its size is the problem): it goes
  * to each routed sink's dead-letter file, with the reason.  0, or -1 when a file cannot
@@ -637,37 +807,19 @@ static int
 dead_letter_oversize(struct source *src, const struct search_page *page,
     const struct search_record *r)
 {
-	char reason[160], now[40];
-	int rc = 0;
+	char reason[160];
+	struct dl_rec d;
 
 	snprintf(reason, sizeof(reason), "record of %zu bytes is larger than "
 	    "max_record_bytes = %lld", r->len, (long long)src->cfg->max_record_bytes);
-	fmt_time(backoff_now_ms(), now, sizeof(now));
-	for (size_t i = 0; i < src->n_routes; i++) {
-		const struct conf_sink *k = src->routes[i].cfg;
-		struct buf line;
-		buf_init(&line, 0);
-		if (buf_printf(&line, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
-		    buf_append_json_string(&line, k->name, strlen(k->name)) != 0 ||
-		    buf_append_str(&line, ",\"status\":0,\"reason\":") != 0 ||
-		    buf_append_json_string(&line, reason, strlen(reason)) != 0 ||
-		    buf_append_str(&line, ",\"source\":") != 0 ||
-		    buf_append_json_string(&line, src->cfg->name, strlen(src->cfg->name)) != 0 ||
-		    buf_append_str(&line, ",\"record\":") != 0 ||
-		    buf_append(&line, r->json, r->len) != 0 || buf_append_str(&line, "}\n") != 0) {
-			errno = ENOMEM;
-			rc = -1;
-		} else if (append_dead_letter(k, line.data, line.len) != 0) {
-			rc = -1;
-		}
-		if (rc != 0)
-			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write an oversized record "
-			    "to the dead-letter file %s: %s; keeping it and trying again",
-			    k->dead_letter ? k->dead_letter : "-", strerror(errno));
-		buf_cleanup(&line);
-		if (rc != 0)
-			return -1;
-	}
+	memset(&d, 0, sizeof(d));
+	d.reason = reason;
+	d.json = r->json;
+	d.len = r->len;
+	d.request_id = page->request_id;
+	d.page_index = page->page_index;
+	if (dead_letter_record(src, &d) != 0)
+		return -1;
 	src->stats.oversize_records++;
 	src->losses = 1;
 	if (src->stats.oversize_records <= 10 || src->stats.oversize_records % 1000 == 0)
@@ -692,7 +844,12 @@ on_page(void *arg, const struct search_page *page)
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
 	size_t i;
 
-	note_progress(src);
+	if (w != NULL && w->failures > 0)
+		/* Pages of a window that failed before (a token cycle fails after some pages):
+		 * paging, not stuck, but not working again until the window succeeds. */
+		src->last_page_mono_ms = backoff_mono_ms();
+	else
+		note_progress(src);
 	for (i = 0; i < page->n; i++) {
 		const struct event *ev;
 		struct normalize_err nerr;
@@ -717,10 +874,18 @@ on_page(void *arg, const struct search_page *page)
 		}
 		if (normalize_record(src->env.norm, page->records[i].json, page->records[i].len,
 		        &ev, &nerr) != 0) {
+			if (src->env.mode != SOURCE_MODE_DRYRUN &&
+			    dead_letter_rejected(src, page, &page->records[i], nerr.msg) != 0) {
+				src->dl_hold_until_mono_ms = backoff_mono_ms() +
+				    scaled(src, DEAD_LETTER_RETRY_MS);
+				break;
+			}
 			src->stats.bad_records++;
+			if (src->env.mode != SOURCE_MODE_DRYRUN)
+				src->losses = 1; /* dead-lettered: not delivered */
 			if (src->stats.bad_records <= 10 || src->stats.bad_records % 1000 == 0)
 				log_source(LOG_LVL_WARNING, src->cfg->name,
-				    "dropping a record that cannot be forwarded (%s); "
+				    "dead-lettered a record that cannot be forwarded (%s); "
 				    "opc-request-id %s (%llu such records so far)", nerr.msg,
 				    page->request_id ? page->request_id : "-",
 				    (unsigned long long)src->stats.bad_records);
@@ -772,7 +937,7 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 	struct source *src = arg;
 	struct source_stats *st = &src->stats;
 	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
-	char code[64], msg[160], rid[96], cur[40], what[400];
+	char code[64], msg[160], rid[256], cur[40], what[640];
 	int first = !st->waiting;
 
 	st->retries++;
@@ -879,13 +1044,13 @@ give_up(struct source *src)
 }
 
 /*
- * w failed as too big (or malformed) at the smallest size: it is retried as a whole after
+ * w failed as too big at the smallest size: it is retried as a whole after
  * a capped backoff, never skipped.  Returns the delay.  Loud: the cursor cannot move on.
  */
 static int64_t
 too_big_at_minimum(struct source *src, struct window *w, const struct search_result *res)
 {
-	char from[40], to[40], msg[160], code[64], rid[96];
+	char from[40], to[40], msg[160], code[64], rid[256];
 	int64_t delay = scaled(src, backoff_next(&src->retry));
 
 	w->too_big_tries++;
@@ -909,6 +1074,42 @@ too_big_at_minimum(struct source *src, struct window *w, const struct search_res
 		    "%lld ms; the cursor stays at %s: nothing is skipped", from, to,
 		    MIN_SPLIT_MS, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
 		    rid[0] ? rid : "-", w->too_big_tries, (long long)delay, from);
+	return delay;
+}
+
+/*
+ * w failed for a reason that says nothing about its size (403, 405, 413, another 4xx, 501,
+ * a malformed 2xx page, a page-token cycle, too many pages): splitting it would only
+ * multiply the failing requests, so it is retried whole after a capped backoff.  Loud
+ * (an error line per try, last_error, waiting: unhealthy once it lasts); the cursor stays.
+ * Returns the delay.
+ */
+static int64_t
+search_failed_retry(struct source *src, struct window *w, const struct search_result *res)
+{
+	char from[40], to[40], msg[160], code[64], rid[256];
+	int64_t delay = scaled(src, backoff_next(&src->retry));
+
+	w->failures++;
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	clean_copy(msg, sizeof(msg), res->message);
+	clean_copy(code, sizeof(code), res->code);
+	clean_copy(rid, sizeof(rid), res->request_id);
+	set_last_error(src, "search of [%s, %s) failed (%ld %s: %s; opc-request-id %s)", from, to,
+	    res->http_status, code[0] ? code : "-", msg[0] ? msg : "search failed",
+	    rid[0] ? rid : "-");
+	if (src->target_ms > 0 && w->failures >= ONESHOT_FAILED_TRIES)
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), %u tries: stopping; the checkpoint stays before %s",
+		    from, to, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, from);
+	else
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), try %u: retrying the whole window in %lld ms (not "
+		    "split: this is no sign of size); the cursor stays at %s", from, to,
+		    res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, (long long)delay, from);
 	return delay;
 }
 
@@ -995,21 +1196,13 @@ on_done(void *arg, const struct search_result *res)
 		    name, src->cfg->query);
 		break;
 	default: /* SEARCH_FAILED */
-		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%s",
-		    res->message ? res->message : "search failed");
-		if (++w->failures >= MAX_FAILED_BEFORE_SPLIT) {
-			if (!split_window(src, w, res->message ? res->message : "search failed"))
-				delay = too_big_at_minimum(src, w, res);
-		} else {
-			delay = scaled(src, backoff_next(&src->retry));
-			log_source(LOG_LVL_WARNING, name, "search failed (%s); retrying in %lld ms",
-			    res->message ? res->message : "-", (long long)delay);
-		}
+		delay = search_failed_retry(src, w, res);
 		break;
 	}
 	if (src->target_ms > 0 && (res->status == SEARCH_AUTH ||
 	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY ||
-	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES)) {
+	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES ||
+	        (res->status == SEARCH_FAILED && w->failures >= ONESHOT_FAILED_TRIES))) {
 		give_up(src);
 		return;
 	}
@@ -1066,6 +1259,7 @@ start_search(struct source *src, struct window *w)
 	cb.done = on_done;
 	cb.response = on_response;
 	cb.retrying = on_retrying;
+	cb.oversize = on_oversize;
 	cb.arg = src;
 	src->searching = w;
 	src->last_page_mono_ms = backoff_mono_ms();

@@ -46,6 +46,14 @@ mkdir -m 700 "$T/refcreds" "$T/refstate"
 printf 'DD-KEY\n' >"$T/refcreds/datadog-api-key"; printf 'HEC-TOKEN\n' >"$T/refcreds/splunk-hec-token"
 chmod 600 "$T/refcreds"/*
 export CREDENTIALS_DIRECTORY="$T/refcreds" STATE_DIRECTORY="$T/refstate"
+# -t loads the OCI credentials as start-up does: give ~/.oci/config (HOME) and the demo's
+# DEMO_DIR an SDK config with the test-only key.
+oci_cfg() { # oci_cfg DIR
+	mkdir -p "$1"; cp tests/data/oci/testonly-api-key.pem "$1/key.pem"; chmod 600 "$1/key.pem"
+	printf '[DEFAULT]\ntenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy\nuser = ocid1.user.oc1..aaaaaaaatestonlyuser\nfingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nkey_file = %s/key.pem\nregion = us-ashburn-1\n' "$1" > "$1/config"
+}
+oci_cfg "$T/home/.oci"; oci_cfg "$T/demo/oci"
+export HOME="$T/home"
 expect 0 "-t on conf/oci-logfwd.conf" -- "$BIN" -t -c conf/oci-logfwd.conf
 has "$T/out" "[sink siem]" "effective config printed"
 has "$T/out" "queue_max_bytes = 64MiB" "defaults filled in"

@@ -46,6 +46,8 @@ struct fault {
 	char retry_after[24]; /* seconds, "past", "huge", "" = none */
 	char code[48];        /* OCI code; "" = the usual one for the status */
 	int forge;            /* the message carries CR/LF and a forged log line */
+	int echo_auth;        /* the message quotes the request's Authorization header, as a
+	                       * careless gateway's error page does */
 	unsigned long hits;
 };
 
@@ -604,8 +606,12 @@ inject_fault(struct sim *s, struct evhttp_request *req)
 		slog(s, "fault: request %lu answered %d", n, f->status);
 		{
 			char w[100];
+			const char *auth = f->echo_auth ? evhttp_find_header(
+			    evhttp_request_get_input_headers(req), "Authorization") : NULL;
 			send_error(s, req, f->status, f->code[0] != '\0' ? f->code :
-			    status_code_name(f->status), "%s%s", free_words(s, w, sizeof(w)),
+			    status_code_name(f->status), "%s%s%s%s", auth != NULL ?
+			    "request had Authorization: " : "", auth != NULL ? auth : "",
+			    free_words(s, w, sizeof(w)),
 			    f->forge ? "\r\nnotice: finished: everything delivered\n" : "");
 		}
 		return 1;
@@ -1012,6 +1018,8 @@ parse_fault(struct sim *s, const char *spec)
 			snprintf(f.retry_after, sizeof(f.retry_after), "%s", tok + 12);
 		else if (strcmp(tok, "forge") == 0)
 			f.forge = 1;
+		else if (strcmp(tok, "echo-auth") == 0)
+			f.echo_auth = 1;
 		else if (strncmp(tok, "code=", 5) == 0 && strlen(tok + 5) < sizeof(f.code))
 			snprintf(f.code, sizeof(f.code), "%s", tok + 5);
 		else
@@ -1098,7 +1106,9 @@ usage(FILE *f)
 	    "                            429:every=7:retry-after=1, 503:burst=3:every=50,\n"
 	    "                            409:code=LockConflict, 302 (3xx..5xx; S = seconds, past\n"
 	    "                            or huge; :forge = CR/LF and a forged log line in the\n"
-	    "                            message; counts search requests; repeatable)\n"
+	    "                            message; :echo-auth = the message quotes the request's\n"
+	    "                            Authorization header; counts search requests;\n"
+	    "                            repeatable)\n"
 	    "  --latency-ms N            delay every response\n"
 	    "  --max-window-records N    a window holding more is a slow query: answered (500)\n"
 	    "                            only after --slow-query-ms (default 30000)\n"
