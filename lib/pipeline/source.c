@@ -46,6 +46,7 @@
 #include "normalize.h"
 #include "oci.h"
 #include "search.h"
+#include "safeopen.h"
 #include "seen.h"
 #include "sink.h"
 #include "state.h"
@@ -298,7 +299,7 @@ append_dead_letter(const struct conf_sink *k, const char *line, size_t len)
 
 	if (k->dead_letter == NULL)
 		return 0;
-	fd = open(k->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = safeopen_append(k->dead_letter); /* never blocks on a FIFO, never via a link */
 	if (fd < 0)
 		return -1;
 	while (len > 0) {
@@ -349,7 +350,7 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
 		    buf_append_str(&line, "}}\n") == 0 &&
 		    append_dead_letter(src->routes[i].cfg, line.data, line.len) != 0)
 			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s",
-			    src->routes[i].cfg->dead_letter, strerror(errno));
+			    src->routes[i].cfg->dead_letter, safeopen_strerror(errno));
 		buf_cleanup(&line);
 	}
 }
@@ -725,7 +726,7 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
 				log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write a record "
 				    "(%s) to the dead-letter file %s: %s; keeping it and trying "
 				    "again (said at most once a minute)", d->reason,
-				    k->dead_letter ? k->dead_letter : "-", strerror(e));
+				    k->dead_letter ? k->dead_letter : "-", safeopen_strerror(e));
 			}
 			errno = e;
 			return -1;
