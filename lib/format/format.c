@@ -1,5 +1,6 @@
 /* format.c — see format.h.  The field contract is ../shared/reference/mapping.md. */
 #include "format.h"
+#include "timeutil.h"
 
 #include <string.h>
 
@@ -396,11 +397,22 @@ m_int_str(struct w *w, const char *key, size_t klen, int64_t v)
 }
 #define M_INT_STR(w, k, v) m_int_str((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (v))
 
+/* Floor of ns / 1e6. */
+static int64_t
+ns_to_ms(int64_t ns)
+{
+	int64_t ms = ns / 1000000;
+
+	if (ns % 1000000 < 0)
+		ms--;
+	return ms;
+}
+
 static void
 m_time(struct w *w, const char *key, size_t klen, int64_t ns)
 {
-	char t[32];
-	size_t n = format_rfc3339_ms(ns, t);
+	char t[TIMEUTIL_RFC3339_SIZE];
+	size_t n = timeutil_format_rfc3339(ns_to_ms(ns), TIMEUTIL_MS, t);
 
 	if (n == 0)
 		return;
@@ -448,83 +460,6 @@ cstr(const char *s)
 	struct ev_str r = { s, s != NULL ? strlen(s) : 0 };
 
 	return r;
-}
-
-/* ---- time ---- */
-
-size_t
-format_rfc3339_ms(int64_t ns, char *out)
-{
-	int64_t secs, days, rem, ms, z, era, y;
-	unsigned doe, yoe, doy, mp, d, m, hh, mi, ss;
-
-	/* floor division: times before 1970 round down (no overflow at INT64_MIN) */
-	secs = ns / 1000000000;
-	rem = ns % 1000000000;
-	if (rem < 0) {
-		rem += 1000000000;
-		secs--;
-	}
-	ms = rem / 1000000;
-	days = secs / 86400;
-	rem = secs % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	/* civil_from_days (Howard Hinnant) */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 0 || y > 9999)
-		return 0;
-	hh = (unsigned)(rem / 3600);
-	mi = (unsigned)(rem % 3600 / 60);
-	ss = (unsigned)(rem % 60);
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
-	out[10] = 'T';
-	out[11] = (char)('0' + hh / 10);
-	out[12] = (char)('0' + hh % 10);
-	out[13] = ':';
-	out[14] = (char)('0' + mi / 10);
-	out[15] = (char)('0' + mi % 10);
-	out[16] = ':';
-	out[17] = (char)('0' + ss / 10);
-	out[18] = (char)('0' + ss % 10);
-	out[19] = '.';
-	out[20] = (char)('0' + ms / 100);
-	out[21] = (char)('0' + ms / 10 % 10);
-	out[22] = (char)('0' + ms % 10);
-	out[23] = 'Z';
-	out[24] = '\0';
-	return 24;
-}
-
-/* Floor of ns / 1e6. */
-static int64_t
-ns_to_ms(int64_t ns)
-{
-	int64_t ms = ns / 1000000;
-
-	if (ns % 1000000 < 0)
-		ms--;
-	return ms;
 }
 
 /* ---- summary ---- */

@@ -44,11 +44,5 @@ int format_summary(const struct event *ev, struct buf *out);
 /* "ecs", "ocsf", "raw"; NULL for an unknown value. */
 const char *format_name(enum conf_format fmt);
 
-/*
- * Writes ns since the epoch as RFC 3339 UTC with milliseconds ("2025-03-14T09:00:05.000Z")
- * into out (at least 32 bytes); returns the length (24 for years 0000-9999), or 0 when
- * the year is out of that range.
- */
-size_t format_rfc3339_ms(int64_t ns, char *out);
 
 #endif

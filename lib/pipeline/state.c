@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "timeutil.h"
 
 /*
  * Version 2: the checksum covers the header line up to the checksum's value, then the
@@ -90,23 +91,6 @@ get_le64(const unsigned char *p)
 	return v;
 }
 
-static void
-format_rfc3339(int64_t ms, char *out, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms < 0 && ms % 1000 != 0)
-		t = (time_t)(ms / 1000 - 1); /* floor, without ms - 999 overflowing at INT64_MIN */
-	if (gmtime_r(&t, &tm) == NULL) { /* a year beyond int: no date, cursor_ms says it */
-		snprintf(out, n, "out of range");
-		return;
-	}
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(((ms % 1000) + 1000) % 1000));
-}
-
 struct collect {
 	struct buf *b;
 	int failed;
@@ -169,7 +153,8 @@ state_save(const char *dir, const char *source, int64_t cursor_ms,
 		goto out;
 	}
 	count = body.len / 16;
-	format_rfc3339(cursor_ms, when, sizeof(when));
+	if (timeutil_format_rfc3339(cursor_ms, TIMEUTIL_MS, when) == 0) /* cursor_ms says it */
+		snprintf(when, sizeof(when), "out of range");
 	if (buf_printf(&head,
 	        "{\"version\":%d,\"source\":", STATE_VERSION) != 0 ||
 	    buf_append_json_string(&head, source, strlen(source)) != 0 ||

@@ -26,6 +26,7 @@
 #include "oci.h"
 #include "search.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -237,11 +238,11 @@ test_format_time(void **state)
 {
 	char t[32];
 
-	search_format_time(1741942800000, t);
+	timeutil_format_rfc3339(1741942800000, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:00:00.000Z");
-	search_format_time(1741942867418, t);
+	timeutil_format_rfc3339(1741942867418, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:01:07.418Z");
-	search_format_time(0, t);
+	timeutil_format_rfc3339(0, TIMEUTIL_MS, t);
 	assert_string_equal(t, "1970-01-01T00:00:00.000Z");
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sink_testsrv.h"
+#include "timeutil.h"
 
 #define N_IDS 256
 static unsigned accepted[N_IDS]; /* per event id: how many accepted requests carried it */
@@ -86,12 +87,12 @@ submit_n(struct ts *t, struct sink *s, unsigned n)
 static void
 run_until(struct ts *t, int (*cond)(void *), void *arg)
 {
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 	struct timeval tv = {0, 10000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (!cond(arg) && backoff_mono_ms() < end)
+	while (!cond(arg) && timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 	assert_true(cond(arg));
@@ -339,12 +340,12 @@ has_acked(void *arg)
 static void
 run_for(struct ts *t, int64_t ms)
 {
-	int64_t end = backoff_mono_ms() + ms;
+	int64_t end = timeutil_mono_ms() + ms;
 	struct timeval tv = {0, 5000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (backoff_mono_ms() < end)
+	while (timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 }

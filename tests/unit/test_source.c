@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "conf.h"
 #include "log.h"
 #include "normalize.h"
@@ -33,6 +32,7 @@
 #include "sink.h"
 #include "source.h"
 #include "state.h"
+#include "timeutil.h"
 
 /* ---- the fake search ------------------------------------------------------------------ */
 
@@ -163,18 +163,14 @@ static const struct search_ops fake_ops = { fs_start, fs_pause, fs_resume, fs_ca
 static char *
 record_json(size_t i, size_t *len)
 {
-	char *out, when[32];
+	char *out, when[TIMEUTIL_RFC3339_SIZE];
 	size_t extra = F.big[i];
-	time_t sec = (time_t)(F.t[i] / 1000);
-	struct tm tm;
 
-	if (gmtime_r(&sec, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
-	        &tm) == 0)
-		strcpy(when, "2099-01-01T00:00:00");
+	if (timeutil_format_rfc3339(F.t[i], TIMEUTIL_MS, when) == 0)
+		strcpy(when, "2099-01-01T00:00:00.000Z");
 	if (asprintf(&out, "{\"datetime\":%lld,\"logContent\":{\"id\":\"rec-%zu\","
-	        "\"source\":\"test\",\"time\":\"%s.%03dZ\",\"type\":\"com.example.test\","
-	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when,
-	        (int)(F.t[i] % 1000), i) < 0)
+	        "\"source\":\"test\",\"time\":\"%s\",\"type\":\"com.example.test\","
+	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when, i) < 0)
 		fail();
 	if (extra > 0) {
 		size_t base = strlen(out);
@@ -346,7 +342,7 @@ fx_init(struct fx *x, enum source_mode mode)
 	assert_non_null(F.base);
 	snprintf(x->dir, sizeof(x->dir), "/tmp/test_source_XXXXXX");
 	assert_non_null(mkdtemp(x->dir));
-	x->now = backoff_now_ms();
+	x->now = timeutil_now_ms();
 	x->cfg.name = "s";
 	x->cfg.query = "search \"x\"";
 	x->cfg.interval_ms = 20;
@@ -407,12 +403,12 @@ run_until(struct fx *x, int (*cond)(void))
 {
 	struct timeval tv = { 0, 2000 };
 	struct event *t = event_new(F.base, -1, EV_PERSIST, tick, (void *)cond);
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 
 	assert_non_null(t);
 	evtimer_add(t, &tv);
 	while (!(cond != NULL ? cond() : x->finished)) {
-		assert_true(backoff_mono_ms() < end);
+		assert_true(timeutil_mono_ms() < end);
 		event_base_loop(F.base, EVLOOP_ONCE);
 	}
 	event_free(t);
@@ -975,7 +971,7 @@ static int64_t HANG_UNTIL;
 static int
 cond_time(void)
 {
-	return backoff_mono_ms() >= HANG_UNTIL;
+	return timeutil_mono_ms() >= HANG_UNTIL;
 }
 
 /* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
@@ -989,11 +985,11 @@ test_stuck_search_unhealthy(void **state)
 	F.hang = 1;
 	src = fx_source(&x, 1);
 	source_start(src);
-	HANG_UNTIL = backoff_mono_ms() + 20;
+	HANG_UNTIL = timeutil_mono_ms() + 20;
 	run_until(&x, cond_time);
 	assert_int_equal(F.n_searches, 1);
 	assert_true(source_healthy(src)); /* 20 ms: within the bound (120 ms here) */
-	HANG_UNTIL = backoff_mono_ms() + 200;
+	HANG_UNTIL = timeutil_mono_ms() + 200;
 	run_until(&x, cond_time);
 	assert_false(source_healthy(src));
 	fx_free(&x, src);

@@ -35,6 +35,7 @@
 
 #include "ocisim.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define MAX_KEYS 16
 #define MAX_FAULTS 16
@@ -99,12 +100,10 @@ slog(struct sim *s, const char *fmt, ...)
 {
 	char ts[32];
 	va_list ap;
-	struct timespec now;
 
 	if (s->log == NULL)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	rfc3339_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts);
+	timeutil_format_rfc3339(timeutil_now_ms(), TIMEUTIL_MS, ts);
 	fprintf(s->log, "%s ", ts);
 	va_start(ap, fmt);
 	vfprintf(s->log, fmt, ap);
@@ -166,7 +165,6 @@ reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuff
     int64_t delay_ms)
 {
 	struct pending *p;
-	struct timeval tv;
 
 	if (delay_ms <= 0 || (p = calloc(1, sizeof(*p))) == NULL) {
 		evhttp_send_reply(req, status, NULL, body);
@@ -186,9 +184,7 @@ reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuff
 	}
 	p->next = s->pending;
 	s->pending = p;
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
-	evtimer_add(p->ev, &tv);
+	timeutil_timer_add(p->ev, delay_ms);
 }
 
 /* Sends now, or after --latency-ms.  Takes body. */
@@ -775,8 +771,8 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 	}
 	s->pages++;
 	s->records += n;
-	rfc3339_ms(start, ts);
-	rfc3339_ms(end, te);
+	timeutil_format_rfc3339(start, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(end, TIMEUTIL_MS, te);
 	if (s->log != NULL && s->pages % 100 == 1)
 		slog(s, "page %lu: [%s, %s) pos %llu: %u records%s", s->pages, ts, te,
 		    (unsigned long long)pos, n, k < kmax ? " (more)" : "");

@@ -42,10 +42,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "buf.h"
 #include "gzip.h"
 #include "seen.h"
+#include "timeutil.h"
 
 enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG };
 enum act { A_CODE, A_DROP, A_HANG, A_LOSE };
@@ -233,7 +233,7 @@ static struct entry
 next_entry(struct sim *sim)
 {
 	struct entry e = {A_CODE, 200, 0, -1, 0};
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	if (sim->fail_secs > 0) {
 		if (sim->fail_start == 0)
@@ -764,7 +764,7 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	sim->requests++;
 	if (sim->n_arrivals < MAX_ARRIVALS)
-		sim->arrivals[sim->n_arrivals++] = backoff_mono_ms() - sim->t0;
+		sim->arrivals[sim->n_arrivals++] = timeutil_mono_ms() - sim->t0;
 	pd = calloc(1, sizeof(*pd));
 	if (pd == NULL) {
 		evhttp_send_error(req, 500, NULL);
@@ -1062,7 +1062,7 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "sinksim: listening on %s:%d\n", host, port);
-	sim.t0 = backoff_mono_ms();
+	sim.t0 = timeutil_mono_ms();
 	sigs[0] = evsignal_new(sim.base, SIGTERM, on_signal, &sim);
 	sigs[1] = evsignal_new(sim.base, SIGINT, on_signal, &sim);
 	sigs[2] = evsignal_new(sim.base, SIGUSR2, on_signal, &sim);
