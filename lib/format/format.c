@@ -143,32 +143,6 @@ put_i64(struct w *w, int64_t v)
 	put(w, p, (size_t)(e - p));
 }
 
-/* Length of a valid UTF-8 sequence at s (2..4), or 0 (s[0] >= 0x80). */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c >= 0xC2 && c <= 0xDF)
-		return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Bytes inside a string that need a look: '"', '\\' and high bytes. */
 static const unsigned char str_special[256] = {
 	R16(0), R16(0),
@@ -228,7 +202,7 @@ put_json_verbatim(struct w *w, const char *s, size_t n)
 				continue;
 			}
 			{
-				size_t k = utf8_len(p + i, n - i);
+				size_t k = buf_utf8_len(p + i, n - i);
 				if (k != 0) {
 					i += k;
 					continue;

@@ -1,4 +1,5 @@
 /* state.c — see state.h. */
+#include "hash.h"
 #include "state.h"
 
 #include <errno.h>
@@ -59,19 +60,6 @@ state_path(const char *dir, const char *source, char *out, size_t outlen)
 		name[0] = '_'; /* never a hidden file, never ".." */
 	n = snprintf(out, outlen, "%s/%s.state", dir, name);
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
-/* FNV-1a 64 continued from h: catches torn or edited files. */
-static uint64_t
-fnv1a(uint64_t h, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }
 
 static void
@@ -165,8 +153,8 @@ state_save(const char *dir, const char *source, int64_t cursor_ms,
 		goto out;
 	}
 	{
-		uint64_t h = fnv1a(FNV_INIT, (const unsigned char *)head.data, head.len);
-		h = fnv1a(h, (const unsigned char *)(body.data ? body.data : ""), body.len);
+		uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, (const unsigned char *)head.data, head.len);
+		h = hash_fnv1a(h, (const unsigned char *)(body.data ? body.data : ""), body.len);
 		if (buf_printf(&head, "%016" PRIx64 "\"}\n", h) != 0) {
 			seterr(err, "out of memory writing %s", path);
 			goto out;
@@ -290,7 +278,7 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 		}
 		want = strtoull(json_string_value(sum), NULL, 16);
 		if (json_integer_value(v) == 1) {
-			got = FNV_INIT;
+			got = HASH_FNV1A_INIT;
 		} else {
 			/* The header up to the checksum's value (the key appears once: inside
 			 * the JSON-escaped source name a quote is always escaped). */
@@ -300,10 +288,10 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 				    "to restart source %s from its `start`", path, source);
 				goto out;
 			}
-			got = fnv1a(FNV_INIT, (const unsigned char *)line,
+			got = hash_fnv1a(HASH_FNV1A_INIT, (const unsigned char *)line,
 			    (size_t)(k - line) + strlen(CHECKSUM_KEY));
 		}
-		got = fnv1a(got, entries ? entries : (const unsigned char *)"", (size_t)n * 16);
+		got = hash_fnv1a(got, entries ? entries : (const unsigned char *)"", (size_t)n * 16);
 		if (got != want) {
 			seterr(err, "state file %s is corrupt (checksum mismatch); move it "
 			    "away to restart source %s from its `start`", path, source);

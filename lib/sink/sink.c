@@ -10,6 +10,7 @@
  * slot until every event in it is acknowledged (delivered or dead-lettered), retries
  * included: that is how max_in_flight bounds the load on a failing server.
  */
+#include "hash.h"
 #include "sink.h"
 
 #include <errno.h>
@@ -297,19 +298,6 @@ sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
 
 /* ---- logging ---- */
 
-static uint64_t
-fnv1a(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * 1 the first time a cause is seen (log it loudly), 0 after.  Digits are left out of the
  * cause, so "event 17 rejected" and "event 250 rejected" are one cause.
@@ -317,12 +305,12 @@ fnv1a(const void *p, size_t n, uint64_t h)
 static int
 cause_is_new(struct sink *s, int status, const char *text)
 {
-	uint64_t h = fnv1a(&status, sizeof(status), 0xcbf29ce484222325ULL);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, &status, sizeof(status));
 	size_t i;
 
 	for (i = 0; i < 120 && text[i] != '\0'; i++)
 		if (text[i] < '0' || text[i] > '9')
-			h = fnv1a(&text[i], 1, h);
+			h = hash_fnv1a(h, &text[i], 1);
 	for (i = 0; i < s->n_causes; i++)
 		if (s->causes[i] == h)
 			return 0;

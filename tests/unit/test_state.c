@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "seen.h"
 #include "state.h"
 
@@ -206,18 +207,6 @@ test_state_header_edit(void **state)
 	assert_int_equal(cur, 0);
 }
 
-static uint64_t
-fnv(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Files written by version 1 (checksum over the entries only) are still read. */
 static void
 test_state_v1_still_read(void **state)
@@ -236,7 +225,7 @@ test_state_v1_still_read(void **state)
 	}
 	n = snprintf(head, sizeof(head), "{\"version\":1,\"source\":\"old\",\"cursor\":"
 	    "\"2023-11-14T22:13:20.000Z\",\"cursor_ms\":1700000000000,\"entries\":1,"
-	    "\"checksum\":\"%016llx\"}\n", (unsigned long long)fnv(e, 16));
+	    "\"checksum\":\"%016llx\"}\n", (unsigned long long)hash_fnv1a(HASH_FNV1A_INIT, e, 16));
 	memcpy(file, head, (size_t)n);
 	memcpy(file + n, e, 16);
 	write_file("old.state", file, (size_t)n + 16);
