@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "ocisim.h"
 #include "signer.h"
 #include "timeutil.h"
@@ -110,15 +111,6 @@ slog(struct sim *s, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', s->log);
 	fflush(s->log);
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static uint64_t
@@ -272,26 +264,9 @@ status_code_name(int status)
 static int64_t
 parse_imf_date(const char *v)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
-	int d, y, hh, mi, ss;
-	const char *m;
-	struct tm tm;
+	int64_t ms;
 
-	if (v == NULL || sscanf(v, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mi,
-			     &ss) != 6)
-		return -1;
-	m = strstr(months, mon);
-	if (m == NULL || (m - months) % 3 != 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = (int)((m - months) / 3);
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mi;
-	tm.tm_sec = ss;
-	return (int64_t)timegm(&tm);
+	return v != NULL && backoff_http_date_ms(v, &ms) == 0 ? ms / 1000 : -1;
 }
 
 static int
@@ -518,7 +493,7 @@ make_token(struct sim *s, uint64_t pos, const char *tag, unsigned pageno, uint64
     char *out, size_t n)
 {
 	char payload[160], mac[25];
-	int64_t exp = s->page_token_ttl_ms > 0 ? now_ms() + s->page_token_ttl_ms : 0;
+	int64_t exp = s->page_token_ttl_ms > 0 ? timeutil_now_ms() + s->page_token_ttl_ms : 0;
 
 	snprintf(payload, sizeof(payload), "%llu-%lld-%s-%u-%llu", (unsigned long long)pos,
 	    (long long)exp, tag, pageno, (unsigned long long)first);
@@ -550,7 +525,7 @@ check_token(struct sim *s, const char *tok, const char *tag, uint64_t *pos,
 	if (sscanf(payload, "%llu-%lld-%16[0-9a-f]-%u-%llu", &p, &exp, t, &pn, &f) != 5 ||
 	    strcmp(t, tag) != 0)
 		return -1;
-	if (exp != 0 && now_ms() > exp)
+	if (exp != 0 && timeutil_now_ms() > exp)
 		return 1;
 	*pos = p;
 	*pageno = pn;
@@ -716,7 +691,7 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 			goto done;
 		}
 	}
-	now = now_ms();
+	now = timeutil_now_ms();
 	if (buf_append_str(&out, "{\"results\":[") != 0)
 		goto oom;
 	for (k = pos; k < kmax && n < (unsigned)limit; k++) {
@@ -1233,7 +1208,7 @@ bad:
 			fprintf(stderr, "ocisim: --dump needs --from and --to (RFC 3339 or epoch ms)\n");
 			return 64;
 		}
-		dump_now = now_ms();
+		dump_now = timeutil_now_ms();
 		if (now_s != NULL && parse_time(now_s, &dump_now) != 0)
 			return 64;
 		gen_range(&s.gen, from_ms, to_ms, &kmin, &kmax);
