@@ -1,5 +1,5 @@
 /*
- * http.c — libcurl multi-socket on libevent (the hiperfifo pattern, STYLE.md §5).
+ * http.c — libcurl multi-socket on libevent (the pattern of curl's hiperfifo.c example).
  *
  * curl tells us which sockets to watch (socket callback) and when to wake it (timer
  * callback); libevent tells curl when a socket is ready or the timer fired

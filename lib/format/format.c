@@ -1,4 +1,5 @@
-/* format.c — see format.h.  The field contract is ../shared/reference/mapping.md. */
+/* format.c — see format.h.  The field contract is tests/data/golden/ (one expected output
+ * per sample record and format). */
 #include "format.h"
 #include "timeutil.h"
 
@@ -900,8 +901,8 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 			M_INT(w, "action_id", act);
 			M_INT(w, "disposition_id", act);
 		}
-		/* mapping.md: 1 when d.status is OK, else 99 with status = d.status (left
-		 * out when d.status is) */
+		/* status_id 1 (Success) when d.status is OK, else 99 (Other) with status =
+		 * d.status (left out when d.status is) */
 		if (ev->flow_status == FLOW_STATUS_OK) {
 			M_INT(w, "status_id", 1);
 		} else {

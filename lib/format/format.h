@@ -1,6 +1,6 @@
 /*
- * format.h — encoders for normalized events: ECS, OCSF and raw (mapping.md), plus the
- * one-line human summary.
+ * format.h — encoders for normalized events: ECS, OCSF and raw (README "Output formats";
+ * tests/data/golden/ is the field-by-field contract), plus the one-line human summary.
  *
  * Encoders write JSON straight into the caller's growing buffer (typically a batch
  * body): no tree is built.  Strings are escaped with invalid UTF-8 replaced by U+FFFD, so
@@ -30,7 +30,7 @@ int format_encode(const struct event *ev, enum conf_format fmt, const char *regi
     struct buf *out);
 
 /*
- * Appends the one-line human summary (mapping.md "The summary line") to out, unquoted
+ * Appends the one-line human summary (the event's `message`) to out, unquoted
  * and not escaped (it may contain any byte of the record's strings).  0, or -1 with out
  * unchanged.  Examples:
  *   ACCEPT TCP 203.0.113.7:51234 -> 10.0.2.121:22 (3 packets, 180 bytes)

@@ -1,4 +1,4 @@
-/* normalize.c — see normalize.h.  Field names and rules: ../shared/reference/mapping.md. */
+/* normalize.c — see normalize.h (field names and rules); expected results: tests/data/golden/. */
 #include "normalize.h"
 
 #include <stdint.h>

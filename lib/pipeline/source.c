@@ -927,7 +927,7 @@ on_done(void *arg, const struct search_result *res)
 		w->too_big_tries = 0;
 		src->stats.last_error[0] = '\0';
 		backoff_reset(&src->retry);
-		/* Issue 6: say when a sweep finds what the regular polls missed, so that
+		/* Say when a sweep finds what the regular polls missed, so that
 		 * users can tune lag and overlap (w may be freed below: log now). */
 		if (w->sweep && w->records > 0) {
 			char from[40], to[40];

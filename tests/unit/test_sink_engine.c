@@ -104,7 +104,7 @@ is_unhealthy(void *arg)
 	return !sink_healthy(arg);
 }
 
-/* Issue 10 item 2: a paused sink's queue is taken over by its fixed successor. */
+/* A paused sink's queue is taken over by its fixed successor. */
 static void
 test_adopt_paused_queue(void **state)
 {
@@ -209,7 +209,7 @@ huge_ok(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "\"}");
 }
 
-/* Issue 10 item 4: judged by its status, not re-sent. */
+/* Judged by its status, not re-sent. */
 static void
 test_2xx_large_body(void **state)
 {
@@ -253,7 +253,7 @@ es_garbage(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "{\"took\":1,\"errors\":false,\"items\":[]}");
 }
 
-/* Issue 10 items 4 and 12: an unreadable 2xx is not re-sent forever, and is unhealthy. */
+/* An unreadable 2xx is not re-sent forever, and is unhealthy. */
 static void
 test_es_unreadable_2xx(void **state)
 {
@@ -301,7 +301,7 @@ es_items_busy(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "]}");
 }
 
-/* Issue 10 item 12: 2xx answers that deliver nothing do not make a sink healthy. */
+/* 2xx answers that deliver nothing do not make a sink healthy. */
 static void
 test_health_from_last_delivery(void **state)
 {
@@ -350,7 +350,7 @@ run_for(struct ts *t, int64_t ms)
 	event_free(tick);
 }
 
-/* Issue 10 item 5: an event that cannot be dead-lettered is kept, loudly, until it can. */
+/* An event that cannot be dead-lettered is kept, loudly, until it can. */
 static void
 test_dead_letter_write_retried(void **state)
 {
@@ -405,7 +405,7 @@ test_dead_letter_write_retried(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 11 item 13: a symbolic link planted at the dead-letter path is not followed. */
+/* A symbolic link planted at the dead-letter path is not followed. */
 static void
 test_dead_letter_no_symlink(void **state)
 {
@@ -439,7 +439,7 @@ test_dead_letter_no_symlink(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 10 item 8: a 400 for everything does not cost 2N-1 requests. */
+/* A 400 for everything does not cost 2N-1 requests. */
 static void
 test_reject_all_cheap(void **state)
 {
@@ -486,7 +486,7 @@ echo_creds(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	    r->headers, r->uri);
 }
 
-/* Issue 11 item 10: no credential in a log line or a dead-letter record. */
+/* No credential in a log line or a dead-letter record. */
 static void
 test_secrets_masked(void **state)
 {

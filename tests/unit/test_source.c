@@ -566,7 +566,7 @@ test_split_on_too_big(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.1: a window too big even at 1 s is retried, never skipped as a gap. */
+/* A window too big even at 1 s is retried, never skipped as a gap. */
 static void
 test_too_big_at_minimum_is_retried(void **state)
 {
@@ -623,7 +623,7 @@ cond_outage_over(void)
 	return F.outage_retries == 0 && CUR->finished;
 }
 
-/* Issue 10.1: OCI unreachable: retries reported, no split, no gap, the cursor kept. */
+/* OCI unreachable: retries reported, no split, no gap, the cursor kept. */
 static void
 test_outage_keeps_cursor(void **state)
 {
@@ -729,7 +729,7 @@ cond_b_has_all(void)
 }
 
 /*
- * Issue 10.5: a reload replaces sink a by sink b and frees a with events still queued:
+ * A reload replaces sink a by sink b and frees a with events still queued:
  * they are acknowledged ACK_CANCELLED, and the window is searched again (into b) instead
  * of holding the cursor forever.
  */
@@ -796,7 +796,7 @@ test_cancelled_while_stopping_holds_cursor(void **state)
 	fx_free(&x, NULL);
 }
 
-/* Issue 10.10: one page of many records never overfills a small queue. */
+/* One page of many records never overfills a small queue. */
 static void
 test_queue_limit_per_record(void **state)
 {
@@ -817,7 +817,7 @@ test_queue_limit_per_record(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.10: a record over max_record_bytes is dead-lettered with a reason. */
+/* A record over max_record_bytes is dead-lettered with a reason. */
 static void
 test_oversize_record_dead_lettered(void **state)
 {
@@ -860,7 +860,7 @@ test_oversize_record_dead_lettered(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: a checkpoint later than now is not trusted. */
+/* A checkpoint later than now is not trusted. */
 static void
 test_future_cursor_rejected(void **state)
 {
@@ -884,7 +884,7 @@ test_future_cursor_rejected(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: no signed overflow with a cursor near INT64_MAX (run under UBSan). */
+/* No signed overflow with a cursor near INT64_MAX (run under UBSan). */
 static void
 test_cursor_near_int64_max(void **state)
 {
@@ -974,7 +974,7 @@ cond_time(void)
 	return timeutil_mono_ms() >= HANG_UNTIL;
 }
 
-/* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
+/* A search that gets no page for longer than the bound is unhealthy. */
 static void
 test_stuck_search_unhealthy(void **state)
 {

@@ -179,7 +179,7 @@ test_state_unwritable(void **state)
 	assert_non_null(strstr(err.msg, "cannot create"));
 }
 
-/* The checksum covers the header: an edited cursor is caught (issue 10.11). */
+/* The checksum covers the header: an edited cursor is caught. */
 static void
 test_state_header_edit(void **state)
 {
@@ -240,7 +240,7 @@ test_state_v1_still_read(void **state)
 	seen_free(s);
 }
 
-/* Issue 11.13: a symlink planted at <source>.state.tmp is not followed; files are 0600. */
+/* A symlink planted at <source>.state.tmp is not followed; files are 0600. */
 static void
 test_state_tmp_symlink(void **state)
 {
@@ -269,7 +269,7 @@ test_state_tmp_symlink(void **state)
 	assert_int_equal(cur, 77000);
 }
 
-/* Issue 10.11: the delivered set is bounded (clamped times, a count cap). */
+/* The delivered set is bounded (clamped times, a count cap). */
 static void
 test_seen_clamp_trim(void **state)
 {

@@ -188,7 +188,7 @@ reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *bo
 
 /*
  * A message in words no client can look for: OCI documents codes, not the wording of
- * its messages, so a client must decide by status and code alone (issue 11 item 6).
+ * its messages, so a client must decide by status and code alone.
  */
 static const char *
 free_words(struct sim *s, char *out, size_t n)
