@@ -16,6 +16,15 @@ hash_fnv1a(uint64_t h, const void *p, size_t n)
 }
 
 uint64_t
+hash_mix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+uint64_t
 hash_quick(const void *p, size_t n)
 {
 	const unsigned char *c = p;

@@ -1,4 +1,5 @@
-/* test_hash.c — FNV-1a 64 against its published test vectors; hash_quick's contract. */
+/* test_hash.c — FNV-1a 64 and SplitMix64 against their reference values; hash_quick's
+ * contract. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +39,16 @@ test_fnv1a_pieces(void **state)
 		    fnv_str(s));
 }
 
+/* SplitMix64 seeded with 0: its first three outputs (the reference sequence). */
+static void
+test_mix64(void **state)
+{
+	(void)state;
+	assert_int_equal(hash_mix64(0), 0xe220a8397b1dcdafULL);
+	assert_int_equal(hash_mix64(0x9E3779B97F4A7C15ULL), 0x6e789e6aa1b965f4ULL);
+	assert_int_equal(hash_mix64(2 * 0x9E3779B97F4A7C15ULL), 0x06c45d188009454fULL);
+}
+
 static void
 test_quick(void **state)
 {
@@ -66,6 +77,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fnv1a_vectors),
 		cmocka_unit_test(test_fnv1a_pieces),
+		cmocka_unit_test(test_mix64),
 		cmocka_unit_test(test_quick),
 	};
 

@@ -11,6 +11,7 @@
  * OCI, flow-log ids are not unique: 1 flow record in 20 reuses the id of the previous
  * flow record while its contents differ.
  */
+#include "hash.h"
 #include "ocisim.h"
 #include "timeutil.h"
 
@@ -33,18 +34,9 @@ struct gen_file {
 };
 
 static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t
 h(const struct gen *g, uint64_t k, uint64_t salt)
 {
-	return mix(g->seed * 0x100000001B3ULL ^ mix(k ^ (salt * 0xD6E8FEB86659FD93ULL)));
+	return hash_mix64(g->seed * 0x100000001B3ULL ^ hash_mix64(k ^ (salt * 0xD6E8FEB86659FD93ULL)));
 }
 
 static int64_t
@@ -153,7 +145,7 @@ b32ish(uint64_t v, int n, char *out)
 
 	for (i = 0; i < n; i++) {
 		out[i] = a[v & 31];
-		v = mix(v + (uint64_t)i);
+		v = hash_mix64(v + (uint64_t)i);
 	}
 	out[n] = '\0';
 }
@@ -289,12 +281,12 @@ gen_audit(const struct gen *g, uint64_t k, int64_t t, int64_t ing, struct buf *o
 	timeutil_format_rfc3339(t + 30 + (int64_t)(r % 900), TIMEUTIL_MS, rts);
 	snprintf(uuid, sizeof(uuid), "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(r2 >> 32),
 	    (unsigned)(r2 >> 16) & 0xffff, (unsigned)r2 & 0xfff,
-	    0x8000u | ((unsigned)(r >> 20) & 0x3fff), (unsigned long long)(mix(r2) & 0xffffffffffffULL));
+	    0x8000u | ((unsigned)(r >> 20) & 0x3fff), (unsigned long long)(hash_mix64(r2) & 0xffffffffffffULL));
 	hexn(r, r2, 32, rid);
 	rid[32] = '/';
-	hexn(r2, mix(r), 32, rid + 33);
+	hexn(r2, hash_mix64(r), 32, rid + 33);
 	rid[65] = '/';
-	hexn(mix(r2), r, 32, rid + 66);
+	hexn(hash_mix64(r2), r, 32, rid + 66);
 	b32ish(r + (uint64_t)p, 32, user);
 	b32ish(r2, 32, res);
 	snprintf(resname, sizeof(resname), "prod-%s-%02d", ev[e].rtype, (int)((r >> 30) % 40));

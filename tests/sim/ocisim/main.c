@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "hash.h"
 #include "ocisim.h"
 #include "signer.h"
 #include "timeutil.h"
@@ -113,20 +114,11 @@ slog(struct sim *s, const char *fmt, ...)
 	fflush(s->log);
 }
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
 static void
 set_request_id(struct sim *s, struct evhttp_request *req)
 {
 	char id[120];
-	uint64_t a = mix64(++s->reqids), b = mix64(a), c = mix64(b);
+	uint64_t a = hash_mix64(++s->reqids), b = hash_mix64(a), c = hash_mix64(b);
 
 	snprintf(id, sizeof(id), "%016llX%016llX/%016llX%016llX/%016llX%016llX",
 	    (unsigned long long)a, (unsigned long long)(a ^ 0x5555), (unsigned long long)b,
@@ -196,7 +188,7 @@ free_words(struct sim *s, char *out, size_t n)
 	static const char *const words[] = { "amber", "quill", "harbor", "lantern", "velvet",
 		"orchid", "gravel", "meadow", "saffron", "tundra", "copper", "willow", "ember",
 		"fjord", "marble", "nectar" };
-	uint64_t x = mix64(++s->words);
+	uint64_t x = hash_mix64(++s->words);
 	size_t o = 0;
 	int i;
 
