@@ -547,6 +547,38 @@ test_yajl_whitespace(void **state)
 	normalizer_free(n);
 }
 
+/* @timestamp: ns floored to ms (before 1970 too) and the int64 ns limits, in ECS. */
+static void
+test_timestamp_edges(void **state)
+{
+	static const struct {
+		const char *time, *want;
+	} cases[] = {
+		{ "1969-12-31T23:59:59.999999999Z", "1969-12-31T23:59:59.999Z" },
+		{ "1970-01-01T00:00:00.000999Z", "1970-01-01T00:00:00.000Z" },
+		{ "2000-02-29T12:00:00.5+12:00", "2000-02-29T00:00:00.500Z" },
+		{ "2262-04-11T23:47:15.999999999Z", "2262-04-11T23:47:15.999Z" },
+		{ "1677-09-21T00:12:45Z", "1677-09-21T00:12:45.000Z" },
+	};
+	struct normalizer *n = normalizer_new();
+	char rec[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct event *ev;
+		json_t *j;
+
+		snprintf(rec, sizeof(rec), "{\"logContent\":{\"id\":\"t\",\"type\":\"x\","
+		    "\"time\":\"%s\",\"data\":{}}}", cases[i].time);
+		ev = norm(n, rec);
+		assert_int_equal(ev->time_src, EV_TIME_RECORD);
+		j = encode(ev, CONF_FORMAT_ECS, NULL);
+		assert_string_equal(str_at(j, "@timestamp"), cases[i].want);
+		json_decref(j);
+	}
+	normalizer_free(n);
+}
+
 static void
 test_format_names(void **state)
 {
@@ -598,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_ecs_flow_rules),
 		cmocka_unit_test(test_other_and_raw),
 		cmocka_unit_test(test_yajl_whitespace),
+		cmocka_unit_test(test_timestamp_edges),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_appends),
 	};
