@@ -7,7 +7,6 @@
  * The three places where the pipeline is created, reloaded and stopped are the
  * daemon_*_pipeline functions below, marked "pipeline: wired by the lead".
  */
-#include "backoff.h"
 #include "buf.h"
 #include "conf.h"
 #include "dryrun.h"
@@ -19,6 +18,7 @@
 #include "pipeline.h"
 #include "probe.h"
 #include "status.h"
+#include "timeutil.h"
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -188,7 +188,7 @@ parse_args(int argc, char **argv, struct options *opt)
 	if (!opt->from_arg != !opt->to_arg)
 		return usage_error("--from and --to go together");
 	if (opt->from_arg) {
-		now = backoff_now_ms();
+		now = timeutil_now_ms();
 		if (conf_parse_time(opt->from_arg, &rel, &t) < 0)
 			return usage_error("--from: \"%s\" is neither RFC 3339 nor relative "
 					   "(-2h)",
@@ -414,7 +414,6 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 stop(struct daemon *d, const char *why)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.shutdown_timeout_ms;
 
 	if (d->stopping) {
@@ -427,25 +426,20 @@ stop(struct daemon *d, const char *why)
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* A little beyond the pipeline's own limit, so it normally wins. */
 	ms += 1000;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	if (d->stop_timer)
-		evtimer_add(d->stop_timer, &tv);
+		timeutil_timer_add(d->stop_timer, ms);
 	daemon_stop_pipeline(d);
 }
 
 static void
 arm_stats(struct daemon *d)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.stats_interval_ms;
 
 	if (ms == d->stats_interval_ms)
 		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	evtimer_del(d->stats_timer);
-	evtimer_add(d->stats_timer, &tv);
+	timeutil_timer_add(d->stats_timer, ms);
 	d->stats_interval_ms = ms;
 }
 
@@ -667,7 +661,7 @@ main(int argc, char **argv)
 	if (opt.have_log_level)
 		log_set_level(opt.log_level);
 	d.opt = &opt;
-	d.started_mono_ms = backoff_mono_ms();
+	d.started_mono_ms = timeutil_mono_ms();
 	d.stats_interval_ms = -1;
 
 	d.conf = conf_load(opt.config, &err);

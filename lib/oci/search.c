@@ -20,6 +20,7 @@
 #include "oci.h"
 #include "secmask.h"
 #include "signer.h"
+#include "timeutil.h"
 
 /* Retries are logged at info at most this often per search (retrying() sees each). */
 #define RETRY_LOG_INTERVAL_MS 30000
@@ -94,19 +95,6 @@ search_opts_default(struct search_opts *o)
 	o->max_pages = 100000;
 	o->min_page_interval_ms = 10;
 	o->max_attempts = 0;
-}
-
-void
-search_format_time(int64_t ms, char out[32])
-{
-	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)s * 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-	    tm.tm_mon % 12 + 1, tm.tm_mday % 32, tm.tm_hour % 24, tm.tm_min % 60,
-	    tm.tm_sec % 61, frac % 1000);
 }
 
 /* ---------------- page parsing (yajl, no tree) ---------------- */
@@ -592,20 +580,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 schedule(struct search *s, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	timeutil_timer_add(s->timer, ms);
 }
 
 /* The next page request, paced: at least min_page_interval_ms after the previous one. */
 static void
 schedule_next_page(struct search *s)
 {
-	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - backoff_mono_ms();
+	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - timeutil_mono_ms();
 
 	schedule(s, s->last_send_mono > 0 && due > 0 ? due : 0);
 }
@@ -689,7 +671,7 @@ send_request(struct search *s)
 	req.tls_verify = 1;
 	req.max_response = s->opts.max_page_bytes;
 	s->requests++;
-	s->last_send_mono = backoff_mono_ms();
+	s->last_send_mono = timeutil_mono_ms();
 	s->xfer = http_submit(oci_client_http(s->c), &req, on_response, s);
 	oci_headers_cleanup(&hd);
 	buf_cleanup(&url);
@@ -710,7 +692,7 @@ retry(struct search *s, long status, const char *code, const char *message, cons
     int64_t delay_ms)
 {
 	struct esc_result e;
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	s->failed++;
 	if (s->opts.max_attempts > 0 && s->failed >= s->opts.max_attempts) {
@@ -1073,7 +1055,7 @@ on_response(void *arg, const struct http_response *r)
 
 		if (r->status == 429 || r->status == 503) {
 			const char *ra = http_response_header(r, "retry-after");
-			int64_t w = ra != NULL ? backoff_retry_after_ms(ra, backoff_now_ms()) : -1;
+			int64_t w = ra != NULL ? backoff_retry_after_ms(ra, timeutil_now_ms()) : -1;
 
 			/* at least the backoff (0 or a past date must not hammer), at most
 			 * the cap (a huge value must not park the source for a day) */
@@ -1179,8 +1161,8 @@ search_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t 
 	if (s->query == NULL || s->timer == NULL)
 		goto fail;
 	backoff_init(&s->bo, s->opts.retry_initial_ms, s->opts.retry_max_ms);
-	search_format_time(start_ms, ts);
-	search_format_time(end_ms, te);
+	timeutil_format_rfc3339(start_ms, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(end_ms, TIMEUTIL_MS, te);
 	buf_init(&b, 1024 * 1024);
 	if (buf_printf(&b, "{\"timeStart\":\"%s\",\"timeEnd\":\"%s\",\"searchQuery\":", ts, te) ||
 	    buf_append_json_string(&b, query, strlen(query)) ||

@@ -185,7 +185,4 @@ enum search_action search_classify(long http_status, const char *code,
  */
 char *search_escape(const char *in, char *out, size_t n);
 
-/* Epoch ms -> "2025-03-14T09:00:00.000Z" (24 chars + NUL). */
-void search_format_time(int64_t ms, char out[32]);
-
 #endif

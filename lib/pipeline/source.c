@@ -50,6 +50,7 @@
 #include "seen.h"
 #include "sink.h"
 #include "state.h"
+#include "timeutil.h"
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
 /*
@@ -167,28 +168,19 @@ static void advance(struct source *src);
 static void
 set_timer(struct event *ev, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
-	evtimer_add(ev, &tv);
+	timeutil_timer_add(ev, ms);
 }
 
 static void
 fmt_time(int64_t ms, char *out, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	char t[TIMEUTIL_RFC3339_SIZE];
 
-	/* gmtime_r fails for years beyond int (a corrupt or hostile cursor). */
-	if (gmtime_r(&t, &tm) == NULL) {
+	/* A year beyond 9999 is a corrupt or hostile cursor. */
+	if (timeutil_format_rfc3339(ms, TIMEUTIL_SECONDS, t) == 0)
 		snprintf(out, n, "@%lld ms", (long long)ms);
-		return;
-	}
-	if (strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && n > 0)
-		out[0] = '\0';
+	else
+		snprintf(out, n, "%s", t);
 }
 
 static int64_t
@@ -236,7 +228,7 @@ observe_delay(struct source *src, double secs)
 static int
 routes_blocked(const struct source *src)
 {
-	if (src->dl_hold_until_mono_ms > 0 && backoff_mono_ms() < src->dl_hold_until_mono_ms)
+	if (src->dl_hold_until_mono_ms > 0 && timeutil_mono_ms() < src->dl_hold_until_mono_ms)
 		return 1;
 	for (size_t i = 0; i < src->n_routes; i++)
 		if (sink_full(src->routes[i].sink))
@@ -480,7 +472,7 @@ static void
 advance(struct source *src)
 {
 	int moved = 0;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	while (src->windows != NULL) {
 		struct window *w = src->windows;
@@ -509,9 +501,9 @@ advance(struct source *src)
 		/* Bounded memory: the oldest fingerprints go first (a sweep may resend them). */
 		size_t before = seen_count(src->committed);
 		seen_trim(src->committed, SEEN_MAX_ENTRIES / 4 * 3);
-		if (backoff_mono_ms() - src->seen_trim_logged_mono_ms >= RETRY_LOG_EVERY_MS ||
+		if (timeutil_mono_ms() - src->seen_trim_logged_mono_ms >= RETRY_LOG_EVERY_MS ||
 		    src->seen_trim_logged_mono_ms == 0) {
-			src->seen_trim_logged_mono_ms = backoff_mono_ms();
+			src->seen_trim_logged_mono_ms = timeutil_mono_ms();
 			log_source(LOG_LVL_WARNING, src->cfg->name, "the delivered-records set "
 			    "reached %u fingerprints: forgot the %zu oldest (a sweep may resend "
 			    "them; a smaller overlap keeps the set smaller)", SEEN_MAX_ENTRIES,
@@ -610,7 +602,7 @@ set_last_error(struct source *src, const char *fmt, ...)
 static void
 note_progress(struct source *src)
 {
-	int64_t mono = backoff_mono_ms();
+	int64_t mono = timeutil_mono_ms();
 
 	src->last_page_mono_ms = mono;
 	src->stats.last_success_mono_ms = mono;
@@ -701,7 +693,7 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
 		src->dl_key_page = d->page_index;
 		src->dl_done = 0;
 	}
-	fmt_time(backoff_now_ms(), now, sizeof(now));
+	fmt_time(timeutil_now_ms(), now, sizeof(now));
 	for (size_t i = 0; i < src->n_routes; i++) {
 		const struct conf_sink *k = src->routes[i].cfg;
 		struct buf line;
@@ -719,7 +711,7 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
 		}
 		buf_cleanup(&line);
 		if (rc != 0) {
-			int64_t mono = backoff_mono_ms();
+			int64_t mono = timeutil_mono_ms();
 			if (src->last_dl_err_log_mono_ms == 0 ||
 			    mono - src->last_dl_err_log_mono_ms >= RETRY_LOG_EVERY_MS) {
 				src->last_dl_err_log_mono_ms = mono;
@@ -841,14 +833,14 @@ on_page(void *arg, const struct search_page *page)
 {
 	struct source *src = arg;
 	struct window *w = src->searching;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
 	size_t i;
 
 	if (w != NULL && w->failures > 0)
 		/* Pages of a window that failed before (a token cycle fails after some pages):
 		 * paging, not stuck, but not working again until the window succeeds. */
-		src->last_page_mono_ms = backoff_mono_ms();
+		src->last_page_mono_ms = timeutil_mono_ms();
 	else
 		note_progress(src);
 	for (i = 0; i < page->n; i++) {
@@ -867,7 +859,7 @@ on_page(void *arg, const struct search_page *page)
 				continue;
 			}
 			if (dead_letter_oversize(src, page, &page->records[i]) != 0) {
-				src->dl_hold_until_mono_ms = backoff_mono_ms() +
+				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
 				    scaled(src, DEAD_LETTER_RETRY_MS);
 				break;
 			}
@@ -877,7 +869,7 @@ on_page(void *arg, const struct search_page *page)
 		        &ev, &nerr) != 0) {
 			if (src->env.mode != SOURCE_MODE_DRYRUN &&
 			    dead_letter_rejected(src, page, &page->records[i], nerr.msg) != 0) {
-				src->dl_hold_until_mono_ms = backoff_mono_ms() +
+				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
 				    scaled(src, DEAD_LETTER_RETRY_MS);
 				break;
 			}
@@ -937,7 +929,7 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 {
 	struct source *src = arg;
 	struct source_stats *st = &src->stats;
-	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	int64_t now = timeutil_now_ms(), mono = timeutil_mono_ms();
 	char code[64], msg[160], rid[256], cur[40], what[640];
 	int first = !st->waiting;
 
@@ -1137,7 +1129,7 @@ on_done(void *arg, const struct search_result *res)
 		w->too_big_tries = 0;
 		src->stats.last_error[0] = '\0';
 		backoff_reset(&src->retry);
-		/* Issue 6: say when a sweep finds what the regular polls missed, so that
+		/* Say when a sweep finds what the regular polls missed, so that
 		 * users can tune lag and overlap (w may be freed below: log now). */
 		if (w->sweep && w->records > 0) {
 			char from[40], to[40];
@@ -1208,8 +1200,8 @@ on_done(void *arg, const struct search_result *res)
 		return;
 	}
 	if (delay > 0) {
-		int64_t now = backoff_now_ms();
-		src->hold_until_mono_ms = backoff_mono_ms() + delay;
+		int64_t now = timeutil_now_ms();
+		src->hold_until_mono_ms = timeutil_mono_ms() + delay;
 		if (!src->stats.waiting) {
 			src->stats.waiting = 1;
 			src->stats.waiting_since_ms = now;
@@ -1263,7 +1255,7 @@ start_search(struct source *src, struct window *w)
 	cb.oversize = on_oversize;
 	cb.arg = src;
 	src->searching = w;
-	src->last_page_mono_ms = backoff_mono_ms();
+	src->last_page_mono_ms = timeutil_mono_ms();
 	src->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
 	    &o, &cb);
 	if (src->search == NULL) {
@@ -1282,11 +1274,11 @@ maybe_start_search(struct source *src)
 
 	if (src->stopping || src->search != NULL)
 		return;
-	if (backoff_mono_ms() < src->hold_until_mono_ms) {
+	if (timeutil_mono_ms() < src->hold_until_mono_ms) {
 		/* A retry delay runs.  The poll timer calls us again; re-armed here because
 		 * libevent's clock may fire it a little before ours says the delay is over. */
 		if (!evtimer_pending(src->poll_timer, NULL))
-			schedule_poll(src, src->hold_until_mono_ms - backoff_mono_ms() + 1);
+			schedule_poll(src, src->hold_until_mono_ms - timeutil_mono_ms() + 1);
 		return;
 	}
 	if (routes_blocked(src)) {
@@ -1300,7 +1292,7 @@ maybe_start_search(struct source *src)
 	}
 	if (windows_in_flight(src) >= MAX_WINDOWS_IN_FLIGHT)
 		return; /* advance() calls us again when one finishes */
-	now = backoff_now_ms();
+	now = timeutil_now_ms();
 	horizon = src->target_ms > 0 ? src->target_ms : now - src->cfg->lag_ms;
 
 	if (src->sweep_due && src->env.mode == SOURCE_MODE_DAEMON) {
@@ -1413,7 +1405,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
     size_t errlen)
 {
 	struct source *src = calloc(1, sizeof(*src));
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	if (src == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1612,7 +1604,7 @@ source_busy(const struct source *src)
 int
 source_healthy(const struct source *src)
 {
-	int64_t mono = backoff_mono_ms(), now = backoff_now_ms();
+	int64_t mono = timeutil_mono_ms(), now = timeutil_now_ms();
 	int64_t bound = scaled(src, SOURCE_WAIT_UNHEALTHY_MS);
 	const struct source_stats *st = &src->stats;
 

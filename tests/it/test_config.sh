@@ -111,7 +111,7 @@ expect 78 "world-readable secret file" -- env CREDENTIALS_DIRECTORY="$T/creds" "
 has "$T/err" "chmod 600 $T/creds/hec" "tells how to fix the mode"
 hasnt "$T/err" "FILE-SECRET" "secret not echoed"
 
-# --- -t finds what start-up finds (issue 11 item 14), and never hangs (issue 10 item 9)
+# --- -t finds what start-up finds, and never hangs (on a FIFO or a device)
 mkdir -p "$T/st"
 ck() { # ck NAME: $T/NAME.conf = [daemon] + [source a] + stdin
 	printf '[daemon]\nstate_dir = %s\n[source a]\nquery = search "c/_Audit"\n' "$T/st" >"$T/$1.conf"
@@ -158,7 +158,7 @@ expect 78 "-t: a FIFO as token_file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fi
 has "$T/err" "is a FIFO, not a regular file" "FIFO secret refused"
 expect 78 "-t: a FIFO as the configuration file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fifo"
 has "$T/err" "is a FIFO, not a regular file" "FIFO configuration file refused"
-# -t shows the effective query (issue 11 item 7)
+# -t shows the effective query (a sort operator appended when the query has none)
 printf '[sink o]\ntype = stdout\n' | ck sorted
 expect 0 "-t: a query without a sort operator" -- "$BIN" -t -c "$T/sorted.conf"
 has "$T/out" 'query = search "c/_Audit" | sort by datetime asc' "-t shows the effective query"

@@ -27,6 +27,7 @@
 #include "oci.h"
 #include "search.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -238,12 +239,40 @@ test_format_time(void **state)
 {
 	char t[32];
 
-	search_format_time(1741942800000, t);
+	timeutil_format_rfc3339(1741942800000, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:00:00.000Z");
-	search_format_time(1741942867418, t);
+	timeutil_format_rfc3339(1741942867418, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:01:07.418Z");
-	search_format_time(0, t);
+	timeutil_format_rfc3339(0, TIMEUTIL_MS, t);
 	assert_string_equal(t, "1970-01-01T00:00:00.000Z");
+}
+
+/* An IMF-fixdate (Date, Retry-After) reads back as the time signer_format_date wrote,
+ * from 1970 to 9999, and a known date gives its known value. */
+static void
+test_http_date(void **state)
+{
+	int64_t last = timeutil_days_from_civil(10000, 1, 1) * 86400 - 1;
+	char d[40];
+	int64_t ms;
+
+	(void)state;
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT", &ms), 0);
+	assert_int_equal(ms, 784111777000LL);
+	assert_int_equal(backoff_http_date_ms("Thu, 29 Feb 2024 23:59:59 GMT", &ms), 0);
+	assert_int_equal(ms, 1709251199000LL);
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nov 1994 08:49:37", &ms), -1);
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nox 1994 08:49:37 GMT", &ms), -1);
+	for (int64_t t = 0; t <= last; t += 86400LL * 37 + 3599) {
+		signer_format_date(t, d);
+		assert_int_equal(backoff_http_date_ms(d, &ms), 0);
+		if (ms != t * 1000)
+			fail_msg("%s: %lld, want %lld", d, (long long)ms, (long long)t * 1000);
+	}
+	signer_format_date(last, d);
+	assert_string_equal(d, "Fri, 31 Dec 9999 23:59:59 GMT");
+	assert_int_equal(backoff_http_date_ms(d, &ms), 0);
+	assert_int_equal(ms, last * 1000);
 }
 
 /* ---- the request loop against a local evhttp server serving the mixed sample pages ---- */
@@ -303,7 +332,7 @@ srv_cb(struct evhttp_request *req, void *arg)
 		const char *rid = evhttp_find_header(in, "opc-request-id");
 		snprintf(s->rids[idx], sizeof(s->rids[idx]), "%s", rid != NULL ? rid : "");
 		s->limits[idx] = lim != NULL ? atoi(lim) : -1;
-		s->at_ms[idx] = backoff_mono_ms();
+		s->at_ms[idx] = timeutil_mono_ms();
 	}
 	{
 		/* the signed host (the Authorization header lists it; curl sends Host) */
@@ -1303,6 +1332,7 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_loop_pages),
 		cmocka_unit_test(test_loop_errors),
 		cmocka_unit_test(test_loop_partial),

@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "conf.h"
 #include "log.h"
 #include "normalize.h"
@@ -34,6 +33,7 @@
 #include "sink.h"
 #include "source.h"
 #include "state.h"
+#include "timeutil.h"
 
 /* ---- the fake search ------------------------------------------------------------------ */
 
@@ -178,10 +178,8 @@ static const struct search_ops fake_ops = { fs_start, fs_pause, fs_resume, fs_ca
 static char *
 record_json(size_t i, size_t *len)
 {
-	char *out, when[32];
+	char *out, when[TIMEUTIL_RFC3339_SIZE];
 	size_t extra = F.big[i];
-	time_t sec = (time_t)(F.t[i] / 1000);
-	struct tm tm;
 
 	if (F.reject[i]) {
 		/* Valid JSON that normalize refuses: not an object. */
@@ -191,13 +189,11 @@ record_json(size_t i, size_t *len)
 		return out;
 	}
 
-	if (gmtime_r(&sec, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
-	        &tm) == 0)
-		strcpy(when, "2099-01-01T00:00:00");
+	if (timeutil_format_rfc3339(F.t[i], TIMEUTIL_MS, when) == 0)
+		strcpy(when, "2099-01-01T00:00:00.000Z");
 	if (asprintf(&out, "{\"datetime\":%lld,\"logContent\":{\"id\":\"rec-%zu\","
-	        "\"source\":\"test\",\"time\":\"%s.%03dZ\",\"type\":\"com.example.test\","
-	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when,
-	        (int)(F.t[i] % 1000), i) < 0)
+	        "\"source\":\"test\",\"time\":\"%s\",\"type\":\"com.example.test\","
+	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when, i) < 0)
 		fail();
 	if (extra > 0) {
 		size_t base = strlen(out);
@@ -431,7 +427,7 @@ fx_init(struct fx *x, enum source_mode mode)
 	assert_non_null(F.base);
 	snprintf(x->dir, sizeof(x->dir), "/tmp/test_source_XXXXXX");
 	assert_non_null(mkdtemp(x->dir));
-	x->now = backoff_now_ms();
+	x->now = timeutil_now_ms();
 	x->cfg.name = "s";
 	x->cfg.query = "search \"x\"";
 	x->cfg.interval_ms = 20;
@@ -492,12 +488,12 @@ run_until(struct fx *x, int (*cond)(void))
 {
 	struct timeval tv = { 0, 2000 };
 	struct event *t = event_new(F.base, -1, EV_PERSIST, tick, (void *)cond);
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 
 	assert_non_null(t);
 	evtimer_add(t, &tv);
 	while (!(cond != NULL ? cond() : x->finished)) {
-		assert_true(backoff_mono_ms() < end);
+		assert_true(timeutil_mono_ms() < end);
 		event_base_loop(F.base, EVLOOP_ONCE);
 	}
 	event_free(t);
@@ -655,7 +651,7 @@ test_split_on_too_big(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.1: a window too big even at 1 s is retried, never skipped as a gap. */
+/* A window too big even at 1 s is retried, never skipped as a gap. */
 static void
 test_too_big_at_minimum_is_retried(void **state)
 {
@@ -827,7 +823,7 @@ cond_outage_over(void)
 	return F.outage_retries == 0 && CUR->finished;
 }
 
-/* Issue 10.1: OCI unreachable: retries reported, no split, no gap, the cursor kept. */
+/* OCI unreachable: retries reported, no split, no gap, the cursor kept. */
 static void
 test_outage_keeps_cursor(void **state)
 {
@@ -933,7 +929,7 @@ cond_b_has_all(void)
 }
 
 /*
- * Issue 10.5: a reload replaces sink a by sink b and frees a with events still queued:
+ * A reload replaces sink a by sink b and frees a with events still queued:
  * they are acknowledged ACK_CANCELLED, and the window is searched again (into b) instead
  * of holding the cursor forever.
  */
@@ -1000,7 +996,7 @@ test_cancelled_while_stopping_holds_cursor(void **state)
 	fx_free(&x, NULL);
 }
 
-/* Issue 10.10: one page of many records never overfills a small queue. */
+/* One page of many records never overfills a small queue. */
 static void
 test_queue_limit_per_record(void **state)
 {
@@ -1021,7 +1017,7 @@ test_queue_limit_per_record(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.10: a record over max_record_bytes is dead-lettered with a reason. */
+/* A record over max_record_bytes is dead-lettered with a reason. */
 static void
 test_oversize_record_dead_lettered(void **state)
 {
@@ -1218,7 +1214,7 @@ test_rejected_record_dead_lettered(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: a checkpoint later than now is not trusted. */
+/* A checkpoint later than now is not trusted. */
 static void
 test_future_cursor_rejected(void **state)
 {
@@ -1242,7 +1238,7 @@ test_future_cursor_rejected(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: no signed overflow with a cursor near INT64_MAX (run under UBSan). */
+/* No signed overflow with a cursor near INT64_MAX (run under UBSan). */
 static void
 test_cursor_near_int64_max(void **state)
 {
@@ -1329,10 +1325,10 @@ static int64_t HANG_UNTIL;
 static int
 cond_time(void)
 {
-	return backoff_mono_ms() >= HANG_UNTIL;
+	return timeutil_mono_ms() >= HANG_UNTIL;
 }
 
-/* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
+/* A search that gets no page for longer than the bound is unhealthy. */
 static void
 test_stuck_search_unhealthy(void **state)
 {
@@ -1343,11 +1339,11 @@ test_stuck_search_unhealthy(void **state)
 	F.hang = 1;
 	src = fx_source(&x, 1);
 	source_start(src);
-	HANG_UNTIL = backoff_mono_ms() + 20;
+	HANG_UNTIL = timeutil_mono_ms() + 20;
 	run_until(&x, cond_time);
 	assert_int_equal(F.n_searches, 1);
 	assert_true(source_healthy(src)); /* 20 ms: within the bound (120 ms here) */
-	HANG_UNTIL = backoff_mono_ms() + 200;
+	HANG_UNTIL = timeutil_mono_ms() + 200;
 	run_until(&x, cond_time);
 	assert_false(source_healthy(src));
 	fx_free(&x, src);
