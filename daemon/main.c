@@ -7,16 +7,18 @@
  * The three places where the pipeline is created, reloaded and stopped are the
  * daemon_*_pipeline functions below, marked "pipeline: wired by the lead".
  */
-#include "backoff.h"
 #include "buf.h"
 #include "conf.h"
 #include "dryrun.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "http.h"
 #include "normalize.h"
+#include "oci.h"
 #include "pipeline.h"
 #include "probe.h"
 #include "status.h"
+#include "timeutil.h"
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -186,7 +188,7 @@ parse_args(int argc, char **argv, struct options *opt)
 	if (!opt->from_arg != !opt->to_arg)
 		return usage_error("--from and --to go together");
 	if (opt->from_arg) {
-		now = backoff_now_ms();
+		now = timeutil_now_ms();
 		if (conf_parse_time(opt->from_arg, &rel, &t) < 0)
 			return usage_error("--from: \"%s\" is neither RFC 3339 nor relative "
 					   "(-2h)",
@@ -277,6 +279,37 @@ oneshot_finished(void *arg, int failed)
 	else
 		log_notice("finished: everything delivered");
 	event_base_loopexit(d->base, NULL);
+}
+
+/*
+ * -t loads the OCI credentials exactly as start-up does (oci_client_new: config file,
+ * profile, key file, its mode, the pass phrase), so that a file that passes -t does not
+ * then fail to start with 69.  0, or EXIT_UNAVAILABLE after printing why.
+ */
+static int
+check_oci_credentials(const char *path, const struct conf *c)
+{
+	struct event_base *base = event_base_new();
+	struct http *h = base != NULL ? http_new(base) : NULL;
+	struct oci_client *oc = NULL;
+	struct oci_err oerr;
+	char masked[sizeof(oerr.msg)];
+	int ok;
+
+	memset(&oerr, 0, sizeof(oerr));
+	if (h == NULL)
+		snprintf(oerr.msg, sizeof(oerr.msg), "out of memory");
+	else
+		oc = oci_client_new(base, h, &c->oci, &oerr);
+	ok = oc != NULL;
+	if (!ok)
+		fprintf(stderr, "%s: [oci] OCI credentials: %s\n", path,
+		    conf_mask_text(oerr.msg, masked, sizeof(masked)));
+	oci_client_free(oc);
+	http_free(h);
+	if (base != NULL)
+		event_base_free(base);
+	return ok ? 0 : EXIT_UNAVAILABLE;
 }
 
 /*
@@ -381,7 +414,6 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 stop(struct daemon *d, const char *why)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.shutdown_timeout_ms;
 
 	if (d->stopping) {
@@ -394,25 +426,20 @@ stop(struct daemon *d, const char *why)
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* A little beyond the pipeline's own limit, so it normally wins. */
 	ms += 1000;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	if (d->stop_timer)
-		evtimer_add(d->stop_timer, &tv);
+		timeutil_timer_add(d->stop_timer, ms);
 	daemon_stop_pipeline(d);
 }
 
 static void
 arm_stats(struct daemon *d)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.stats_interval_ms;
 
 	if (ms == d->stats_interval_ms)
 		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	evtimer_del(d->stats_timer);
-	evtimer_add(d->stats_timer, &tv);
+	timeutil_timer_add(d->stats_timer, ms);
 	d->stats_interval_ms = ms;
 }
 
@@ -634,7 +661,7 @@ main(int argc, char **argv)
 	if (opt.have_log_level)
 		log_set_level(opt.log_level);
 	d.opt = &opt;
-	d.started_mono_ms = backoff_mono_ms();
+	d.started_mono_ms = timeutil_mono_ms();
 	d.stats_interval_ms = -1;
 
 	d.conf = conf_load(opt.config, &err);
@@ -655,6 +682,10 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opt.check_config) {
+		if ((rc = check_oci_credentials(opt.config, d.conf)) != 0) {
+			conf_free(d.conf);
+			return rc;
+		}
 		conf_dump(d.conf, stdout);
 		conf_free(d.conf);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OTHER;

@@ -18,6 +18,8 @@
 #include "buf.h"
 #include "log.h"
 #include "sink_registry.h"
+#include "template.h"
+#include "timeutil.h"
 
 #include <ini.h>
 

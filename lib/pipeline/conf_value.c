@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "conf_impl.h"
+#include "timeutil.h"
 
 /* ---------------------------------------------------------------- value parsers */
 
@@ -130,86 +131,10 @@ conf_parse_bool(const char *s, int *out)
 	return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-digits(const char **pp, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*pp)[i]))
-			return -1;
-		v = v * 10 + ((*pp)[i] - '0');
-	}
-	*pp += n;
-	*out = v;
-	return 0;
-}
-
 int
 conf_parse_rfc3339(const char *s, int64_t *ms)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	const char *p = s;
-	int y, mo, d, h, mi, se, frac = 0, fdig = 0, oh = 0, om = 0, sign = 0, dim;
-	int64_t t;
-
-	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d))
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-	    digits(&p, 2, &se))
-		return -1;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		/* Milliseconds are all we keep; further digits are truncated. */
-		for (; isdigit((unsigned char)*p); p++, fdig++)
-			if (fdig < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; fdig < 3; fdig++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 ||
-		    om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 60)
-		return -1;
-	dim = mdays[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
-	if (d < 1 || d > dim)
-		return -1;
-	if (se == 60) /* a leap second: the last millisecond of the minute is close enough */
-		se = 59;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	t -= sign * (oh * 3600 + om * 60);
-	*ms = t * 1000 + frac;
-	return 0;
+	return timeutil_parse_rfc3339_ms(s, ms);
 }
 
 int
@@ -444,19 +369,9 @@ conf_format_size(int64_t bytes, char *out, size_t outsz)
 char *
 conf_format_rfc3339(int64_t ms, char *out, size_t outsz)
 {
-	struct tm tm;
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
-	size_t n;
+	char t[TIMEUTIL_RFC3339_SIZE];
 
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, outsz, "?");
-		return out;
-	}
-	n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac)
-		snprintf(out + n, outsz - n, ".%03dZ", frac);
-	else
-		snprintf(out + n, outsz - n, "Z");
+	snprintf(out, outsz, "%s",
+	    timeutil_format_rfc3339(ms, TIMEUTIL_MS_IF_ANY, t) > 0 ? t : "?");
 	return out;
 }

@@ -9,6 +9,7 @@
  * cleared): nothing here ever touches freed memory.
  */
 #include "connguard.h"
+#include "timeutil.h"
 
 #include <stdlib.h>
 
@@ -97,7 +98,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 	struct connguard *g = c->g;
-	struct timeval tv;
 
 	if (c->evcon != NULL) { /* the deadline */
 		close_conn(c);
@@ -111,9 +111,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	g->n_adopted++;
 	evhttp_connection_set_closecb(c->evcon, on_close, c);
 	/* Keep the connection within the deadline counted from its accept (a loop turn ago). */
-	tv.tv_sec = (time_t)(g->deadline_ms / 1000);
-	tv.tv_usec = (suseconds_t)(g->deadline_ms % 1000 * 1000);
-	evtimer_add(c->timer, &tv);
+	timeutil_timer_add(c->timer, g->deadline_ms);
 	/* Over the cap: the oldest go (they had the most time). */
 	while (g->n_adopted > g->max && g->head != NULL && g->head->evcon != NULL)
 		close_conn(g->head);

@@ -29,6 +29,7 @@
 #include "backoff.h"
 #include "connguard.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define METRICS_MAX_HEADERS (8 * 1024)
 #define METRICS_MAX_BODY 1024
@@ -211,8 +212,7 @@ fd_headroom(const struct metrics_server *m)
 static void
 pause_accepting(struct metrics_server *m, const char *why)
 {
-	int64_t now = backoff_mono_ms();
-	struct timeval tv;
+	int64_t now = timeutil_mono_ms();
 
 	evconnlistener_disable(m->lev);
 	m->pause_ms = m->pause_ms == 0 ? METRICS_PAUSE_MIN_MS :
@@ -226,9 +226,7 @@ pause_accepting(struct metrics_server *m, const char *why)
 		m->pauses = 0;
 		m->last_log_ms = now;
 	}
-	tv.tv_sec = (time_t)(m->pause_ms / 1000);
-	tv.tv_usec = (suseconds_t)(m->pause_ms % 1000 * 1000);
-	evtimer_add(m->resume, &tv);
+	timeutil_timer_add(m->resume, m->pause_ms);
 }
 
 static void

@@ -13,7 +13,6 @@
 
 #include <event2/event.h>
 
-#include "backoff.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -21,6 +20,7 @@
 #include "normalize.h"
 #include "oci.h"
 #include "sink.h"
+#include "timeutil.h"
 
 #ifndef OCI_LOGFWD_VERSION
 #define OCI_LOGFWD_VERSION "dev"
@@ -463,7 +463,7 @@ sink_stuck_ms(const struct pipeline *p, const struct conf_sink *k)
 static void
 watch_progress(struct pipeline *p)
 {
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		int64_t cur = source_stats(e->src)->cursor_ms;
@@ -539,7 +539,7 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	}
 	p->base = base;
 	p->opts = *opts;
-	p->started_mono_ms = backoff_mono_ms();
+	p->started_mono_ms = timeutil_mono_ms();
 	ref = ref_new(p, conf);
 	if (ref == NULL) {
 		conf_free(conf);
@@ -634,15 +634,12 @@ find_source(struct pipeline *p, const char *name)
 static void
 drain_removed(struct pipeline *p, struct sink_entry *e, int64_t timeout_ms)
 {
-	struct timeval tv = { (time_t)(timeout_ms / 1000),
-		(suseconds_t)((timeout_ms % 1000) * 1000) };
-
 	e->p = p;
 	sink_when_drained(e->sink, removed_sink_drained, e);
 	if (e->drain_deadline == NULL) {
 		e->drain_deadline = evtimer_new(p->base, removed_sink_deadline, e);
 		if (e->drain_deadline != NULL)
-			evtimer_add(e->drain_deadline, &tv);
+			timeutil_timer_add(e->drain_deadline, timeout_ms);
 	}
 }
 
@@ -882,19 +879,14 @@ shutdown_timeout(evutil_socket_t fd, short what, void *arg)
 void
 pipeline_shutdown(struct pipeline *p, int64_t timeout_ms, void (*done)(void *arg), void *arg)
 {
-	struct timeval tv;
-
 	p->shutting_down = 1;
 	p->shutdown_done = done;
 	p->shutdown_arg = arg;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
 		source_stop_polling(e->src);
 	p->shutdown_timer = evtimer_new(p->base, shutdown_timeout, p);
-	if (p->shutdown_timer != NULL) {
-		tv.tv_sec = (time_t)(timeout_ms / 1000);
-		tv.tv_usec = (suseconds_t)((timeout_ms % 1000) * 1000);
-		evtimer_add(p->shutdown_timer, &tv);
-	}
+	if (p->shutdown_timer != NULL)
+		timeutil_timer_add(p->shutdown_timer, timeout_ms);
 	p->drains_pending = 1;
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 		/* A removed sink still draining now waits like the others: freed by its own
@@ -963,7 +955,7 @@ shadowed(const struct pipeline *p, const struct sink_entry *k)
 void
 pipeline_stats_line(struct pipeline *p, struct buf *out)
 {
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 	const char *sep = "";
 
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
@@ -1016,7 +1008,7 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		snk[nsnk].st = sink_stats(k->sink);
 		snk[nsnk++].healthy = sink_healthy(k->sink);
 	}
-	rc = metrics_render(out, backoff_now_ms(), src, nsrc, snk, nsnk);
+	rc = metrics_render(out, timeutil_now_ms(), src, nsrc, snk, nsnk);
 out:
 	free(src);
 	free(snk);
@@ -1043,7 +1035,7 @@ health_problem(struct buf *b, int *first, const char *kind, const char *name,
 int
 pipeline_health(struct pipeline *p, struct buf *reason)
 {
-	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	int64_t now = timeutil_now_ms(), mono = timeutil_mono_ms();
 	int first = 1;
 	char why[192];
 

@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "buf.h"
 #include "event.h"
 #include "http.h"
@@ -25,6 +24,7 @@
 #include "oci.h"
 #include "search.h"
 #include "sink_registry.h"
+#include "timeutil.h"
 
 /*
  * A source is sampled over the hour before now - lag: a minute (what the probe read
@@ -571,7 +571,7 @@ start_source(struct item *it)
 	struct probe *p = it->p;
 	struct search_opts so;
 	struct search_callbacks cb;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	/* The hour that ends where the daemon's newest window ends (now - lag). */
 	it->end_ms = now - it->src->lag_ms;

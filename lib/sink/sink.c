@@ -10,6 +10,7 @@
  * slot until every event in it is acknowledged (delivered or dead-lettered), retries
  * included: that is how max_in_flight bounds the load on a failing server.
  */
+#include "hash.h"
 #include "sink.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@
 #include "ratelimit.h"
 #include "safeopen.h"
 #include "sink_impl.h"
+#include "timeutil.h"
 
 const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
@@ -296,19 +298,6 @@ sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
 
 /* ---- logging ---- */
 
-static uint64_t
-fnv1a(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * 1 the first time a cause is seen (log it loudly), 0 after.  Digits are left out of the
  * cause, so "event 17 rejected" and "event 250 rejected" are one cause.
@@ -316,12 +305,12 @@ fnv1a(const void *p, size_t n, uint64_t h)
 static int
 cause_is_new(struct sink *s, int status, const char *text)
 {
-	uint64_t h = fnv1a(&status, sizeof(status), 0xcbf29ce484222325ULL);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, &status, sizeof(status));
 	size_t i;
 
 	for (i = 0; i < 120 && text[i] != '\0'; i++)
 		if (text[i] < '0' || text[i] > '9')
-			h = fnv1a(&text[i], 1, h);
+			h = hash_fnv1a(h, &text[i], 1);
 	for (i = 0; i < s->n_causes; i++)
 		if (s->causes[i] == h)
 			return 0;
@@ -379,7 +368,7 @@ set_failing(struct sink *s, const char *fmt, ...)
 	va_list ap;
 
 	if (s->st.failing_since_ms == 0)
-		s->st.failing_since_ms = backoff_now_ms();
+		s->st.failing_since_ms = timeutil_now_ms();
 	va_start(ap, fmt);
 	vsnprintf(s->st.last_error, sizeof(s->st.last_error), fmt, ap);
 	va_end(ap);
@@ -393,10 +382,10 @@ set_ok(struct sink *s)
 		log_sink(LOG_LVL_NOTICE, s->name, "sink accepted a request again; resuming");
 	else if (s->st.failing_since_ms != 0)
 		log_sink(LOG_LVL_INFO, s->name, "sink recovered after %.1f s",
-		    (double)(backoff_now_ms() - s->st.failing_since_ms) / 1000.0);
+		    (double)(timeutil_now_ms() - s->st.failing_since_ms) / 1000.0);
 	s->paused = 0;
 	s->st.failing_since_ms = 0;
-	s->st.last_success_ms = backoff_now_ms();
+	s->st.last_success_ms = timeutil_now_ms();
 }
 
 /* ---- events and batches ---- */
@@ -612,19 +601,6 @@ dl_open(struct sink *s)
 	return s->dl_fd >= 0 ? 0 : -1;
 }
 
-static void
-rfc3339_now(char *out, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
 /*
  * Appends one dead-letter line per event and syncs the file (the producer's checkpoint
  * moves past these events once they are acknowledged).  reason[i] may be NULL.  0, or -1
@@ -640,7 +616,7 @@ dl_write(struct sink *s, struct sink_event *const *evs, size_t n,
 	int rc = -1, saved = 0;
 
 	buf_init(&b, 0);
-	rfc3339_now(now, sizeof(now));
+	timeutil_format_rfc3339(timeutil_now_ms(), TIMEUTIL_MS, now);
 	for (i = 0; i < n; i++) {
 		const char *r = reason[i] ? reason[i] : "";
 		if (buf_printf(&b, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
@@ -721,13 +697,7 @@ dl_ok(struct sink *s)
 static void
 batch_wait(struct batch *b, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(b->timer, &tv);
+	timeutil_timer_add(b->timer, ms);
 }
 
 static void batch_dead_letter_items(struct batch *b, const int *st,
@@ -821,7 +791,7 @@ batch_retry(struct batch *b, int status, int64_t retry_after_ms)
 	struct sink *s = b->s;
 	int64_t delay, max_time = s->c.cfg->retry_max_time_ms;
 
-	if (max_time > 0 && backoff_mono_ms() - b->first_ms >= max_time) {
+	if (max_time > 0 && timeutil_mono_ms() - b->first_ms >= max_time) {
 		char why[sizeof(s->st.last_error) + 64];
 		snprintf(why, sizeof(why), "gave up after retry_max_time: %s",
 		    s->st.last_error);
@@ -1034,7 +1004,7 @@ handle_2xx(struct batch *b, const struct http_response *r)
 	if (nok > 0 && nkeep == 0)
 		set_ok(s);
 	else if (nok > 0)
-		s->st.last_success_ms = backoff_now_ms();
+		s->st.last_success_ms = timeutil_now_ms();
 	if (nrej > 0) {
 		/* A batch of their own, so that a dead-letter file error keeps exactly
 		 * these (and writes them again) while the others go on. */
@@ -1129,13 +1099,13 @@ on_http_done(void *arg, const struct http_response *r)
 	    sink_classify_default(st);
 	if (verdict == SINK_VERDICT_RETRY) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
-		    backoff_now_ms());
+		    timeutil_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (cause_is_new(s, (int)st, ex))
 			log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; retrying",
 			    st, s->url_masked, ex);
 		if (ra >= 0) {
-			int64_t until = backoff_mono_ms() + (ra > 3600000 ? 3600000 : ra);
+			int64_t until = timeutil_mono_ms() + (ra > 3600000 ? 3600000 : ra);
 			if (until > s->hold_until_ms)
 				s->hold_until_ms = until;
 		}
@@ -1195,7 +1165,7 @@ transport_done(struct batch *b, const char *error)
 	struct sink *s = b->s;
 
 	record_request(s, error == NULL ? 200 : 0,
-	    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+	    (double)(timeutil_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
 	if (error == NULL) {
 		set_ok(s);
 		batch_finish(b, ACK_DELIVERED);
@@ -1230,12 +1200,12 @@ batch_send(struct batch *b)
 		return;
 	/* A Retry-After is the server's word on the whole endpoint, not on one batch: no
 	 * request at all (new batch or retry) goes out before it has passed. */
-	wait = s->hold_until_ms - backoff_mono_ms();
+	wait = s->hold_until_ms - timeutil_mono_ms();
 	if (wait > 0) {
 		batch_wait(b, wait);
 		return;
 	}
-	wait = ratelimit_take(&s->rl, backoff_mono_ms());
+	wait = ratelimit_take(&s->rl, timeutil_mono_ms());
 	if (wait > 0) {
 		batch_wait(b, wait);
 		return;
@@ -1248,7 +1218,7 @@ batch_send(struct batch *b)
 	}
 	if (b->is_retry)
 		s->st.retries++;
-	b->sent_ms = backoff_mono_ms();
+	b->sent_ms = timeutil_mono_ms();
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
 		transport_done(b, rc == 0 ? NULL : errbuf);
@@ -1352,7 +1322,7 @@ form_batch(struct sink *s, int64_t now)
 static void
 dispatch(struct sink *s)
 {
-	int64_t now = backoff_mono_ms(), wait = 0;
+	int64_t now = timeutil_mono_ms(), wait = 0;
 	struct batch *b;
 	size_t max_in_flight = s->c.cfg->max_in_flight > 0 ? (size_t)s->c.cfg->max_in_flight : 1;
 
@@ -1422,7 +1392,7 @@ is_json_object(const char *p, size_t n)
 static void
 log_drop(struct sink *s)
 {
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	s->drops_since_log++;
 	if (s->drop_logged_ms != 0 && now - s->drop_logged_ms < DROP_LOG_EVERY_MS)
@@ -1503,7 +1473,7 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 	ev->time_ns = doc->time_ns;
 	ev->fingerprint = doc->fingerprint;
 	ev->kind = sink_kind_parse(doc->kind);
-	ev->enq_ms = backoff_mono_ms();
+	ev->enq_ms = timeutil_mono_ms();
 	ev->size = total;
 	return ev;
 }
@@ -1513,7 +1483,7 @@ static void
 event_reject(struct sink *s, struct sink_event *ev, const char *why)
 {
 	struct sink_event **evs = malloc(sizeof(*evs));
-	struct batch *b = evs != NULL ? batch_new(s, evs, 1, backoff_mono_ms()) : NULL;
+	struct batch *b = evs != NULL ? batch_new(s, evs, 1, timeutil_mono_ms()) : NULL;
 	int status = 0;
 
 	if (cause_is_new(s, -1, why))
@@ -1633,7 +1603,7 @@ sink_healthy(const struct sink *s)
 	if (s->paused || s->dl_failing || s->unreadable)
 		return 0;
 	if (s->st.failing_since_ms != 0 &&
-	    backoff_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
+	    timeutil_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
 		return 0;
 	return 1;
 }
@@ -1833,7 +1803,7 @@ sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink 
 		return NULL;
 	}
 	s->dl_fd = -1;
-	s->created_ms = backoff_now_ms();
+	s->created_ms = timeutil_now_ms();
 	s->base = base;
 	s->http = http;
 	s->c.cfg = cfg;
@@ -1869,7 +1839,7 @@ sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink 
 	s->c.lim_events = cfg->batch_max_events > 0 ? cfg->batch_max_events : 500;
 	s->c.lim_bytes = cfg->batch_max_bytes > 0 ? (size_t)cfg->batch_max_bytes : 1u << 20;
 	burst = cfg->rate_burst > 0 ? cfg->rate_burst : (int)ceil(cfg->rate_limit);
-	ratelimit_init(&s->rl, cfg->rate_limit, burst < 1 ? 1 : burst, backoff_mono_ms());
+	ratelimit_init(&s->rl, cfg->rate_limit, burst < 1 ? 1 : burst, timeutil_mono_ms());
 	if (s->ops->init(s, err) != 0) {
 		if (err->msg[0] == '\0')
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");

@@ -1,5 +1,5 @@
 /*
- * sink_datadog.c — Datadog Logs intake v2 (sinks.md §1a): POST /api/v2/logs, a JSON array
+ * sink_datadog.c — Datadog Logs intake v2: POST /api/v2/logs, a JSON array
  * of log objects, DD-API-KEY header, at most 1000 entries and < 5 MB uncompressed per
  * request.  The reserved attributes (ddsource, service, ddtags, hostname) and a
  * `timestamp` (epoch ms) are merged into each event object.

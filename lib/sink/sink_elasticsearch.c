@@ -1,5 +1,5 @@
 /*
- * sink_elasticsearch.c — Elasticsearch / OpenSearch _bulk (sinks.md §3): NDJSON, a
+ * sink_elasticsearch.c — Elasticsearch / OpenSearch _bulk: NDJSON, a
  * `create` action line with _index and an _id from the record's fingerprint (hex), then
  * the document; every line ends with "\n".  `create` + a deterministic _id makes a replay
  * idempotent: a per-item 409 means "already there" and counts as delivered.  A 200 with

@@ -1,5 +1,5 @@
 /*
- * sink_loki.c — Grafana Loki push API, JSON form (sinks.md §4): POST /loki/api/v1/push,
+ * sink_loki.c — Grafana Loki push API, JSON form: POST /loki/api/v1/push,
  * {"streams":[{"stream":{labels},"values":[["<ns as string>","<line>"],...]},...]}, each
  * line the event's JSON as a string.  Streams are grouped by a few low-cardinality
  * labels: `labels` entries are "name=value" (static) or "kind" / "source" (from the

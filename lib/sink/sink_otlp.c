@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "backoff.h"
 #include "evfields.h"
 #include "otlp_encode.h"
 #include "sink_impl.h"
+#include "timeutil.h"
 
 static const char *const otlp_keys[] = { SINK_HTTP_KEYS, "token", NULL };
 static const enum sink_auth otlp_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_END };
@@ -50,7 +50,7 @@ otlp_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 		return -1;
 	}
 	r.time_ns = doc->time_ns;
-	r.observed_ns = backoff_now_ms() * 1000000;
+	r.observed_ns = timeutil_now_ms() * 1000000;
 	r.dataset = evfields_dataset(doc->kind);
 	r.source = doc->source;
 	r.record_id = f.record_id;

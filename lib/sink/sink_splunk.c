@@ -1,5 +1,5 @@
 /*
- * sink_splunk.c — Splunk HTTP Event Collector (sinks.md §2): POST
+ * sink_splunk.c — Splunk HTTP Event Collector: POST
  * /services/collector/event with `Authorization: Splunk <token>`; the body is event
  * envelopes back to back (not an array): time (epoch seconds with a fraction), host,
  * source, sourcetype (per kind unless `sourcetype` is set), index, event.  A 400 for the

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "syslog_conn.h"
+#include "timeutil.h"
 
 struct syslog_conn {
 	struct event_base *base;
@@ -226,8 +227,7 @@ start_connect(struct syslog_conn *c, char *err, size_t errlen)
 		return -1;
 	}
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	tv.tv_sec = c->timeout_ms / 1000;
-	tv.tv_usec = (c->timeout_ms % 1000) * 1000;
+	tv = timeutil_timeval(c->timeout_ms);
 	bufferevent_set_timeouts(c->bev, NULL, &tv);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect_hostname(c->bev, c->dns, AF_UNSPEC, c->host,

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format.h"
 #include "syslog_fmt.h"
+#include "timeutil.h"
 
 /* A header field: PRINTUSASCII (33..126) only, at most max bytes, "-" when empty. */
 static int
@@ -49,7 +49,7 @@ int
 syslog_frame(struct buf *out, const struct syslog_msg *m)
 {
 	size_t len0 = out->len, start, mlen;
-	char ts[40], lenbuf[24];
+	char ts[TIMEUTIL_RFC3339_SIZE], lenbuf[24];
 	int n;
 
 	/* The length prefix is only known afterwards: the message is built first, then
@@ -57,7 +57,8 @@ syslog_frame(struct buf *out, const struct syslog_msg *m)
 	start = out->len;
 	if (buf_printf(out, "<%d>1 ", m->pri >= 0 ? m->pri : SYSLOG_PRI_DEFAULT) != 0)
 		goto fail;
-	if (m->time_ns > 0 && format_rfc3339_ms(m->time_ns, ts) > 0) {
+	if (m->time_ns > 0 &&
+	    timeutil_format_rfc3339(m->time_ns / 1000000, TIMEUTIL_MS, ts) > 0) {
 		if (buf_append_str(out, ts) != 0)
 			goto fail;
 	} else if (buf_append_char(out, '-') != 0) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11 item 12: /metrics cannot be taken down by a local user.
+# /metrics cannot be taken down by a local user.
 #  - the daemon runs with 256 file descriptors; 1100 idle connections to metrics_listen
 #    do not stop it: it pauses accepting (one warning, not a flood: no accept() spin) or
 #    closes the oldest beyond its cap of 64 connections,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6, scenario 6: SIGHUP adding a sink and removing another while traffic flows.
+# SIGHUP adding a sink and removing another while traffic flows.
 #  - before: sinks "keep" (raw) and "old" (ECS; a slow server, 700 ms a request, one at a
 #    time, so it has a queue when the reload comes);
 #  - SIGHUP with "keep" unchanged, "old" removed, "new" (ECS) added;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10 item 3: a reload is applied whole or not at all.  The new file passes -t but
+# A reload is applied whole or not at all.  The new file passes -t but
 # one of its sinks cannot start (a file sink whose path is a folder): the daemon keeps
 # the whole running configuration (sink old is not drained away, the new sink keep2 is not
 # half-started), logs why, and says nothing of "reloaded".  Checked by content: both

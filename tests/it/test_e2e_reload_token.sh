@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10 item 2, the README's own workflow: a sink answers 401 (wrong token), is paused
+# The README's own workflow: a sink answers 401 (wrong token), is paused
 # with its queue kept; the operator fixes the token and reloads.  The changed sink must
 # not lose its queue: every record before the final checkpoint reaches the sink (by
 # content; at least once — a hand-over may resend what was in flight), nothing is

@@ -26,6 +26,7 @@
 
 #include "backoff.h"
 #include "connguard.h"
+#include "timeutil.h"
 
 struct srv {
 	struct event_base *base;
@@ -107,9 +108,9 @@ closed(int fd)
 static void
 pump(struct srv *s, int64_t ms)
 {
-	int64_t end = backoff_mono_ms() + ms;
+	int64_t end = timeutil_mono_ms() + ms;
 
-	while (backoff_mono_ms() < end) {
+	while (timeutil_mono_ms() < end) {
 		event_base_loop(s->base, EVLOOP_NONBLOCK);
 		usleep(2000);
 	}

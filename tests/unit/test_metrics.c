@@ -228,7 +228,7 @@ raw_status(struct event_base *base, int port, const char *req, size_t len)
 	return code;
 }
 
-/* Issue 11 item 12: a body is refused by its announced size, before it is read (the
+/* A body is refused by its announced size, before it is read (the
  * client sends none, so waiting for it would time out); huge headers are refused; POST
  * is not served. */
 static void

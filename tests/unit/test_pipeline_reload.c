@@ -1,7 +1,7 @@
 /*
  * test_pipeline_reload.c — lib/pipeline's reload, in milliseconds, with file sinks and an
  * OCI endpoint nobody listens on (the source's searches fail; nothing here needs them):
- * a reload with a sink that cannot be built changes nothing (issue 10 item 3), a removed
+ * a reload with a sink that cannot be built changes nothing (it is applied whole or not at all), a removed
  * sink drains and goes, a changed sink is replaced under its name, a metrics address in
  * use refuses the whole reload.  What runs is read from the metrics page.
  */

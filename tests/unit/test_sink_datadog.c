@@ -1,4 +1,4 @@
-/* test_sink_datadog.c — Datadog Logs v2 (sinks.md §1a): URL from site, DD-API-KEY, the
+/* test_sink_datadog.c — Datadog Logs v2: URL from site, DD-API-KEY, the
  * JSON array with reserved attributes merged in, at most 1000 events and < 5 MB. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_sink_elasticsearch.c — _bulk (sinks.md §3): NDJSON create actions with _index and
+/* test_sink_elasticsearch.c — _bulk: NDJSON create actions with _index and
  * an _id from the fingerprint, every line ending in \n; errors:true read per item: 409
  * delivered, 429/5xx retried alone, 400 dead-lettered. */
 #include <setjmp.h>

@@ -18,6 +18,7 @@
 
 #include "sink_impl.h"
 #include "sink_testsrv.h"
+#include "timeutil.h"
 
 #define N_IDS 256
 static unsigned accepted[N_IDS]; /* per event id: how many accepted requests carried it */
@@ -87,12 +88,12 @@ submit_n(struct ts *t, struct sink *s, unsigned n)
 static void
 run_until(struct ts *t, int (*cond)(void *), void *arg)
 {
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 	struct timeval tv = {0, 10000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (!cond(arg) && backoff_mono_ms() < end)
+	while (!cond(arg) && timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 	assert_true(cond(arg));
@@ -104,7 +105,7 @@ is_unhealthy(void *arg)
 	return !sink_healthy(arg);
 }
 
-/* Issue 10 item 2: a paused sink's queue is taken over by its fixed successor. */
+/* A paused sink's queue is taken over by its fixed successor. */
 static void
 test_adopt_paused_queue(void **state)
 {
@@ -209,7 +210,7 @@ huge_ok(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "\"}");
 }
 
-/* Issue 10 item 4: judged by its status, not re-sent. */
+/* Judged by its status, not re-sent. */
 static void
 test_2xx_large_body(void **state)
 {
@@ -253,7 +254,7 @@ es_garbage(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "{\"took\":1,\"errors\":false,\"items\":[]}");
 }
 
-/* Issue 10 items 4 and 12: an unreadable 2xx is not re-sent forever, and is unhealthy. */
+/* An unreadable 2xx is not re-sent forever, and is unhealthy. */
 static void
 test_es_unreadable_2xx(void **state)
 {
@@ -301,7 +302,7 @@ es_items_busy(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "]}");
 }
 
-/* Issue 10 item 12: 2xx answers that deliver nothing do not make a sink healthy. */
+/* 2xx answers that deliver nothing do not make a sink healthy. */
 static void
 test_health_from_last_delivery(void **state)
 {
@@ -340,17 +341,17 @@ has_acked(void *arg)
 static void
 run_for(struct ts *t, int64_t ms)
 {
-	int64_t end = backoff_mono_ms() + ms;
+	int64_t end = timeutil_mono_ms() + ms;
 	struct timeval tv = {0, 5000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (backoff_mono_ms() < end)
+	while (timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 }
 
-/* Issue 10 item 5: an event that cannot be dead-lettered is kept, loudly, until it can. */
+/* An event that cannot be dead-lettered is kept, loudly, until it can. */
 static void
 test_dead_letter_write_retried(void **state)
 {
@@ -405,7 +406,7 @@ test_dead_letter_write_retried(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 11 item 13: a symbolic link planted at the dead-letter path is not followed. */
+/* A symbolic link planted at the dead-letter path is not followed. */
 static void
 test_dead_letter_no_symlink(void **state)
 {
@@ -439,7 +440,7 @@ test_dead_letter_no_symlink(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 10 item 8: a 400 for everything does not cost 2N-1 requests. */
+/* A 400 for everything does not cost 2N-1 requests. */
 static void
 test_reject_all_cheap(void **state)
 {
@@ -486,7 +487,7 @@ echo_creds(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	    r->headers, r->uri);
 }
 
-/* Issue 11 item 10: no credential in a log line or a dead-letter record. */
+/* No credential in a log line or a dead-letter record. */
 static void
 test_secrets_masked(void **state)
 {

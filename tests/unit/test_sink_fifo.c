@@ -17,6 +17,7 @@
 
 #include "safeopen.h"
 #include "sink_testsrv.h"
+#include "timeutil.h"
 
 static int
 count_lines(const char *path)
@@ -122,12 +123,12 @@ is_unhealthy(void *arg)
 static void
 run_until(struct ts *t, int (*cond)(void *), void *arg)
 {
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 	struct timeval tv = {0, 10000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (!cond(arg) && backoff_mono_ms() < end)
+	while (!cond(arg) && timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 	assert_true(cond(arg));

@@ -68,7 +68,7 @@ test_file_and_reopen(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 11 item 13: created 0600 whatever the umask, and not through a symbolic link. */
+/* Created 0600 whatever the umask, and not through a symbolic link. */
 static void
 test_file_mode_and_symlink(void **state)
 {

@@ -151,7 +151,7 @@ test_template_values(void **state)
 	template_free(NULL);
 }
 
-/* Issue 10 item 5: numbers jansson refuses ("too big integer") keep their text. */
+/* Numbers jansson refuses ("too big integer") keep their text. */
 static void
 test_template_big_numbers(void **state)
 {

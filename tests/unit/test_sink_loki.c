@@ -1,4 +1,4 @@
-/* test_sink_loki.c — Loki push (sinks.md §4): streams grouped by labels (default
+/* test_sink_loki.c — Loki push: streams grouped by labels (default
  * source=oci, kind), ns timestamps as strings, each line the event JSON, X-Scope-OrgID. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_sink_splunk.c — Splunk HEC (sinks.md §2): /services/collector/event,
+/* test_sink_splunk.c — Splunk HEC: /services/collector/event,
  * Authorization: Splunk, envelopes back to back, time in epoch seconds with a fraction,
  * sourcetype per kind, and a whole-batch 400 over one bad event isolated by the split. */
 #include <setjmp.h>
