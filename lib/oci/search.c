@@ -32,6 +32,18 @@ struct tokset {
 	size_t cap, n;
 };
 
+/*
+ * A response that came while a page was still being handed over (fetch ahead): kept,
+ * with everything on_response reads, until that page is consumed.
+ */
+struct parked {
+	struct http_response r;
+	char *body;
+	char *error;
+	struct http_header *headers;
+	size_t n_headers;
+};
+
 struct search {
 	struct oci_client *c;
 	struct event_base *base;
@@ -48,7 +60,8 @@ struct search {
 	struct tokset tokens; /* every token of this pass over the window */
 	struct http_xfer *xfer;
 	struct oci_wait *wait;
-	struct event *timer;
+	struct event *timer;  /* the next request (pacing, retries) */
+	struct event *dtimer; /* hands the held page over, or processes a parked response */
 	struct backoff bo;
 	unsigned slow;        /* consecutive timeouts of a sent request, this page */
 	unsigned failed;      /* consecutive failed attempts (opts.max_attempts) */
@@ -65,15 +78,17 @@ struct search {
 	uint64_t records;
 	unsigned pages, requests;
 	int paused, next_due, cancelled, in_cb;
+	int last_seen;        /* the page without opc-next-page came: no more requests */
 
 	/* the page being handed over */
 	int have_page;
 	int deliver_due;      /* records left; hand them over on resume */
-	char *pbody;          /* owned once a page is only partly consumed */
+	int deliver_after_send; /* the request timer hands the page over once it sent */
+	char *pbody;          /* the held page's body (the records point into it) */
 	size_t pn, poff;
 	unsigned pindex;
 	char *prid;
-	char *pnext;          /* opc-next-page of that page, NULL = last page */
+	struct parked *ahead; /* the next page's response, come while a page was held */
 
 	struct search_record *recs;
 	size_t recs_cap;
@@ -481,18 +496,80 @@ tokset_clear(struct tokset *t)
 
 /* ---------------- the request loop ---------------- */
 
-static void send_request(struct search *s);
-static void deliver(struct search *s, const struct http_response *r);
+static int send_request(struct search *s);
+static void deliver(struct search *s);
 
 static void
 drop_page(struct search *s)
 {
 	free(s->pbody);
 	free(s->prid);
-	free(s->pnext);
-	s->pbody = s->prid = s->pnext = NULL;
-	s->have_page = s->deliver_due = 0;
+	s->pbody = s->prid = NULL;
+	s->have_page = s->deliver_due = s->deliver_after_send = 0;
 	s->pn = s->poff = 0;
+}
+
+static void
+parked_free(struct parked *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n_headers; i++) {
+		free(p->headers[i].name);
+		free(p->headers[i].value);
+	}
+	free(p->headers);
+	free(p->body);
+	free(p->error);
+	free(p);
+}
+
+/* A copy of r that outlives the http callback (the body is taken, not copied). */
+static struct parked *
+park(const struct http_response *r)
+{
+	struct parked *p = calloc(1, sizeof(*p));
+	size_t len = 0;
+
+	if (p == NULL)
+		return NULL;
+	p->r = *r;
+	p->r.xfer_ = NULL;
+	p->r.error = NULL;
+	p->r.headers = NULL;
+	p->r.n_headers = 0;
+	p->r.body = NULL;
+	p->r.body_len = 0;
+	if (r->error != NULL && (p->error = strdup(r->error)) == NULL)
+		goto fail;
+	p->r.error = p->error;
+	if (r->n_headers > 0) {
+		p->headers = calloc(r->n_headers, sizeof(*p->headers));
+		if (p->headers == NULL)
+			goto fail;
+		for (; p->n_headers < r->n_headers; p->n_headers++) {
+			struct http_header *h = &p->headers[p->n_headers];
+			h->name = strdup(r->headers[p->n_headers].name);
+			h->value = strdup(r->headers[p->n_headers].value);
+			if (h->name == NULL || h->value == NULL) {
+				p->n_headers++;
+				goto fail;
+			}
+		}
+		p->r.headers = p->headers;
+		p->r.n_headers = p->n_headers;
+	}
+	if (r->body != NULL && r->body_len > 0) {
+		p->body = http_response_take_body(r, &len);
+		if (p->body == NULL)
+			goto fail;
+		p->r.body = p->body;
+		p->r.body_len = len;
+	}
+	return p;
+fail:
+	parked_free(p);
+	return NULL;
 }
 
 static void
@@ -502,6 +579,9 @@ free_search(struct search *s)
 	oci_wait_cancel(s->wait);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->dtimer != NULL)
+		event_free(s->dtimer);
+	parked_free(s->ahead);
 	drop_page(s);
 	free(s->query);
 	free(s->body);
@@ -549,27 +629,63 @@ finish(struct search *s, enum search_status st, long http_status, const char *co
 	free_search(s);
 }
 
+static void process_response(struct search *s, const struct http_response *r,
+    struct parked *p);
+
+/* The request timer: the next request (first page, next page, retry). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct search *s = arg;
 
+	if (s->paused) {
+		s->next_due = 1;
+		if (s->deliver_after_send) {
+			s->deliver_after_send = 0;
+			s->deliver_due = 1;
+		}
+		return;
+	}
+	/* one request at a time, and none while an answer waits to be processed */
+	if (s->xfer == NULL && s->wait == NULL && s->ahead == NULL) {
+		if (send_request(s) != 0)
+			return; /* finished: s is gone */
+		/* On the wire now, before the long work of handing the page over: OCI
+		 * prepares page k+1 while we normalize and queue page k. */
+		if (s->xfer != NULL)
+			http_flush(oci_client_http(s->c));
+	}
+	if (s->deliver_after_send) {
+		s->deliver_after_send = 0;
+		if (s->have_page)
+			deliver(s);
+	}
+}
+
+/* The delivery timer: the rest of the held page, or a response parked meanwhile. */
+static void
+on_dtimer(evutil_socket_t fd, short what, void *arg)
+{
+	struct search *s = arg;
+	struct parked *p;
+
 	if (s->have_page) {
 		if (s->paused)
 			s->deliver_due = 1;
 		else
-			deliver(s, NULL);
+			deliver(s);
 		return;
 	}
-	if (s->paused) {
-		s->next_due = 1;
-		return;
+	if ((p = s->ahead) != NULL) {
+		/* detached first: processing may free s (finish), never p */
+		s->ahead = NULL;
+		process_response(s, &p->r, p);
+		parked_free(p);
 	}
-	send_request(s);
 }
 
 static void
-schedule(struct search *s, int64_t ms)
+schedule_ev(struct event *ev, int64_t ms)
 {
 	struct timeval tv;
 
@@ -577,16 +693,49 @@ schedule(struct search *s, int64_t ms)
 		ms = 0;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	evtimer_add(ev, &tv);
 }
 
-/* The next page request, paced: at least min_page_interval_ms after the previous one. */
 static void
-schedule_next_page(struct search *s)
+schedule(struct search *s, int64_t ms)
+{
+	schedule_ev(s->timer, ms);
+}
+
+/* Pacing: the next request at least min_page_interval_ms after the previous one. */
+static int64_t
+pace_delay(const struct search *s)
 {
 	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - backoff_mono_ms();
 
-	schedule(s, s->last_send_mono > 0 && due > 0 ? due : 0);
+	return s->last_send_mono > 0 && due > 0 ? due : 0;
+}
+
+static void
+schedule_next_page(struct search *s)
+{
+	schedule(s, pace_delay(s));
+}
+
+/*
+ * Plans the next request (want_req) and the held page's delivery (want_deliver), from
+ * the loop.  When both are due now, one timer does both, request first (fetch ahead).
+ */
+static void
+plan(struct search *s, int want_req, int want_deliver)
+{
+	if (want_req) {
+		int64_t d = pace_delay(s);
+
+		if (d == 0 && want_deliver) {
+			s->deliver_after_send = 1;
+			schedule(s, 0);
+			return;
+		}
+		schedule(s, d);
+	}
+	if (want_deliver)
+		schedule_ev(s->dtimer, 0);
 }
 
 static void
@@ -601,12 +750,13 @@ on_ready(void *arg, int ok, const char *msg)
 		finish(s, SEARCH_AUTH, 0, NULL, msg, NULL);
 		return;
 	}
-	send_request(s);
+	(void)send_request(s);
 }
 
 static void on_response(void *arg, const struct http_response *r);
 
-static void
+/* 0, or -1 when the search finished (s is freed). */
+static int
 send_request(struct search *s)
 {
 	struct oci_headers hd;
@@ -620,8 +770,8 @@ send_request(struct search *s)
 		/* instance principal before IMDS told the region */
 		s->wait = oci_client_when_ready(s->c, on_ready, s);
 		if (s->wait == NULL)
-			finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
-		return;
+			goto oom_nourl;
+		return 0;
 	}
 	buf_init(&url, 0);
 	if (buf_printf(&url, "%s/20190909/search?limit=%d", ep, s->limit) != 0)
@@ -645,15 +795,15 @@ send_request(struct search *s)
 		buf_cleanup(&url);
 		s->wait = oci_client_when_ready(s->c, on_ready, s);
 		if (s->wait == NULL)
-			finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
-		return;
+			goto oom_nourl;
+		return 0;
 	}
 	if (rc != 0) {
 		buf_cleanup(&url);
 		log_source(LOG_LVL_ERROR, s->source_name, "cannot sign the search request: %s",
 		    err.msg);
 		finish(s, SEARCH_FAILED, 0, NULL, err.msg, NULL);
-		return;
+		return -1;
 	}
 	s->generation = hd.generation;
 	memcpy(s->our_rid, hd.request_id, sizeof(s->our_rid));
@@ -672,12 +822,16 @@ send_request(struct search *s)
 	s->xfer = http_submit(oci_client_http(s->c), &req, on_response, s);
 	oci_headers_cleanup(&hd);
 	buf_cleanup(&url);
-	if (s->xfer == NULL)
+	if (s->xfer == NULL) {
 		finish(s, SEARCH_FAILED, 0, NULL, "cannot start the HTTP request", NULL);
-	return;
+		return -1;
+	}
+	return 0;
 oom:
 	buf_cleanup(&url);
+oom_nourl:
 	finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
+	return -1;
 }
 
 /*
@@ -769,34 +923,26 @@ page_success(struct search *s)
 	 * 429, ...) must not log a line per request either */
 }
 
-/* The page is consumed: ask for the next one, or finish. */
+/*
+ * The page is consumed: process the next page's answer if it came meanwhile, or finish
+ * after the last page.  Otherwise the next request is on its way (or waits for its
+ * timer, or for a resume) and its answer is processed when it comes.
+ */
 static void
 page_done(struct search *s)
 {
-	char *next = s->pnext;
-
-	s->pnext = NULL;
 	drop_page(s);
-	if (next == NULL) {
-		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
+	if (s->ahead != NULL) {
+		schedule_ev(s->dtimer, 0); /* from the loop: we are inside deliver() */
 		return;
 	}
-	free(s->page_token);
-	s->page_token = next;
-	/*
-	 * The next request starts from a timer rather than from inside this http callback:
-	 * submitting from a completion callback is fragile (the layer underneath may still be
-	 * reaping).
-	 */
-	if (s->paused)
-		s->next_due = 1;
-	else
-		schedule_next_page(s);
+	if (s->last_seen)
+		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
 }
 
-/* Hands records poff..pn-1 of the held page over; r is the response when it just came. */
+/* Hands records poff..pn-1 of the held page over. */
 static void
-deliver(struct search *s, const struct http_response *r)
+deliver(struct search *s)
 {
 	struct search_page pg;
 	size_t rem = s->pn - s->poff, k;
@@ -818,16 +964,6 @@ deliver(struct search *s, const struct http_response *r)
 	s->records += k;
 	s->poff += k;
 	if (s->poff < s->pn) {
-		/* keep the body the records point into, without a copy */
-		if (r != NULL && s->pbody == NULL) {
-			size_t len;
-			s->pbody = http_response_take_body(r, &len);
-			if (s->pbody == NULL) {
-				finish(s, SEARCH_FAILED, 200, NULL, "internal error: no page body",
-				    s->prid);
-				return;
-			}
-		}
 		s->paused = 1;
 		s->deliver_due = 1;
 		return;
@@ -846,6 +982,7 @@ restart_window(struct search *s, const char *code, const char *rid)
 	    "page (records of the pages read so far come again)",
 	    search_escape(code, ec, sizeof(ec)), search_escape(rid, er, sizeof(er)), s->pages);
 	s->restarted = 1;
+	s->last_seen = 0;
 	free(s->page_token);
 	s->page_token = NULL;
 	tokset_clear(&s->tokens);
@@ -854,9 +991,13 @@ restart_window(struct search *s, const char *code, const char *rid)
 	schedule_next_page(s);
 }
 
-/* A 2xx: parse, check the token, hand the records over. */
+/*
+ * A 2xx: parse, check the token, keep the page, and plan both the next request (its
+ * token is known now) and the page's delivery, request first.  p: the parked copy of r,
+ * or NULL when r is the live response.
+ */
 static void
-on_page(struct search *s, const struct http_response *r, const char *rid)
+on_page(struct search *s, const struct http_response *r, struct parked *p, const char *rid)
 {
 	const char *next = http_response_header(r, "opc-next-page");
 	size_t n = 0;
@@ -903,25 +1044,66 @@ on_page(struct search *s, const struct http_response *r, const char *rid)
 	s->poff = 0;
 	s->pindex = s->pages++;
 	s->prid = strdup(rid);
-	s->pnext = next != NULL ? strdup(next) : NULL;
-	if (s->prid == NULL || (next != NULL && s->pnext == NULL)) {
+	/* the records point into the body: keep it, without a copy */
+	if (p != NULL) {
+		s->pbody = p->body;
+		p->body = NULL;
+	} else {
+		size_t len;
+		s->pbody = http_response_take_body(r, &len);
+	}
+	if (next != NULL) {
+		char *t = strdup(next);
+		if (t == NULL) {
+			finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
+			return;
+		}
+		free(s->page_token);
+		s->page_token = t;
+	} else {
+		s->last_seen = 1;
+	}
+	if (s->prid == NULL || s->pbody == NULL) {
 		finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
 		return;
 	}
-	deliver(s, r);
+	if (s->paused) {
+		s->next_due = next != NULL;
+		s->deliver_due = 1;
+		return;
+	}
+	plan(s, next != NULL, 1);
 }
 
+/*
+ * The http callback.  An answer that comes while a page is still being handed over
+ * (fetched ahead) waits, parked, until that page is consumed: records, retries and
+ * errors keep their order.
+ */
 static void
 on_response(void *arg, const struct http_response *r)
 {
 	struct search *s = arg;
+
+	s->xfer = NULL;
+	if (s->have_page) {
+		s->ahead = park(r);
+		if (s->ahead == NULL)
+			finish(s, SEARCH_FAILED, r->ok ? r->status : 0, NULL, "out of memory", NULL);
+		return;
+	}
+	process_response(s, r, NULL);
+}
+
+static void
+process_response(struct search *s, const struct http_response *r, struct parked *p)
+{
 	enum search_status final;
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
 	char err[700], ec[128], em[600], er[200];
 
-	s->xfer = NULL;
 	if (rid == NULL || *rid == '\0')
 		rid = s->our_rid; /* OCI gave none: ours still identifies the request */
 	if (s->cb.response != NULL) {
@@ -981,7 +1163,7 @@ on_response(void *arg, const struct http_response *r)
 	act = search_classify(r->status, code, &final);
 	switch (act) {
 	case SEARCH_ACT_DONE:
-		on_page(s, r, rid);
+		on_page(s, r, p, rid);
 		break;
 	case SEARCH_ACT_RATE:
 	case SEARCH_ACT_TRANSIENT: {
@@ -1092,7 +1274,8 @@ search_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t 
 		goto fail;
 	s->query = strdup(query);
 	s->timer = evtimer_new(s->base, on_timer, s);
-	if (s->query == NULL || s->timer == NULL)
+	s->dtimer = evtimer_new(s->base, on_dtimer, s);
+	if (s->query == NULL || s->timer == NULL || s->dtimer == NULL)
 		goto fail;
 	backoff_init(&s->bo, s->opts.retry_initial_ms, s->opts.retry_max_ms);
 	search_format_time(start_ms, ts);
@@ -1123,14 +1306,12 @@ search_pause(struct search *s)
 void
 search_resume(struct search *s)
 {
+	int req = s->next_due, del = s->deliver_due;
+
 	s->paused = 0;
-	if (s->deliver_due) {
-		s->deliver_due = 0;
-		schedule(s, 0); /* the rest of the held page, from the loop */
-	} else if (s->next_due) {
-		s->next_due = 0;
-		schedule_next_page(s);
-	}
+	s->next_due = s->deliver_due = 0;
+	/* the rest of the held page and/or the next request, from the loop */
+	plan(s, req, del);
 }
 
 void

@@ -37,6 +37,12 @@
  * results[i].data object is located by byte range in the body, with no tree built.
  * Page requests of one search start at least min_page_interval_ms apart (pacing: a server
  * that answers instantly and forever cannot turn a window into a hot loop).
+ * Fetch ahead: page k+1's request goes out as soon as page k's answer (with its
+ * opc-next-page) is in, before page k is handed over, so OCI works on the next page while
+ * the caller normalizes and queues this one.  At most one page is ahead: one request in
+ * flight, and its answer (whatever it is: a page, an error, a 429) waits, parked, until
+ * page k is consumed, so records, retries and results keep their order.  No request goes
+ * out while the search is paused.
  * Every request carries a new opc-request-id (oci.h); log lines name OCI's returned one,
  * else ours.  Strings from OCI (code, message, request id) have control characters escaped
  * (\xNN) in log lines and in the search_result handed to callbacks.  Retries are logged
@@ -107,8 +113,9 @@ struct search_callbacks {
 	 * Hands over page->n records; returns how many it consumed (0..n).  Fewer than n
 	 * means "no room now": the search keeps the rest of the page, pauses itself, and
 	 * hands the remaining records over again (same page_index, records advanced) after
-	 * search_resume() (a resume inside this callback does not count).  The next page is
-	 * not requested before the page is consumed.  An empty page is handed over too (n 0).
+	 * search_resume() (a resume inside this callback does not count).  The next page may
+	 * already be on its way (fetch ahead), but it is not handed over, nor another one
+	 * requested, before this page is consumed.  An empty page is handed over too (n 0).
 	 */
 	size_t (*page)(void *arg, const struct search_page *page);
 	/* exactly once, unless cancelled; the search is freed right after it returns */
