@@ -138,6 +138,8 @@ struct pctx {
 	int in_data;        /* depth of the open data object (4), 0 if none */
 	size_t data_start;
 	size_t elem_index;
+	const struct search_rec_parser *rp;
+	int rec_failed;     /* rp failed the current record: feed it nothing more */
 	struct search_record **recs;
 	size_t *cap, n;
 	char *err;
@@ -160,6 +162,12 @@ perr(struct pctx *p, const char *fmt, ...)
 	return 0; /* stops the parse */
 }
 
+/* Inside a data object, fed to the record parser (unless it failed this record). */
+#define FEED(p, call) do { \
+	if ((p)->rp != NULL && !(p)->rec_failed && !(call)) \
+		(p)->rec_failed = 1; \
+} while (0)
+
 /* A scalar, or a container start, in position depth (before it opens). */
 static int
 value_check(struct pctx *p, int is_map, int is_array)
@@ -180,6 +188,10 @@ cb_null(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_null(p->rp->arg));
+		return 1;
+	}
 	/* "results": null is an empty page (only summary is mandatory in the SDKs) */
 	if (p->depth == 1 && p->key1_results)
 		return 1;
@@ -189,18 +201,36 @@ cb_null(void *ctx)
 static int
 cb_bool(void *ctx, int b)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_boolean(p->rp->arg, b));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
 static int
 cb_number(void *ctx, const char *s, size_t l)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_number(p->rp->arg, s, l));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
 static int
 cb_string(void *ctx, const unsigned char *s, size_t l)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_string(p->rp->arg, s, l));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
@@ -209,6 +239,11 @@ cb_start_map(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+		p->depth++;
+		return 1;
+	}
 	if (!value_check(p, 1, 0))
 		return 0;
 	if (p->depth == 0) {
@@ -222,6 +257,11 @@ cb_start_map(void *ctx)
 		/* bytes consumed so far end just after this '{' */
 		p->data_start = yajl_get_bytes_consumed(p->h) - 1;
 		p->in_data = 4;
+		if (p->rp != NULL) {
+			p->rec_failed = 0;
+			p->rp->rec_begin(p->rp->arg);
+			FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+		}
 	}
 	p->depth++;
 	return 1;
@@ -233,6 +273,8 @@ cb_end_map(void *ctx)
 	struct pctx *p = ctx;
 
 	p->depth--;
+	if (p->in_data)
+		FEED(p, p->rp->cb->yajl_end_map(p->rp->arg));
 	if (p->in_data && p->depth == 3) {
 		size_t end = yajl_get_bytes_consumed(p->h);
 
@@ -248,6 +290,8 @@ cb_end_map(void *ctx)
 		}
 		(*p->recs)[p->n].json = p->body + p->data_start;
 		(*p->recs)[p->n].len = end - p->data_start;
+		(*p->recs)[p->n].parsed = p->rp != NULL ?
+		    p->rp->rec_end(p->rp->arg, p->rec_failed) : NULL;
 		p->n++;
 		p->in_data = 0;
 		p->elem_has_data = 1;
@@ -264,6 +308,10 @@ cb_map_key(void *ctx, const unsigned char *k, size_t l)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_map_key(p->rp->arg, k, l));
+		return 1;
+	}
 	if (p->depth == 1)
 		p->key1_results = l == 7 && memcmp(k, "results", 7) == 0;
 	else if (p->depth == 3 && p->in_results)
@@ -276,6 +324,11 @@ cb_start_array(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_start_array(p->rp->arg));
+		p->depth++;
+		return 1;
+	}
 	if (!value_check(p, 0, 1))
 		return 0;
 	if (p->depth == 1 && p->key1_results) {
@@ -294,7 +347,9 @@ cb_end_array(void *ctx)
 	struct pctx *p = ctx;
 
 	p->depth--;
-	if (p->depth == 1 && p->in_results)
+	if (p->in_data)
+		FEED(p, p->rp->cb->yajl_end_array(p->rp->arg));
+	else if (p->depth == 1 && p->in_results)
 		p->in_results = 0;
 	return 1;
 }
@@ -308,12 +363,20 @@ int
 search_parse_page(const char *body, size_t len, struct search_record **recs,
     size_t *cap, size_t *n, char *err, size_t errlen)
 {
+	return search_parse_page_rp(body, len, NULL, recs, cap, n, err, errlen);
+}
+
+int
+search_parse_page_rp(const char *body, size_t len, const struct search_rec_parser *rp,
+    struct search_record **recs, size_t *cap, size_t *n, char *err, size_t errlen)
+{
 	struct pctx p;
 	yajl_status st;
 	int rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	p.body = body;
+	p.rp = rp;
 	p.recs = recs;
 	p.cap = cap;
 	p.err = err;
@@ -332,6 +395,10 @@ search_parse_page(const char *body, size_t len, struct search_record **recs,
 	 * encoders replace it (U+FFFD).  Skipping the check also saves a pass over every
 	 * string byte of the page. */
 	yajl_config(p.h, yajl_dont_validate_strings, 1);
+	if (rp != NULL && rp->page_begin(rp->arg, p.h, body, len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	st = yajl_parse(p.h, (const unsigned char *)body, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(p.h);
@@ -1003,8 +1070,8 @@ on_page(struct search *s, const struct http_response *r, struct parked *p, const
 	size_t n = 0;
 	char perrbuf[200], err[400];
 
-	if (search_parse_page(r->body, r->body_len, &s->recs, &s->recs_cap, &n, perrbuf,
-		sizeof(perrbuf)) != 0) {
+	if (search_parse_page_rp(r->body, r->body_len, s->opts.rec_parser, &s->recs,
+		&s->recs_cap, &n, perrbuf, sizeof(perrbuf)) != 0) {
 		snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, perrbuf);
 		log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
 		    err, rid);

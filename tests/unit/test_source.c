@@ -251,8 +251,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			k = F.page_size;
 		for (size_t j = 0; j < k; j++)
 			bufs[j] = record_json(idx[s->next + j], &recs[j].len);
-		for (size_t j = 0; j < k; j++)
+		for (size_t j = 0; j < k; j++) {
 			recs[j].json = bufs[j];
+			recs[j].parsed = NULL; /* normalized by the source itself */
+		}
 		memset(&page, 0, sizeof(page));
 		page.records = recs;
 		page.n = k;
