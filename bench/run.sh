@@ -16,6 +16,9 @@
 #   BENCH_RECORDS=100000 ...   quick mode
 #   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small)
 #   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
+#   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
+#                              run the daemon under a wrapper (profiles; the CPU and RSS
+#                              figures are then the wrapper's: implies BENCH_NO_RESULTS)
 set -euo pipefail
 BUILD="${BUILD:-build/bench}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,6 +36,9 @@ root, build = sys.argv[1], sys.argv[2]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
 ONLY = os.environ.get("BENCH_ONLY", "").split()
+WRAP = os.environ.get("BENCH_WRAP", "").split()
+if WRAP:
+    os.environ["BENCH_NO_RESULTS"] = "1"
 SEED = 7
 QUERY = ('search "ocid1.compartment.oc1..aaaaaaaaq7k3m2xw5vdj4nlc6hr2t5yzb3fo7pe4gsu6ai2wqkx3rmna/_Audit", '
          '"ocid1.compartment.oc1..aaaaaaaa3nfz7b2ckq4wl6xdr5ty2mj7eo3ap6hs4gu5vi2zqbxwk3la/'
@@ -171,7 +177,7 @@ def run_one(name, sinks, t2, runidx):
                     f"format = {fmt}\ncompression = {comp}\n")
     log = open(f"{d}/daemon.log", "w")
     t0 = time.monotonic()
-    p = subprocess.Popen([f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
+    p = subprocess.Popen(WRAP + [f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
                          stdout=log, stderr=log)
     procs.append(p)
     _, status, ru = os.wait4(p.pid, 0)
