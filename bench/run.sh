@@ -14,7 +14,16 @@
 #
 #   BENCH_RUNS=3 BENCH_RECORDS=1000000 BUILD=build/bench bash bench/run.sh
 #   BENCH_RECORDS=100000 ...   quick mode
-#   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small)
+#   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small,
+#                              syslog-ng)
+#
+# The peer, measured in the same run on the same records into the same sink: syslog-ng
+# from Debian (syslog-ng-core + syslog-ng-mod-http) reading `ocisim --dump` of the window
+# on stdin and forwarding each record verbatim (no parsing, no normalizing) as NDJSON
+# batches of 1000 to sinksim; checked like the daemon (count, no duplicates, content hash
+# of the verbatim records); CPU and RSS are syslog-ng's.  Without syslog-ng or its http
+# module the peer is skipped with a note.  (Fluent Bit, the issue's first peer, is not
+# packaged in Debian.)
 #   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
 #   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
 #                              run the daemon under a wrapper (profiles; the CPU and RSS
@@ -204,6 +213,76 @@ def run_one(name, sinks, t2, runidx):
             "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
             "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
 
+SNG_HTTP = "/usr/lib/syslog-ng"
+def syslog_ng_missing():
+    import glob, shutil
+    if shutil.which("syslog-ng") is None:
+        return "syslog-ng not installed (apt-get install syslog-ng-core syslog-ng-mod-http)"
+    if not glob.glob(f"{SNG_HTTP}/*/libhttp.so"):
+        return "syslog-ng's http module not installed (apt-get install syslog-ng-mod-http)"
+    return None
+
+def sng_version():
+    try:
+        out = subprocess.run(["syslog-ng", "--version"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Installer-Version:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+def run_peer(name, t2, runidx):
+    """syslog-ng forwarding the window's records verbatim to one sinksim."""
+    d = f"{work}/{name}-{runidx}"
+    os.makedirs(d)
+    pf = f"{d}/sink0.port"
+    sp = subprocess.Popen([f"{build}/sinksim", "--listen", "127.0.0.1:0", "--port-file", pf,
+                           "--mode", "http", "--count-only", "--stats-file", f"{d}/sink0.stats"],
+                          stderr=open(f"{d}/sink0.log", "w"))
+    procs.append(sp)
+    port = wait_port(pf, sp, "sinksim")
+    conf = f"{d}/syslog-ng.conf"
+    with open(conf, "w") as f:
+        # flags(no-parse): the line is the message, as is; 1000 a batch like the daemon's
+        # pages; the body is the records joined by newlines (NDJSON)
+        f.write("@version: 3.38\n"
+                "options { stats-freq(0); log-msg-size(1048576); log-fifo-size(100000); };\n"
+                "source s { stdin(flags(no-parse)); };\n"
+                f"destination d {{ http(url(\"http://127.0.0.1:{port}/\") method(\"POST\") "
+                "body(\"${MESSAGE}\") batch-lines(1000) batch-timeout(100) workers(1) "
+                "headers(\"Content-Type: application/x-ndjson\")); };\n"
+                "log { source(s); destination(d); };\n")
+    dump = subprocess.Popen([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
+                             "--query", QUERY] + ocisim_args, stdout=subprocess.PIPE)
+    log = open(f"{d}/syslog-ng.log", "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen(["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
+                          "-p", f"{d}/pid", "-c", f"{d}/ctl"], stdin=dump.stdout,
+                         stdout=log, stderr=log)
+    dump.stdout.close()
+    procs.append(p)
+    _, status, ru = os.wait4(p.pid, 0)  # syslog-ng exits at the end of stdin, flushed
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    dump.wait()
+    if p.returncode != 0:
+        die(f"{name}: syslog-ng exited {p.returncode}; see {d}/syslog-ng.log:\n" + open(f"{d}/syslog-ng.log").read()[-2000:])
+    sp.send_signal(signal.SIGTERM)
+    sp.wait(10)
+    st = json.load(open(f"{d}/sink0.stats"))
+    e = expected("verbatim", t2)
+    if st["events"] != e["records"] or st["duplicate_events"] != 0 or \
+       st["unique_events"] != e["unique"] or st["content_sum"] != e["content_sum"]:
+        die(f"{name}: received events={st['events']} unique={st['unique_events']} "
+            f"dups={st['duplicate_events']} sum={st['content_sum']}; expected "
+            f"{e['records']} records, {e['unique']} unique, sum {e['content_sum']}")
+    n = e["records"]
+    cpu = ru.ru_utime + ru.ru_stime
+    return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
+            "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+            "requests": st["requests"]}
+
 def on_term(sig, frame):
     cleanup()
     sys.exit(1)
@@ -216,6 +295,7 @@ SCEN = [
     ("raw", "raw, 1 http sink", [("raw", "none")], T2),
     ("ecs-4sinks", "ecs, 4 http sinks", [("ecs", "none")] * 4, T2),
     ("ecs-small", "ecs, 1 sink, 1/10 of the records", [("ecs", "none")], T2S),
+    ("syslog-ng", "peer: syslog-ng {v} (Debian), verbatim, 1 http sink", None, T2),
 ]
 if ONLY:
     SCEN = [s for s in SCEN if s[0] in ONLY]
@@ -230,12 +310,23 @@ try:
     print(f"oci-logfwd benchmark: {RECORDS} records/h window {T1}..{T2}, {RUNS} run(s) each, medians")
     print(f"machine: {mach}")
     rows = []
+    notes = []
+    ecs_rate = None
     for sid, label, sinks, t2 in SCEN:
-        for fmt, _ in sinks:
-            expected(fmt, t2)
+        if sinks is None:
+            why = syslog_ng_missing()
+            if why:
+                notes.append(f"peer skipped: {why}")
+                print(f"  {sid}: skipped: {why}", flush=True)
+                continue
+            label = label.format(v=sng_version())
+            expected("verbatim", t2)
+        else:
+            for fmt, _ in sinks:
+                expected(fmt, t2)
         res = []
         for r in range(RUNS):
-            res.append(run_one(sid, sinks, t2, r))
+            res.append(run_peer(sid, t2, r) if sinks is None else run_one(sid, sinks, t2, r))
             x = res[-1]
             print(f"  {sid} run {r + 1}: {x['records']} records {x['wall']:.2f} s "
                   f"{x['rate']:,.0f}/s cpu {x['cpu']:.2f} s ({x['user']:.2f} user + {x['sys']:.2f} sys) "
@@ -243,12 +334,20 @@ try:
         med = {k: statistics.median(x[k] for x in res) for k in ("wall", "rate", "cpu", "us", "rss")}
         med["records"] = res[0]["records"]
         rows.append((label, med))
+        if sid == "ecs":
+            ecs_rate = med["rate"]
+        if sinks is None and ecs_rate is not None:
+            notes.append(f"oci-logfwd (ecs, 1 sink) / syslog-ng records/s in this run: "
+                         f"{ecs_rate / med['rate']:.2f}x (syslog-ng forwards the records "
+                         "verbatim, without parsing or normalizing them)")
     hdr = "| scenario | records | wall s | records/s | CPU s | CPU µs/record | peak RSS MiB |"
     sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     lines = [hdr, sep] + [f"| {l} | {m['records']:,} | {m['wall']:.2f} | {m['rate']:,.0f} | {m['cpu']:.2f} | "
                           f"{m['us']:.2f} | {m['rss']:.1f} |" for l, m in rows]
     print()
     print("\n".join(lines))
+    for nt in notes:
+        print(nt)
     print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
     if not os.environ.get("BENCH_NO_RESULTS"):
         # a hand-written "## History" section at the end of RESULTS.md is kept
@@ -271,7 +370,7 @@ try:
                     f"Median of {RUNS} run(s). Every run is checked: each sink received exactly the "
                     "expected events (count, no duplicates, and a content hash of every encoded event "
                     "computed independently from `ocisim --dump`).\n\n")
-            f.write("\n".join(lines) + "\n" + kept)
+            f.write("\n".join(lines) + "\n" + "".join(f"\n{nt}\n" for nt in notes) + kept)
 finally:
     cleanup()
 PY
