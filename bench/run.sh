@@ -253,8 +253,15 @@ def run_peer(name, t2, runidx):
                 "body(\"${MESSAGE}\") batch-lines(1000) batch-timeout(100) workers(1) "
                 "headers(\"Content-Type: application/x-ndjson\")); };\n"
                 "log { source(s); destination(d); };\n")
-    dump = subprocess.Popen([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
-                             "--query", QUERY] + ocisim_args, stdout=subprocess.PIPE)
+    # the records come from a file written beforehand: the generator's speed must not
+    # bound the peer's
+    df = f"{work}/dump-{t2}.ndjson".replace(":", "")
+    if not os.path.exists(df):
+        with open(df + ".tmp", "wb") as f:
+            subprocess.run([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
+                            "--query", QUERY] + ocisim_args, stdout=f, check=True)
+        os.rename(df + ".tmp", df)
+    dump = subprocess.Popen(["cat", df], stdout=subprocess.PIPE)
     log = open(f"{d}/syslog-ng.log", "w")
     t0 = time.monotonic()
     p = subprocess.Popen(["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
