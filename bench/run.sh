@@ -40,6 +40,7 @@ for b in oci-logfwd ocisim sinksim bench/bench_expect; do
 done
 exec python3 - "$ROOT" "$BUILD" <<'PY'
 import json, os, platform, signal, statistics, subprocess, sys, tempfile, time, datetime
+import urllib.request
 
 root, build = sys.argv[1], sys.argv[2]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -245,14 +246,16 @@ def run_peer(name, t2, runidx):
     conf = f"{d}/syslog-ng.conf"
     with open(conf, "w") as f:
         # flags(no-parse): the line is the message, as is; 1000 a batch like the daemon's
-        # pages; the body is the records joined by newlines (NDJSON)
+        # pages; the body is the records joined by newlines (NDJSON); flow-control with a
+        # 10000-message window: the source waits for the sink instead of reading the
+        # whole input into memory (bounded, like the daemon's queue)
         f.write("@version: 3.38\n"
-                "options { stats-freq(0); log-msg-size(1048576); log-fifo-size(100000); };\n"
-                "source s { stdin(flags(no-parse)); };\n"
+                "options { stats-freq(0); log-msg-size(1048576); log-fifo-size(10000); };\n"
+                "source s { stdin(flags(no-parse) log-iw-size(10000)); };\n"
                 f"destination d {{ http(url(\"http://127.0.0.1:{port}/\") method(\"POST\") "
                 "body(\"${MESSAGE}\") batch-lines(1000) batch-timeout(100) workers(1) "
                 "headers(\"Content-Type: application/x-ndjson\")); };\n"
-                "log { source(s); destination(d); };\n")
+                "log { source(s); destination(d); flags(flow-control); };\n")
     # the records come from a file written beforehand: the generator's speed must not
     # bound the peer's
     df = f"{work}/dump-{t2}.ndjson".replace(":", "")
@@ -261,7 +264,11 @@ def run_peer(name, t2, runidx):
             subprocess.run([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
                             "--query", QUERY] + ocisim_args, stdout=f, check=True)
         os.rename(df + ".tmp", df)
-    dump = subprocess.Popen(["cat", df], stdout=subprocess.PIPE)
+    # stdin stays open after the records: syslog-ng drops what its queue still holds when
+    # it exits at the end of its input, so it is stopped once the sink has everything
+    dump = subprocess.Popen(["sh", "-c", 'cat "$0" && exec sleep 100000', df],
+                            stdout=subprocess.PIPE)
+    procs.append(dump)
     log = open(f"{d}/syslog-ng.log", "w")
     t0 = time.monotonic()
     p = subprocess.Popen(["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
@@ -269,9 +276,27 @@ def run_peer(name, t2, runidx):
                          stdout=log, stderr=log)
     dump.stdout.close()
     procs.append(p)
-    _, status, ru = os.wait4(p.pid, 0)  # syslog-ng exits at the end of stdin, flushed
+    want = expected("verbatim", t2)["records"]
+    deadline = time.monotonic() + 900
+    while True:
+        # re-read every time: done when the sink has received every record
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sinksim/stats", timeout=5) as u:
+                got = json.load(u)["events"]
+        except OSError:
+            got = -1
+        if got >= want:
+            break
+        if p.poll() is not None:
+            die(f"{name}: syslog-ng exited {p.returncode} early; see {d}/syslog-ng.log")
+        if time.monotonic() > deadline:
+            die(f"{name}: the sink has {got} of {want} records after 900 s")
+        time.sleep(0.02)
     wall = time.monotonic() - t0
+    p.send_signal(signal.SIGTERM)
+    _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
+    dump.terminate()
     dump.wait()
     if p.returncode != 0:
         die(f"{name}: syslog-ng exited {p.returncode}; see {d}/syslog-ng.log:\n" + open(f"{d}/syslog-ng.log").read()[-2000:])
