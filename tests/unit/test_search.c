@@ -255,6 +255,7 @@ enum {
 	M_NO_RESULTS, /* one page without "results" */
 	M_400_TOKEN,  /* a 400 for any request carrying a page token */
 	M_HOLD,       /* never answers */
+	M_404_NEXT,   /* the first page (3 records, a token), then 404 for the next */
 };
 
 struct srv {
@@ -349,7 +350,7 @@ srv_cb(struct evhttp_request *req, void *arg)
 		evbuffer_add_printf(b, "{\"code\":\"InvalidParameter\",\"message\":\"zebra "
 		    "umbrella quartz\"}");
 		evhttp_send_reply(req, 400, "Bad", b);
-	} else if (s->mode == M_404) {
+	} else if (s->mode == M_404 || (s->mode == M_404_NEXT && page != NULL)) {
 		evbuffer_add_printf(b, "{\"code\":\"NotAuthorizedOrNotFound\",\"message\":\"nope\"}");
 		evhttp_send_reply(req, 404, "Not Found", b);
 	} else if (s->mode == M_MALFORMED) {
@@ -780,6 +781,20 @@ test_loop_fetch_ahead(void **state)
 	for (i = 0; i < 8; i++)
 		assert_string_equal(r.recs[i], whole.recs[i]);
 	free_run(&whole);
+	srv_done(&s, &r);
+
+	/* the page fetched ahead is answered 404 while page 0 is held: the answer waits,
+	 * and the search ends NOT_FOUND only after page 0's records were all handed over */
+	setup_srv(&s, M_404_NEXT);
+	memset(&r, 0, sizeof(r));
+	r.opts = &o;
+	r.hold_first = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_NOT_FOUND);
+	assert_int_equal(r.requests_at_resume, 2);
+	assert_int_equal(r.n_recs, 3);
+	assert_int_equal(r.res_pages, 1);
 	srv_done(&s, &r);
 }
 
