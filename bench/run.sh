@@ -164,6 +164,14 @@ with open(f"{work}/oci/config", "w") as f:
             "fingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
             f"key_file = {key}\nregion = {REGION}\n")
 
+def proc_cpu(pid):
+    """user+sys seconds a running process has used so far (/proc/PID/stat)."""
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
 def run_one(name, sinks, t2, runidx):
     """sinks: list of (format, compression). Returns a dict of figures, or dies."""
     d = f"{work}/{name}-{runidx}"
@@ -186,12 +194,14 @@ def run_one(name, sinks, t2, runidx):
             f.write(f"[sink s{i}]\ntype = http\nurl = http://127.0.0.1:{sims[i][1]}/\n"
                     f"format = {fmt}\ncompression = {comp}\n")
     log = open(f"{d}/daemon.log", "w")
+    sim0 = proc_cpu(op.pid)
     t0 = time.monotonic()
     p = subprocess.Popen(WRAP + [f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
                          stdout=log, stderr=log)
     procs.append(p)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
+    simcpu = proc_cpu(op.pid) - sim0
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         die(f"{name}: oci-logfwd exited {p.returncode}; see {d}/daemon.log:\n" + open(f"{d}/daemon.log").read()[-2000:])
@@ -212,6 +222,7 @@ def run_one(name, sinks, t2, runidx):
     cpu = ru.ru_utime + ru.ru_stime
     return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
             "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+            "sim": simcpu,
             "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
 
 SNG_HTTP = "/usr/lib/syslog-ng"
@@ -362,7 +373,8 @@ try:
             x = res[-1]
             print(f"  {sid} run {r + 1}: {x['records']} records {x['wall']:.2f} s "
                   f"{x['rate']:,.0f}/s cpu {x['cpu']:.2f} s ({x['user']:.2f} user + {x['sys']:.2f} sys) "
-                  f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests", flush=True)
+                  f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests"
+                  + (f"; ocisim cpu {x['sim']:.2f} s" if "sim" in x else ""), flush=True)
         med = {k: statistics.median(x[k] for x in res) for k in ("wall", "rate", "cpu", "us", "rss")}
         med["records"] = res[0]["records"]
         rows.append((label, med))
