@@ -85,6 +85,9 @@ struct search {
 	int deliver_due;      /* records left; hand them over on resume */
 	int deliver_after_send; /* the request timer hands the page over once it sent */
 	char *pbody;          /* the held page's body (the records point into it) */
+	size_t pbody_len;
+	int parsed;           /* pbody parsed into recs (pn records) */
+	long pstatus;         /* its HTTP status */
 	size_t pn, poff;
 	unsigned pindex;
 	char *prid;
@@ -572,7 +575,8 @@ drop_page(struct search *s)
 	free(s->pbody);
 	free(s->prid);
 	s->pbody = s->prid = NULL;
-	s->have_page = s->deliver_due = s->deliver_after_send = 0;
+	s->pbody_len = 0;
+	s->have_page = s->parsed = s->deliver_due = s->deliver_after_send = 0;
 	s->pn = s->poff = 0;
 }
 
@@ -698,6 +702,7 @@ finish(struct search *s, enum search_status st, long http_status, const char *co
 
 static void process_response(struct search *s, const struct http_response *r,
     struct parked *p);
+static void page_malformed(struct search *s, long status, const char *why, const char *rid);
 
 /* The request timer: the next request (first page, next page, retry). */
 static void
@@ -1007,12 +1012,37 @@ page_done(struct search *s)
 		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
 }
 
-/* Hands records poff..pn-1 of the held page over. */
+static void
+page_malformed(struct search *s, long status, const char *why, const char *rid)
+{
+	char err[400];
+
+	snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, why);
+	log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)", err, rid);
+	finish(s, SEARCH_FAILED, status, NULL, err, rid);
+}
+
+/* Hands records poff..pn-1 of the held page over (parsing it first, once). */
 static void
 deliver(struct search *s)
 {
 	struct search_page pg;
-	size_t rem = s->pn - s->poff, k;
+	size_t rem, k;
+
+	if (!s->parsed) {
+		char perrbuf[200];
+
+		/* with opts.rec_parser, this is where the records are normalized: after the
+		 * next page's request went out (fetch ahead) */
+		if (search_parse_page_rp(s->pbody, s->pbody_len, s->opts.rec_parser, &s->recs,
+			&s->recs_cap, &s->pn, perrbuf, sizeof(perrbuf)) != 0) {
+			s->pages = s->pindex;
+			page_malformed(s, s->pstatus, perrbuf, s->prid);
+			return;
+		}
+		s->parsed = 1;
+	}
+	rem = s->pn - s->poff;
 
 	pg.records = s->recs + s->poff;
 	pg.n = rem;
@@ -1067,15 +1097,10 @@ static void
 on_page(struct search *s, const struct http_response *r, struct parked *p, const char *rid)
 {
 	const char *next = http_response_header(r, "opc-next-page");
-	size_t n = 0;
-	char perrbuf[200], err[400];
+	char err[400];
 
-	if (search_parse_page_rp(r->body, r->body_len, s->opts.rec_parser, &s->recs,
-		&s->recs_cap, &n, perrbuf, sizeof(perrbuf)) != 0) {
-		snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, perrbuf);
-		log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
-		    err, rid);
-		finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
+	if (r->body_len == 0) {
+		page_malformed(s, r->status, "empty page body", rid);
 		return;
 	}
 	if (next != NULL && *next == '\0')
@@ -1107,17 +1132,19 @@ on_page(struct search *s, const struct http_response *r, struct parked *p, const
 	}
 	page_success(s);
 	s->have_page = 1;
-	s->pn = n;
+	s->parsed = 0; /* parsed by deliver(), once the next request went out */
+	s->pn = 0;
 	s->poff = 0;
+	s->pstatus = r->status;
 	s->pindex = s->pages++;
 	s->prid = strdup(rid);
-	/* the records point into the body: keep it, without a copy */
+	/* the records will point into the body: keep it, without a copy */
 	if (p != NULL) {
 		s->pbody = p->body;
+		s->pbody_len = p->r.body_len;
 		p->body = NULL;
 	} else {
-		size_t len;
-		s->pbody = http_response_take_body(r, &len);
+		s->pbody = http_response_take_body(r, &s->pbody_len);
 	}
 	if (next != NULL) {
 		char *t = strdup(next);
