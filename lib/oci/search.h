@@ -39,8 +39,10 @@
  * Page requests of one search start at least min_page_interval_ms apart (pacing: a server
  * that answers instantly and forever cannot turn a window into a hot loop).
  * Fetch ahead: page k+1's request goes out as soon as page k's answer (with its
- * opc-next-page) is in, before page k is handed over, so OCI works on the next page while
- * the caller normalizes and queues this one.  At most one page is ahead: one request in
+ * opc-next-page) is in, before page k is parsed and handed over, so OCI works on the next
+ * page while we parse (and, with a record parser, normalize) this one and the caller
+ * queues it.  A malformed page k is then noticed after k+1 was asked for (that request
+ * is cancelled with the search).  At most one page is ahead: one request in
  * flight, and its answer (whatever it is: a page, an error, a 429) waits, parked, until
  * page k is consumed, so records, retries and results keep their order.  No request goes
  * out while the search is paused.
