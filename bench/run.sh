@@ -25,6 +25,7 @@
 # module the peer is skipped with a note.  (Fluent Bit, the first peer, is not
 # packaged in Debian.)
 #   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
+#   BENCH_KEEP=1               keep the work directory (logs); a failing run always keeps it
 #   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
 #                              run the daemon under a wrapper (profiles; the CPU and RSS
 #                              figures are then the wrapper's: implies BENCH_NO_RESULTS)
@@ -68,7 +69,9 @@ T2S = datetime.datetime.fromtimestamp(t1 + 360, datetime.timezone.utc).strftime(
 work = tempfile.mkdtemp(prefix="oci-logfwd-bench.")
 procs = []
 
+failed = []
 def die(msg):
+    failed.append(msg)  # keeps the work directory (its logs) for a look
     print(f"bench: FAIL: {msg}", file=sys.stderr)
     cleanup()
     sys.exit(1)
@@ -417,4 +420,8 @@ try:
             f.write("\n".join(lines) + "\n" + "".join(f"\n{nt}\n" for nt in notes) + kept)
 finally:
     cleanup()
+    if not failed and not os.environ.get("BENCH_KEEP"):
+        # the peer's record file alone is ~1.2 GB at 1,000,000 records
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
 PY
