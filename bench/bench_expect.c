@@ -9,7 +9,10 @@
  * same figure `sinksim --count-only` reports for what it received: a run that loses,
  * truncates or corrupts a single event gets a different sum.
  *
- *   ocisim --dump ... | bench_expect ecs|ocsf|raw [REGION]
+ *   ocisim --dump ... | bench_expect ecs|ocsf|raw|verbatim [REGION]
+ *
+ * verbatim: each line as it is (the search result, not normalized): what a peer that
+ * forwards the records without reading them (syslog-ng in bench/run.sh) must deliver.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +28,8 @@
 int
 main(int argc, char **argv)
 {
-	enum conf_format fmt;
+	enum conf_format fmt = CONF_FORMAT_RAW;
+	int verbatim = argc > 1 && strcmp(argv[1], "verbatim") == 0;
 	const char *region = argc > 2 ? argv[2] : "us-ashburn-1";
 	struct normalizer *n = normalizer_new();
 	struct seen *seen = seen_new(); /* duplicate records encode to the same event */
@@ -37,12 +41,14 @@ main(int argc, char **argv)
 	uint64_t sum = 0;
 
 	if (argc < 2 || (strcmp(argv[1], "ecs") != 0 && strcmp(argv[1], "ocsf") != 0 &&
-	    strcmp(argv[1], "raw") != 0)) {
-		fprintf(stderr, "usage: ocisim --dump ... | bench_expect ecs|ocsf|raw [REGION]\n");
+	    strcmp(argv[1], "raw") != 0 && !verbatim)) {
+		fprintf(stderr, "usage: ocisim --dump ... | bench_expect ecs|ocsf|raw|verbatim "
+		    "[REGION]\n");
 		return 64;
 	}
-	fmt = strcmp(argv[1], "ecs") == 0 ? CONF_FORMAT_ECS :
-	    strcmp(argv[1], "ocsf") == 0 ? CONF_FORMAT_OCSF : CONF_FORMAT_RAW;
+	if (!verbatim)
+		fmt = strcmp(argv[1], "ecs") == 0 ? CONF_FORMAT_ECS :
+		    strcmp(argv[1], "ocsf") == 0 ? CONF_FORMAT_OCSF : CONF_FORMAT_RAW;
 	if (n == NULL || seen == NULL) {
 		fprintf(stderr, "bench_expect: out of memory\n");
 		return 1;
@@ -58,7 +64,12 @@ main(int argc, char **argv)
 			continue;
 		records++;
 		buf_reset(&out);
-		if (normalize_record(n, line, (size_t)len, &ev, &err) != 0 ||
+		if (verbatim) {
+			if (buf_append(&out, line, (size_t)len) != 0) {
+				skipped++;
+				continue;
+			}
+		} else if (normalize_record(n, line, (size_t)len, &ev, &err) != 0 ||
 		    format_encode(ev, fmt, region, &out) != 0) {
 			skipped++;
 			continue;

@@ -14,8 +14,21 @@
 #
 #   BENCH_RUNS=3 BENCH_RECORDS=1000000 BUILD=build/bench bash bench/run.sh
 #   BENCH_RECORDS=100000 ...   quick mode
-#   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small)
+#   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small,
+#                              syslog-ng)
+#
+# The peer, measured in the same run on the same records into the same sink: syslog-ng
+# from Debian (syslog-ng-core + syslog-ng-mod-http) reading `ocisim --dump` of the window
+# on stdin and forwarding each record verbatim (no parsing, no normalizing) as NDJSON
+# batches of 1000 to sinksim; checked like the daemon (count, no duplicates, content hash
+# of the verbatim records); CPU and RSS are syslog-ng's.  Without syslog-ng or its http
+# module the peer is skipped with a note.  (Fluent Bit, the issue's first peer, is not
+# packaged in Debian.)
 #   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
+#   BENCH_KEEP=1               keep the work directory (logs); a failing run always keeps it
+#   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
+#                              run the daemon under a wrapper (profiles; the CPU and RSS
+#                              figures are then the wrapper's: implies BENCH_NO_RESULTS)
 set -euo pipefail
 BUILD="${BUILD:-build/bench}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,11 +41,15 @@ for b in oci-logfwd ocisim sinksim bench/bench_expect; do
 done
 exec python3 - "$ROOT" "$BUILD" <<'PY'
 import json, os, platform, signal, statistics, subprocess, sys, tempfile, time, datetime
+import urllib.request
 
 root, build = sys.argv[1], sys.argv[2]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))
 ONLY = os.environ.get("BENCH_ONLY", "").split()
+WRAP = os.environ.get("BENCH_WRAP", "").split()
+if WRAP:
+    os.environ["BENCH_NO_RESULTS"] = "1"
 SEED = 7
 QUERY = ('search "ocid1.compartment.oc1..aaaaaaaaq7k3m2xw5vdj4nlc6hr2t5yzb3fo7pe4gsu6ai2wqkx3rmna/_Audit", '
          '"ocid1.compartment.oc1..aaaaaaaa3nfz7b2ckq4wl6xdr5ty2mj7eo3ap6hs4gu5vi2zqbxwk3la/'
@@ -52,7 +69,9 @@ T2S = datetime.datetime.fromtimestamp(t1 + 360, datetime.timezone.utc).strftime(
 work = tempfile.mkdtemp(prefix="oci-logfwd-bench.")
 procs = []
 
+failed = []
 def die(msg):
+    failed.append(msg)  # keeps the work directory (its logs) for a look
     print(f"bench: FAIL: {msg}", file=sys.stderr)
     cleanup()
     sys.exit(1)
@@ -148,6 +167,14 @@ with open(f"{work}/oci/config", "w") as f:
             "fingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
             f"key_file = {key}\nregion = {REGION}\n")
 
+def proc_cpu(pid):
+    """user+sys seconds a running process has used so far (/proc/PID/stat)."""
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
 def run_one(name, sinks, t2, runidx):
     """sinks: list of (format, compression). Returns a dict of figures, or dies."""
     d = f"{work}/{name}-{runidx}"
@@ -170,12 +197,14 @@ def run_one(name, sinks, t2, runidx):
             f.write(f"[sink s{i}]\ntype = http\nurl = http://127.0.0.1:{sims[i][1]}/\n"
                     f"format = {fmt}\ncompression = {comp}\n")
     log = open(f"{d}/daemon.log", "w")
+    sim0 = proc_cpu(op.pid)
     t0 = time.monotonic()
-    p = subprocess.Popen([f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
+    p = subprocess.Popen(WRAP + [f"{build}/oci-logfwd", "-c", conf, "--from", T1, "--to", t2],
                          stdout=log, stderr=log)
     procs.append(p)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
+    simcpu = proc_cpu(op.pid) - sim0
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         die(f"{name}: oci-logfwd exited {p.returncode}; see {d}/daemon.log:\n" + open(f"{d}/daemon.log").read()[-2000:])
@@ -196,7 +225,109 @@ def run_one(name, sinks, t2, runidx):
     cpu = ru.ru_utime + ru.ru_stime
     return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
             "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+            "sim": simcpu,
             "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
+
+SNG_HTTP = "/usr/lib/syslog-ng"
+def syslog_ng_missing():
+    import glob, shutil
+    if shutil.which("syslog-ng") is None:
+        return "syslog-ng not installed (apt-get install syslog-ng-core syslog-ng-mod-http)"
+    if not glob.glob(f"{SNG_HTTP}/*/libhttp.so"):
+        return "syslog-ng's http module not installed (apt-get install syslog-ng-mod-http)"
+    return None
+
+def sng_version():
+    try:
+        out = subprocess.run(["syslog-ng", "--version"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Installer-Version:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+def run_peer(name, t2, runidx):
+    """syslog-ng forwarding the window's records verbatim to one sinksim."""
+    d = f"{work}/{name}-{runidx}"
+    os.makedirs(d)
+    pf = f"{d}/sink0.port"
+    sp = subprocess.Popen([f"{build}/sinksim", "--listen", "127.0.0.1:0", "--port-file", pf,
+                           "--mode", "http", "--count-only", "--stats-file", f"{d}/sink0.stats"],
+                          stderr=open(f"{d}/sink0.log", "w"))
+    procs.append(sp)
+    port = wait_port(pf, sp, "sinksim")
+    conf = f"{d}/syslog-ng.conf"
+    with open(conf, "w") as f:
+        # flags(no-parse): the line is the message, as is; 1000 a batch like the daemon's
+        # pages; the body is the records joined by newlines (NDJSON); flow-control with a
+        # 10000-message window: the source waits for the sink instead of reading the
+        # whole input into memory (bounded, like the daemon's queue)
+        f.write("@version: 3.38\n"
+                "options { stats-freq(0); log-msg-size(1048576); log-fifo-size(10000); };\n"
+                "source s { stdin(flags(no-parse) log-iw-size(10000)); };\n"
+                f"destination d {{ http(url(\"http://127.0.0.1:{port}/\") method(\"POST\") "
+                "body(\"${MESSAGE}\") batch-lines(1000) batch-timeout(100) workers(1) "
+                "headers(\"Content-Type: application/x-ndjson\")); };\n"
+                "log { source(s); destination(d); flags(flow-control); };\n")
+    # the records come from a file written beforehand: the generator's speed must not
+    # bound the peer's
+    df = f"{work}/dump-{t2}.ndjson".replace(":", "")
+    if not os.path.exists(df):
+        with open(df + ".tmp", "wb") as f:
+            subprocess.run([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
+                            "--query", QUERY] + ocisim_args, stdout=f, check=True)
+        os.rename(df + ".tmp", df)
+    # stdin stays open after the records: syslog-ng drops what its queue still holds when
+    # it exits at the end of its input, so it is stopped once the sink has everything
+    dump = subprocess.Popen(["sh", "-c", 'cat "$0" && exec sleep 100000', df],
+                            stdout=subprocess.PIPE)
+    procs.append(dump)
+    log = open(f"{d}/syslog-ng.log", "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen(["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
+                          "-p", f"{d}/pid", "-c", f"{d}/ctl"], stdin=dump.stdout,
+                         stdout=log, stderr=log)
+    dump.stdout.close()
+    procs.append(p)
+    want = expected("verbatim", t2)["records"]
+    deadline = time.monotonic() + 900
+    while True:
+        # re-read every time: done when the sink has received every record
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_sinksim/stats", timeout=5) as u:
+                got = json.load(u)["events"]
+        except OSError:
+            got = -1
+        if got >= want:
+            break
+        if p.poll() is not None:
+            die(f"{name}: syslog-ng exited {p.returncode} early; see {d}/syslog-ng.log")
+        if time.monotonic() > deadline:
+            die(f"{name}: the sink has {got} of {want} records after 900 s")
+        time.sleep(0.02)
+    wall = time.monotonic() - t0
+    p.send_signal(signal.SIGTERM)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    dump.terminate()
+    dump.wait()
+    if p.returncode != 0:
+        die(f"{name}: syslog-ng exited {p.returncode}; see {d}/syslog-ng.log:\n" + open(f"{d}/syslog-ng.log").read()[-2000:])
+    sp.send_signal(signal.SIGTERM)
+    sp.wait(10)
+    st = json.load(open(f"{d}/sink0.stats"))
+    e = expected("verbatim", t2)
+    if st["events"] != e["records"] or st["duplicate_events"] != 0 or \
+       st["unique_events"] != e["unique"] or st["content_sum"] != e["content_sum"]:
+        die(f"{name}: received events={st['events']} unique={st['unique_events']} "
+            f"dups={st['duplicate_events']} sum={st['content_sum']}; expected "
+            f"{e['records']} records, {e['unique']} unique, sum {e['content_sum']}")
+    n = e["records"]
+    cpu = ru.ru_utime + ru.ru_stime
+    return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
+            "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+            "requests": st["requests"]}
 
 def on_term(sig, frame):
     cleanup()
@@ -210,6 +341,7 @@ SCEN = [
     ("raw", "raw, 1 http sink", [("raw", "none")], T2),
     ("ecs-4sinks", "ecs, 4 http sinks", [("ecs", "none")] * 4, T2),
     ("ecs-small", "ecs, 1 sink, 1/10 of the records", [("ecs", "none")], T2S),
+    ("syslog-ng", "peer: syslog-ng {v} (Debian), verbatim, 1 http sink", None, T2),
 ]
 if ONLY:
     SCEN = [s for s in SCEN if s[0] in ONLY]
@@ -224,25 +356,45 @@ try:
     print(f"oci-logfwd benchmark: {RECORDS} records/h window {T1}..{T2}, {RUNS} run(s) each, medians")
     print(f"machine: {mach}")
     rows = []
+    notes = []
+    ecs_rate = None
     for sid, label, sinks, t2 in SCEN:
-        for fmt, _ in sinks:
-            expected(fmt, t2)
+        if sinks is None:
+            why = syslog_ng_missing()
+            if why:
+                notes.append(f"peer skipped: {why}")
+                print(f"  {sid}: skipped: {why}", flush=True)
+                continue
+            label = label.format(v=sng_version())
+            expected("verbatim", t2)
+        else:
+            for fmt, _ in sinks:
+                expected(fmt, t2)
         res = []
         for r in range(RUNS):
-            res.append(run_one(sid, sinks, t2, r))
+            res.append(run_peer(sid, t2, r) if sinks is None else run_one(sid, sinks, t2, r))
             x = res[-1]
             print(f"  {sid} run {r + 1}: {x['records']} records {x['wall']:.2f} s "
                   f"{x['rate']:,.0f}/s cpu {x['cpu']:.2f} s ({x['user']:.2f} user + {x['sys']:.2f} sys) "
-                  f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests", flush=True)
+                  f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests"
+                  + (f"; ocisim cpu {x['sim']:.2f} s" if "sim" in x else ""), flush=True)
         med = {k: statistics.median(x[k] for x in res) for k in ("wall", "rate", "cpu", "us", "rss")}
         med["records"] = res[0]["records"]
         rows.append((label, med))
+        if sid == "ecs":
+            ecs_rate = med["rate"]
+        if sinks is None and ecs_rate is not None:
+            notes.append(f"oci-logfwd (ecs, 1 sink) / syslog-ng records/s in this run: "
+                         f"{ecs_rate / med['rate']:.2f}x (syslog-ng forwards the records "
+                         "verbatim, without parsing or normalizing them)")
     hdr = "| scenario | records | wall s | records/s | CPU s | CPU µs/record | peak RSS MiB |"
     sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     lines = [hdr, sep] + [f"| {l} | {m['records']:,} | {m['wall']:.2f} | {m['rate']:,.0f} | {m['cpu']:.2f} | "
                           f"{m['us']:.2f} | {m['rss']:.1f} |" for l, m in rows]
     print()
     print("\n".join(lines))
+    for nt in notes:
+        print(nt)
     print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
     if not os.environ.get("BENCH_NO_RESULTS"):
         # a hand-written "## History" section at the end of RESULTS.md is kept
@@ -265,7 +417,11 @@ try:
                     f"Median of {RUNS} run(s). Every run is checked: each sink received exactly the "
                     "expected events (count, no duplicates, and a content hash of every encoded event "
                     "computed independently from `ocisim --dump`).\n\n")
-            f.write("\n".join(lines) + "\n" + kept)
+            f.write("\n".join(lines) + "\n" + "".join(f"\n{nt}\n" for nt in notes) + kept)
 finally:
     cleanup()
+    if not failed and not os.environ.get("BENCH_KEEP"):
+        # the peer's record file alone is ~1.2 GB at 1,000,000 records
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
 PY

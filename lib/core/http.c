@@ -506,6 +506,15 @@ http_response_take_body(const struct http_response *r, size_t *len)
 	return b;
 }
 
+void
+http_flush(struct http *h)
+{
+	int running = 0;
+
+	/* No check_multi(): completion callbacks must not run inside the caller's. */
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
 const char *
 http_response_header(const struct http_response *r, const char *name)
 {

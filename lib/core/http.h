@@ -75,6 +75,13 @@ struct http_xfer *http_submit(struct http *h, const struct http_request *req,
 /* Stops a transfer; its callback never runs.  NULL is a no-op. */
 void http_cancel(struct http_xfer *x);
 
+/*
+ * Lets curl act now (start or write just-submitted requests) rather than on the next loop
+ * turn, so that a request goes on the wire before the caller does long work.  Runs no
+ * completion callback (those come from the loop as usual).
+ */
+void http_flush(struct http *h);
+
 /* Transfers running now. */
 size_t http_running(const struct http *h);
 

@@ -149,12 +149,22 @@ struct frame {
 	const struct key *pending; /* key just read in this object, until its value */
 };
 
+/* Page mode: the events of one page, in chunks that never move while the page lives. */
+#define EVCHUNK 64
+struct evchunk {
+	struct evchunk *next;
+	size_t used;
+	struct event ev[EVCHUNK];
+};
+
 struct normalizer {
 	struct event ev;
 	struct slot slots[F_COUNT];
 	struct frame stack[NORMALIZE_MAX_DEPTH + 1];
 	int depth;
 	yajl_handle h;
+	yajl_handle cur;              /* the pass being read: h, or the page's (page mode) */
+	struct evchunk *chunks, *chunk; /* page mode: every chunk, and the one being filled */
 	const char *in;
 	size_t in_len;
 	/* Scratch for decoded strings: reserved to the input length before each parse, so
@@ -222,7 +232,7 @@ arena_copy(struct normalizer *n, const char *s, size_t len)
 static size_t
 consumed(const struct normalizer *n)
 {
-	return (size_t)yajl_get_bytes_consumed(n->h);
+	return (size_t)yajl_get_bytes_consumed(n->cur);
 }
 
 /* The key whose value starts now, or NULL (in an array, or an uninteresting key). */
@@ -954,6 +964,11 @@ normalizer_free(struct normalizer *n)
 		return;
 	if (n->h != NULL)
 		yajl_free(n->h);
+	while (n->chunks != NULL) {
+		struct evchunk *c = n->chunks;
+		n->chunks = c->next;
+		free(c);
+	}
 	free(n->arena);
 	free(n);
 }
@@ -1004,6 +1019,7 @@ run(struct normalizer *n, const char *json, size_t len, int bare, const struct e
 		yajl_config(n->h, yajl_dont_validate_strings, 1);
 		yajl_config(n->h, yajl_allow_multiple_values, 1);
 	}
+	n->cur = n->h;
 	st = yajl_parse(n->h, (const unsigned char *)json, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(n->h);
@@ -1061,4 +1077,76 @@ normalize_any(struct normalizer *n, const char *json, size_t len,
 	    n->slots[F_LC].type == T_ABSENT)
 		return run(n, json, len, 1, out, err);
 	return -1;
+}
+
+/* ---- page mode ---- */
+
+const yajl_callbacks *
+normalize_page_callbacks(void)
+{
+	return &callbacks;
+}
+
+int
+normalize_page_begin(struct normalizer *n, yajl_handle h, const char *text, size_t len)
+{
+	struct evchunk *c;
+
+	/* one arena for the whole page: every record's decoded strings fit in it (each
+	 * is decoded from, and no longer than, its own bytes of text) */
+	if (arena_prepare(n, len) != 0)
+		return -1;
+	for (c = n->chunks; c != NULL; c = c->next)
+		c->used = 0;
+	n->chunk = n->chunks;
+	n->cur = h;
+	n->in = text;
+	n->in_len = len;
+	return 0;
+}
+
+void
+normalize_page_record_begin(struct normalizer *n)
+{
+	reset(n, n->in, n->in_len, 0);
+}
+
+int
+normalize_page_record_end(struct normalizer *n, const struct event **out,
+    struct normalize_err *err)
+{
+	struct evchunk *c = n->chunk;
+
+	err->msg[0] = '\0';
+	if (n->cancel_msg != NULL) {
+		snprintf(err->msg, sizeof(err->msg), "%s", n->cancel_msg);
+		return -1;
+	}
+	if (!n->root_seen) {
+		snprintf(err->msg, sizeof(err->msg), "not a JSON object");
+		return -1;
+	}
+	if (finish(n, err) != 0)
+		return -1;
+	if (c == NULL || c->used == EVCHUNK) {
+		struct evchunk *next = c != NULL ? c->next : n->chunks;
+
+		if (next == NULL) {
+			next = malloc(sizeof(*next));
+			if (next == NULL) {
+				snprintf(err->msg, sizeof(err->msg), "out of memory");
+				return -1;
+			}
+			next->next = NULL;
+			if (c != NULL)
+				c->next = next;
+			else
+				n->chunks = next;
+		}
+		next->used = 0;
+		n->chunk = c = next;
+	}
+	c->ev[c->used] = n->ev;
+	*out = &c->ev[c->used++];
+	return 0;
 }

@@ -34,6 +34,8 @@
 
 #include <stddef.h>
 
+#include <yajl/yajl_parse.h>
+
 #include "event.h"
 
 #define NORMALIZE_MAX_DEPTH 512
@@ -73,5 +75,25 @@ int normalize_logcontent(struct normalizer *n, const char *json, size_t len,
  */
 int normalize_any(struct normalizer *n, const char *json, size_t len,
     const struct event **out, struct normalize_err *err);
+
+/*
+ * Page mode (lex each page once): the records inside a larger JSON text (a SearchLogs
+ * page) are normalized from inside the caller's own yajl pass over it.  The caller
+ * calls normalize_page_begin with its yajl handle before parsing the text (in one
+ * yajl_parse call, so that byte offsets index text), then for each record object:
+ * normalize_page_record_begin just before the object's '{' reaches the callbacks,
+ * every yajl event of the object (its start_map through its end_map) to
+ * normalize_page_callbacks() with ctx n (a callback that returns 0 fails that record
+ * only: the caller stops feeding it), and normalize_page_record_end after it (same
+ * result as normalize_record for the object's bytes).  The events stay valid, and point
+ * into text, until the next normalize_page_begin, any other call on n, or
+ * normalizer_free: use one normalizer for page mode and another for single records.
+ * normalize_page_begin: 0, or -1 out of memory.
+ */
+const yajl_callbacks *normalize_page_callbacks(void);
+int normalize_page_begin(struct normalizer *n, yajl_handle h, const char *text, size_t len);
+void normalize_page_record_begin(struct normalizer *n);
+int normalize_page_record_end(struct normalizer *n, const struct event **out,
+    struct normalize_err *err);
 
 #endif

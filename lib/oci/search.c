@@ -34,6 +34,18 @@ struct tokset {
 	size_t cap, n;
 };
 
+/*
+ * A response that came while a page was still being handed over (fetch ahead): kept,
+ * with everything on_response reads, until that page is consumed.
+ */
+struct parked {
+	struct http_response r;
+	char *body;
+	char *error;
+	struct http_header *headers;
+	size_t n_headers;
+};
+
 struct search {
 	struct oci_client *c;
 	struct event_base *base;
@@ -50,7 +62,8 @@ struct search {
 	struct tokset tokens; /* every token of this pass over the window */
 	struct http_xfer *xfer;
 	struct oci_wait *wait;
-	struct event *timer;
+	struct event *timer;  /* the next request (pacing, retries) */
+	struct event *dtimer; /* hands the held page over, or processes a parked response */
 	struct backoff bo;
 	unsigned slow;        /* consecutive timeouts of a sent request, this page */
 	unsigned failed;      /* consecutive failed attempts (opts.max_attempts) */
@@ -67,15 +80,20 @@ struct search {
 	uint64_t records;
 	unsigned pages, requests;
 	int paused, next_due, cancelled, in_cb;
+	int last_seen;        /* the page without opc-next-page came: no more requests */
 
 	/* the page being handed over */
 	int have_page;
 	int deliver_due;      /* records left; hand them over on resume */
-	char *pbody;          /* owned once a page is only partly consumed */
+	int deliver_after_send; /* the request timer hands the page over once it sent */
+	char *pbody;          /* the held page's body (the records point into it) */
+	size_t pbody_len;
+	int parsed;           /* pbody parsed into recs (pn records) */
+	long pstatus;         /* its HTTP status */
 	size_t pn, poff;
 	unsigned pindex;
 	char *prid;
-	char *pnext;          /* opc-next-page of that page, NULL = last page */
+	struct parked *ahead; /* the next page's response, come while a page was held */
 
 	struct search_record *recs;
 	size_t recs_cap;
@@ -112,6 +130,8 @@ struct pctx {
 	int in_data;        /* depth of the open data object (4), 0 if none */
 	size_t data_start;
 	size_t elem_index;
+	const struct search_rec_parser *rp;
+	int rec_failed;     /* rp failed the current record: feed it nothing more */
 	struct search_record **recs;
 	size_t *cap, n;
 	char *err;
@@ -134,6 +154,12 @@ perr(struct pctx *p, const char *fmt, ...)
 	return 0; /* stops the parse */
 }
 
+/* Inside a data object, fed to the record parser (unless it failed this record). */
+#define FEED(p, call) do { \
+	if ((p)->rp != NULL && !(p)->rec_failed && !(call)) \
+		(p)->rec_failed = 1; \
+} while (0)
+
 /* A scalar, or a container start, in position depth (before it opens). */
 static int
 value_check(struct pctx *p, int is_map, int is_array)
@@ -154,6 +180,10 @@ cb_null(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_null(p->rp->arg));
+		return 1;
+	}
 	/* "results": null is an empty page (only summary is mandatory in the SDKs) */
 	if (p->depth == 1 && p->key1_results)
 		return 1;
@@ -163,18 +193,36 @@ cb_null(void *ctx)
 static int
 cb_bool(void *ctx, int b)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_boolean(p->rp->arg, b));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
 static int
 cb_number(void *ctx, const char *s, size_t l)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_number(p->rp->arg, s, l));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
 static int
 cb_string(void *ctx, const unsigned char *s, size_t l)
 {
+	struct pctx *p = ctx;
+
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_string(p->rp->arg, s, l));
+		return 1;
+	}
 	return value_check(ctx, 0, 0);
 }
 
@@ -183,6 +231,11 @@ cb_start_map(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+		p->depth++;
+		return 1;
+	}
 	if (!value_check(p, 1, 0))
 		return 0;
 	if (p->depth == 0) {
@@ -196,6 +249,11 @@ cb_start_map(void *ctx)
 		/* bytes consumed so far end just after this '{' */
 		p->data_start = yajl_get_bytes_consumed(p->h) - 1;
 		p->in_data = 4;
+		if (p->rp != NULL) {
+			p->rec_failed = 0;
+			p->rp->rec_begin(p->rp->arg);
+			FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+		}
 	}
 	p->depth++;
 	return 1;
@@ -207,6 +265,8 @@ cb_end_map(void *ctx)
 	struct pctx *p = ctx;
 
 	p->depth--;
+	if (p->in_data)
+		FEED(p, p->rp->cb->yajl_end_map(p->rp->arg));
 	if (p->in_data && p->depth == 3) {
 		size_t end = yajl_get_bytes_consumed(p->h);
 
@@ -222,6 +282,8 @@ cb_end_map(void *ctx)
 		}
 		(*p->recs)[p->n].json = p->body + p->data_start;
 		(*p->recs)[p->n].len = end - p->data_start;
+		(*p->recs)[p->n].parsed = p->rp != NULL ?
+		    p->rp->rec_end(p->rp->arg, p->rec_failed) : NULL;
 		p->n++;
 		p->in_data = 0;
 		p->elem_has_data = 1;
@@ -238,6 +300,10 @@ cb_map_key(void *ctx, const unsigned char *k, size_t l)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_map_key(p->rp->arg, k, l));
+		return 1;
+	}
 	if (p->depth == 1)
 		p->key1_results = l == 7 && memcmp(k, "results", 7) == 0;
 	else if (p->depth == 3 && p->in_results)
@@ -250,6 +316,11 @@ cb_start_array(void *ctx)
 {
 	struct pctx *p = ctx;
 
+	if (p->in_data) {
+		FEED(p, p->rp->cb->yajl_start_array(p->rp->arg));
+		p->depth++;
+		return 1;
+	}
 	if (!value_check(p, 0, 1))
 		return 0;
 	if (p->depth == 1 && p->key1_results) {
@@ -268,7 +339,9 @@ cb_end_array(void *ctx)
 	struct pctx *p = ctx;
 
 	p->depth--;
-	if (p->depth == 1 && p->in_results)
+	if (p->in_data)
+		FEED(p, p->rp->cb->yajl_end_array(p->rp->arg));
+	else if (p->depth == 1 && p->in_results)
 		p->in_results = 0;
 	return 1;
 }
@@ -282,12 +355,20 @@ int
 search_parse_page(const char *body, size_t len, struct search_record **recs,
     size_t *cap, size_t *n, char *err, size_t errlen)
 {
+	return search_parse_page_rp(body, len, NULL, recs, cap, n, err, errlen);
+}
+
+int
+search_parse_page_rp(const char *body, size_t len, const struct search_rec_parser *rp,
+    struct search_record **recs, size_t *cap, size_t *n, char *err, size_t errlen)
+{
 	struct pctx p;
 	yajl_status st;
 	int rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	p.body = body;
+	p.rp = rp;
 	p.recs = recs;
 	p.cap = cap;
 	p.err = err;
@@ -306,6 +387,10 @@ search_parse_page(const char *body, size_t len, struct search_record **recs,
 	 * encoders replace it (U+FFFD).  Skipping the check also saves a pass over every
 	 * string byte of the page. */
 	yajl_config(p.h, yajl_dont_validate_strings, 1);
+	if (rp != NULL && rp->page_begin(rp->arg, p.h, body, len) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	st = yajl_parse(p.h, (const unsigned char *)body, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(p.h);
@@ -490,18 +575,81 @@ tokset_clear(struct tokset *t)
 
 /* ---------------- the request loop ---------------- */
 
-static void send_request(struct search *s);
-static void deliver(struct search *s, const struct http_response *r);
+static int send_request(struct search *s);
+static void deliver(struct search *s);
 
 static void
 drop_page(struct search *s)
 {
 	free(s->pbody);
 	free(s->prid);
-	free(s->pnext);
-	s->pbody = s->prid = s->pnext = NULL;
-	s->have_page = s->deliver_due = 0;
+	s->pbody = s->prid = NULL;
+	s->pbody_len = 0;
+	s->have_page = s->parsed = s->deliver_due = s->deliver_after_send = 0;
 	s->pn = s->poff = 0;
+}
+
+static void
+parked_free(struct parked *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n_headers; i++) {
+		free(p->headers[i].name);
+		free(p->headers[i].value);
+	}
+	free(p->headers);
+	free(p->body);
+	free(p->error);
+	free(p);
+}
+
+/* A copy of r that outlives the http callback (the body is taken, not copied). */
+static struct parked *
+park(const struct http_response *r)
+{
+	struct parked *p = calloc(1, sizeof(*p));
+	size_t len = 0;
+
+	if (p == NULL)
+		return NULL;
+	p->r = *r;
+	p->r.xfer_ = NULL;
+	p->r.error = NULL;
+	p->r.headers = NULL;
+	p->r.n_headers = 0;
+	p->r.body = NULL;
+	p->r.body_len = 0;
+	if (r->error != NULL && (p->error = strdup(r->error)) == NULL)
+		goto fail;
+	p->r.error = p->error;
+	if (r->n_headers > 0) {
+		p->headers = calloc(r->n_headers, sizeof(*p->headers));
+		if (p->headers == NULL)
+			goto fail;
+		for (; p->n_headers < r->n_headers; p->n_headers++) {
+			struct http_header *h = &p->headers[p->n_headers];
+			h->name = strdup(r->headers[p->n_headers].name);
+			h->value = strdup(r->headers[p->n_headers].value);
+			if (h->name == NULL || h->value == NULL) {
+				p->n_headers++;
+				goto fail;
+			}
+		}
+		p->r.headers = p->headers;
+		p->r.n_headers = p->n_headers;
+	}
+	if (r->body != NULL && r->body_len > 0) {
+		p->body = http_response_take_body(r, &len);
+		if (p->body == NULL)
+			goto fail;
+		p->r.body = p->body;
+		p->r.body_len = len;
+	}
+	return p;
+fail:
+	parked_free(p);
+	return NULL;
 }
 
 static void
@@ -511,6 +659,9 @@ free_search(struct search *s)
 	oci_wait_cancel(s->wait);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->dtimer != NULL)
+		event_free(s->dtimer);
+	parked_free(s->ahead);
 	drop_page(s);
 	free(s->query);
 	free(s->body);
@@ -558,38 +709,108 @@ finish(struct search *s, enum search_status st, long http_status, const char *co
 	free_search(s);
 }
 
+static void process_response(struct search *s, const struct http_response *r,
+    struct parked *p);
+static void page_malformed(struct search *s, long status, const char *why, const char *rid);
+
+/* The request timer: the next request (first page, next page, retry). */
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct search *s = arg;
 
+	if (s->paused) {
+		s->next_due = 1;
+		if (s->deliver_after_send) {
+			s->deliver_after_send = 0;
+			s->deliver_due = 1;
+		}
+		return;
+	}
+	/* one request at a time, and none while an answer waits to be processed */
+	if (s->xfer == NULL && s->wait == NULL && s->ahead == NULL) {
+		if (send_request(s) != 0)
+			return; /* finished: s is gone */
+		/* On the wire now, before the long work of handing the page over: OCI
+		 * prepares page k+1 while we normalize and queue page k. */
+		if (s->xfer != NULL)
+			http_flush(oci_client_http(s->c));
+	}
+	if (s->deliver_after_send) {
+		s->deliver_after_send = 0;
+		if (s->have_page)
+			deliver(s);
+	}
+}
+
+/* The delivery timer: the rest of the held page, or a response parked meanwhile. */
+static void
+on_dtimer(evutil_socket_t fd, short what, void *arg)
+{
+	struct search *s = arg;
+	struct parked *p;
+
 	if (s->have_page) {
 		if (s->paused)
 			s->deliver_due = 1;
 		else
-			deliver(s, NULL);
+			deliver(s);
 		return;
 	}
-	if (s->paused) {
-		s->next_due = 1;
-		return;
+	if ((p = s->ahead) != NULL) {
+		/* detached first: processing may free s (finish), never p */
+		s->ahead = NULL;
+		process_response(s, &p->r, p);
+		parked_free(p);
 	}
-	send_request(s);
+}
+
+static void
+schedule_ev(struct event *ev, int64_t ms)
+{
+	timeutil_timer_add(ev, ms);
 }
 
 static void
 schedule(struct search *s, int64_t ms)
 {
-	timeutil_timer_add(s->timer, ms);
+	schedule_ev(s->timer, ms);
 }
 
-/* The next page request, paced: at least min_page_interval_ms after the previous one. */
-static void
-schedule_next_page(struct search *s)
+/* Pacing: the next request at least min_page_interval_ms after the previous one. */
+static int64_t
+pace_delay(const struct search *s)
 {
 	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - timeutil_mono_ms();
 
-	schedule(s, s->last_send_mono > 0 && due > 0 ? due : 0);
+	return s->last_send_mono > 0 && due > 0 ? due : 0;
+}
+
+static void
+schedule_next_page(struct search *s)
+{
+	schedule(s, pace_delay(s));
+}
+
+/*
+ * Plans the next request (want_req) and the held page's delivery (want_deliver), from
+ * the loop.  When both are due now, one timer does both, request first (fetch ahead).
+ */
+static void
+plan(struct search *s, int want_req, int want_deliver)
+{
+	if (want_req) {
+		int64_t d = pace_delay(s);
+
+		if (d == 0 && want_deliver) {
+			s->deliver_after_send = 1;
+			schedule(s, 0);
+			return;
+		}
+		schedule(s, d);
+	}
+	if (want_deliver)
+		schedule_ev(s->dtimer, 0);
 }
 
 static void
@@ -604,12 +825,13 @@ on_ready(void *arg, int ok, const char *msg)
 		finish(s, SEARCH_AUTH, 0, NULL, msg, NULL);
 		return;
 	}
-	send_request(s);
+	(void)send_request(s);
 }
 
 static void on_response(void *arg, const struct http_response *r);
 
-static void
+/* 0, or -1 when the search finished (s is freed). */
+static int
 send_request(struct search *s)
 {
 	struct oci_headers hd;
@@ -623,8 +845,8 @@ send_request(struct search *s)
 		/* instance principal before IMDS told the region */
 		s->wait = oci_client_when_ready(s->c, on_ready, s);
 		if (s->wait == NULL)
-			finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
-		return;
+			goto oom_nourl;
+		return 0;
 	}
 	buf_init(&url, 0);
 	if (buf_printf(&url, "%s/20190909/search?limit=%d", ep, s->limit) != 0)
@@ -648,15 +870,15 @@ send_request(struct search *s)
 		buf_cleanup(&url);
 		s->wait = oci_client_when_ready(s->c, on_ready, s);
 		if (s->wait == NULL)
-			finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
-		return;
+			goto oom_nourl;
+		return 0;
 	}
 	if (rc != 0) {
 		buf_cleanup(&url);
 		log_source(LOG_LVL_ERROR, s->source_name, "cannot sign the search request: %s",
 		    err.msg);
 		finish(s, SEARCH_FAILED, 0, NULL, err.msg, NULL);
-		return;
+		return -1;
 	}
 	s->generation = hd.generation;
 	memcpy(s->our_rid, hd.request_id, sizeof(s->our_rid));
@@ -675,12 +897,16 @@ send_request(struct search *s)
 	s->xfer = http_submit(oci_client_http(s->c), &req, on_response, s);
 	oci_headers_cleanup(&hd);
 	buf_cleanup(&url);
-	if (s->xfer == NULL)
+	if (s->xfer == NULL) {
 		finish(s, SEARCH_FAILED, 0, NULL, "cannot start the HTTP request", NULL);
-	return;
+		return -1;
+	}
+	return 0;
 oom:
 	buf_cleanup(&url);
+oom_nourl:
 	finish(s, SEARCH_FAILED, 0, NULL, "out of memory", NULL);
+	return -1;
 }
 
 /*
@@ -772,37 +998,54 @@ page_success(struct search *s)
 	 * 429, ...) must not log a line per request either */
 }
 
-/* The page is consumed: ask for the next one, or finish. */
+/*
+ * The page is consumed: process the next page's answer if it came meanwhile, or finish
+ * after the last page.  Otherwise the next request is on its way (or waits for its
+ * timer, or for a resume) and its answer is processed when it comes.
+ */
 static void
 page_done(struct search *s)
 {
-	char *next = s->pnext;
-
-	s->pnext = NULL;
 	drop_page(s);
-	if (next == NULL) {
-		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
+	if (s->ahead != NULL) {
+		schedule_ev(s->dtimer, 0); /* from the loop: we are inside deliver() */
 		return;
 	}
-	free(s->page_token);
-	s->page_token = next;
-	/*
-	 * The next request starts from a timer rather than from inside this http callback:
-	 * submitting from a completion callback is fragile (the layer underneath may still be
-	 * reaping).
-	 */
-	if (s->paused)
-		s->next_due = 1;
-	else
-		schedule_next_page(s);
+	if (s->last_seen)
+		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
 }
 
-/* Hands records poff..pn-1 of the held page over; r is the response when it just came. */
 static void
-deliver(struct search *s, const struct http_response *r)
+page_malformed(struct search *s, long status, const char *why, const char *rid)
+{
+	char err[400];
+
+	snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, why);
+	log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)", err, rid);
+	finish(s, SEARCH_FAILED, status, NULL, err, rid);
+}
+
+/* Hands records poff..pn-1 of the held page over (parsing it first, once). */
+static void
+deliver(struct search *s)
 {
 	struct search_page pg;
-	size_t rem = s->pn - s->poff, k;
+	size_t rem, k;
+
+	if (!s->parsed) {
+		char perrbuf[200];
+
+		/* with opts.rec_parser, this is where the records are normalized: after the
+		 * next page's request went out (fetch ahead) */
+		if (search_parse_page_rp(s->pbody, s->pbody_len, s->opts.rec_parser, &s->recs,
+			&s->recs_cap, &s->pn, perrbuf, sizeof(perrbuf)) != 0) {
+			s->pages = s->pindex;
+			page_malformed(s, s->pstatus, perrbuf, s->prid);
+			return;
+		}
+		s->parsed = 1;
+	}
+	rem = s->pn - s->poff;
 
 	pg.records = s->recs + s->poff;
 	pg.n = rem;
@@ -821,16 +1064,6 @@ deliver(struct search *s, const struct http_response *r)
 	s->records += k;
 	s->poff += k;
 	if (s->poff < s->pn) {
-		/* keep the body the records point into, without a copy */
-		if (r != NULL && s->pbody == NULL) {
-			size_t len;
-			s->pbody = http_response_take_body(r, &len);
-			if (s->pbody == NULL) {
-				finish(s, SEARCH_FAILED, 200, NULL, "internal error: no page body",
-				    s->prid);
-				return;
-			}
-		}
 		s->paused = 1;
 		s->deliver_due = 1;
 		return;
@@ -849,6 +1082,7 @@ restart_window(struct search *s, const char *code, const char *rid)
 	    "page (records of the pages read so far come again)",
 	    search_escape(code, ec, sizeof(ec)), search_escape(rid, er, sizeof(er)), s->pages);
 	s->restarted = 1;
+	s->last_seen = 0;
 	free(s->page_token);
 	s->page_token = NULL;
 	tokset_clear(&s->tokens);
@@ -909,29 +1143,40 @@ skip_oversize(struct search *s, const struct http_response *r, const char *rid)
 	page_success(s);
 	s->pages++;
 	s->limit = s->opts.limit;
-	s->pnext = next != NULL ? strdup(next) : NULL;
-	if (next != NULL && s->pnext == NULL) {
-		finish(s, SEARCH_FAILED, 200, NULL, "out of memory", rid);
+	if (next == NULL) {
+		/* it was the window's last page: nothing held, nothing fetched ahead */
+		finish(s, SEARCH_OK, 200, NULL, NULL, NULL);
 		return 1;
 	}
-	page_done(s);
+	{
+		char *t = strdup(next);
+		if (t == NULL) {
+			finish(s, SEARCH_FAILED, 200, NULL, "out of memory", rid);
+			return 1;
+		}
+		free(s->page_token);
+		s->page_token = t;
+	}
+	if (s->paused)
+		s->next_due = 1;
+	else
+		schedule_next_page(s);
 	return 1;
 }
 
-/* A 2xx: parse, check the token, hand the records over. */
+/*
+ * A 2xx: parse, check the token, keep the page, and plan both the next request (its
+ * token is known now) and the page's delivery, request first.  p: the parked copy of r,
+ * or NULL when r is the live response.
+ */
 static void
-on_page(struct search *s, const struct http_response *r, const char *rid)
+on_page(struct search *s, const struct http_response *r, struct parked *p, const char *rid)
 {
 	const char *next = http_response_header(r, "opc-next-page");
-	size_t n = 0;
-	char perrbuf[200], err[400];
+	char err[400];
 
-	if (search_parse_page(r->body, r->body_len, &s->recs, &s->recs_cap, &n, perrbuf,
-		sizeof(perrbuf)) != 0) {
-		snprintf(err, sizeof(err), "malformed SearchLogs page %u: %s", s->pages, perrbuf);
-		log_source(LOG_LVL_ERROR, s->source_name, "search: %s (opc-request-id %s)",
-		    err, rid);
-		finish(s, SEARCH_FAILED, r->status, NULL, err, rid);
+	if (r->body_len == 0) {
+		page_malformed(s, r->status, "empty page body", rid);
 		return;
 	}
 	if (next != NULL && *next == '\0')
@@ -963,29 +1208,72 @@ on_page(struct search *s, const struct http_response *r, const char *rid)
 	}
 	page_success(s);
 	s->have_page = 1;
-	s->pn = n;
+	s->parsed = 0; /* parsed by deliver(), once the next request went out */
+	s->pn = 0;
 	s->poff = 0;
+	s->pstatus = r->status;
 	s->pindex = s->pages++;
 	s->prid = strdup(rid);
-	s->pnext = next != NULL ? strdup(next) : NULL;
-	if (s->prid == NULL || (next != NULL && s->pnext == NULL)) {
+	/* the records will point into the body: keep it, without a copy */
+	if (p != NULL) {
+		s->pbody = p->body;
+		s->pbody_len = p->r.body_len;
+		p->body = NULL;
+	} else {
+		s->pbody = http_response_take_body(r, &s->pbody_len);
+	}
+	if (next != NULL) {
+		char *t = strdup(next);
+		if (t == NULL) {
+			finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
+			return;
+		}
+		free(s->page_token);
+		s->page_token = t;
+	} else {
+		s->last_seen = 1;
+	}
+	if (s->prid == NULL || s->pbody == NULL) {
 		finish(s, SEARCH_FAILED, r->status, NULL, "out of memory", rid);
 		return;
 	}
-	deliver(s, r);
+	if (s->paused) {
+		s->next_due = next != NULL;
+		s->deliver_due = 1;
+		return;
+	}
+	plan(s, next != NULL, 1);
 }
 
+/*
+ * The http callback.  An answer that comes while a page is still being handed over
+ * (fetched ahead) waits, parked, until that page is consumed: records, retries and
+ * errors keep their order.
+ */
 static void
 on_response(void *arg, const struct http_response *r)
 {
 	struct search *s = arg;
+
+	s->xfer = NULL;
+	if (s->have_page) {
+		s->ahead = park(r);
+		if (s->ahead == NULL)
+			finish(s, SEARCH_FAILED, r->ok ? r->status : 0, NULL, "out of memory", NULL);
+		return;
+	}
+	process_response(s, r, NULL);
+}
+
+static void
+process_response(struct search *s, const struct http_response *r, struct parked *p)
+{
 	enum search_status final;
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
 	char err[700], ec[128], em[600], er[256];
 
-	s->xfer = NULL;
 	if (rid == NULL || *rid == '\0')
 		rid = s->our_rid; /* OCI gave none: ours still identifies the request */
 	if (s->cb.response != NULL) {
@@ -1047,7 +1335,7 @@ on_response(void *arg, const struct http_response *r)
 	act = search_classify(r->status, code, &final);
 	switch (act) {
 	case SEARCH_ACT_DONE:
-		on_page(s, r, rid);
+		on_page(s, r, p, rid);
 		break;
 	case SEARCH_ACT_RATE:
 	case SEARCH_ACT_TRANSIENT: {
@@ -1158,7 +1446,8 @@ search_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t 
 		goto fail;
 	s->query = strdup(query);
 	s->timer = evtimer_new(s->base, on_timer, s);
-	if (s->query == NULL || s->timer == NULL)
+	s->dtimer = evtimer_new(s->base, on_dtimer, s);
+	if (s->query == NULL || s->timer == NULL || s->dtimer == NULL)
 		goto fail;
 	backoff_init(&s->bo, s->opts.retry_initial_ms, s->opts.retry_max_ms);
 	timeutil_format_rfc3339(start_ms, TIMEUTIL_MS, ts);
@@ -1189,14 +1478,12 @@ search_pause(struct search *s)
 void
 search_resume(struct search *s)
 {
+	int req = s->next_due, del = s->deliver_due;
+
 	s->paused = 0;
-	if (s->deliver_due) {
-		s->deliver_due = 0;
-		schedule(s, 0); /* the rest of the held page, from the loop */
-	} else if (s->next_due) {
-		s->next_due = 0;
-		schedule_next_page(s);
-	}
+	s->next_due = s->deliver_due = 0;
+	/* the rest of the held page and/or the next request, from the loop */
+	plan(s, req, del);
 }
 
 void

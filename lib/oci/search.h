@@ -34,9 +34,18 @@
  *   cycle), more than max_pages pages: SEARCH_FAILED.
  * A page without `results`, or with `"results": null`, is an empty page (the Go SDK marks
  * only `summary` mandatory).  Pages are parsed with yajl's streaming parser: each
- * results[i].data object is located by byte range in the body, with no tree built.
+ * results[i].data object is located by byte range in the body, with no tree built, and
+ * optionally parsed in that same pass (search_rec_parser: each page is lexed once).
  * Page requests of one search start at least min_page_interval_ms apart (pacing: a server
  * that answers instantly and forever cannot turn a window into a hot loop).
+ * Fetch ahead: page k+1's request goes out as soon as page k's answer (with its
+ * opc-next-page) is in, before page k is parsed and handed over, so OCI works on the next
+ * page while we parse (and, with a record parser, normalize) this one and the caller
+ * queues it.  A malformed page k is then noticed after k+1 was asked for (that request
+ * is cancelled with the search).  At most one page is ahead: one request in
+ * flight, and its answer (whatever it is: a page, an error, a 429) waits, parked, until
+ * page k is consumed, so records, retries and results keep their order.  No request goes
+ * out while the search is paused.
  * Every request carries a new opc-request-id (oci.h); log lines name OCI's returned one,
  * else ours.  Strings from OCI (code, message, request id) have control characters escaped
  * (\xNN) in log lines and in the search_result handed to callbacks.  Retries are logged
@@ -47,6 +56,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_parse.h>
 
 struct oci_client;
 struct search;
@@ -55,6 +65,24 @@ struct search;
 struct search_record {
 	const char *json;
 	size_t len;
+	const void *parsed; /* what search_rec_parser.rec_end gave, or NULL (none, or failed) */
+};
+
+/*
+ * Optional (opts.rec_parser): parse each record inside the page's own yajl pass, so that
+ * each page is lexed once.  page_begin (before the pass; h is its handle, text the whole
+ * body; nonzero = out of memory, the page fails), then per results[i].data: rec_begin,
+ * every yajl event of the object (start_map .. end_map) to cb with ctx arg (a callback
+ * returning 0 fails that record only: it is fed nothing more), rec_end (record failed
+ * = 1 when a callback did; returns the record's search_record.parsed, NULL for none).
+ * What rec_end returns must stay valid until the next page_begin.
+ */
+struct search_rec_parser {
+	const yajl_callbacks *cb;
+	void *arg;
+	int (*page_begin)(void *arg, yajl_handle h, const char *text, size_t len);
+	void (*rec_begin)(void *arg);
+	const void *(*rec_end)(void *arg, int failed);
 };
 
 struct search_page {
@@ -100,6 +128,7 @@ struct search_opts {
 	unsigned max_attempts;          /* 0 = retry for as long as it takes; N: SEARCH_FAILED
 	                                 * after N failed attempts in a row (for --probe) */
 	const char *source_name;        /* for log lines (log_source); may be NULL; copied */
+	const struct search_rec_parser *rec_parser; /* NULL = none; borrowed for the search */
 };
 
 struct search_callbacks {
@@ -107,8 +136,9 @@ struct search_callbacks {
 	 * Hands over page->n records; returns how many it consumed (0..n).  Fewer than n
 	 * means "no room now": the search keeps the rest of the page, pauses itself, and
 	 * hands the remaining records over again (same page_index, records advanced) after
-	 * search_resume() (a resume inside this callback does not count).  The next page is
-	 * not requested before the page is consumed.  An empty page is handed over too (n 0).
+	 * search_resume() (a resume inside this callback does not count).  The next page may
+	 * already be on its way (fetch ahead), but it is not handed over, nor another one
+	 * requested, before this page is consumed.  An empty page is handed over too (n 0).
 	 */
 	size_t (*page)(void *arg, const struct search_page *page);
 	/* exactly once, unless cancelled; the search is freed right after it returns */
@@ -163,6 +193,9 @@ void search_cancel(struct search *s);
  */
 int search_parse_page(const char *body, size_t len, struct search_record **recs,
     size_t *cap, size_t *n, char *err, size_t errlen);
+/* The same, with each record also fed to rp (may be NULL) in the same pass. */
+int search_parse_page_rp(const char *body, size_t len, const struct search_rec_parser *rp,
+    struct search_record **recs, size_t *cap, size_t *n, char *err, size_t errlen);
 
 /* Reads {"code","message"} from an OCI error body: new strings (caller frees) or NULL. */
 void search_parse_error(const char *body, size_t len, char **code, char **message);

@@ -133,6 +133,11 @@ struct source {
 	struct window *windows;    /* in time order */
 	struct window *searching;  /* the window whose search runs (at most one) */
 	struct search *search;
+	/* Records are normalized inside the search's page pass (each page lexed once); the
+	 * events live until the search's next page, so this normalizer is the source's own
+	 * (env.norm, shared, normalizes only what comes without an event). */
+	struct normalizer *page_norm;
+	struct search_rec_parser rec_parser;
 	int paused;                /* search paused by backpressure */
 	int stopping;
 	int finished_called;
@@ -823,6 +828,32 @@ dead_letter_oversize(struct source *src, const struct search_page *page,
 	return 0;
 }
 
+/* search_rec_parser glue: the page normalizer's events become search_record.parsed. */
+static int
+rp_page_begin(void *arg, yajl_handle h, const char *text, size_t len)
+{
+	return normalize_page_begin(arg, h, text, len);
+}
+
+static void
+rp_rec_begin(void *arg)
+{
+	normalize_page_record_begin(arg);
+}
+
+static const void *
+rp_rec_end(void *arg, int failed)
+{
+	const struct event *ev;
+	struct normalize_err nerr;
+
+	/* a failed record comes without an event: on_page normalizes it alone, for the
+	 * reason it gives */
+	if (failed || normalize_page_record_end(arg, &ev, &nerr) != 0)
+		return NULL;
+	return ev;
+}
+
 /*
  * Routes the page's records one by one, stopping at the first record that finds a routed
  * sink full (queue limits hold per event, not per page): returns how many it consumed;
@@ -865,8 +896,9 @@ on_page(void *arg, const struct search_page *page)
 			}
 			continue;
 		}
-		if (normalize_record(src->env.norm, page->records[i].json, page->records[i].len,
-		        &ev, &nerr) != 0) {
+		ev = page->records[i].parsed;
+		if (ev == NULL && normalize_record(src->env.norm, page->records[i].json,
+		        page->records[i].len, &ev, &nerr) != 0) {
 			if (src->env.mode != SOURCE_MODE_DRYRUN &&
 			    dead_letter_rejected(src, page, &page->records[i], nerr.msg) != 0) {
 				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
@@ -1243,6 +1275,8 @@ start_search(struct source *src, struct window *w)
 	if (src->cfg->search_timeout_ms > 0)
 		o.timeout_ms = src->cfg->search_timeout_ms;
 	o.source_name = src->cfg->name;
+	if (src->page_norm != NULL)
+		o.rec_parser = &src->rec_parser;
 	if (src->env.retry_scale_permille > 0) {
 		o.retry_initial_ms = scaled(src, o.retry_initial_ms);
 		o.retry_max_ms = scaled(src, o.retry_max_ms);
@@ -1421,8 +1455,14 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
 	src->sweep_timer = evtimer_new(env->base, sweep_cb, src);
 	src->bp_timer = evtimer_new(env->base, bp_check, src);
+	src->page_norm = normalizer_new();
+	src->rec_parser.cb = normalize_page_callbacks();
+	src->rec_parser.arg = src->page_norm;
+	src->rec_parser.page_begin = rp_page_begin;
+	src->rec_parser.rec_begin = rp_rec_begin;
+	src->rec_parser.rec_end = rp_rec_end;
 	if (src->committed == NULL || src->poll_timer == NULL || src->sweep_timer == NULL ||
-	    src->bp_timer == NULL) {
+	    src->bp_timer == NULL || src->page_norm == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1574,6 +1614,8 @@ source_free(struct source *src)
 		buf_cleanup(&src->enc[f]);
 	buf_cleanup(&src->summary);
 	free(src->routes);
+	/* after the search (stopped above), whose held page points into it */
+	normalizer_free(src->page_norm);
 	free(src);
 }
 

@@ -794,6 +794,164 @@ nested(struct buf *b, int depth)
 	assert_int_equal(buf_append_str(b, "}}"), 0);
 }
 
+/* search_rec_parser glue over a page normalizer, as the source wires it. */
+static int
+tp_page_begin(void *arg, yajl_handle h, const char *text, size_t len)
+{
+	return normalize_page_begin(arg, h, text, len);
+}
+
+static void
+tp_rec_begin(void *arg)
+{
+	normalize_page_record_begin(arg);
+}
+
+static const void *
+tp_rec_end(void *arg, int failed)
+{
+	const struct event *ev;
+	struct normalize_err err;
+
+	if (failed || normalize_page_record_end(arg, &ev, &err) != 0)
+		return NULL;
+	return ev;
+}
+
+/* Every field the pipeline reads, and every format's encoding, of two events. */
+static void
+assert_same_event(const struct event *a, const struct event *b0)
+{
+	struct buf ba, bb;
+	struct event bt = *b0;
+	const struct event *b = &bt;
+
+	assert_true(a->fingerprint == b->fingerprint);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->partial, b->partial);
+	assert_int_equal(a->time_src, b->time_src);
+	/* no time in the record: both took the clock, at different moments */
+	if (a->time_src == EV_TIME_READ)
+		bt.time_ns = a->time_ns;
+	assert_true(a->time_ns == b->time_ns);
+	assert_true(a->ingested_ns == b->ingested_ns);
+	assert_int_equal(a->has, b->has);
+	assert_int_equal(a->raw_len, b->raw_len);
+	assert_memory_equal(a->raw, b->raw, a->raw_len);
+	if (a->id == NULL)
+		assert_null(b->id);
+	else
+		assert_string_equal(a->id, b->id);
+	buf_init(&ba, 0);
+	buf_init(&bb, 0);
+	for (int f = CONF_FORMAT_ECS; f <= CONF_FORMAT_RAW; f++) {
+		buf_reset(&ba);
+		buf_reset(&bb);
+		assert_int_equal(format_encode(a, (enum conf_format)f, "us-ashburn-1", &ba), 0);
+		assert_int_equal(format_encode(b, (enum conf_format)f, "us-ashburn-1", &bb), 0);
+		assert_int_equal(ba.len, bb.len);
+		assert_memory_equal(ba.data, bb.data, ba.len);
+	}
+	buf_cleanup(&ba);
+	buf_cleanup(&bb);
+}
+
+/*
+ * Page mode (each page lexed once): every record of a page normalized inside the page's
+ * own pass gives the same event as normalize_record on the record alone (fields,
+ * fingerprint, every encoding), including records with escapes (decoded into the
+ * page's arena: all of them stay valid together), duplicate keys, and records that
+ * cannot be normalized (nesting too deep, no logContent): those come without an event,
+ * and the records after them are still read.
+ */
+static void
+test_page_mode(void **state)
+{
+	static const char *files[] = { "search-response-audit.json",
+	    "search-response-flowlogs.json", "search-response-mixed-page1.json",
+	    "search-response-mixed-page2.json" };
+	static const char *extra[] = {
+		"{\"logContent\":{\"id\":\"a\\\"b\\\\c\\u00e9\\ud83d\\ude00\",\"type\":\"t\\/x\","
+		"\"source\":\"s\\n\",\"data\":{\"message\":\"m\\u0000z\"}}}",
+		"{\"datetime\":1741942800000,\"logContent\":{\"id\":\"d1\",\"id\":\"d2\","
+		"\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"data\":{\"action\":\"ACCEPT\","
+		"\"status\":\"OK\",\"sourcePort\":\"x\"}}}",
+		"{\"datetime\":1}",
+		"{\"logContent\":{\"id\":\"\\u0041\\u0042\",\"time\":\"2025-03-14T09:00:00.123Z\","
+		"\"oracle\":{\"loggroupid\":\"_Audit\",\"tenantid\":null},\"data\":[1,{\"a\":[]}]}}",
+	};
+	struct normalizer *pn = normalizer_new(), *one = normalizer_new();
+	struct search_rec_parser rp = { normalize_page_callbacks(), pn, tp_page_begin,
+	    tp_rec_begin, tp_rec_end };
+	struct search_record *r = NULL;
+	size_t cap = 0, n = 0, i, k, want = 0;
+	struct buf page, deep;
+	char err[200];
+
+	(void)state;
+	assert_non_null(pn);
+	assert_non_null(one);
+	buf_init(&page, 0);
+	buf_init(&deep, 0);
+	assert_int_equal(buf_append_str(&page, "{\"results\":["), 0);
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		char path[200];
+		size_t len, m = 0;
+		char *body;
+
+		snprintf(path, sizeof(path), SAMPLES "%s", files[k]);
+		body = slurp(path, &len);
+		assert_int_equal(search_parse_page(body, len, &r, &cap, &m, err, sizeof(err)), 0);
+		for (i = 0; i < m; i++, want++) {
+			assert_int_equal(buf_append_str(&page, want > 0 ? ",{\"data\":" :
+			    "{\"data\":"), 0);
+			assert_int_equal(buf_append(&page, r[i].json, r[i].len), 0);
+			assert_int_equal(buf_append_str(&page, "}"), 0);
+		}
+		free(body);
+	}
+	for (k = 0; k < sizeof(extra) / sizeof(extra[0]); k++, want++)
+		assert_int_equal(buf_printf(&page, ",{\"data\":%s}", extra[k]), 0);
+	nested(&deep, 10000); /* too deep for the normalizer, fine for the page */
+	assert_int_equal(buf_printf(&page, ",{\"data\":%s}", deep.data), 0);
+	want++;
+	assert_int_equal(buf_append_str(&page, ",{\"data\":{\"logContent\":{\"id\":\"last\"}}}]}"), 0);
+	want++;
+
+	assert_int_equal(search_parse_page_rp(page.data, page.len, &rp, &r, &cap, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, want);
+	for (i = 0; i < n; i++) {
+		const struct event *ev = NULL;
+		struct normalize_err nerr;
+		int rc = normalize_record(one, r[i].json, r[i].len, &ev, &nerr);
+
+		if (rc != 0) {
+			assert_null(r[i].parsed);
+			continue;
+		}
+		assert_non_null(r[i].parsed);
+		assert_same_event(r[i].parsed, ev);
+	}
+	/* the failures are the ones expected: no logContent, and the deep one */
+	assert_null(r[want - 4].parsed);
+	assert_null(r[want - 2].parsed);
+	assert_non_null(r[want - 1].parsed);
+	assert_string_equal(((const struct event *)r[want - 1].parsed)->id, "last");
+	assert_string_equal(((const struct event *)r[want - 3].parsed)->id, "AB");
+
+	/* a second page through the same normalizer: events of the new page */
+	assert_int_equal(search_parse_page_rp(page.data, page.len, &rp, &r, &cap, &n, err,
+	    sizeof(err)), 0);
+	assert_int_equal(n, want);
+	assert_string_equal(((const struct event *)r[want - 1].parsed)->id, "last");
+	free(r);
+	buf_cleanup(&page);
+	buf_cleanup(&deep);
+	normalizer_free(pn);
+	normalizer_free(one);
+}
+
 static void
 test_deep_nesting(void **state)
 {
@@ -968,6 +1126,7 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_huge_strings),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_page_mode),
 		cmocka_unit_test(test_each_result),
 		cmocka_unit_test(test_dryrun),
 	};

@@ -285,6 +285,7 @@ enum {
 	M_NO_RESULTS, /* one page without "results" */
 	M_400_TOKEN,  /* a 400 for any request carrying a page token */
 	M_HOLD,       /* never answers */
+	M_404_NEXT,   /* the first page (3 records, a token), then 404 for the next */
 };
 
 struct srv {
@@ -383,7 +384,7 @@ srv_cb(struct evhttp_request *req, void *arg)
 		evbuffer_add_printf(b, "{\"code\":\"InvalidParameter\",\"message\":\"zebra "
 		    "umbrella quartz\"}");
 		evhttp_send_reply(req, 400, "Bad", b);
-	} else if (s->mode == M_404) {
+	} else if (s->mode == M_404 || (s->mode == M_404_NEXT && page != NULL)) {
 		evbuffer_add_printf(b, "{\"code\":\"NotAuthorizedOrNotFound\",\"message\":\"nope\"}");
 		evhttp_send_reply(req, 404, "Not Found", b);
 	} else if (s->mode == M_MALFORMED) {
@@ -415,6 +416,8 @@ struct run {
 	/* options */
 	const struct search_opts *opts; /* NULL = defaults with limit 3 */
 	int consume_one;                /* take one record per call, resume 1 ms later */
+	int hold_first;                 /* take nothing of the first call, resume 100 ms later */
+	int requests_at_resume;         /* server requests seen when that resume came */
 	int cancel_after_retries;       /* cancel inside retrying() at this count */
 	int closed_port;                /* endpoint: a port nobody listens on */
 	int full_backlog;               /* endpoint: a listener whose backlog is full */
@@ -459,6 +462,15 @@ resume_cb(evutil_socket_t fd, short what, void *arg)
 	search_resume(r->search);
 }
 
+static void
+resume_held_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *r = arg;
+
+	r->requests_at_resume = r->srv->requests;
+	search_resume(r->search);
+}
+
 static size_t
 on_page(void *arg, const struct search_page *pg)
 {
@@ -473,6 +485,11 @@ on_page(void *arg, const struct search_page *pg)
 		r->srv_requests_at[r->n_calls] = r->srv != NULL ? r->srv->requests : 0;
 	}
 	r->n_calls++;
+	if (r->hold_first && r->n_calls == 1) {
+		struct timeval tv = { 0, 100000 };
+		event_base_once(r->base, -1, EV_TIMEOUT, resume_held_cb, r, &tv);
+		return 0;
+	}
 	if (r->consume_one && pg->n > 0) {
 		struct timeval tv = { 0, 1000 };
 		if (r->n_recs < 64)
@@ -724,7 +741,8 @@ test_loop_errors(void **state)
 }
 
 /* Partial consumption: the rest of a page comes again after resume, in order, same
- * page_index, and the next page is not requested before the page is consumed. */
+ * page_index; with the default pacing (10 ms) and an instant server, the next page is
+ * asked for only once the pacing allows (test_loop_fetch_ahead: without pacing). */
 static void
 test_loop_partial(void **state)
 {
@@ -752,10 +770,89 @@ test_loop_partial(void **state)
 	for (i = 0; i < 6; i++) {
 		assert_string_equal(r.recs[i], whole.recs[i]);
 		assert_int_equal(r.page_index[i], i < 3 ? 0 : 1);
-		/* page 0's records all came before page 1 was asked for */
-		assert_int_equal(r.srv_requests_at[i], i < 3 ? 1 : 2);
+		/* page 1 may be asked for while page 0 is handed over (fetch ahead, once
+		 * the pacing allows): only the first call and page 1's are certain */
+		if (i == 0 || i >= 3)
+			assert_int_equal(r.srv_requests_at[i], i < 3 ? 1 : 2);
 	}
 	free_run(&whole);
+	srv_done(&s, &r);
+}
+
+/*
+ * Fetch ahead: page k+1's request goes out as soon as page k's token is known, before
+ * page k is handed over; its answer waits (parked) while page k is held; records stay
+ * in order; and while the search is paused (backpressure) nothing more is asked for:
+ * at most one page ahead.
+ */
+static void
+test_loop_fetch_ahead(void **state)
+{
+	struct srv s;
+	struct run r, whole;
+	struct search_opts o;
+	int i;
+
+	search_opts_default(&o);
+	o.limit = 3;
+	o.min_page_interval_ms = 0;
+
+	setup_srv(&s, M_SIZED);
+	memset(&whole, 0, sizeof(whole));
+	whole.opts = &o;
+	run_search(&s, &whole);
+	assert_int_equal(whole.status, SEARCH_OK);
+	assert_int_equal(whole.n_recs, 8);
+	free(s.page1);
+	free(s.page2);
+
+	/* one record per call, resumed 1 ms later: page 1 was asked for while page 0's
+	 * first record was being handed over, so the server saw it by page 0's last call */
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &o;
+	r.consume_one = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.n_recs, 8);
+	assert_int_equal(s.requests, 3);
+	for (i = 0; i < 8; i++) {
+		assert_string_equal(r.recs[i], whole.recs[i]);
+		assert_int_equal(r.page_index[i], i / 3);
+	}
+	assert_int_equal(r.srv_requests_at[2], 2);
+	free(s.page1);
+	free(s.page2);
+	free_run(&r);
+
+	/* page 0 held for 100 ms (nothing consumed, the search paused): page 1 was asked
+	 * for once, page 2 not at all; then everything comes, in order */
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &o;
+	r.hold_first = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.requests_at_resume, 2);
+	assert_int_equal(s.requests, 3);
+	assert_int_equal(r.n_recs, 8);
+	for (i = 0; i < 8; i++)
+		assert_string_equal(r.recs[i], whole.recs[i]);
+	free_run(&whole);
+	srv_done(&s, &r);
+
+	/* the page fetched ahead is answered 404 while page 0 is held: the answer waits,
+	 * and the search ends NOT_FOUND only after page 0's records were all handed over */
+	setup_srv(&s, M_404_NEXT);
+	memset(&r, 0, sizeof(r));
+	r.opts = &o;
+	r.hold_first = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_NOT_FOUND);
+	assert_int_equal(r.requests_at_resume, 2);
+	assert_int_equal(r.n_recs, 3);
+	assert_int_equal(r.res_pages, 1);
 	srv_done(&s, &r);
 }
 
@@ -1336,6 +1433,7 @@ main(void)
 		cmocka_unit_test(test_loop_pages),
 		cmocka_unit_test(test_loop_errors),
 		cmocka_unit_test(test_loop_partial),
+		cmocka_unit_test(test_loop_fetch_ahead),
 		cmocka_unit_test(test_loop_retries),
 		cmocka_unit_test(test_loop_timeout),
 		cmocka_unit_test(test_loop_retry_after),

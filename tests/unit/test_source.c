@@ -260,7 +260,7 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			/* like a token cycle: a page arrives, then the window fails */
 			for (size_t i = 0; i < F.n; i++)
 				if (in_window(s, i)) {
-					struct search_record rec;
+					struct search_record rec = { 0 };
 					struct search_page page;
 					char *b = record_json(i, &rec.len);
 					rec.json = b;
@@ -332,8 +332,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			}
 		for (size_t j = 0; j < k; j++)
 			bufs[j] = record_json(idx[s->next + j], &recs[j].len);
-		for (size_t j = 0; j < k; j++)
+		for (size_t j = 0; j < k; j++) {
 			recs[j].json = bufs[j];
+			recs[j].parsed = NULL; /* normalized by the source itself */
+		}
 		memset(&page, 0, sizeof(page));
 		page.records = recs;
 		page.n = k;
