@@ -53,6 +53,11 @@ static const char *const encoding_names[] = { "default", "json_array", "ndjson",
 	NULL };
 static const char *const compression_names[] = { "none", "gzip", NULL };
 static const char *const when_full_names[] = { "block", "drop_newest", NULL };
+static const char *const source_type_names[] = { "search", "streaming", NULL };
+static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_plaintext",
+	"plaintext", NULL };
+static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
+	"scram-sha-512", NULL };
 
 const char *
 conf_sink_type_name(enum conf_sink_type t)
@@ -132,8 +137,23 @@ static const struct key oci_keys[] = {
 };
 
 #define KS(n, t, f, lo, hi) { n, t, offsetof(struct conf_source, f), lo, hi, NULL, 0, 0 }
+/* type = streaming (source_kafka.h); `start` is shared: earliest | latest there. */
+#define KST(n, t, f, e) { n, t, offsetof(struct conf_source, stream.f), 0, 0, e, 0, \
+	1u << CONF_SOURCE_STREAMING }
+#define STREAMING_KEYS \
+	KST("bootstrap_servers", V_STR, bootstrap_servers, NULL), \
+	KST("topic", V_LIST, topics, NULL), \
+	KST("group_id", V_STR, group_id, NULL), \
+	KST("security_protocol", V_ENUM, security_protocol, kafka_security_names), \
+	KST("sasl_mechanism", V_ENUM, sasl_mechanism, kafka_mechanism_names), \
+	KST("sasl_username", V_STR, sasl_username, NULL), \
+	{ "sasl_password", V_SECRET, offsetof(struct conf_source, stream.sasl_password), 0, 0, \
+	    NULL, offsetof(struct conf_source, stream.sasl_password_file), \
+	    1u << CONF_SOURCE_STREAMING }, \
+	KST("tls_ca_file", V_PATH, tls_ca_file, NULL)
 static const struct key source_keys[] = {
-	KS("query", V_REQSTR, query, 0, 0),
+	{ "type", V_ENUM, offsetof(struct conf_source, type), 0, 0, source_type_names, 0, 0 },
+	KS("query", V_STR, query, 0, 0),
 	KS("interval", V_DUR, interval_ms, 1000, DAY_MS),
 	KS("lag", V_DUR, lag_ms, 0, DAY_MS),
 	KS("overlap", V_DUR, overlap_ms, 0, DAY_MS),
@@ -144,6 +164,7 @@ static const struct key source_keys[] = {
 	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
 	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
 	KS("search_timeout", V_DUR, search_timeout_ms, 100, 3600 * 1000),
+	STREAMING_KEYS,
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -1367,6 +1388,13 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		return;
 	}
 	case V_TIME:
+		if (strcmp(v, "earliest") == 0 || strcmp(v, "latest") == 0) {
+			/* type = streaming: where a new consumer group begins (check_source
+			 * refuses these words for a search source). */
+			((struct conf_source *)base)->stream.start_latest = v[0] == 'l';
+			((struct conf_source *)base)->stream.start_word = 1;
+			return;
+		}
 		if (conf_parse_time(v, &rel, &i64) < 0) {
 			errf(p, line, s->label, k->name,
 			    "%s is neither a relative time (-1h) nor RFC 3339 "
@@ -1702,13 +1730,55 @@ sort_query(struct pctx *p, struct conf_source *src)
 	src->sort_appended = 1;
 }
 
+/* type = streaming: what a consumer group needs; search-only keys are ignored. */
+static void
+check_streaming(struct pctx *p, const struct sect *s, struct conf_source *src)
+{
+	const struct conf_streaming *k = &src->stream;
+
+	if (!k->bootstrap_servers)
+		errf(p, line_or(s, "bootstrap_servers"), s->label, "bootstrap_servers",
+		    "missing (required for type = streaming: the host:port list)");
+	if (k->topics.n == 0)
+		errf(p, line_or(s, "topic"), s->label, "topic",
+		    "missing (required for type = streaming: the stream's name)");
+	if (!k->group_id)
+		errf(p, line_or(s, "group_id"), s->label, "group_id",
+		    "missing (required for type = streaming: the same on every VM that shares "
+		    "the work)");
+	if (k->security_protocol == CONF_KSEC_SASL_SSL ||
+	    k->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
+		if (!k->sasl_username)
+			errf(p, line_or(s, "sasl_username"), s->label, "sasl_username",
+			    "missing (required with security_protocol = sasl_*; OCI Streaming: "
+			    "TENANCY/USER/STREAM_POOL_OCID)");
+		if (!k->sasl_password)
+			errf(p, line_or(s, "sasl_password"), s->label, "sasl_password",
+			    "missing (required with security_protocol = sasl_*; OCI Streaming: an "
+			    "auth token, best as sasl_password_file)");
+	}
+	if (is_set_line(s, "start") && !k->start_word)
+		errf(p, line_or(s, "start"), s->label, "start",
+		    "is earliest or latest for type = streaming");
+}
+
 static void
 check_source(struct pctx *p, const struct sect *s)
 {
 	struct conf_source *src = &p->c->sources[s->idx];
 
+	if (src->type == CONF_SOURCE_STREAMING) {
+		check_streaming(p, s, src);
+		return;
+	}
 	if (!src->query && !is_set_line(s, "query"))
 		errf(p, s->line, s->label, "query", "missing (required)");
+	else if (!src->query)
+		errf(p, line_or(s, "query"), s->label, "query", "must not be empty");
+	if (src->stream.start_word)
+		errf(p, line_or(s, "start"), s->label, "start", "earliest/latest are for "
+		    "type = streaming; a search source starts at a relative time (-1h) or an "
+		    "RFC 3339 time");
 	sort_query(p, src);
 	if (src->overlap_ms > src->retention_ms)
 		errf(p, line_or(s, "overlap"), s->label, "overlap",
@@ -2155,6 +2225,13 @@ source_free(struct conf_source *s)
 {
 	free(s->name);
 	free(s->query);
+	free(s->stream.bootstrap_servers);
+	list_clear(&s->stream.topics);
+	free(s->stream.group_id);
+	free(s->stream.sasl_username);
+	free_secret(s->stream.sasl_password);
+	free(s->stream.sasl_password_file);
+	free(s->stream.tls_ca_file);
 }
 
 static void
@@ -2553,6 +2630,8 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			fprintf(out, "%s = %g\n", k->name, *(const double *)slot);
 			break;
 		case V_ENUM:
+			if (sink_type_bit && k->types && !(k->types & sink_type_bit))
+				break;
 			fprintf(out, "%s = %s\n", k->name, k->enums[*(const int *)slot]);
 			break;
 		case V_LOGLEVEL:
@@ -2561,7 +2640,10 @@ dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_typ
 			break;
 		case V_TIME: {
 			const struct conf_source *src = base;
-			if (src->start_is_relative)
+			if (src->type == CONF_SOURCE_STREAMING)
+				fprintf(out, "%s = %s\n", k->name,
+				    src->stream.start_latest ? "latest" : "earliest");
+			else if (src->start_is_relative)
 				fprintf(out, "%s = %s\n", k->name,
 				    src->start_ms == 0 ? "now" :
 				    conf_format_duration(src->start_ms, tmp, sizeof(tmp)));
@@ -2604,7 +2686,7 @@ conf_dump(const struct conf *c, FILE *out)
 		if (c->sources[i].sort_appended)
 			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
 			    "no sort operator)\n");
-		dump_keys(out, source_keys, &c->sources[i], 0);
+		dump_keys(out, source_keys, &c->sources[i], 1u << c->sources[i].type);
 	}
 	for (i = 0; i < c->n_sinks; i++) {
 		fprintf(out, "\n[sink %s]\n", c->sinks[i].name);

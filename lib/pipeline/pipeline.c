@@ -20,6 +20,7 @@
 #include "normalize.h"
 #include "oci.h"
 #include "sink.h"
+#include "source_kafka.h"
 
 #ifndef OCI_LOGFWD_VERSION
 #define OCI_LOGFWD_VERSION "dev"
@@ -143,6 +144,10 @@ list_eq(const struct conf_list *a, const struct conf_list *b)
 static int
 source_eq(const struct conf_source *a, const struct conf_source *b)
 {
+	/* A streaming source is rebuilt by every reload (its group membership restarts:
+	 * one rebalance; committed offsets carry over). */
+	if (a->type == CONF_SOURCE_STREAMING || b->type == CONF_SOURCE_STREAMING)
+		return 0;
 	return str_eq(a->name, b->name) && str_eq(a->query, b->query) &&
 	    a->interval_ms == b->interval_ms && a->lag_ms == b->lag_ms &&
 	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
@@ -318,6 +323,16 @@ source_finished(void *arg, struct source *src)
 	event_active(p->finish_check, EV_TIMEOUT, 0);
 }
 
+/* 1 when some source searches OCI Logging (streaming sources need no OCI client). */
+static int
+needs_oci(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_sources; i++)
+		if (c->sources[i].type == CONF_SOURCE_SEARCH)
+			return 1;
+	return 0;
+}
+
 /* Builds a source for cfg against the OCI client oci, not linked and not started. */
 static struct source_entry *
 source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
@@ -343,6 +358,7 @@ source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct con
 	env.dryrun_format = p->opts.dryrun_format;
 	env.finished = source_finished;
 	env.arg = p;
+	env.shutdown_timeout_ms = ref->conf->daemon.shutdown_timeout_ms;
 	{
 		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
 		if (scale != NULL)
@@ -615,8 +631,9 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	p->oci = oci_client_new(base, p->http, &conf->oci, &oerr);
-	if (p->oci == NULL) {
+	/* Streaming sources need no OCI credentials: only a search source makes a client. */
+	p->oci = needs_oci(conf) ? oci_client_new(base, p->http, &conf->oci, &oerr) : NULL;
+	if (p->oci == NULL && needs_oci(conf)) {
 		snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
 		*unusable = 1;
 		goto fail;
@@ -706,7 +723,8 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 {
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
-	int oci_changed = !oci_eq(&old->oci, &newconf->oci);
+	int oci_changed = !oci_eq(&old->oci, &newconf->oci) ||
+	    (p->oci == NULL) != !needs_oci(newconf);
 	int added = 0, removed = 0, kept = 0, changed = 0, adopted = 0;
 	struct oci_client *oc = NULL;
 	struct metrics_server *ms = NULL;
@@ -717,7 +735,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	size_t nss = 0;
 
 	/* ---- phase one: build, change nothing ---- */
-	if (oci_changed) {
+	if (oci_changed && needs_oci(newconf)) {
 		struct oci_err oerr;
 		oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
 		if (oc == NULL) {
@@ -1127,6 +1145,16 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		rc |= metrics_histogram(out, "oci_logfwd_source_ingest_delay_seconds", l,
 		    source_delay_bounds, per, SOURCE_HIST_BUCKETS - 1, st->delay_sum,
 		    st->delay_count);
+	}
+	{
+		/* Streaming sources: lag per partition, rebalances, partitions owned. */
+		struct ksource *ks[64];
+		size_t nk = 0;
+		for (struct source_entry *e = p->sources; e != NULL && nk < 64; e = e->next)
+			if (source_kafka(e->src) != NULL)
+				ks[nk++] = source_kafka(e->src);
+		if (nk > 0)
+			rc |= ksource_metrics(ks, nk, out);
 	}
 
 	FAMILY("oci_logfwd_sink_events_total", "counter", "Events by final result.");

@@ -48,6 +48,7 @@
 #include "search.h"
 #include "seen.h"
 #include "sink.h"
+#include "source_kafka.h"
 #include "state.h"
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
@@ -144,6 +145,7 @@ struct source {
 	struct event *bp_timer;    /* backpressure re-check */
 	struct backoff retry;      /* for failing searches */
 	struct source_stats stats;
+	struct ksource *kafka;     /* type = streaming: every call goes there */
 };
 
 static void schedule_poll(struct source *src, int64_t delay_ms);
@@ -1226,6 +1228,14 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	}
 	src->cfg = cfg;
 	src->env = *env;
+	if (cfg->type == CONF_SOURCE_STREAMING) {
+		src->kafka = ksource_new(cfg, env, src, &src->stats, err, errlen);
+		if (src->kafka == NULL) {
+			free(src);
+			return NULL;
+		}
+		return src;
+	}
 	for (int f = 0; f < 3; f++)
 		buf_init(&src->enc[f], 0);
 	buf_init(&src->summary, 0);
@@ -1310,6 +1320,8 @@ source_set_routes(struct source *src, struct sink *const *sinks,
 {
 	struct route *r = NULL;
 
+	if (src->kafka != NULL)
+		return ksource_set_routes(src->kafka, sinks, cfgs, n);
 	if (n > 0) {
 		r = calloc(n, sizeof(*r));
 		if (r == NULL)
@@ -1333,6 +1345,8 @@ source_start(struct source *src)
 {
 	char when[40];
 
+	if (src->kafka != NULL)
+		return ksource_start(src->kafka);
 	fmt_time(src->cursor_ms, when, sizeof(when));
 	log_source(LOG_LVL_INFO, src->cfg->name, "starting at %s", when);
 	if (src->env.mode == SOURCE_MODE_DAEMON && src->cfg->overlap_ms > 0)
@@ -1346,6 +1360,10 @@ source_stop_polling(struct source *src)
 {
 	if (src == NULL)
 		return;
+	if (src->kafka != NULL) {
+		ksource_stop_polling(src->kafka);
+		return;
+	}
 	src->stopping = 1;
 	evtimer_del(src->poll_timer);
 	evtimer_del(src->sweep_timer);
@@ -1369,6 +1387,11 @@ source_free(struct source *src)
 {
 	if (src == NULL)
 		return;
+	if (src->kafka != NULL) {
+		ksource_free(src->kafka);
+		free(src);
+		return;
+	}
 	source_stop_polling(src);
 	save_state(src);
 	while (src->windows != NULL) {
@@ -1411,6 +1434,8 @@ source_stats(const struct source *src)
 int
 source_busy(const struct source *src)
 {
+	if (src->kafka != NULL)
+		return ksource_busy(src->kafka);
 	return src->search != NULL || src->windows != NULL;
 }
 
@@ -1421,6 +1446,8 @@ source_healthy(const struct source *src)
 	int64_t bound = scaled(src, SOURCE_WAIT_UNHEALTHY_MS);
 	const struct source_stats *st = &src->stats;
 
+	if (src->kafka != NULL)
+		return ksource_healthy(src->kafka);
 	if (st->waiting && (now - st->waiting_since_ms > bound ||
 	                       st->waiting_until_ms - now > bound))
 		return 0; /* retrying for long, or told to wait long (Retry-After) */
@@ -1437,5 +1464,13 @@ source_healthy(const struct source *src)
 int
 source_had_losses(const struct source *src)
 {
+	if (src->kafka != NULL)
+		return ksource_had_losses(src->kafka);
 	return src->losses;
+}
+
+struct ksource *
+source_kafka(const struct source *src)
+{
+	return src->kafka;
 }

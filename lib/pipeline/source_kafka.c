@@ -1,0 +1,1048 @@
+/*
+ * source_kafka.c — see source_kafka.h.
+ *
+ * Batches.  Messages of one partition read in one drain of the consumer queue form a
+ * batch [first, last] with one ack (ack.h), sealed at the end of the drain.  A partition
+ * keeps its batches in offset order; a batch is finished when its ack fires.  Finished
+ * batches are popped from the head only, so the offset to commit (last + 1 of the
+ * popped batch) moves contiguously: a later batch that finishes first waits for the
+ * earlier ones.  A batch whose events a sink cancelled (shutdown) is never popped: the
+ * commit stays before it and the next owner reads it again.
+ *
+ * Bad messages (not JSON, not a log entry) are dead-lettered at once and route nothing;
+ * they stay inside their batch's range, so the commit passes them with the batch.
+ */
+#include "source_kafka.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
+#include "ack.h"
+#include "backoff.h"
+#include "buf.h"
+#include "event.h"
+#include "format.h"
+#include "log.h"
+#include "metrics.h"
+#include "normalize.h"
+#include "sink.h"
+
+#define DRAIN_MAX 2000          /* messages per loop turn: other events get their turn */
+#define TICK_MS 200             /* commits, revoke waits, --once checks, health */
+#define COMMIT_EVERY_MS 1000    /* async commits of acknowledged offsets */
+#define SYNC_COMMIT_MS 5000     /* revoke / shutdown: bounded wait for the commit */
+#define BAD_LOG_FIRST 10
+
+struct kbatch {
+	struct kbatch *next;
+	struct kpart *part;
+	int64_t first, last;
+	struct ack *ack;        /* NULL once it fired */
+	int done, cancelled;
+};
+
+struct kpart {
+	struct kpart *next;
+	struct ksource *k;
+	char *topic;
+	int32_t partition;
+	int revoking;           /* revoked: read nothing more, commit, then let go */
+	int64_t acked_next;     /* next offset after the contiguously acknowledged ones; -1 */
+	int64_t committed_next; /* what the group has (or we sent); -1 = unknown */
+	int64_t once_target;    /* --once: high watermark at assignment; -1 = unknown */
+	int64_t next_expected;  /* after the last message routed; -1 = none yet */
+	struct kbatch *batches, *open;
+	uint64_t records;
+};
+
+struct route {
+	struct sink *sink;
+	const struct conf_sink *cfg;
+};
+
+struct ksource {
+	const struct conf_source *cfg;
+	struct source_env env;
+	struct source_stats *stats;
+	struct source *owner;   /* for env.finished */
+	int64_t shutdown_timeout_ms;
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *q;
+	int pipefd[2];
+	struct event *pipe_ev, *tick, *again;
+	struct route *routes;
+	size_t n_routes;
+	unsigned formats_used;
+	struct buf enc[3], summary, tmp;
+	struct kpart *parts;
+	int started, stopping, paused, losses, finished_called, assigned_once;
+	rd_kafka_topic_partition_list_t *revoke_pending; /* deferred unassign */
+	int64_t revoke_deadline_mono;
+	int64_t last_commit_mono;
+	int64_t down_since_mono;     /* 0 = a broker is reachable (as far as we know) */
+	uint64_t rebalances;
+	char last_err_logged[64];
+};
+
+/* --- helpers --------------------------------------------------------------------- */
+
+static void
+set_timer(struct event *ev, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+	evtimer_add(ev, &tv);
+}
+
+static int64_t
+scaled(const struct ksource *k, int64_t ms)
+{
+	if (k->env.retry_scale_permille > 0)
+		return ms * k->env.retry_scale_permille / 1000;
+	return ms;
+}
+
+static struct kpart *
+part_find(struct ksource *k, const char *topic, int32_t partition)
+{
+	for (struct kpart *p = k->parts; p != NULL; p = p->next)
+		if (p->partition == partition && strcmp(p->topic, topic) == 0)
+			return p;
+	return NULL;
+}
+
+static int
+routes_blocked(const struct ksource *k)
+{
+	for (size_t i = 0; i < k->n_routes; i++)
+		if (sink_full(k->routes[i].sink))
+			return 1;
+	return 0;
+}
+
+/* Appends one line to a sink's dead-letter file, created 0600, synced.  0 or -1. */
+static int
+append_dead_letter(const struct conf_sink *c, const char *line, size_t len)
+{
+	int fd, rc = 0;
+
+	if (c->dead_letter == NULL)
+		return 0;
+	fd = open(c->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t w = write(fd, line, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = -1;
+			break;
+		}
+		line += w;
+		len -= (size_t)w;
+	}
+	if (rc == 0 && fsync(fd) != 0 && errno != EINVAL)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* --- batches and commits --------------------------------------------------------- */
+
+static void advance(struct kpart *p);
+
+static void
+batch_acked(void *arg, const struct ack_counts *c)
+{
+	struct kbatch *b = arg;
+
+	b->ack = NULL; /* freed by ack.c after we return */
+	b->done = 1;
+	if (c->dead_letter > 0 || c->dropped > 0)
+		b->part->k->losses = 1;
+	if (c->cancelled > 0)
+		b->cancelled = 1;
+	advance(b->part);
+}
+
+/* Pops finished batches from the head: what may be committed moves contiguously. */
+static void
+advance(struct kpart *p)
+{
+	while (p->batches != NULL && p->batches->done && !p->batches->cancelled) {
+		struct kbatch *b = p->batches;
+		p->batches = b->next;
+		p->acked_next = b->last + 1;
+		free(b);
+	}
+}
+
+static struct kbatch *
+batch_for(struct kpart *p, int64_t offset)
+{
+	struct kbatch *b = p->open, **pp;
+
+	if (b != NULL) {
+		b->last = offset;
+		return b;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->ack = ack_new(batch_acked, b);
+	if (b->ack == NULL) {
+		free(b);
+		return NULL;
+	}
+	b->part = p;
+	b->first = b->last = offset;
+	for (pp = &p->batches; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = b;
+	p->open = b;
+	return b;
+}
+
+/* End of a drain: every open batch is complete (its ack may fire at once). */
+static void
+seal_batches(struct ksource *k)
+{
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		struct kbatch *b = p->open;
+		if (b == NULL)
+			continue;
+		p->open = NULL;
+		ack_seal(b->ack); /* may run batch_acked -> advance -> free b */
+	}
+}
+
+/*
+ * Commits acknowledged offsets of every partition (only_revoking: of the revoked ones)
+ * that moved since the last commit.  sync: waits (bounded) for the answer.
+ */
+static void
+commit_acked(struct ksource *k, int only_revoking, int sync)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+
+	if (k->env.mode != SOURCE_MODE_DAEMON && k->env.mode != SOURCE_MODE_ONCE)
+		return;
+	l = rd_kafka_topic_partition_list_new(4);
+	if (l == NULL)
+		return;
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		if (only_revoking && !p->revoking)
+			continue;
+		if (p->acked_next < 0 || p->acked_next == p->committed_next)
+			continue;
+		rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
+		    p->acked_next;
+	}
+	if (l->cnt > 0) {
+		err = rd_kafka_commit(k->rk, l, sync ? 0 : 1);
+		if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			log_source(LOG_LVL_WARNING, k->cfg->name, "commit failed (%s): the "
+			    "offsets stay where they were; retrying", rd_kafka_err2str(err));
+		} else {
+			for (int i = 0; i < l->cnt; i++) {
+				struct kpart *p = part_find(k, l->elems[i].topic,
+				    l->elems[i].partition);
+				if (p != NULL)
+					p->committed_next = l->elems[i].offset;
+			}
+			k->stats->cursor_ms = backoff_now_ms();
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	k->last_commit_mono = backoff_mono_ms();
+}
+
+static void
+part_free(struct kpart *p)
+{
+	while (p->batches != NULL) {
+		struct kbatch *b = p->batches;
+		p->batches = b->next;
+		if (b->ack != NULL)
+			ack_abandon(b->ack);
+		free(b);
+	}
+	free(p->topic);
+	free(p);
+}
+
+/* --- routing --------------------------------------------------------------------- */
+
+static void
+route_event(struct ksource *k, struct ack *ack, const struct event *ev)
+{
+	struct sink_doc doc;
+
+	for (int f = 0; f < 3; f++) {
+		if (!(k->formats_used & (1u << f)))
+			continue;
+		buf_reset(&k->enc[f]);
+		if (format_encode(ev, (enum conf_format)f, NULL, &k->enc[f]) != 0)
+			buf_reset(&k->enc[f]);
+	}
+	buf_reset(&k->summary);
+	format_summary(ev, &k->summary);
+	memset(&doc, 0, sizeof(doc));
+	doc.message = k->summary.data;
+	doc.time_ns = ev->time_ns;
+	doc.kind = event_kind_name(ev->kind);
+	doc.source = k->cfg->name;
+	doc.fingerprint = ev->fingerprint;
+	for (size_t i = 0; i < k->n_routes; i++) {
+		const struct buf *b = &k->enc[k->routes[i].cfg->format];
+		if (b->len == 0)
+			continue;
+		doc.json = b->data;
+		doc.len = b->len;
+		sink_submit(k->routes[i].sink, &doc, ack);
+	}
+}
+
+/*
+ * A message that cannot be forwarded: counted, logged (the first few of each cause),
+ * written to each routed sink's dead-letter file with its place.  Its offset is
+ * committed with its batch: one bad message never blocks a partition.
+ */
+static void
+bad_message(struct ksource *k, const rd_kafka_message_t *m, const char *why)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	char head[512];
+
+	k->stats->bad_records++;
+	k->losses = 1;
+	if (k->stats->bad_records <= BAD_LOG_FIRST || k->stats->bad_records % 1000 == 0 ||
+	    strncmp(k->last_err_logged, why, sizeof(k->last_err_logged) - 1) != 0) {
+		snprintf(k->last_err_logged, sizeof(k->last_err_logged), "%s", why);
+		log_source(LOG_LVL_WARNING, k->cfg->name, "dead-lettering a message that is "
+		    "not a log entry (%s): topic %s partition %" PRId32 " offset %" PRId64
+		    " (%llu such messages so far)", why, topic, m->partition, m->offset,
+		    (unsigned long long)k->stats->bad_records);
+	}
+	for (size_t i = 0; i < k->n_routes; i++) {
+		const struct conf_sink *c = k->routes[i].cfg;
+		struct buf *l = &k->tmp;
+		buf_reset(l);
+		snprintf(head, sizeof(head), "{\"sink\":");
+		if (buf_append_str(l, head) != 0 ||
+		    buf_append_json_string(l, c->name, strlen(c->name)) != 0 ||
+		    buf_append_str(l, ",\"status\":0,\"reason\":") != 0 ||
+		    buf_append_json_string(l, why, strlen(why)) != 0 ||
+		    buf_append_str(l, ",\"source\":") != 0 ||
+		    buf_append_json_string(l, k->cfg->name, strlen(k->cfg->name)) != 0 ||
+		    buf_append_str(l, ",\"topic\":") != 0 ||
+		    buf_append_json_string(l, topic, strlen(topic)) != 0 ||
+		    buf_printf(l, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64
+		        ",\"message\":", m->partition, m->offset) != 0 ||
+		    buf_append_json_string(l, m->payload ? m->payload : "", m->len) != 0 ||
+		    buf_append_str(l, "}\n") != 0 ||
+		    append_dead_letter(c, l->data, l->len) != 0)
+			log_source(LOG_LVL_ERROR, k->cfg->name, "cannot write to the dead-letter "
+			    "file %s: %s (topic %s partition %" PRId32 " offset %" PRId64 ")",
+			    c->dead_letter ? c->dead_letter : "-", strerror(errno), topic,
+			    m->partition, m->offset);
+	}
+}
+
+/* One entry (object text): normalized and routed under ack.  0, or -1 with why. */
+static int
+route_entry(struct ksource *k, struct ack *ack, const char *json, size_t len,
+    struct normalize_err *nerr)
+{
+	const struct event *ev;
+
+	if (normalize_any(k->env.norm, json, len, &ev, nerr) != 0)
+		return -1;
+	if (ev->partial)
+		k->stats->partial_records++;
+	k->stats->records++;
+	if (k->env.mode == SOURCE_MODE_DRYRUN) {
+		struct buf *b = &k->enc[k->env.dryrun_format];
+		buf_reset(b);
+		if (format_encode(ev, k->env.dryrun_format, NULL, b) == 0) {
+			buf_append_char(b, '\n');
+			fwrite(b->data, 1, b->len, k->env.dryrun_out);
+		}
+		return 0;
+	}
+	route_event(k, ack, ev);
+	return 0;
+}
+
+static void
+handle_message(struct ksource *k, const rd_kafka_message_t *m)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	struct kpart *p = part_find(k, topic, m->partition);
+	struct normalize_err nerr;
+	struct kbatch *b;
+	const char *s = m->payload;
+	size_t n = m->len;
+
+	/* Not ours (any more), or revoked: the next owner reads it; we never commit it. */
+	if (p == NULL || p->revoking)
+		return;
+	/* Already routed (a re-fetch after a pause): the batch holds it. */
+	if (p->next_expected >= 0 && m->offset < p->next_expected)
+		return;
+	b = batch_for(p, m->offset);
+	if (b == NULL) {
+		/* Out of memory: not routed, so the commit must not pass it: re-read it. */
+		log_source(LOG_LVL_ERROR, k->cfg->name, "out of memory: seeking back to offset "
+		    "%" PRId64 " of %s/%" PRId32, m->offset, topic, m->partition);
+		rd_kafka_seek(m->rkt, m->partition, m->offset, 0);
+		return;
+	}
+	p->next_expected = m->offset + 1;
+	p->records++;
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+		s++;
+		n--;
+	}
+	if (n > 0 && *s == '[') {
+		/* A JSON array of entries: each one on its own. */
+		json_error_t jerr;
+		json_t *a = json_loadb(s, n, 0, &jerr);
+		size_t i;
+		json_t *el;
+		if (a == NULL || !json_is_array(a)) {
+			json_decref(a);
+			bad_message(k, m, "not valid JSON");
+			return;
+		}
+		json_array_foreach(a, i, el) {
+			char *t = json_is_object(el) ? json_dumps(el, JSON_COMPACT) : NULL;
+			if (t == NULL || route_entry(k, b->ack, t, strlen(t), &nerr) != 0)
+				bad_message(k, m, t == NULL ? "an array item that is not a log entry "
+				    "object" : nerr.msg);
+			free(t);
+		}
+		json_decref(a);
+		return;
+	}
+	if (n == 0 || *s != '{') {
+		bad_message(k, m, n == 0 ? "empty message" : "not a JSON object");
+		return;
+	}
+	if (k->cfg->max_record_bytes > 0 && (int64_t)n > k->cfg->max_record_bytes) {
+		bad_message(k, m, "larger than max_record_bytes");
+		return;
+	}
+	if (route_entry(k, b->ack, s, n, &nerr) != 0)
+		bad_message(k, m, nerr.msg);
+}
+
+/* --- backpressure, --once, revoke ------------------------------------------------ */
+
+static void
+pause_all(struct ksource *k, int pause)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+
+	if (l == NULL)
+		return;
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		rd_kafka_topic_partition_t *t = rd_kafka_topic_partition_list_add(l, p->topic,
+		    p->partition);
+		(void)t;
+	}
+	if (l->cnt > 0) {
+		if (pause)
+			rd_kafka_pause_partitions(k->rk, l);
+		else
+			rd_kafka_resume_partitions(k->rk, l);
+	}
+	log_source(LOG_LVL_DEBUG, k->cfg->name, "%s %d partition(s)%s", pause ? "paused" :
+	    "resumed", l->cnt, pause ? ": a sink queue is full" : "");
+	rd_kafka_topic_partition_list_destroy(l);
+	k->paused = pause;
+}
+
+static int
+busy_revoking(const struct ksource *k)
+{
+	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
+		if (p->revoking && p->batches != NULL)
+			return 1;
+	return 0;
+}
+
+/* Revoked partitions are finished (or the wait is over): commit, then let go. */
+static void
+finish_revoke(struct ksource *k)
+{
+	struct kpart **pp = &k->parts;
+	rd_kafka_error_t *e = NULL;
+	rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	if (k->revoke_pending == NULL)
+		return;
+	if (busy_revoking(k))
+		log_source(LOG_LVL_NOTICE, k->cfg->name, "revoked partitions still have events "
+		    "in flight after shutdown_timeout: committing what was acknowledged; the "
+		    "new owner reads the rest again (duplicates, never a gap)");
+	commit_acked(k, 1, 1);
+	while (*pp != NULL) {
+		struct kpart *p = *pp;
+		if (p->revoking) {
+			*pp = p->next;
+			part_free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+	if (rd_kafka_rebalance_protocol(k->rk) != NULL &&
+	    strcmp(rd_kafka_rebalance_protocol(k->rk), "COOPERATIVE") == 0)
+		e = rd_kafka_incremental_unassign(k->rk, k->revoke_pending);
+	else
+		err = rd_kafka_assign(k->rk, NULL);
+	if (e != NULL) {
+		log_source(LOG_LVL_WARNING, k->cfg->name, "unassign: %s", rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+	} else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		log_source(LOG_LVL_WARNING, k->cfg->name, "unassign: %s", rd_kafka_err2str(err));
+	}
+	rd_kafka_topic_partition_list_destroy(k->revoke_pending);
+	k->revoke_pending = NULL;
+}
+
+static void
+check_once(struct ksource *k)
+{
+	if (k->env.mode == SOURCE_MODE_DAEMON || k->finished_called || !k->assigned_once)
+		return;
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		int64_t lo = -1, hi = -1;
+		if (p->once_target < 0) {
+			if (rd_kafka_query_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi,
+			        2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+				return;
+			p->once_target = hi;
+			/* An empty partition (or one read to its end before) is done. */
+			if (p->acked_next < 0 && p->committed_next >= hi)
+				p->acked_next = p->committed_next;
+			if (p->acked_next < 0 && lo == hi)
+				p->acked_next = hi;
+		}
+		if (p->batches != NULL || p->acked_next < p->once_target)
+			return;
+	}
+	if (k->env.mode != SOURCE_MODE_DRYRUN)
+		commit_acked(k, 0, 1);
+	k->finished_called = 1;
+	k->stopping = 1;
+	if (k->env.finished != NULL)
+		k->env.finished(k->env.arg, k->owner);
+}
+
+/* --- librdkafka callbacks (all served from rd_kafka_consumer_poll) ---------------- */
+
+static void
+on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+    void *opaque)
+{
+	struct ksource *k = opaque;
+
+	k->rebalances++;
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++) {
+			struct kpart *p;
+			if (part_find(k, parts->elems[i].topic, parts->elems[i].partition) != NULL)
+				continue;
+			p = calloc(1, sizeof(*p));
+			if (p == NULL || (p->topic = strdup(parts->elems[i].topic)) == NULL) {
+				free(p);
+				continue;
+			}
+			p->k = k;
+			p->partition = parts->elems[i].partition;
+			p->acked_next = p->committed_next = -1;
+			p->once_target = p->next_expected = -1;
+			p->next = k->parts;
+			k->parts = p;
+		}
+		/* What the group committed: where reading goes on, and the lag's base. */
+		if (rd_kafka_committed(rk, parts, SYNC_COMMIT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+			for (int i = 0; i < parts->cnt; i++) {
+				struct kpart *p = part_find(k, parts->elems[i].topic,
+				    parts->elems[i].partition);
+				if (p != NULL && parts->elems[i].offset >= 0)
+					p->committed_next = parts->elems[i].offset;
+				parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+			}
+		log_source(LOG_LVL_INFO, k->cfg->name, "assigned %d partition(s) of %s (group %s)",
+		    parts->cnt, parts->cnt > 0 ? parts->elems[0].topic : "-",
+		    k->cfg->stream.group_id);
+		if (rd_kafka_rebalance_protocol(rk) != NULL &&
+		    strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0) {
+			rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+			if (e != NULL)
+				rd_kafka_error_destroy(e);
+		} else {
+			rd_kafka_assign(rk, parts);
+		}
+		k->assigned_once = 1;
+		if (k->paused)
+			pause_all(k, 1);
+		return;
+	}
+	/* Revoked: stop reading them now; commit and let go when their events are
+	 * acknowledged, or after shutdown_timeout (tick), or now when stopping. */
+	log_source(LOG_LVL_INFO, k->cfg->name, "%d partition(s) revoked (rebalance): "
+	    "finishing their in-flight events before letting go", parts->cnt);
+	for (int i = 0; i < parts->cnt; i++) {
+		struct kpart *p = part_find(k, parts->elems[i].topic, parts->elems[i].partition);
+		if (p != NULL)
+			p->revoking = 1;
+	}
+	rd_kafka_pause_partitions(rk, parts);
+	if (k->revoke_pending != NULL)
+		rd_kafka_topic_partition_list_destroy(k->revoke_pending);
+	k->revoke_pending = rd_kafka_topic_partition_list_copy(parts);
+	k->revoke_deadline_mono = backoff_mono_ms() + k->shutdown_timeout_ms;
+	if (k->stopping || !busy_revoking(k))
+		finish_revoke(k);
+}
+
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct ksource *k = opaque;
+	const char *fix = "";
+
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+		if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && k->down_since_mono == 0)
+			k->down_since_mono = backoff_mono_ms();
+		fix = "; check bootstrap_servers and that this host can reach them";
+		break;
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+		fix = "; check sasl_username (OCI Streaming: TENANCY_NAME/USER_NAME/"
+		      "STREAM_POOL_OCID) and sasl_password (an auth token of that user)";
+		break;
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+		fix = "; check `topic` (the stream's name) and that the stream pool is the one "
+		      "in sasl_username";
+		break;
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+		fix = "; an IAM policy must allow the user `use stream-pull` on the stream (and "
+		      "the group)";
+		break;
+	default:
+		break;
+	}
+	snprintf(k->stats->last_error, sizeof(k->stats->last_error), "%s: %s",
+	    rd_kafka_err2name(err), reason);
+	log_source(LOG_LVL_WARNING, k->cfg->name, "kafka: %s: %s%s", rd_kafka_err2name(err),
+	    reason, fix);
+	if (k->env.mode != SOURCE_MODE_DAEMON && !k->finished_called &&
+	    (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+	     err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)) {
+		k->losses = 1;
+		k->finished_called = 1;
+		k->stopping = 1;
+		if (k->env.finished != NULL)
+			k->env.finished(k->env.arg, k->owner);
+	}
+}
+
+/* librdkafka's statistics: are any of the cluster's brokers (nodeid >= 0) up? */
+static int
+on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	struct ksource *k = opaque;
+	json_t *root = json_loadb(json, len, 0, NULL), *brokers, *b;
+	const char *name;
+	int up = 0;
+
+	brokers = root != NULL ? json_object_get(root, "brokers") : NULL;
+	json_object_foreach(brokers, name, b) {
+		json_t *st = json_object_get(b, "state");
+		if (json_integer_value(json_object_get(b, "nodeid")) >= 0 && json_is_string(st) &&
+		    strcmp(json_string_value(st), "UP") == 0)
+			up = 1;
+	}
+	if (up) {
+		if (k->down_since_mono != 0)
+			log_source(LOG_LVL_NOTICE, k->cfg->name, "brokers reachable again");
+		k->down_since_mono = 0;
+		k->stats->last_success_mono_ms = backoff_mono_ms();
+	} else if (root != NULL && k->down_since_mono == 0) {
+		k->down_since_mono = backoff_mono_ms();
+	}
+	json_decref(root);
+	return 0; /* librdkafka frees json */
+}
+
+static void
+on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct ksource *k = rd_kafka_opaque(rk);
+
+	log_source(level <= 3 ? LOG_LVL_ERROR : level <= 4 ? LOG_LVL_WARNING : LOG_LVL_DEBUG,
+	    k != NULL ? k->cfg->name : "kafka", "librdkafka %s: %s", fac, buf);
+}
+
+/* --- the loop -------------------------------------------------------------------- */
+
+static void
+drain(struct ksource *k)
+{
+	int n = 0;
+	rd_kafka_message_t *m;
+
+	if (k->rk == NULL || k->finished_called)
+		return;
+	while (n < DRAIN_MAX && (m = rd_kafka_consumer_poll(k->rk, 0)) != NULL) {
+		n++;
+		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			if (!k->stopping)
+				handle_message(k, m);
+		} else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			on_error(k->rk, m->err, rd_kafka_message_errstr(m), k);
+		}
+		rd_kafka_message_destroy(m);
+		if (!k->paused && routes_blocked(k))
+			pause_all(k, 1);
+	}
+	seal_batches(k);
+	if (n >= DRAIN_MAX)
+		event_active(k->again, EV_TIMEOUT, 0); /* more to read: after other events */
+	if (n > 0)
+		k->stats->last_success_mono_ms = backoff_mono_ms();
+}
+
+static void
+pipe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	char b[256];
+
+	while (read(fd, b, sizeof(b)) > 0)
+		;
+	drain(arg);
+}
+
+static void
+again_cb(evutil_socket_t fd, short what, void *arg)
+{
+	drain(arg);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ksource *k = arg;
+	int64_t mono = backoff_mono_ms();
+
+	drain(k);
+	if (k->paused && !routes_blocked(k) && !k->stopping)
+		pause_all(k, 0);
+	if (k->revoke_pending != NULL && (!busy_revoking(k) || mono >= k->revoke_deadline_mono))
+		finish_revoke(k);
+	if (!k->stopping && mono - k->last_commit_mono >= COMMIT_EVERY_MS)
+		commit_acked(k, 0, 0);
+	/* Idle counts as progress for the health watch: nothing is held back. */
+	{
+		int held = 0;
+		for (struct kpart *p = k->parts; p != NULL; p = p->next)
+			if (p->batches != NULL || p->acked_next != p->committed_next)
+				held = 1;
+		if (!held)
+			k->stats->cursor_ms = backoff_now_ms();
+	}
+	check_once(k);
+	if (!k->finished_called)
+		set_timer(k->tick, TICK_MS);
+}
+
+/* --- API ------------------------------------------------------------------------- */
+
+static int
+set(rd_kafka_conf_t *c, const char *name, const char *value, char *err, size_t errlen)
+{
+	char e[256];
+
+	if (value == NULL)
+		return 0;
+	if (rd_kafka_conf_set(c, name, value, e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+		snprintf(err, errlen, "%s: %s", name, e);
+		return -1;
+	}
+	return 0;
+}
+
+struct ksource *
+ksource_new(const struct conf_source *cfg, const struct source_env *env,
+    struct source *owner, struct source_stats *stats, char *err, size_t errlen)
+{
+	static const char *const sec[] = { "sasl_ssl", "ssl", "sasl_plaintext", "plaintext" };
+	static const char *const mech[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
+	const struct conf_streaming *s = &cfg->stream;
+	struct ksource *k = calloc(1, sizeof(*k));
+	rd_kafka_conf_t *c = NULL;
+	char e[512];
+
+	if (k == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	k->cfg = cfg;
+	k->env = *env;
+	k->stats = stats;
+	k->owner = owner;
+	k->shutdown_timeout_ms = env->shutdown_timeout_ms;
+	k->pipefd[0] = k->pipefd[1] = -1;
+	for (int f = 0; f < 3; f++)
+		buf_init(&k->enc[f], 0);
+	buf_init(&k->summary, 0);
+	buf_init(&k->tmp, 0);
+	c = rd_kafka_conf_new();
+	if (c == NULL)
+		goto oom;
+	if (set(c, "bootstrap.servers", s->bootstrap_servers, err, errlen) ||
+	    set(c, "group.id", s->group_id, err, errlen) ||
+	    /* Offsets are committed by us, only when acknowledged. */
+	    set(c, "enable.auto.commit", "false", err, errlen) ||
+	    set(c, "enable.auto.offset.store", "false", err, errlen) ||
+	    set(c, "auto.offset.reset", s->start_latest ? "latest" : "earliest", err, errlen) ||
+	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
+	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
+	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
+	    set(c, "client.id", "oci-logfwd", err, errlen) ||
+	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
+		goto fail;
+	if (s->security_protocol == CONF_KSEC_SASL_SSL ||
+	    s->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
+		if (set(c, "sasl.mechanisms", mech[s->sasl_mechanism], err, errlen) ||
+		    set(c, "sasl.username", s->sasl_username, err, errlen) ||
+		    set(c, "sasl.password", s->sasl_password, err, errlen))
+			goto fail;
+	}
+	{
+		const char *extra = getenv("OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS");
+		/* Tests only: a killed member is noticed sooner than the default 45 s. */
+		if (extra != NULL && set(c, "session.timeout.ms", extra, err, errlen))
+			goto fail;
+		if (extra != NULL && set(c, "heartbeat.interval.ms", "500", err, errlen))
+			goto fail;
+	}
+	rd_kafka_conf_set_opaque(c, k);
+	rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
+	rd_kafka_conf_set_error_cb(c, on_error);
+	rd_kafka_conf_set_stats_cb(c, on_stats);
+	rd_kafka_conf_set_log_cb(c, on_log);
+	k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof(e));
+	if (k->rk == NULL) {
+		snprintf(err, errlen, "kafka: %s", e);
+		goto fail;
+	}
+	c = NULL; /* owned by rk now */
+	rd_kafka_poll_set_consumer(k->rk);
+	k->q = rd_kafka_queue_get_consumer(k->rk);
+	if (k->q == NULL || pipe(k->pipefd) != 0)
+		goto oom;
+	for (int i = 0; i < 2; i++) {
+		fcntl(k->pipefd[i], F_SETFL, fcntl(k->pipefd[i], F_GETFL) | O_NONBLOCK);
+		fcntl(k->pipefd[i], F_SETFD, FD_CLOEXEC);
+	}
+	rd_kafka_queue_io_event_enable(k->q, k->pipefd[1], "1", 1);
+	k->pipe_ev = event_new(env->base, k->pipefd[0], EV_READ | EV_PERSIST, pipe_cb, k);
+	k->tick = evtimer_new(env->base, tick_cb, k);
+	k->again = evtimer_new(env->base, again_cb, k);
+	if (k->pipe_ev == NULL || k->tick == NULL || k->again == NULL)
+		goto oom;
+	return k;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (c != NULL)
+		rd_kafka_conf_destroy(c);
+	ksource_free(k);
+	return NULL;
+}
+
+int
+ksource_set_routes(struct ksource *k, struct sink *const *sinks,
+    const struct conf_sink *const *cfgs, size_t n)
+{
+	struct route *r = NULL;
+
+	if (n > 0 && (r = calloc(n, sizeof(*r))) == NULL)
+		return -1;
+	k->formats_used = 0;
+	for (size_t i = 0; i < n; i++) {
+		r[i].sink = sinks[i];
+		r[i].cfg = cfgs[i];
+		k->formats_used |= 1u << cfgs[i]->format;
+	}
+	free(k->routes);
+	k->routes = r;
+	k->n_routes = n;
+	return 0;
+}
+
+int
+ksource_start(struct ksource *k)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+
+	l = rd_kafka_topic_partition_list_new((int)k->cfg->stream.topics.n);
+	if (l == NULL)
+		return -1;
+	for (size_t i = 0; i < k->cfg->stream.topics.n; i++)
+		rd_kafka_topic_partition_list_add(l, k->cfg->stream.topics.items[i],
+		    RD_KAFKA_PARTITION_UA);
+	err = rd_kafka_subscribe(k->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		log_source(LOG_LVL_ERROR, k->cfg->name, "cannot subscribe: %s",
+		    rd_kafka_err2str(err));
+		return -1;
+	}
+	log_source(LOG_LVL_INFO, k->cfg->name, "joining group %s on %s",
+	    k->cfg->stream.group_id, k->cfg->stream.bootstrap_servers);
+	k->started = 1;
+	event_add(k->pipe_ev, NULL);
+	set_timer(k->tick, 0);
+	return 0;
+}
+
+void
+ksource_stop_polling(struct ksource *k)
+{
+	if (k == NULL || k->stopping)
+		return;
+	k->stopping = 1;
+	/* Still served by the tick: acknowledgements move the commit until freed. */
+}
+
+void
+ksource_free(struct ksource *k)
+{
+	if (k == NULL)
+		return;
+	k->stopping = 1;
+	if (k->rk != NULL) {
+		commit_acked(k, 0, 1);
+		/* Leaves the group: the revoke callback commits and unassigns at once. */
+		if (k->started)
+			rd_kafka_consumer_close(k->rk);
+		if (k->revoke_pending != NULL)
+			rd_kafka_topic_partition_list_destroy(k->revoke_pending);
+		if (k->q != NULL) {
+			rd_kafka_queue_io_event_enable(k->q, -1, NULL, 0);
+			rd_kafka_queue_destroy(k->q);
+		}
+		rd_kafka_destroy(k->rk);
+	}
+	while (k->parts != NULL) {
+		struct kpart *p = k->parts;
+		k->parts = p->next;
+		part_free(p);
+	}
+	if (k->pipe_ev != NULL)
+		event_free(k->pipe_ev);
+	if (k->tick != NULL)
+		event_free(k->tick);
+	if (k->again != NULL)
+		event_free(k->again);
+	if (k->pipefd[0] >= 0)
+		close(k->pipefd[0]);
+	if (k->pipefd[1] >= 0)
+		close(k->pipefd[1]);
+	for (int f = 0; f < 3; f++)
+		buf_cleanup(&k->enc[f]);
+	buf_cleanup(&k->summary);
+	buf_cleanup(&k->tmp);
+	free(k->routes);
+	free(k);
+}
+
+int
+ksource_busy(const struct ksource *k)
+{
+	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
+		if (p->batches != NULL)
+			return 1;
+	return 0;
+}
+
+int
+ksource_healthy(const struct ksource *k)
+{
+	return k->down_since_mono == 0 ||
+	    backoff_mono_ms() - k->down_since_mono <= scaled(k, SOURCE_WAIT_UNHEALTHY_MS);
+}
+
+int
+ksource_had_losses(const struct ksource *k)
+{
+	return k->losses;
+}
+
+int
+ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out)
+{
+	int rc = 0;
+	char num[32];
+
+	rc |= metrics_family(out, "oci_logfwd_source_consumer_lag", "gauge",
+	    "Messages behind the partition's high watermark (streaming sources).");
+	for (size_t i = 0; i < n; i++) {
+		if (ks[i] == NULL)
+			continue;
+		for (struct kpart *p = ks[i]->parts; p != NULL; p = p->next) {
+			int64_t lo = 0, hi = 0, base;
+			const char *l[] = { "source", ks[i]->cfg->name, "topic", p->topic,
+				"partition", num, NULL };
+			if (rd_kafka_get_watermark_offsets(ks[i]->rk, p->topic, p->partition, &lo,
+			        &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
+				continue;
+			base = p->committed_next >= 0 ? p->committed_next : lo;
+			snprintf(num, sizeof(num), "%" PRId32, p->partition);
+			rc |= metrics_sample(out, "oci_logfwd_source_consumer_lag", l,
+			    (double)(hi > base ? hi - base : 0));
+		}
+	}
+	rc |= metrics_family(out, "oci_logfwd_source_rebalances_total", "counter",
+	    "Consumer group rebalances seen (streaming sources).");
+	for (size_t i = 0; i < n; i++) {
+		const char *l[] = { "source", ks[i] ? ks[i]->cfg->name : "", NULL };
+		if (ks[i] != NULL)
+			rc |= metrics_sample(out, "oci_logfwd_source_rebalances_total", l,
+			    (double)ks[i]->rebalances);
+	}
+	rc |= metrics_family(out, "oci_logfwd_source_partitions_owned", "gauge",
+	    "Partitions assigned to this daemon (streaming sources).");
+	for (size_t i = 0; i < n; i++) {
+		const char *l[] = { "source", ks[i] ? ks[i]->cfg->name : "", NULL };
+		double owned = 0;
+		if (ks[i] == NULL)
+			continue;
+		for (struct kpart *p = ks[i]->parts; p != NULL; p = p->next)
+			owned += !p->revoking;
+		rc |= metrics_sample(out, "oci_logfwd_source_partitions_owned", l, owned);
+	}
+	return rc;
+}
