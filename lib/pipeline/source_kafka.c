@@ -828,6 +828,9 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
 	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
 	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
+	    /* Prefetch per partition: what a paused partition still hands over is bounded
+	     * by this, not by the default 100,000 messages. */
+	    set(c, "queued.min.messages", "1000", err, errlen) ||
 	    set(c, "client.id", "oci-logfwd", err, errlen) ||
 	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
 		goto fail;
