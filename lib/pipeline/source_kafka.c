@@ -425,14 +425,25 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 			bad_message(k, m, "not valid JSON");
 			return;
 		}
+		size_t nbad = 0, na = json_array_size(a);
+		char why[320] = "";
 		json_array_foreach(a, i, el) {
 			char *t = json_is_object(el) ? json_dumps(el, JSON_COMPACT) : NULL;
-			if (t == NULL || route_entry(k, b->ack, t, strlen(t), &nerr) != 0)
-				bad_message(k, m, t == NULL ? "an array item that is not a log entry "
-				    "object" : nerr.msg);
+			if (t == NULL || route_entry(k, b->ack, t, strlen(t), &nerr) != 0) {
+				/* One count and one dead letter per message, naming the first. */
+				if (nbad++ == 0)
+					snprintf(why, sizeof(why), "array item %zu: %s", i,
+					    t == NULL ? "not a log entry object" : nerr.msg);
+			}
 			free(t);
 		}
 		json_decref(a);
+		if (nbad > 0) {
+			char msg[400];
+			snprintf(msg, sizeof(msg), "%zu of %zu array items are not log entries "
+			    "(%s)", nbad, na, why);
+			bad_message(k, m, msg);
+		}
 		return;
 	}
 	if (n == 0 || *s != '{') {
