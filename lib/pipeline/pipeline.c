@@ -1270,7 +1270,12 @@ pipeline_health(struct pipeline *p, struct buf *reason)
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		const struct source_stats *st = source_stats(e->src);
 		int64_t still = mono - e->progress_mono_ms;
-		if (!source_healthy(e->src)) {
+		if (!source_healthy(e->src) && source_kafka(e->src) != NULL) {
+			snprintf(why, sizeof(why), "no Kafka broker reachable for %lld s",
+			    st->last_success_mono_ms > 0 ?
+			    (long long)((mono - st->last_success_mono_ms) / 1000) :
+			    (long long)((mono - p->started_mono_ms) / 1000));
+		} else if (!source_healthy(e->src)) {
 			snprintf(why, sizeof(why), "no successful search for %lld s",
 			    st->last_success_mono_ms > 0 ?
 			    (long long)((mono - st->last_success_mono_ms) / 1000) :

@@ -41,6 +41,7 @@
 #define COMMIT_EVERY_MS 1000    /* async commits of acknowledged offsets */
 #define SYNC_COMMIT_MS 5000     /* revoke / shutdown: bounded wait for the commit */
 #define BAD_LOG_FIRST 10
+#define ERROR_LOG_EVERY_MS 60000
 
 struct kbatch {
 	struct kbatch *next;
@@ -91,6 +92,8 @@ struct ksource {
 	int64_t down_since_mono;     /* 0 = a broker is reachable (as far as we know) */
 	uint64_t rebalances;
 	char last_err_logged[64];
+	int last_err_code;
+	int64_t last_err_log_mono;
 };
 
 /* --- helpers --------------------------------------------------------------------- */
@@ -664,8 +667,14 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	}
 	snprintf(k->stats->last_error, sizeof(k->stats->last_error), "%s: %s",
 	    rd_kafka_err2name(err), reason);
-	log_source(LOG_LVL_WARNING, k->cfg->name, "kafka: %s: %s%s", rd_kafka_err2name(err),
-	    reason, fix);
+	/* One line per cause a minute: a dead broker fails every reconnect. */
+	if (err != k->last_err_code ||
+	    backoff_mono_ms() - k->last_err_log_mono >= ERROR_LOG_EVERY_MS) {
+		k->last_err_code = err;
+		k->last_err_log_mono = backoff_mono_ms();
+		log_source(LOG_LVL_WARNING, k->cfg->name, "kafka: %s: %s%s",
+		    rd_kafka_err2name(err), reason, fix);
+	}
 	if (k->env.mode != SOURCE_MODE_DAEMON && !k->finished_called &&
 	    (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
 	     err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)) {
@@ -710,7 +719,9 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	struct ksource *k = rd_kafka_opaque(rk);
 
-	log_source(level <= 3 ? LOG_LVL_ERROR : level <= 4 ? LOG_LVL_WARNING : LOG_LVL_DEBUG,
+	/* Errors reach on_error (one line per cause, rate-limited); librdkafka's own log
+	 * repeats each connection failure, so it is debug output except the critical. */
+	log_source(level <= 2 ? LOG_LVL_WARNING : LOG_LVL_DEBUG,
 	    k != NULL ? k->cfg->name : "kafka", "librdkafka %s: %s", fac, buf);
 }
 
