@@ -1,16 +1,11 @@
 /*
  * source_kafka.c — see source_kafka.h.
  *
- * Batches.  Messages of one partition read in one drain of the consumer queue form a
- * batch [first, last] with one ack (ack.h), sealed at the end of the drain.  A partition
- * keeps its batches in offset order; a batch is finished when its ack fires.  Finished
- * batches are popped from the head only, so the offset to commit (last + 1 of the
- * popped batch) moves contiguously: a later batch that finishes first waits for the
- * earlier ones.  A batch whose events a sink cancelled (shutdown) is never popped: the
- * commit stays before it and the next owner reads it again.
- *
- * Bad messages (not JSON, not a log entry) are dead-lettered at once and route nothing;
- * they stay inside their batch's range, so the commit passes them with the batch.
+ * Offsets.  Messages of one partition read in one drain of the consumer queue form one
+ * batch with one ack, sealed at the end of the drain; koffsets.h says what may be
+ * committed (contiguously acknowledged).  Bad messages (not JSON, not a log entry) are
+ * dead-lettered at once and route nothing; they stay inside their batch's range, so the
+ * commit passes them with the batch.
  */
 #include "source_kafka.h"
 
@@ -31,6 +26,7 @@
 #include "buf.h"
 #include "event.h"
 #include "format.h"
+#include "koffsets.h"
 #include "log.h"
 #include "metrics.h"
 #include "normalize.h"
@@ -43,25 +39,16 @@
 #define BAD_LOG_FIRST 10
 #define ERROR_LOG_EVERY_MS 60000
 
-struct kbatch {
-	struct kbatch *next;
-	struct kpart *part;
-	int64_t first, last;
-	struct ack *ack;        /* NULL once it fired */
-	int done, cancelled;
-};
-
 struct kpart {
 	struct kpart *next;
 	struct ksource *k;
 	char *topic;
 	int32_t partition;
 	int revoking;           /* revoked: read nothing more, commit, then let go */
-	int64_t acked_next;     /* next offset after the contiguously acknowledged ones; -1 */
+	struct koffsets *offs;  /* what may be committed */
 	int64_t committed_next; /* what the group has (or we sent); -1 = unknown */
 	int64_t once_target;    /* --once: high watermark at assignment; -1 = unknown */
 	int64_t next_expected;  /* after the last message routed; -1 = none yet */
-	struct kbatch *batches, *open;
 	uint64_t records;
 };
 
@@ -161,71 +148,12 @@ append_dead_letter(const struct conf_sink *c, const char *line, size_t len)
 
 /* --- batches and commits --------------------------------------------------------- */
 
-static void advance(struct kpart *p);
-
-static void
-batch_acked(void *arg, const struct ack_counts *c)
-{
-	struct kbatch *b = arg;
-
-	b->ack = NULL; /* freed by ack.c after we return */
-	b->done = 1;
-	if (c->dead_letter > 0 || c->dropped > 0)
-		b->part->k->losses = 1;
-	if (c->cancelled > 0)
-		b->cancelled = 1;
-	advance(b->part);
-}
-
-/* Pops finished batches from the head: what may be committed moves contiguously. */
-static void
-advance(struct kpart *p)
-{
-	while (p->batches != NULL && p->batches->done && !p->batches->cancelled) {
-		struct kbatch *b = p->batches;
-		p->batches = b->next;
-		p->acked_next = b->last + 1;
-		free(b);
-	}
-}
-
-static struct kbatch *
-batch_for(struct kpart *p, int64_t offset)
-{
-	struct kbatch *b = p->open, **pp;
-
-	if (b != NULL) {
-		b->last = offset;
-		return b;
-	}
-	b = calloc(1, sizeof(*b));
-	if (b == NULL)
-		return NULL;
-	b->ack = ack_new(batch_acked, b);
-	if (b->ack == NULL) {
-		free(b);
-		return NULL;
-	}
-	b->part = p;
-	b->first = b->last = offset;
-	for (pp = &p->batches; *pp != NULL; pp = &(*pp)->next)
-		;
-	*pp = b;
-	p->open = b;
-	return b;
-}
-
 /* End of a drain: every open batch is complete (its ack may fire at once). */
 static void
 seal_batches(struct ksource *k)
 {
-	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
-		struct kbatch *b = p->open;
-		if (b == NULL)
-			continue;
-		p->open = NULL;
-		ack_seal(b->ack); /* may run batch_acked -> advance -> free b */
-	}
+	for (struct kpart *p = k->parts; p != NULL; p = p->next)
+		koffsets_seal(p->offs);
 }
 
 /*
@@ -246,10 +174,10 @@ commit_acked(struct ksource *k, int only_revoking, int sync)
 	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
 		if (only_revoking && !p->revoking)
 			continue;
-		if (p->acked_next < 0 || p->acked_next == p->committed_next)
+		int64_t next = koffsets_next(p->offs);
+		if (next < 0 || next == p->committed_next)
 			continue;
-		rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
-		    p->acked_next;
+		rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = next;
 	}
 	if (l->cnt > 0) {
 		err = rd_kafka_commit(k->rk, l, sync ? 0 : 1);
@@ -273,13 +201,9 @@ commit_acked(struct ksource *k, int only_revoking, int sync)
 static void
 part_free(struct kpart *p)
 {
-	while (p->batches != NULL) {
-		struct kbatch *b = p->batches;
-		p->batches = b->next;
-		if (b->ack != NULL)
-			ack_abandon(b->ack);
-		free(b);
-	}
+	if (p->offs != NULL && koffsets_losses(p->offs))
+		p->k->losses = 1;
+	koffsets_free(p->offs);
 	free(p->topic);
 	free(p);
 }
@@ -393,7 +317,7 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 	const char *topic = rd_kafka_topic_name(m->rkt);
 	struct kpart *p = part_find(k, topic, m->partition);
 	struct normalize_err nerr;
-	struct kbatch *b;
+	struct ack *ack;
 	const char *s = m->payload;
 	size_t n = m->len;
 
@@ -403,8 +327,8 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 	/* Already routed (a re-fetch after a pause): the batch holds it. */
 	if (p->next_expected >= 0 && m->offset < p->next_expected)
 		return;
-	b = batch_for(p, m->offset);
-	if (b == NULL) {
+	ack = koffsets_add(p->offs, m->offset);
+	if (ack == NULL) {
 		/* Out of memory: not routed, so the commit must not pass it: re-read it. */
 		log_source(LOG_LVL_ERROR, k->cfg->name, "out of memory: seeking back to offset "
 		    "%" PRId64 " of %s/%" PRId32, m->offset, topic, m->partition);
@@ -432,7 +356,7 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 		char why[320] = "";
 		json_array_foreach(a, i, el) {
 			char *t = json_is_object(el) ? json_dumps(el, JSON_COMPACT) : NULL;
-			if (t == NULL || route_entry(k, b->ack, t, strlen(t), &nerr) != 0) {
+			if (t == NULL || route_entry(k, ack, t, strlen(t), &nerr) != 0) {
 				/* One count and one dead letter per message, naming the first. */
 				if (nbad++ == 0)
 					snprintf(why, sizeof(why), "array item %zu: %s", i,
@@ -457,7 +381,7 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 		bad_message(k, m, "larger than max_record_bytes");
 		return;
 	}
-	if (route_entry(k, b->ack, s, n, &nerr) != 0)
+	if (route_entry(k, ack, s, n, &nerr) != 0)
 		bad_message(k, m, nerr.msg);
 }
 
@@ -491,7 +415,7 @@ static int
 busy_revoking(const struct ksource *k)
 {
 	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
-		if (p->revoking && p->batches != NULL)
+		if (p->revoking && koffsets_busy(p->offs))
 			return 1;
 	return 0;
 }
@@ -548,12 +472,12 @@ check_once(struct ksource *k)
 				return;
 			p->once_target = hi;
 			/* An empty partition (or one read to its end before) is done. */
-			if (p->acked_next < 0 && p->committed_next >= hi)
-				p->acked_next = p->committed_next;
-			if (p->acked_next < 0 && lo == hi)
-				p->acked_next = hi;
+			if (koffsets_next(p->offs) < 0 && p->committed_next >= hi)
+				koffsets_set_next(p->offs, p->committed_next);
+			if (koffsets_next(p->offs) < 0 && lo == hi)
+				koffsets_set_next(p->offs, hi);
 		}
-		if (p->batches != NULL || p->acked_next < p->once_target)
+		if (koffsets_busy(p->offs) || koffsets_next(p->offs) < p->once_target)
 			return;
 	}
 	if (k->env.mode != SOURCE_MODE_DRYRUN)
@@ -579,13 +503,18 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 			if (part_find(k, parts->elems[i].topic, parts->elems[i].partition) != NULL)
 				continue;
 			p = calloc(1, sizeof(*p));
-			if (p == NULL || (p->topic = strdup(parts->elems[i].topic)) == NULL) {
+			if (p == NULL || (p->topic = strdup(parts->elems[i].topic)) == NULL ||
+			    (p->offs = koffsets_new()) == NULL) {
+				if (p != NULL)
+					free(p->topic);
 				free(p);
+				log_source(LOG_LVL_ERROR, k->cfg->name, "out of memory: partition "
+				    "%" PRId32 " is assigned but not read", parts->elems[i].partition);
 				continue;
 			}
 			p->k = k;
 			p->partition = parts->elems[i].partition;
-			p->acked_next = p->committed_next = -1;
+			p->committed_next = -1;
 			p->once_target = p->next_expected = -1;
 			p->next = k->parts;
 			k->parts = p;
@@ -787,7 +716,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	{
 		int held = 0;
 		for (struct kpart *p = k->parts; p != NULL; p = p->next)
-			if (p->batches != NULL || p->acked_next != p->committed_next)
+			if (koffsets_busy(p->offs) || koffsets_next(p->offs) != p->committed_next)
 				held = 1;
 		if (!held)
 			k->stats->cursor_ms = backoff_now_ms();
@@ -1008,7 +937,7 @@ int
 ksource_busy(const struct ksource *k)
 {
 	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
-		if (p->batches != NULL)
+		if (koffsets_busy(p->offs))
 			return 1;
 	return 0;
 }
@@ -1023,6 +952,9 @@ ksource_healthy(const struct ksource *k)
 int
 ksource_had_losses(const struct ksource *k)
 {
+	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
+		if (koffsets_losses(p->offs))
+			return 1;
 	return k->losses;
 }
 
