@@ -38,6 +38,7 @@
 #define SYNC_COMMIT_MS 5000     /* revoke / shutdown: bounded wait for the commit */
 #define BAD_LOG_FIRST 10
 #define ERROR_LOG_EVERY_MS 60000
+#define CLOSE_MAX_MS 10000      /* leaving the group at exit */
 
 struct kpart {
 	struct kpart *next;
@@ -434,7 +435,9 @@ finish_revoke(struct ksource *k)
 		log_source(LOG_LVL_NOTICE, k->cfg->name, "revoked partitions still have events "
 		    "in flight after shutdown_timeout: committing what was acknowledged; the "
 		    "new owner reads the rest again (duplicates, never a gap)");
-	commit_acked(k, 1, 1);
+	/* Async, never blocking the loop: it is queued before the unassign below, so it is
+	 * sent with this generation, before the group moves on. */
+	commit_acked(k, 1, 0);
 	while (*pp != NULL) {
 		struct kpart *p = *pp;
 		if (p->revoking) {
@@ -540,8 +543,12 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 			rd_kafka_assign(rk, parts);
 		}
 		k->assigned_once = 1;
+		/* A partition we paused when it was revoked stays paused in librdkafka when
+		 * it comes back: resume it (or pause all while a sink is full). */
 		if (k->paused)
 			pause_all(k, 1);
+		else
+			rd_kafka_resume_partitions(rk, parts);
 		return;
 	}
 	/* Revoked: stop reading them now; commit and let go when their events are
@@ -560,6 +567,27 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 	k->revoke_deadline_mono = backoff_mono_ms() + k->shutdown_timeout_ms;
 	if (k->stopping || !busy_revoking(k))
 		finish_revoke(k);
+}
+
+/* An async commit that failed: forget what we thought the group has, so the next tick
+ * commits those partitions again (the offsets only ever move forward). */
+static void
+on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offs,
+    void *opaque)
+{
+	struct ksource *k = opaque;
+
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET ||
+	    offs == NULL)
+		return;
+	for (int i = 0; i < offs->cnt; i++) {
+		struct kpart *p = part_find(k, offs->elems[i].topic, offs->elems[i].partition);
+		if (p != NULL && (offs->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		        err != RD_KAFKA_RESP_ERR_NO_ERROR))
+			p->committed_next = -1;
+	}
+	log_source(LOG_LVL_WARNING, k->cfg->name, "commit failed (%s): committing again",
+	    rd_kafka_err2str(err));
 }
 
 static void
@@ -803,6 +831,7 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	rd_kafka_conf_set_opaque(c, k);
 	rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
 	rd_kafka_conf_set_error_cb(c, on_error);
+	rd_kafka_conf_set_offset_commit_cb(c, on_commit);
 	rd_kafka_conf_set_stats_cb(c, on_stats);
 	rd_kafka_conf_set_log_cb(c, on_log);
 	k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof(e));
@@ -891,6 +920,38 @@ ksource_stop_polling(struct ksource *k)
 	/* Still served by the tick: acknowledgements move the commit until freed. */
 }
 
+/*
+ * Leaves the group (the revoke callback commits and unassigns), served here for at most
+ * CLOSE_MAX_MS: with the brokers gone it cannot finish, and the group notices the member
+ * is gone after its session timeout anyway.
+ */
+static void
+close_consumer(struct ksource *k)
+{
+	int64_t end = backoff_mono_ms() + (k->shutdown_timeout_ms < CLOSE_MAX_MS ?
+	    k->shutdown_timeout_ms : CLOSE_MAX_MS);
+	rd_kafka_queue_t *cq = rd_kafka_queue_new(k->rk);
+	rd_kafka_error_t *e;
+
+	if (cq == NULL)
+		return;
+	e = rd_kafka_consumer_close_queue(k->rk, cq);
+	if (e != NULL) {
+		log_source(LOG_LVL_WARNING, k->cfg->name, "leaving the group: %s",
+		    rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+	} else {
+		while (!rd_kafka_consumer_closed(k->rk) && backoff_mono_ms() < end)
+			rd_kafka_queue_poll_callback(cq, 100);
+		if (!rd_kafka_consumer_closed(k->rk))
+			log_source(LOG_LVL_WARNING, k->cfg->name, "could not leave the group "
+			    "cleanly (brokers unreachable?): the group reassigns this member's "
+			    "partitions after its session timeout; offsets not committed are "
+			    "read again");
+	}
+	rd_kafka_queue_destroy(cq);
+}
+
 void
 ksource_free(struct ksource *k)
 {
@@ -898,17 +959,18 @@ ksource_free(struct ksource *k)
 		return;
 	k->stopping = 1;
 	if (k->rk != NULL) {
-		commit_acked(k, 0, 1);
-		/* Leaves the group: the revoke callback commits and unassigns at once. */
+		/* Async: leaving the group waits for it (bounded); a synchronous commit with
+		 * no reachable coordinator would block the exit for minutes. */
+		commit_acked(k, 0, 0);
 		if (k->started)
-			rd_kafka_consumer_close(k->rk);
+			close_consumer(k);
 		if (k->revoke_pending != NULL)
 			rd_kafka_topic_partition_list_destroy(k->revoke_pending);
 		if (k->q != NULL) {
 			rd_kafka_queue_io_event_enable(k->q, -1, NULL, 0);
 			rd_kafka_queue_destroy(k->q);
 		}
-		rd_kafka_destroy(k->rk);
+		rd_kafka_destroy_flags(k->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	}
 	while (k->parts != NULL) {
 		struct kpart *p = k->parts;

@@ -63,5 +63,28 @@ until up_again; do
 	sleep 0.5
 done
 h=$(health); echo "brokers up again: ${h:0:120}"
+
+# Stopping while the brokers are gone: the daemon must not hang on the group (commit,
+# leave): it exits within shutdown_timeout (10 s) for the sinks + 10 s for the group.
+# Events in flight first, so that there is something to commit.
+gen_entries 200 31 "$T/more.tsv"
+produce "$T/more.tsv"
+# ... and the consumer must read again after the brokers came back (a partition paused
+# at its revoke once stayed paused when it was assigned again).
+wait_events raw $(( N + 200 )) 30 ||
+	{ echo "FAIL: only $(( $(sink_events raw) - N )) of 200 new records after the brokers came back"; fails=1; }
+# The cluster goes away entirely (as at the end of the outage test, where a daemon once
+# hung in a synchronous commit) at the same time as the daemon is told to stop.
+kill -TERM "$KAFKA_PID"; wait "$KAFKA_PID" 2>/dev/null
+kill -TERM "$D1"
+t_stop=$(date +%s)
+while kill -0 "$D1" 2>/dev/null; do
+	if [ $(( $(date +%s) - t_stop )) -gt 40 ]; then
+		echo "FAIL: the daemon did not exit within 40 s of SIGTERM with the brokers down"
+		fails=1; kill -9 "$D1"; break
+	fi
+	sleep 0.2
+done
+wait "$D1"; echo "stopped with the brokers down: exit $? after $(( $(date +%s) - t_stop )) s"
 [ "$fails" -eq 0 ] && echo "PASS" || show_log "$T/d.log"
 exit "$fails"
