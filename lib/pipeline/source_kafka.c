@@ -39,6 +39,8 @@
 #define BAD_LOG_FIRST 10
 #define ERROR_LOG_EVERY_MS 60000
 #define CLOSE_MAX_MS 10000      /* leaving the group at exit */
+#define BLOCK_CHECK_MS 20       /* a full sink: look again this often */
+#define BLOCK_PAUSE_MS 1000     /* ... and pause the partitions after this long */
 
 struct kpart {
 	struct kpart *next;
@@ -50,6 +52,7 @@ struct kpart {
 	int64_t committed_next; /* what the group has (or we sent); -1 = unknown */
 	int64_t once_target;    /* --once: high watermark at assignment; -1 = unknown */
 	int64_t next_expected;  /* after the last message routed; -1 = none yet */
+	int64_t gap_checked;    /* next_expected when a jump was last read again; -1 */
 	uint64_t records;
 };
 
@@ -78,6 +81,7 @@ struct ksource {
 	int64_t revoke_deadline_mono;
 	int64_t last_commit_mono;
 	int64_t down_since_mono;     /* 0 = a broker is reachable (as far as we know) */
+	int64_t blocked_since_mono;  /* a routed sink has been full since; 0 = not full */
 	uint64_t rebalances;
 	char last_err_logged[64];
 	int last_err_code;
@@ -328,6 +332,18 @@ handle_message(struct ksource *k, const rd_kafka_message_t *m)
 	/* Already routed (a re-fetch after a pause): the batch holds it. */
 	if (p->next_expected >= 0 && m->offset < p->next_expected)
 		return;
+	/* Offsets jump: never let the commit pass messages we did not see.  Read again
+	 * from the first one missing; a jump that comes back from there is the log's own
+	 * (compaction, transaction markers). */
+	if (p->next_expected >= 0 && m->offset > p->next_expected &&
+	    p->gap_checked != p->next_expected) {
+		p->gap_checked = p->next_expected;
+		log_source(LOG_LVL_NOTICE, k->cfg->name, "%s/%" PRId32 ": offset %" PRId64
+		    " follows %" PRId64 ": reading again from %" PRId64, topic, m->partition,
+		    m->offset, p->next_expected - 1, p->next_expected);
+		rd_kafka_seek(m->rkt, m->partition, p->next_expected, 0);
+		return;
+	}
 	ack = koffsets_add(p->offs, m->offset);
 	if (ack == NULL) {
 		/* Out of memory: not routed, so the commit must not pass it: re-read it. */
@@ -518,7 +534,7 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 			p->k = k;
 			p->partition = parts->elems[i].partition;
 			p->committed_next = -1;
-			p->once_target = p->next_expected = -1;
+			p->once_target = p->next_expected = p->gap_checked = -1;
 			p->next = k->parts;
 			k->parts = p;
 		}
@@ -684,13 +700,45 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 
 /* --- the loop -------------------------------------------------------------------- */
 
+/*
+ * Backpressure.  A full sink first only stops the polling: the messages wait in
+ * librdkafka's queue (its prefetch bound stops the fetching) and the loop looks again
+ * every BLOCK_CHECK_MS.  Only when the sink stays full for BLOCK_PAUSE_MS are the
+ * partitions paused, so that polling (rebalances, errors) can go on: a pause discards the
+ * prefetched messages (they are fetched again on resume), too costly for the short
+ * stalls of a busy sink.
+ */
+static int
+held_back(struct ksource *k)
+{
+	int64_t mono = backoff_mono_ms();
+
+	if (k->stopping)
+		return 0;
+	if (!routes_blocked(k)) {
+		k->blocked_since_mono = 0;
+		if (k->paused)
+			pause_all(k, 0);
+		return 0;
+	}
+	if (k->blocked_since_mono == 0)
+		k->blocked_since_mono = mono;
+	set_timer(k->again, BLOCK_CHECK_MS);
+	if (k->paused)
+		return 0; /* nothing is fetched: poll for events */
+	if (mono - k->blocked_since_mono < BLOCK_PAUSE_MS)
+		return 1;
+	pause_all(k, 1);
+	return 0;
+}
+
 static void
 drain(struct ksource *k)
 {
 	int n = 0;
 	rd_kafka_message_t *m;
 
-	if (k->rk == NULL || k->finished_called)
+	if (k->rk == NULL || k->finished_called || held_back(k))
 		return;
 	while (n < DRAIN_MAX && (m = rd_kafka_consumer_poll(k->rk, 0)) != NULL) {
 		n++;
@@ -701,14 +749,17 @@ drain(struct ksource *k)
 			on_error(k->rk, m->err, rd_kafka_message_errstr(m), k);
 		}
 		rd_kafka_message_destroy(m);
-		if (!k->paused && routes_blocked(k))
-			pause_all(k, 1);
+		if (!k->paused && !k->stopping && routes_blocked(k)) {
+			held_back(k);
+			n = 0;
+			break;
+		}
 	}
 	seal_batches(k);
 	if (n >= DRAIN_MAX)
 		event_active(k->again, EV_TIMEOUT, 0); /* more to read: after other events */
-	if (n > 0)
-		k->stats->last_success_mono_ms = backoff_mono_ms();
+	k->stats->last_success_mono_ms = n > 0 ? backoff_mono_ms() :
+	    k->stats->last_success_mono_ms;
 }
 
 static void
@@ -734,8 +785,6 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	int64_t mono = backoff_mono_ms();
 
 	drain(k);
-	if (k->paused && !routes_blocked(k) && !k->stopping)
-		pause_all(k, 0);
 	if (k->revoke_pending != NULL && (!busy_revoking(k) || mono >= k->revoke_deadline_mono))
 		finish_revoke(k);
 	if (!k->stopping && mono - k->last_commit_mono >= COMMIT_EVERY_MS)
@@ -807,9 +856,9 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
 	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
 	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
-	    /* Prefetch per partition: what a paused partition still hands over is bounded
-	     * by this, not by the default 100,000 messages. */
-	    set(c, "queued.min.messages", "1000", err, errlen) ||
+	    /* Prefetch: at most 16 MiB a partition (the default is 64).  A pause
+	     * discards what was prefetched, so it does not bound backpressure. */
+	    set(c, "queued.max.messages.kbytes", "16384", err, errlen) ||
 	    set(c, "client.id", "oci-logfwd", err, errlen) ||
 	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
 		goto fail;
