@@ -483,22 +483,25 @@ check_once(struct ksource *k)
 {
 	if (k->env.mode == SOURCE_MODE_DAEMON || k->finished_called || !k->assigned_once)
 		return;
+	/* Every partition's target first, as soon as it is assigned: the high watermark
+	 * seen at start, not whatever it has grown to when an earlier one is done. */
 	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
 		int64_t lo = -1, hi = -1;
-		if (p->once_target < 0) {
-			if (rd_kafka_query_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi,
-			        2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-				return;
-			p->once_target = hi;
-			/* An empty partition (or one read to its end before) is done. */
-			if (koffsets_next(p->offs) < 0 && p->committed_next >= hi)
-				koffsets_set_next(p->offs, p->committed_next);
-			if (koffsets_next(p->offs) < 0 && lo == hi)
-				koffsets_set_next(p->offs, hi);
-		}
+		if (p->once_target >= 0)
+			continue;
+		if (rd_kafka_query_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi,
+		        2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+			return;
+		p->once_target = hi;
+		/* An empty partition (or one read to its end before) is done. */
+		if (koffsets_next(p->offs) < 0 && p->committed_next >= hi)
+			koffsets_set_next(p->offs, p->committed_next);
+		if (koffsets_next(p->offs) < 0 && lo == hi)
+			koffsets_set_next(p->offs, hi);
+	}
+	for (struct kpart *p = k->parts; p != NULL; p = p->next)
 		if (koffsets_busy(p->offs) || koffsets_next(p->offs) < p->once_target)
 			return;
-	}
 	if (k->env.mode != SOURCE_MODE_DRYRUN)
 		commit_acked(k, 0, 1);
 	k->finished_called = 1;
