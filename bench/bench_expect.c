@@ -5,7 +5,7 @@
  * encodes each record in FORMAT exactly as the daemon does (normalize_record +
  * format_encode with the source's region), and prints one JSON line:
  *   {"records":N,"unique":U,"content_sum":"%016llx","skipped":S}
- * content_sum = the sum (mod 2^64) of quickhash() over the distinct encoded events, the
+ * content_sum = the sum (mod 2^64) of hash_quick() over the distinct encoded events, the
  * same figure `sinksim --count-only` reports for what it received: a run that loses,
  * truncates or corrupts a single event gets a different sum.
  *
@@ -18,29 +18,9 @@
 
 #include "buf.h"
 #include "format.h"
+#include "hash.h"
 #include "normalize.h"
 #include "seen.h"
-
-/* Must stay identical to quickhash() in tests/sim/sinksim/sinksim.c. */
-static uint64_t
-quickhash(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	return h ? h : 1;
-}
-
-
 
 int
 main(int argc, char **argv)
@@ -84,7 +64,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		{
-			uint64_t h = quickhash(out.data, out.len);
+			uint64_t h = hash_quick(out.data, out.len);
 			if (seen_add(seen, h, 0) == 1)
 				sum += h;
 		}

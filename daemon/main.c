@@ -7,16 +7,18 @@
  * The three places where the pipeline is created, reloaded and stopped are the
  * daemon_*_pipeline functions below, marked "pipeline: wired by the lead".
  */
-#include "backoff.h"
 #include "buf.h"
 #include "conf.h"
 #include "dryrun.h"
 #include "exitcodes.h"
 #include "log.h"
+#include "http.h"
 #include "normalize.h"
+#include "oci.h"
 #include "pipeline.h"
 #include "probe.h"
 #include "status.h"
+#include "timeutil.h"
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -186,7 +188,7 @@ parse_args(int argc, char **argv, struct options *opt)
 	if (!opt->from_arg != !opt->to_arg)
 		return usage_error("--from and --to go together");
 	if (opt->from_arg) {
-		now = backoff_now_ms();
+		now = timeutil_now_ms();
 		if (conf_parse_time(opt->from_arg, &rel, &t) < 0)
 			return usage_error("--from: \"%s\" is neither RFC 3339 nor relative "
 					   "(-2h)",
@@ -280,6 +282,37 @@ oneshot_finished(void *arg, int failed)
 }
 
 /*
+ * -t loads the OCI credentials exactly as start-up does (oci_client_new: config file,
+ * profile, key file, its mode, the pass phrase), so that a file that passes -t does not
+ * then fail to start with 69.  0, or EXIT_UNAVAILABLE after printing why.
+ */
+static int
+check_oci_credentials(const char *path, const struct conf *c)
+{
+	struct event_base *base = event_base_new();
+	struct http *h = base != NULL ? http_new(base) : NULL;
+	struct oci_client *oc = NULL;
+	struct oci_err oerr;
+	char masked[sizeof(oerr.msg)];
+	int ok;
+
+	memset(&oerr, 0, sizeof(oerr));
+	if (h == NULL)
+		snprintf(oerr.msg, sizeof(oerr.msg), "out of memory");
+	else
+		oc = oci_client_new(base, h, &c->oci, &oerr);
+	ok = oc != NULL;
+	if (!ok)
+		fprintf(stderr, "%s: [oci] OCI credentials: %s\n", path,
+		    conf_mask_text(oerr.msg, masked, sizeof(masked)));
+	oci_client_free(oc);
+	http_free(h);
+	if (base != NULL)
+		event_base_free(base);
+	return ok ? 0 : EXIT_UNAVAILABLE;
+}
+
+/*
  * Builds sources, sinks and routes from d->conf, which the pipeline takes.  0, or an
  * exit status: 69 when OCI credentials are unusable, 78 for a sink that cannot be set
  * up, 1 otherwise (a corrupt checkpoint, memory).
@@ -288,8 +321,7 @@ static int
 daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 {
 	struct pipeline_opts po;
-	char err[1024];
-	int unusable = 0;
+	struct err err;
 	struct conf *c = d->conf;
 
 	memset(&po, 0, sizeof(po));
@@ -301,12 +333,12 @@ daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 	po.finished = oneshot_finished;
 	po.arg = d;
 	d->conf = NULL; /* taken by pipeline_new, even when it fails */
-	d->pipeline = pipeline_new(d->base, c, &po, err, sizeof(err), &unusable);
+	d->pipeline = pipeline_new(d->base, c, &po, &err);
 	if (d->pipeline == NULL) {
-		char masked[sizeof(err)];
-		log_error("cannot start: %s", conf_mask_text(err, masked, sizeof(masked)));
-		return unusable ? EXIT_UNAVAILABLE :
-		    strncmp(err, "[sink", 5) == 0 ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
+		char masked[sizeof(err.msg)];
+		log_error("cannot start: %s", conf_mask_text(err.msg, masked, sizeof(masked)));
+		return err.kind == ERR_UNAVAILABLE ? EXIT_UNAVAILABLE :
+		    err.kind == ERR_CONFIG ? EXIT_CONFIG : EXIT_FAILURE_OTHER;
 	}
 	d->conf = c;
 	return 0;
@@ -319,11 +351,11 @@ daemon_start_pipeline(struct daemon *d, enum source_mode mode)
 static int
 daemon_reload_pipeline(struct daemon *d, struct conf *newc)
 {
-	char err[1024];
+	struct err err;
 
-	if (pipeline_reload(d->pipeline, newc, err, sizeof(err)) != 0) {
-		char masked[sizeof(err)];
-		log_error("reload: %s", conf_mask_text(err, masked, sizeof(masked)));
+	if (pipeline_reload(d->pipeline, newc, &err) != 0) {
+		char masked[sizeof(err.msg)];
+		log_error("reload: %s", conf_mask_text(err.msg, masked, sizeof(masked)));
 		return -1;
 	}
 	pipeline_reopen(d->pipeline); /* SIGHUP also means "logrotate moved the files" */
@@ -382,7 +414,6 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 stop(struct daemon *d, const char *why)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.shutdown_timeout_ms;
 
 	if (d->stopping) {
@@ -395,25 +426,20 @@ stop(struct daemon *d, const char *why)
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* A little beyond the pipeline's own limit, so it normally wins. */
 	ms += 1000;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	if (d->stop_timer)
-		evtimer_add(d->stop_timer, &tv);
+		timeutil_timer_add(d->stop_timer, ms);
 	daemon_stop_pipeline(d);
 }
 
 static void
 arm_stats(struct daemon *d)
 {
-	struct timeval tv;
 	int64_t ms = d->conf->daemon.stats_interval_ms;
 
 	if (ms == d->stats_interval_ms)
 		return;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
 	evtimer_del(d->stats_timer);
-	evtimer_add(d->stats_timer, &tv);
+	timeutil_timer_add(d->stats_timer, ms);
 	d->stats_interval_ms = ms;
 }
 
@@ -635,7 +661,7 @@ main(int argc, char **argv)
 	if (opt.have_log_level)
 		log_set_level(opt.log_level);
 	d.opt = &opt;
-	d.started_mono_ms = backoff_mono_ms();
+	d.started_mono_ms = timeutil_mono_ms();
 	d.stats_interval_ms = -1;
 
 	d.conf = conf_load(opt.config, &err);
@@ -656,6 +682,10 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opt.check_config) {
+		if ((rc = check_oci_credentials(opt.config, d.conf)) != 0) {
+			conf_free(d.conf);
+			return rc;
+		}
 		conf_dump(d.conf, stdout);
 		conf_free(d.conf);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OTHER;

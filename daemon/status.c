@@ -13,6 +13,7 @@
 #include "status.h"
 
 #include "buf.h"
+#include "conf.h"
 #include "exitcodes.h"
 #include "promtext.h"
 
@@ -598,7 +599,7 @@ status_main(int argc, char **argv, const char *default_config)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *url = NULL;
-	char base[1024], err[1024];
+	char base[1024], err[1024], shown[1024], shown_err[1024];
 	struct sample prev, cur;
 	int ch, watch = 0, rc, have_prev = 0, tty;
 
@@ -632,7 +633,8 @@ status_main(int argc, char **argv, const char *default_config)
 	}
 	if (url) {
 		if (base_from_url(url, base, sizeof(base)) < 0) {
-			fprintf(stderr, "oci-logfwd status: --url \"%s\": not an http(s) URL\n", url);
+			fprintf(stderr, "oci-logfwd status: --url \"%s\": not an http(s) URL\n",
+			    conf_mask_url_buf(url, shown, sizeof(shown)));
 			return EXIT_USAGE;
 		}
 	} else if ((rc = base_from_config(config ? config : default_config, base, sizeof(base),
@@ -644,6 +646,8 @@ status_main(int argc, char **argv, const char *default_config)
 		fprintf(stderr, "oci-logfwd status: cannot initialise libcurl\n");
 		return EXIT_FAILURE_OTHER;
 	}
+	/* A --url may carry a password or a token: print only its masked form (as -t does). */
+	conf_mask_url_buf(base, shown, sizeof(shown));
 	tty = isatty(STDOUT_FILENO);
 	memset(&prev, 0, sizeof(prev));
 	rc = EXIT_OK;
@@ -659,7 +663,7 @@ status_main(int argc, char **argv, const char *default_config)
 			goto failed;
 		if (watch && tty)
 			fputs("\033[H\033[2J", stdout);
-		print_status(stdout, base, &prev, &cur);
+		print_status(stdout, shown, &prev, &cur);
 		sample_cleanup(&prev);
 		prev = cur;
 		if (!watch)
@@ -669,7 +673,8 @@ status_main(int argc, char **argv, const char *default_config)
 		sleep_s(STATUS_WATCH_S);
 		continue;
 	failed:
-		fprintf(stderr, "oci-logfwd status: %s\n", err);
+		fprintf(stderr, "oci-logfwd status: %s\n",
+		    conf_mask_text(err, shown_err, sizeof(shown_err)));
 		sample_cleanup(&prev);
 		have_prev = 0;
 		if (!watch) {

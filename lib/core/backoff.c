@@ -1,5 +1,6 @@
 /* backoff.c — see backoff.h. */
 #include "backoff.h"
+#include "timeutil.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -77,7 +78,6 @@ parse_http_date(const char *s, int64_t *epoch_ms)
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char mon[4];
 	int day, year, hh, mm, ss, n = 0;
-	struct tm tm;
 	const char *m;
 
 	if (sscanf(s, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT%n", &day, mon, &year, &hh,
@@ -86,14 +86,9 @@ parse_http_date(const char *s, int64_t *epoch_ms)
 	m = strstr(months, mon);
 	if (m == NULL || (m - months) % 3 != 0 || strlen(mon) != 3)
 		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_mday = day;
-	tm.tm_mon = (int)((m - months) / 3);
-	tm.tm_year = year - 1900;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	*epoch_ms = (int64_t)timegm(&tm) * 1000;
+	/* Fields out of range count on linearly, as timegm() normalizes them. */
+	*epoch_ms = ((timeutil_days_from_civil(year, (unsigned)((m - months) / 3) + 1, 1) +
+	    day - 1) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss) * 1000;
 	return 0;
 }
 
@@ -141,22 +136,4 @@ backoff_retry_after_ms(const char *value, int64_t now_ms)
 	if (when - now_ms > 86400000) /* a day, as for delta-seconds */
 		return 86400000;
 	return when - now_ms;
-}
-
-int64_t
-backoff_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-backoff_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -36,8 +36,4 @@ int64_t backoff_retry_after_ms(const char *value, int64_t now_ms);
  * ms: 0, or -1 when it is not one. */
 int backoff_http_date_ms(const char *value, int64_t *epoch_ms);
 
-/* Wall clock and monotonic clock in ms (small helpers every caller needs). */
-int64_t backoff_now_ms(void);
-int64_t backoff_mono_ms(void);
-
 #endif

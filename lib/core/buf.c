@@ -112,9 +112,8 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
+size_t
+buf_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 
@@ -173,7 +172,7 @@ buf_append_json_escaped(struct buf *b, const char *s, size_t n)
 			continue;
 		}
 		if (p[i] >= 0x80) {
-			size_t k = utf8_seq_len(p + i, n - i);
+			size_t k = buf_utf8_len(p + i, n - i);
 			if (k == 0) {
 				if (buf_append(b, "\xEF\xBF\xBD", 3) != 0) /* U+FFFD */
 					return -1;

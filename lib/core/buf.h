@@ -39,6 +39,9 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((forma
 int buf_append_json_escaped(struct buf *b, const char *s, size_t n);
 /* Same, wrapped in double quotes. */
 int buf_append_json_string(struct buf *b, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s[0..n) (n > 0): 1..4, or 0 when it is invalid
+ * (overlong, a UTF-16 surrogate, above U+10FFFF, or cut short by n). */
+size_t buf_utf8_len(const unsigned char *s, size_t n);
 
 /* Takes the contents: returns the data (caller frees) and leaves b empty. */
 char *buf_steal(struct buf *b, size_t *len);

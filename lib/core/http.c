@@ -1,5 +1,5 @@
 /*
- * http.c — libcurl multi-socket on libevent (the hiperfifo pattern, STYLE.md §5).
+ * http.c — libcurl multi-socket on libevent (the pattern of curl's hiperfifo.c example).
  *
  * curl tells us which sockets to watch (socket callback) and when to wake it (timer
  * callback); libevent tells curl when a socket is ready or the timer fired
@@ -8,6 +8,7 @@
  * own callbacks.
  */
 #include "http.h"
+#include "timeutil.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -212,15 +213,12 @@ static int
 multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct http *h = userp;
-	struct timeval tv;
 
 	if (timeout_ms < 0) {
 		evtimer_del(h->timer);
 		return 0;
 	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(h->timer, &tv);
+	timeutil_timer_add(h->timer, timeout_ms);
 	return 0;
 }
 

@@ -10,7 +10,8 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
-/* The one piece of process-wide mutable state (STYLE.md allows log verbosity). */
+/* The one piece of process-wide mutable state: log verbosity is set once for the whole
+ * process; everything else is passed explicitly. */
 static enum log_level threshold = LOG_LVL_INFO;
 static int to_journal = -1; /* -1: not decided yet */
 

@@ -1,5 +1,6 @@
 /*
- * event.h — one normalized OCI log record (see ../shared/reference/mapping.md).
+ * event.h — one normalized OCI log record (the fields the encoders map; their output is
+ * specified by tests/data/golden/).
  *
  * An event is produced by normalize_record() (normalize.h) and read by the encoders
  * (format.h) and the pipeline.  It owns nothing: every string is a slice borrowed either
@@ -26,7 +27,9 @@ struct ev_str {
 	size_t len;
 };
 
-/* Audit verb, from data.eventName (mapping.md "Verb of an audit event"). */
+/* Audit verb, from the prefix of data.eventName: Create, Launch, Add, Attach -> create;
+ * Get, List, Search, Summarize, Head -> read; Delete, Terminate, Remove, Detach -> delete;
+ * Update, Change, Move, Instance, Patch, Put, Enable, Disable, Reset -> update. */
 enum event_verb { VERB_OTHER, VERB_CREATE, VERB_READ, VERB_UPDATE, VERB_DELETE };
 
 /* Flow record status (data.status). */

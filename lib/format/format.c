@@ -1,5 +1,7 @@
-/* format.c — see format.h.  The field contract is ../shared/reference/mapping.md. */
+/* format.c — see format.h.  The field contract is tests/data/golden/ (one expected output
+ * per sample record and format). */
 #include "format.h"
+#include "timeutil.h"
 
 #include <string.h>
 
@@ -142,32 +144,6 @@ put_i64(struct w *w, int64_t v)
 	put(w, p, (size_t)(e - p));
 }
 
-/* Length of a valid UTF-8 sequence at s (2..4), or 0 (s[0] >= 0x80). */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c >= 0xC2 && c <= 0xDF)
-		return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
-		    (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Bytes inside a string that need a look: '"', '\\' and high bytes. */
 static const unsigned char str_special[256] = {
 	R16(0), R16(0),
@@ -227,7 +203,7 @@ put_json_verbatim(struct w *w, const char *s, size_t n)
 				continue;
 			}
 			{
-				size_t k = utf8_len(p + i, n - i);
+				size_t k = buf_utf8_len(p + i, n - i);
 				if (k != 0) {
 					i += k;
 					continue;
@@ -396,17 +372,28 @@ m_int_str(struct w *w, const char *key, size_t klen, int64_t v)
 }
 #define M_INT_STR(w, k, v) m_int_str((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (v))
 
+/* Floor of ns / 1e6. */
+static int64_t
+ns_to_ms(int64_t ns)
+{
+	int64_t ms = ns / 1000000;
+
+	if (ns % 1000000 < 0)
+		ms--;
+	return ms;
+}
+
 static void
 m_time(struct w *w, const char *key, size_t klen, int64_t ns)
 {
-	char t[32];
-	size_t n = format_rfc3339_ms(ns, t);
+	char t[TIMEUTIL_RFC3339_SIZE];
 
-	if (n == 0)
+	if (timeutil_format_rfc3339(ns_to_ms(ns), TIMEUTIL_MS, t) == 0)
 		return;
 	wkey(w, key, klen);
 	putc1(w, '"');
-	put(w, t, n);
+	/* With TIMEUTIL_MS the length is always this; a constant one is copied inline. */
+	put(w, t, TIMEUTIL_RFC3339_SIZE - 1);
 	putc1(w, '"');
 }
 #define M_TIME(w, k, ns) m_time((w), "\"" k "\":", sizeof("\"" k "\":") - 1, (ns))
@@ -448,83 +435,6 @@ cstr(const char *s)
 	struct ev_str r = { s, s != NULL ? strlen(s) : 0 };
 
 	return r;
-}
-
-/* ---- time ---- */
-
-size_t
-format_rfc3339_ms(int64_t ns, char *out)
-{
-	int64_t secs, days, rem, ms, z, era, y;
-	unsigned doe, yoe, doy, mp, d, m, hh, mi, ss;
-
-	/* floor division: times before 1970 round down (no overflow at INT64_MIN) */
-	secs = ns / 1000000000;
-	rem = ns % 1000000000;
-	if (rem < 0) {
-		rem += 1000000000;
-		secs--;
-	}
-	ms = rem / 1000000;
-	days = secs / 86400;
-	rem = secs % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	/* civil_from_days (Howard Hinnant) */
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 0 || y > 9999)
-		return 0;
-	hh = (unsigned)(rem / 3600);
-	mi = (unsigned)(rem % 3600 / 60);
-	ss = (unsigned)(rem % 60);
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
-	out[10] = 'T';
-	out[11] = (char)('0' + hh / 10);
-	out[12] = (char)('0' + hh % 10);
-	out[13] = ':';
-	out[14] = (char)('0' + mi / 10);
-	out[15] = (char)('0' + mi % 10);
-	out[16] = ':';
-	out[17] = (char)('0' + ss / 10);
-	out[18] = (char)('0' + ss % 10);
-	out[19] = '.';
-	out[20] = (char)('0' + ms / 100);
-	out[21] = (char)('0' + ms / 10 % 10);
-	out[22] = (char)('0' + ms % 10);
-	out[23] = 'Z';
-	out[24] = '\0';
-	return 24;
-}
-
-/* Floor of ns / 1e6. */
-static int64_t
-ns_to_ms(int64_t ns)
-{
-	int64_t ms = ns / 1000000;
-
-	if (ns % 1000000 < 0)
-		ms--;
-	return ms;
 }
 
 /* ---- summary ---- */
@@ -991,8 +901,8 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 			M_INT(w, "action_id", act);
 			M_INT(w, "disposition_id", act);
 		}
-		/* mapping.md: 1 when d.status is OK, else 99 with status = d.status (left
-		 * out when d.status is) */
+		/* status_id 1 (Success) when d.status is OK, else 99 (Other) with status =
+		 * d.status (left out when d.status is) */
 		if (ev->flow_status == FLOW_STATUS_OK) {
 			M_INT(w, "status_id", 1);
 		} else {

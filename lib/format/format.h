@@ -1,6 +1,6 @@
 /*
- * format.h — encoders for normalized events: ECS, OCSF and raw (mapping.md), plus the
- * one-line human summary.
+ * format.h — encoders for normalized events: ECS, OCSF and raw (README "Output formats";
+ * tests/data/golden/ is the field-by-field contract), plus the one-line human summary.
  *
  * Encoders write JSON straight into the caller's growing buffer (typically a batch
  * body): no tree is built.  Strings are escaped with invalid UTF-8 replaced by U+FFFD, so
@@ -30,7 +30,7 @@ int format_encode(const struct event *ev, enum conf_format fmt, const char *regi
     struct buf *out);
 
 /*
- * Appends the one-line human summary (mapping.md "The summary line") to out, unquoted
+ * Appends the one-line human summary (the event's `message`) to out, unquoted
  * and not escaped (it may contain any byte of the record's strings).  0, or -1 with out
  * unchanged.  Examples:
  *   ACCEPT TCP 203.0.113.7:51234 -> 10.0.2.121:22 (3 packets, 180 bytes)
@@ -44,11 +44,5 @@ int format_summary(const struct event *ev, struct buf *out);
 /* "ecs", "ocsf", "raw"; NULL for an unknown value. */
 const char *format_name(enum conf_format fmt);
 
-/*
- * Writes ns since the epoch as RFC 3339 UTC with milliseconds ("2025-03-14T09:00:05.000Z")
- * into out (at least 32 bytes); returns the length (24 for years 0000-9999), or 0 when
- * the year is out of that range.
- */
-size_t format_rfc3339_ms(int64_t ns, char *out);
 
 #endif

@@ -1,4 +1,4 @@
-/* normalize.c — see normalize.h.  Field names and rules: ../shared/reference/mapping.md. */
+/* normalize.c — see normalize.h (field names and rules); expected results: tests/data/golden/. */
 #include "normalize.h"
 
 #include <stdint.h>
@@ -10,6 +10,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "fingerprint.h"
+#include "timeutil.h"
 
 /* Objects whose keys we look at; everything else is N_NONE and skipped cheaply. */
 enum node { N_NONE, N_ROOT, N_LC, N_ORACLE, N_DATA, N_IDENTITY, N_REQUEST, N_RESPONSE, N_COUNT };
@@ -513,100 +514,6 @@ parse_int64(const char *p, size_t len, int64_t *v)
 	return 0;
 }
 
-/* Largest |seconds| whose ns (plus a fraction) fits in int64: 2262-04-11. */
-#define NS_MAX_SECS 9223372035LL
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int
-digits(const char *p, int n, unsigned *v)
-{
-	unsigned acc = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned char)p[i] - '0';
-		if (d > 9)
-			return -1;
-		acc = acc * 10 + d;
-	}
-	*v = acc;
-	return 0;
-}
-
-/*
- * RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" -> ns since the epoch.
- * Fractions beyond nanoseconds are truncated.  -1 when malformed.
- */
-static int
-parse_rfc3339_ns(const char *p, size_t len, int64_t *ns)
-{
-	unsigned Y, M, D, h, m, s, oh = 0, om = 0;
-	size_t i;
-	int64_t frac = 0, scale = 100000000, secs;
-	int sign = 0;
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (p == NULL || len < 20)
-		return -1;
-	if (digits(p, 4, &Y) || p[4] != '-' || digits(p + 5, 2, &M) || p[7] != '-' ||
-	    digits(p + 8, 2, &D) || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
-	    digits(p + 11, 2, &h) || p[13] != ':' || digits(p + 14, 2, &m) ||
-	    p[16] != ':' || digits(p + 17, 2, &s))
-		return -1;
-	if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || s > 60)
-		return -1;
-	if (M == 2 && D == 29 && !((Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0))
-		return -1;
-	if (s == 60)
-		s = 59; /* leap second: clamp */
-	i = 19;
-	if (i < len && p[i] == '.') {
-		i++;
-		if (i >= len || (unsigned)((unsigned char)p[i] - '0') > 9)
-			return -1;
-		while (i < len && (unsigned)((unsigned char)p[i] - '0') <= 9) {
-			frac += (p[i] - '0') * scale;
-			scale /= 10;
-			i++;
-		}
-	}
-	if (i >= len)
-		return -1;
-	if (p[i] == 'Z' || p[i] == 'z') {
-		i++;
-	} else if (p[i] == '+' || p[i] == '-') {
-		sign = p[i] == '-' ? -1 : 1;
-		if (len - i < 6 || digits(p + i + 1, 2, &oh) || p[i + 3] != ':' ||
-		    digits(p + i + 4, 2, &om) || oh > 23 || om > 59)
-			return -1;
-		i += 6;
-	} else {
-		return -1;
-	}
-	if (i != len)
-		return -1;
-	secs = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + s;
-	secs -= sign * (int64_t)(oh * 3600 + om * 60);
-	if (secs < -NS_MAX_SECS || secs > NS_MAX_SECS)
-		return -1; /* not representable as int64 ns */
-	*ns = secs * 1000000000 + frac;
-	return 0;
-}
-
 static int
 has_prefix(struct ev_str s, const char *pfx, size_t n)
 {
@@ -794,7 +701,7 @@ fill_flow(struct normalizer *n)
 	int64_t v;
 	int traffic;
 	/* Epoch seconds bounded so that they convert to int64 ns. */
-	const int64_t tmin = -NS_MAX_SECS, tmax = NS_MAX_SECS;
+	const int64_t tmin = -TIMEUTIL_NS_MAX_SECS, tmax = TIMEUTIL_NS_MAX_SECS;
 
 	ev->status_s = get_str(n, F_STATUS, REQ);
 	if (ev->status_s.p == NULL)
@@ -869,8 +776,8 @@ finish(struct normalizer *n, struct normalize_err *err)
 	struct event *ev = &n->ev;
 	const struct slot *ds;
 	int64_t ns, ms;
-	/* Times as int64 ns: years 1677-2262 (parse_rfc3339_ns checks the same bound). */
-	const int64_t msmin = -NS_MAX_SECS * 1000, msmax = NS_MAX_SECS * 1000;
+	/* Times as int64 ns: years 1677-2262 (timeutil_parse_rfc3339_ns checks the same bound). */
+	const int64_t msmin = -TIMEUTIL_NS_MAX_SECS * 1000, msmax = TIMEUTIL_NS_MAX_SECS * 1000;
 
 	if (n->slots[F_LC].type != T_MAP) {
 		snprintf(err->msg, sizeof(err->msg), "%s",
@@ -902,7 +809,7 @@ finish(struct normalizer *n, struct normalize_err *err)
 	ev->subject = get_str(n, F_SUBJECT, OPT);
 	ev->time_s = get_str(n, F_TIME, OPT);
 	if (ev->time_s.p != NULL) {
-		if (parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
+		if (timeutil_parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
 			ev->time_ns = ns;
 			ev->has |= EV_HAS_TIME;
 			ev->time_src = EV_TIME_RECORD;
@@ -932,7 +839,7 @@ finish(struct normalizer *n, struct normalize_err *err)
 		{
 			struct ev_str it = get_str(n, F_O_INGESTED, REQ);
 			if (it.p != NULL) {
-				if (parse_rfc3339_ns(it.p, it.len, &ns) == 0) {
+				if (timeutil_parse_rfc3339_ns(it.p, it.len, &ns) == 0) {
 					ev->ingested_ns = ns;
 					ev->has |= EV_HAS_INGESTED;
 				} else {

@@ -1,15 +1,15 @@
 /*
- * normalize.h — one SearchLogs result -> one struct event (event.h), per mapping.md.
+ * normalize.h — one SearchLogs result -> one struct event (event.h).
  *
  * Each record is parsed exactly once by yajl's streaming (SAX) parser; the callbacks
- * keep only the fields mapping.md needs, as slices into the input (strings without
+ * keep only the fields the encoders need, as slices into the input (strings without
  * escapes) or into a scratch arena reused across calls (strings with escapes, decoded by
  * yajl).  Nothing is built per record and nothing is allocated once the arena and the
  * parser have grown to the largest record seen.  The byte ranges of logContent (raw
  * output, fingerprint) and of logContent.data (verbatim pass-through of `other` data)
  * are recorded from yajl_get_bytes_consumed().
  *
- * Kind (mapping.md): flow when lc.type starts with "com.oraclecloud.vcn.flowlogs.";
+ * Kind: flow when lc.type starts with "com.oraclecloud.vcn.flowlogs.";
  * audit when oracle.loggroupid starts with "_Audit", or else when data.eventName is a
  * string and data.identity an object; other otherwise.
  *
@@ -22,8 +22,8 @@
  * no OCI record comes close and common JSON consumers (jansson: 2048) refuse it too.
  *
  * Why yajl: it validates (grammar, escapes) in one streaming pass and is in Debian.
- * Measured on this project's 2-vCPU AMD EPYC VM over 200,000 records of ~1.2 KB (the
- * issue's table): a jansson tree per record costs 17.7 µs, yajl SAX 1.85 µs.  This
+ * Measured on this project's 2-vCPU AMD EPYC VM over 200,000 records of ~1.2 KB:
+ * a jansson tree per record costs 17.7 µs, yajl SAX 1.85 µs.  This
  * normalizer (yajl + field capture + kind rules + XXH64) costs ~2.1 µs a record, and
  * with the ECS encoder ~3.4 µs (bench/bench_normalize.c), under the 4 µs budget.
  *

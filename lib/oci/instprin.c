@@ -18,6 +18,7 @@
 #include "http.h"
 #include "region.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define IMDS_DEFAULT "http://169.254.169.254/opc/v2"
 #define IMDS_TIMEOUT_MS 10000
@@ -261,13 +262,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 arm_timer(struct instprin *ip, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ip->timer, &tv);
+	timeutil_timer_add(ip->timer, ms);
 }
 
 static void
@@ -547,7 +542,7 @@ on_fed_done(void *arg, const struct http_response *r)
 	ip->step = ST_IDLE;
 	clear_material(ip);
 	backoff_reset(&ip->bo);
-	arm_timer(ip, instprin_refresh_in_ms(exp, iat, backoff_now_ms()));
+	arm_timer(ip, instprin_refresh_in_ms(exp, iat, timeutil_now_ms()));
 	ip->cb(ip->arg, 1, NULL);
 }
 

@@ -1,6 +1,7 @@
 /*
  * instprin.h — instance-principal credentials: a security token for this compute instance,
- * obtained without any secret on disk (oci-auth.md §6.1).
+ * obtained without any secret on disk, as the OCI SDKs' instance-principals provider
+ * does (README "OCI credentials").
  *
  * A refresh: GET region (the first time), the leaf certificate, its key and the intermediate
  * from the instance metadata service (IMDS v2, header "Authorization: Bearer Oracle"), make

@@ -10,12 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backoff.h"
 #include "instprin.h"
 #include "log.h"
 #include "ocicfg.h"
 #include "region.h"
+#include "regfile.h"
 #include "signer.h"
+#include "timeutil.h"
 
 struct oci_wait {
 	struct oci_client *c;
@@ -63,12 +64,13 @@ static char *
 read_token(const char *path, struct timespec *mtime, struct oci_err *err)
 {
 	struct stat st;
-	FILE *f = fopen(path, "r");
+	FILE *f = regfile_fopen(path, "r");
 	char *tok = NULL;
 	size_t n;
 
 	if (f == NULL || fstat(fileno(f), &st) != 0) {
-		set_err(err, "cannot read security_token_file %s: %s", path, strerror(errno));
+		set_err(err, "cannot read security_token_file %s: %s", path,
+		    regfile_strerror(errno));
 		goto done;
 	}
 	if (st.st_size <= 0 || st.st_size > 64 * 1024) {
@@ -229,7 +231,7 @@ on_instprin(void *arg, int ok, const char *msg)
 	if (ok) {
 		log_info("instance principal: new security token for tenancy %s, expires in %lld s",
 		    instprin_tenancy(c->ip) ? instprin_tenancy(c->ip) : "?",
-		    (long long)(instprin_expiry(c->ip) - backoff_now_ms() / 1000));
+		    (long long)(instprin_expiry(c->ip) - timeutil_now_ms() / 1000));
 		r = instprin_region(c->ip);
 		if (c->region == NULL && r != NULL) {
 			char ep[512];
@@ -384,7 +386,7 @@ oci_new_request_id(char out[40])
 
 	if (RAND_bytes(b, sizeof(b)) != 1) {
 		/* Not a secret: a weaker source is fine when OpenSSL's fails. */
-		uint64_t x = (uint64_t)backoff_now_ms() ^ ((uint64_t)backoff_mono_ms() << 21);
+		uint64_t x = (uint64_t)timeutil_now_ms() ^ ((uint64_t)timeutil_mono_ms() << 21);
 		for (i = 0; i < 16; i++) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -478,7 +480,7 @@ oci_client_sign(struct oci_client *c, const char *method, const char *url,
 
 	memset(out, 0, sizeof(*out));
 	if (c->ip != NULL) {
-		const char *tok = instprin_token(c->ip, backoff_now_ms() / 1000);
+		const char *tok = instprin_token(c->ip, timeutil_now_ms() / 1000);
 		char *key_id;
 		size_t n;
 
@@ -543,7 +545,7 @@ done:
 static int
 ready(const struct oci_client *c)
 {
-	return c->ip == NULL || instprin_token(c->ip, backoff_now_ms() / 1000) != NULL;
+	return c->ip == NULL || instprin_token(c->ip, timeutil_now_ms() / 1000) != NULL;
 }
 
 static void
@@ -618,4 +620,14 @@ oci_client_auth_rejected(struct oci_client *c, unsigned gen)
 		return gen != c->generation; /* retry only with a token re-read since */
 	}
 	return 0;
+}
+
+const char *
+oci_client_session_token(const struct oci_client *c)
+{
+	const char *k = c->signer != NULL ? signer_key_id(c->signer) : NULL;
+
+	if (k != NULL && strncmp(k, "ST$", 3) == 0)
+		return k + 3;
+	return c->ip != NULL ? instprin_token(c->ip, timeutil_now_ms() / 1000) : NULL;
 }

@@ -81,6 +81,10 @@ int oci_client_sign(struct oci_client *c, const char *method, const char *url,
 
 /* A new request id: 32 upper-case hex digits of a random (version 4) UUID. */
 void oci_new_request_id(char out[40]);
+
+/* The session or instance-principal token the client signs with now (without "ST$"), or
+ * NULL (an API key): text from OCI is masked for it (secmask).  Borrowed. */
+const char *oci_client_session_token(const struct oci_client *c);
 /*
  * url without a default port in its authority ("https://h:443/x" -> "https://h/x"): a new
  * string (caller frees), or NULL (memory).

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "regfile.h"
+
 enum { K_USER, K_FINGERPRINT, K_KEY_FILE, K_TENANCY, K_REGION, K_PASS, K_TOKEN, K_N };
 
 static const char *const key_names[K_N] = {
@@ -139,11 +141,11 @@ ocicfg_load(const char *path, const char *profile, struct ocicfg_profile *out,
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		goto done;
 	}
-	f = fopen(file, "r");
+	f = regfile_fopen(file, "r");
 	if (f == NULL) {
 		snprintf(err->msg, sizeof(err->msg),
 		    "cannot open OCI config file %s: %s (set [oci] config_file, or create it "
-		    "with `oci setup config`)", file, strerror(errno));
+		    "with `oci setup config`)", file, regfile_strerror(errno));
 		goto done;
 	}
 	/* A positive return is the first malformed line; like the Go SDK we ignore those. */

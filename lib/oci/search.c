@@ -18,7 +18,9 @@
 #include "http.h"
 #include "log.h"
 #include "oci.h"
+#include "secmask.h"
 #include "signer.h"
+#include "timeutil.h"
 
 /* Retries are logged at info at most this often per search (retrying() sees each). */
 #define RETRY_LOG_INTERVAL_MS 30000
@@ -93,19 +95,6 @@ search_opts_default(struct search_opts *o)
 	o->max_pages = 100000;
 	o->min_page_interval_ms = 10;
 	o->max_attempts = 0;
-}
-
-void
-search_format_time(int64_t ms, char out[32])
-{
-	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)s * 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-	    tm.tm_mon % 12 + 1, tm.tm_mday % 32, tm.tm_hour % 24, tm.tm_min % 60,
-	    tm.tm_sec % 61, frac % 1000);
 }
 
 /* ---------------- page parsing (yajl, no tree) ---------------- */
@@ -422,6 +411,26 @@ search_escape(const char *in, char *out, size_t n)
 	return out;
 }
 
+/*
+ * search_escape() of text from OCI with credentials masked (secmask): an error body may
+ * echo our Authorization header, and this text reaches the log, /healthz and callers.
+ */
+static char *
+mask_escape(const struct search *s, const char *in, char *out, size_t n)
+{
+	const char *tok = oci_client_session_token(s->c);
+	char *m;
+
+	if (in == NULL)
+		return search_escape(in, out, n);
+	m = secmask(in, &tok, tok != NULL ? 1 : 0);
+	if (m == NULL)
+		return search_escape("(text withheld: out of memory)", out, n);
+	search_escape(m, out, n);
+	free(m);
+	return out;
+}
+
 /* ---------------- page tokens seen in this window ---------------- */
 
 static void
@@ -515,7 +524,7 @@ free_search(struct search *s)
 /* A search_result with OCI's strings escaped (they reach the caller's log lines). */
 struct esc_result {
 	struct search_result r;
-	char code[128], message[600], rid[200];
+	char code[128], message[600], rid[256];
 };
 
 static void
@@ -526,7 +535,7 @@ fill_result(struct search *s, struct esc_result *e, enum search_status st, long 
 	e->r.status = st;
 	e->r.http_status = http_status;
 	e->r.code = code != NULL ? search_escape(code, e->code, sizeof(e->code)) : NULL;
-	e->r.message = message != NULL ? search_escape(message, e->message,
+	e->r.message = message != NULL ? mask_escape(s, message, e->message,
 	    sizeof(e->message)) : NULL;
 	e->r.request_id = request_id != NULL ? search_escape(request_id, e->rid,
 	    sizeof(e->rid)) : NULL;
@@ -571,20 +580,14 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 static void
 schedule(struct search *s, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	timeutil_timer_add(s->timer, ms);
 }
 
 /* The next page request, paced: at least min_page_interval_ms after the previous one. */
 static void
 schedule_next_page(struct search *s)
 {
-	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - backoff_mono_ms();
+	int64_t due = s->last_send_mono + s->opts.min_page_interval_ms - timeutil_mono_ms();
 
 	schedule(s, s->last_send_mono > 0 && due > 0 ? due : 0);
 }
@@ -668,7 +671,7 @@ send_request(struct search *s)
 	req.tls_verify = 1;
 	req.max_response = s->opts.max_page_bytes;
 	s->requests++;
-	s->last_send_mono = backoff_mono_ms();
+	s->last_send_mono = timeutil_mono_ms();
 	s->xfer = http_submit(oci_client_http(s->c), &req, on_response, s);
 	oci_headers_cleanup(&hd);
 	buf_cleanup(&url);
@@ -689,13 +692,13 @@ retry(struct search *s, long status, const char *code, const char *message, cons
     int64_t delay_ms)
 {
 	struct esc_result e;
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	s->failed++;
 	if (s->opts.max_attempts > 0 && s->failed >= s->opts.max_attempts) {
 		char msg[700], em[600];
 		snprintf(msg, sizeof(msg), "gave up after %u attempts: %s", s->failed,
-		    search_escape(message, em, sizeof(em)));
+		    mask_escape(s, message, em, sizeof(em)));
 		finish(s, SEARCH_FAILED, status, code, msg, rid);
 		return;
 	}
@@ -737,7 +740,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
     const char *message, const char *rid)
 {
 	const char *server_date = http_response_header(r, "date");
-	char skew[300] = "", ec[128], em[600], er[200], ed[100];
+	char skew[300] = "", ec[128], em[600], er[256], ed[100];
 
 	if (server_date != NULL) {
 		int64_t srv = 0;
@@ -753,7 +756,7 @@ log_auth_failure(struct search *s, const struct http_response *r, const char *co
 	    "%s).%s Likely causes: the key_file is not the key uploaded for this user, the "
 	    "fingerprint or user/tenancy OCID in the OCI config is wrong, or the clock is more "
 	    "than 5 minutes off.", search_escape(code, ec, sizeof(ec)),
-	    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
+	    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)),
 	    oci_client_describe(s->c), skew);
 }
 
@@ -839,7 +842,7 @@ deliver(struct search *s, const struct http_response *r)
 static void
 restart_window(struct search *s, const char *code, const char *rid)
 {
-	char ec[128], er[200];
+	char ec[128], er[256];
 
 	log_source(LOG_LVL_NOTICE, s->source_name, "search: HTTP 400 %s (opc-request-id %s) "
 	    "answering page %u's token (expired?); reading the window again from its first "
@@ -852,6 +855,67 @@ restart_window(struct search *s, const char *code, const char *rid)
 	s->pages = 0;
 	page_success(s);
 	schedule_next_page(s);
+}
+
+/*
+ * At limit 1 a page over max_page_bytes is one record: no split can ever fetch it.  Skip it
+ * by its opc-next-page (the headers came whole even though the body was cut), after the
+ * caller recorded it (cb.oversize: a dead-letter line); then go on at the full limit.
+ * Returns 1 when it handled the response (the search may be finished or freed), 0 when the
+ * caller has no oversize callback (the old way: SEARCH_TOO_BIG).
+ */
+static int
+skip_oversize(struct search *s, const struct http_response *r, const char *rid)
+{
+	const char *next = http_response_header(r, "opc-next-page");
+	const char *orid = http_response_header(r, "opc-request-id");
+	const char *clen = http_response_header(r, "content-length");
+	uint64_t bytes = r->body_len;
+	char err[300];
+	int rc, added = 1;
+
+	if (s->cb.oversize == NULL)
+		return 0;
+	if (orid != NULL && *orid != '\0')
+		rid = orid;
+	if (clen != NULL && strtoull(clen, NULL, 10) > bytes)
+		bytes = strtoull(clen, NULL, 10);
+	if (next != NULL && *next == '\0')
+		next = NULL;
+	s->in_cb++;
+	rc = s->cb.oversize(s->cb.arg, s->pages, bytes, rid);
+	s->in_cb--;
+	if (s->cancelled) {
+		free_search(s);
+		return 1;
+	}
+	if (rc != 0) {
+		/* Not recorded: fetch it again later; it is skipped only once recorded.  The
+		 * caller says why (its dead-letter file): OCI is not at fault, so no retrying(). */
+		schedule(s, backoff_next(&s->bo));
+		return 1;
+	}
+	log_source(LOG_LVL_WARNING, s->source_name, "search: page %u holds one record of at "
+	    "least %llu bytes, over max_page_bytes = %zu: skipped (dead-lettered by the "
+	    "caller; opc-request-id %s)", s->pages, (unsigned long long)bytes,
+	    s->opts.max_page_bytes, rid);
+	if (next != NULL && (added = tokset_add(&s->tokens, next)) <= 0) {
+		snprintf(err, sizeof(err), added < 0 ? "out of memory" : "OCI returned a page "
+		    "token already used in this window after %u pages (a page-token cycle); "
+		    "failing the window", s->pages + 1);
+		finish(s, SEARCH_FAILED, 200, NULL, err, rid);
+		return 1;
+	}
+	page_success(s);
+	s->pages++;
+	s->limit = s->opts.limit;
+	s->pnext = next != NULL ? strdup(next) : NULL;
+	if (next != NULL && s->pnext == NULL) {
+		finish(s, SEARCH_FAILED, 200, NULL, "out of memory", rid);
+		return 1;
+	}
+	page_done(s);
+	return 1;
 }
 
 /* A 2xx: parse, check the token, hand the records over. */
@@ -919,7 +983,7 @@ on_response(void *arg, const struct http_response *r)
 	enum search_action act;
 	const char *rid = r->ok ? http_response_header(r, "opc-request-id") : NULL;
 	char *code = NULL, *message = NULL;
-	char err[700], ec[128], em[600], er[200];
+	char err[700], ec[128], em[600], er[256];
 
 	s->xfer = NULL;
 	if (rid == NULL || *rid == '\0')
@@ -943,6 +1007,8 @@ on_response(void *arg, const struct http_response *r)
 				schedule_next_page(s);
 				return;
 			}
+			if (skip_oversize(s, r, rid))
+				return;
 			snprintf(err, sizeof(err), "page %u is larger than max_page_bytes = %zu "
 			    "even with limit 1", s->pages, s->opts.max_page_bytes);
 			log_source(LOG_LVL_WARNING, s->source_name, "search: %s; the window "
@@ -989,7 +1055,7 @@ on_response(void *arg, const struct http_response *r)
 
 		if (r->status == 429 || r->status == 503) {
 			const char *ra = http_response_header(r, "retry-after");
-			int64_t w = ra != NULL ? backoff_retry_after_ms(ra, backoff_now_ms()) : -1;
+			int64_t w = ra != NULL ? backoff_retry_after_ms(ra, timeutil_now_ms()) : -1;
 
 			/* at least the backoff (0 or a past date must not hammer), at most
 			 * the cap (a huge value must not park the source for a day) */
@@ -1007,7 +1073,7 @@ on_response(void *arg, const struct http_response *r)
 			log_source(LOG_LVL_NOTICE, s->source_name, "search: 401 %s \"%s\" "
 			    "(opc-request-id %s); renewing the security token and retrying once",
 			    search_escape(code, ec, sizeof(ec)),
-			    search_escape(message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
+			    mask_escape(s, message, em, sizeof(em)), search_escape(rid, er, sizeof(er)));
 			s->wait = oci_client_when_ready(s->c, on_ready, s);
 			if (s->wait == NULL)
 				finish(s, SEARCH_FAILED, 401, code, "out of memory", rid);
@@ -1018,7 +1084,7 @@ on_response(void *arg, const struct http_response *r)
 		break;
 	case SEARCH_ACT_FINAL:
 		search_escape(code, ec, sizeof(ec));
-		search_escape(message, em, sizeof(em));
+		mask_escape(s, message, em, sizeof(em));
 		search_escape(rid, er, sizeof(er));
 		if (final == SEARCH_BAD_QUERY && s->page_token != NULL && !s->restarted) {
 			restart_window(s, code, rid);
@@ -1095,8 +1161,8 @@ search_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t 
 	if (s->query == NULL || s->timer == NULL)
 		goto fail;
 	backoff_init(&s->bo, s->opts.retry_initial_ms, s->opts.retry_max_ms);
-	search_format_time(start_ms, ts);
-	search_format_time(end_ms, te);
+	timeutil_format_rfc3339(start_ms, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(end_ms, TIMEUTIL_MS, te);
 	buf_init(&b, 1024 * 1024);
 	if (buf_printf(&b, "{\"timeStart\":\"%s\",\"timeEnd\":\"%s\",\"searchQuery\":", ts, te) ||
 	    buf_append_json_string(&b, query, strlen(query)) ||

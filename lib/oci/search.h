@@ -123,7 +123,16 @@ struct search_callbacks {
 	 * metrics, health).
 	 */
 	void (*retrying)(void *arg, const struct search_result *why, int64_t delay_ms);
+	/*
+	 * Optional: page page_index, asked with limit 1, is still over max_page_bytes: it is
+	 * one record that can never be fetched (bytes: at least its size; request_id: its
+	 * opc-request-id).  Return 0 once it is recorded (dead-lettered): the search skips it
+	 * by its opc-next-page and goes on.  Non-zero: the page is asked again after a
+	 * backoff.  Without this callback such a page ends the search SEARCH_TOO_BIG.
+	 */
 	void *arg;
+	/* (after arg: existing positional initializers stay valid) */
+	int (*oversize)(void *arg, unsigned page_index, uint64_t bytes, const char *request_id);
 };
 
 /* Fills the defaults listed in struct search_opts. */
@@ -175,8 +184,5 @@ enum search_action search_classify(long http_status, const char *code,
  * (never mid-escape) to fit; NULL gives "-".  Returns out.
  */
 char *search_escape(const char *in, char *out, size_t n);
-
-/* Epoch ms -> "2025-03-14T09:00:00.000Z" (24 chars + NUL). */
-void search_format_time(int64_t ms, char out[32]);
 
 #endif

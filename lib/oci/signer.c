@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "regfile.h"
 
 struct signer {
 	EVP_PKEY *key;
@@ -113,10 +114,10 @@ signer_load_key_file(const char *path, const char *pass, struct signer_err *err)
 	size_t n;
 	FILE *f;
 
-	f = fopen(path, "rb");
+	f = regfile_fopen(path, "rb");
 	if (f == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "cannot open private key file %s: %s", path,
-		    strerror(errno));
+		    regfile_strerror(errno));
 		return NULL;
 	}
 	buf_init(&b, 1024 * 1024);

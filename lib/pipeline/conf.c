@@ -13,10 +13,13 @@
  * and only an error-free file yields a struct conf.
  */
 #include "conf.h"
+#include "conf_impl.h"
 
 #include "buf.h"
 #include "log.h"
+#include "sink_registry.h"
 #include "template.h"
+#include "timeutil.h"
 
 #include <ini.h>
 
@@ -34,192 +37,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONF_MAX_FILE (1024 * 1024)   /* a config file is small; refuse anything bigger */
-#define CONF_MAX_LINE 8192            /* longest line (queries and templates are long) */
-#define CONF_MAX_VALUE (64 * 1024)    /* longest value after ${VAR} expansion */
-#define CONF_MAX_SECRET (64 * 1024)   /* longest secret file */
-#define CONF_MAX_ERRTEXT (256 * 1024)
-#define CONF_MAX_NAME 64              /* source / sink names end up in file names */
-#define CONF_DEFAULT_STATE_DIR "/var/lib/oci-logfwd" /* the unit's StateDirectory= */
-
-/* ---------------------------------------------------------------- enum names */
-
-static const char *const auth_names[] = { "api_key", "instance_principal",
-	"security_token", NULL };
-static const char *const sink_type_names[] = { "http", "datadog", "splunk_hec",
-	"elasticsearch", "loki", "file", "stdout", NULL };
-static const char *const format_names[] = { "ecs", "ocsf", "raw", NULL };
-static const char *const encoding_names[] = { "default", "json_array", "ndjson", "json",
-	NULL };
-static const char *const compression_names[] = { "none", "gzip", NULL };
-static const char *const when_full_names[] = { "block", "drop_newest", NULL };
-static const char *const source_type_names[] = { "search", "streaming", NULL };
-static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_plaintext",
-	"plaintext", NULL };
-static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
-	"scram-sha-512", NULL };
-
-const char *
-conf_sink_type_name(enum conf_sink_type t)
-{
-	if ((unsigned)t >= sizeof(sink_type_names) / sizeof(sink_type_names[0]) - 1)
-		return "?";
-	return sink_type_names[t];
-}
-
-const char *
-conf_format_name(enum conf_format f)
-{
-	if ((unsigned)f >= sizeof(format_names) / sizeof(format_names[0]) - 1)
-		return "?";
-	return format_names[f];
-}
-
-/* ---------------------------------------------------------------- key tables */
-
-enum vtype {
-	V_STR,      /* any string; empty = unset (NULL) */
-	V_REQSTR,   /* string that must not be empty (query) */
-	V_URL,      /* http:// or https:// */
-	V_ABSPATH,  /* absolute path */
-	V_PATH,     /* path */
-	V_DUR,      /* duration -> int64 ms */
-	V_SIZE,     /* size -> int64 bytes */
-	V_BOOL,     /* -> int */
-	V_INT,      /* -> int, range */
-	V_I64,      /* -> int64, range */
-	V_DOUBLE,   /* -> double, range */
-	V_ENUM,     /* -> enum (int) */
-	V_LIST,     /* comma list -> struct conf_list */
-	V_HEADER,   /* repeatable "Name: value" -> struct conf_list */
-	V_SECRET,   /* string; also KEY_file = PATH */
-	V_TIME,     /* start: relative or RFC 3339 */
-	V_LOGLEVEL, /* -> int (enum log_level) */
-	V_HOSTPORT, /* "host:port"; empty = off (NULL) */
-};
-
-/* Sink types a key is meant for, to keep conf_dump short; 0 = every type. */
-#define T(x) (1u << CONF_SINK_##x)
-#define T_NET (T(HTTP) | T(DATADOG) | T(SPLUNK_HEC) | T(ELASTICSEARCH) | T(LOKI))
-
-struct key {
-	const char *name;
-	enum vtype type;
-	size_t off;
-	int64_t min, max;            /* V_DUR V_SIZE V_INT V_I64 V_DOUBLE */
-	const char *const *enums;    /* V_ENUM */
-	size_t file_off;             /* V_SECRET: where the _file path is kept */
-	unsigned types;              /* sinks only: types it applies to (dump) */
-};
-
-#define DAY_MS (24LL * 3600 * 1000)
-
-#define KD(n, t, f, lo, hi) { n, t, offsetof(struct conf_daemon, f), lo, hi, NULL, 0, 0 }
-static const struct key daemon_keys[] = {
-	KD("state_dir", V_ABSPATH, state_dir, 0, 0),
-	KD("log_level", V_LOGLEVEL, log_level, 0, 0),
-	KD("metrics_listen", V_HOSTPORT, metrics_listen, 0, 0),
-	KD("stats_interval", V_DUR, stats_interval_ms, 1000, 7 * DAY_MS),
-	KD("shutdown_timeout", V_DUR, shutdown_timeout_ms, 0, DAY_MS),
-	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
-};
-
-#define KO(n, t, f, e) { n, t, offsetof(struct conf_oci, f), 0, 0, e, 0, 0 }
-static const struct key oci_keys[] = {
-	KO("auth", V_ENUM, auth, auth_names),
-	KO("config_file", V_PATH, config_file, NULL),
-	KO("profile", V_STR, profile, NULL),
-	KO("region", V_STR, region, NULL),
-	KO("endpoint", V_URL, endpoint, NULL),
-	KO("imds_url", V_URL, imds_url, NULL),
-	KO("auth_url", V_URL, auth_url, NULL),
-	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
-};
-
-#define KS(n, t, f, lo, hi) { n, t, offsetof(struct conf_source, f), lo, hi, NULL, 0, 0 }
-/* type = streaming (source_kafka.h); `start` is shared: earliest | latest there. */
-#define KST(n, t, f, e) { n, t, offsetof(struct conf_source, stream.f), 0, 0, e, 0, \
-	1u << CONF_SOURCE_STREAMING }
-#define STREAMING_KEYS \
-	KST("bootstrap_servers", V_STR, bootstrap_servers, NULL), \
-	KST("topic", V_LIST, topics, NULL), \
-	KST("group_id", V_STR, group_id, NULL), \
-	KST("security_protocol", V_ENUM, security_protocol, kafka_security_names), \
-	KST("sasl_mechanism", V_ENUM, sasl_mechanism, kafka_mechanism_names), \
-	KST("sasl_username", V_STR, sasl_username, NULL), \
-	{ "sasl_password", V_SECRET, offsetof(struct conf_source, stream.sasl_password), 0, 0, \
-	    NULL, offsetof(struct conf_source, stream.sasl_password_file), \
-	    1u << CONF_SOURCE_STREAMING }, \
-	KST("tls_ca_file", V_PATH, tls_ca_file, NULL)
-static const struct key source_keys[] = {
-	{ "type", V_ENUM, offsetof(struct conf_source, type), 0, 0, source_type_names, 0, 0 },
-	KS("query", V_STR, query, 0, 0),
-	KS("interval", V_DUR, interval_ms, 1000, DAY_MS),
-	KS("lag", V_DUR, lag_ms, 0, DAY_MS),
-	KS("overlap", V_DUR, overlap_ms, 0, DAY_MS),
-	KS("sweep_interval", V_DUR, sweep_interval_ms, 1000, DAY_MS),
-	KS("window", V_DUR, window_ms, 1000, DAY_MS),
-	KS("start", V_TIME, start_ms, 0, 0),
-	KS("page_size", V_INT, page_size, 1, 1000),
-	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
-	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
-	KS("search_timeout", V_DUR, search_timeout_ms, 100, 3600 * 1000),
-	STREAMING_KEYS,
-	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
-};
-
-#define OFFK(f) offsetof(struct conf_sink, f)
-#define KK(n, t, f, lo, hi, e, ty) { n, t, OFFK(f), lo, hi, e, 0, ty }
-#define KSEC(n, f, ty) { n, V_SECRET, OFFK(f), 0, 0, NULL, OFFK(f##_file), ty }
-static const struct key sink_keys[] = {
-	KK("type", V_ENUM, type, 0, 0, sink_type_names, 0),
-	KK("url", V_URL, url, 0, 0, NULL, T_NET),
-	KK("path", V_PATH, path, 0, 0, NULL, T(FILE)),
-	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
-	KK("format", V_ENUM, format, 0, 0, format_names, 0),
-	KK("encoding", V_ENUM, encoding, 0, 0, encoding_names, 0),
-	KK("template", V_STR, template, 0, 0, NULL, T(HTTP)),
-	KK("header", V_HEADER, headers, 0, 0, NULL, T_NET),
-	KSEC("api_key", api_key, T(HTTP) | T(DATADOG) | T(ELASTICSEARCH)),
-	KSEC("token", token, T(HTTP) | T(SPLUNK_HEC) | T(LOKI)),
-	KK("username", V_STR, username, 0, 0, NULL, T(HTTP) | T(ELASTICSEARCH) | T(LOKI)),
-	KSEC("password", password, T(HTTP) | T(ELASTICSEARCH) | T(LOKI)),
-	KK("index", V_STR, index, 0, 0, NULL, T(ELASTICSEARCH) | T(SPLUNK_HEC)),
-	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, T(SPLUNK_HEC)),
-	KK("tenant", V_STR, tenant, 0, 0, NULL, T(LOKI)),
-	KK("labels", V_LIST, labels, 0, 0, NULL, T(LOKI)),
-	KK("site", V_STR, site, 0, 0, NULL, T(DATADOG)),
-	KK("service", V_STR, service, 0, 0, NULL, T(DATADOG)),
-	KK("ddsource", V_STR, ddsource, 0, 0, NULL, T(DATADOG)),
-	KK("ddtags", V_STR, ddtags, 0, 0, NULL, T(DATADOG)),
-	KK("hostname", V_STR, hostname, 0, 0, NULL, T(DATADOG) | T(SPLUNK_HEC)),
-	KK("source_name", V_STR, source_field, 0, 0, NULL, T(SPLUNK_HEC)),
-	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
-	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
-	KK("batch_max_bytes", V_SIZE, batch_max_bytes, 1024, 1LL << 30, NULL, 0),
-	KK("batch_timeout", V_DUR, batch_timeout_ms, 1, 3600 * 1000, NULL, 0),
-	KK("rate_limit", V_DOUBLE, rate_limit, 0, 1000000, NULL, 0),
-	KK("rate_burst", V_INT, rate_burst, 1, 1000000, NULL, 0),
-	KK("max_in_flight", V_INT, max_in_flight, 1, 1024, NULL, 0),
-	KK("timeout", V_DUR, timeout_ms, 1, 3600 * 1000, NULL, 0),
-	KK("retry_initial", V_DUR, retry_initial_ms, 1, DAY_MS, NULL, 0),
-	KK("retry_max_delay", V_DUR, retry_max_delay_ms, 1, DAY_MS, NULL, 0),
-	KK("retry_max_time", V_DUR, retry_max_time_ms, 0, 365 * DAY_MS, NULL, 0),
-	KK("queue_max_events", V_I64, queue_max_events, 1, 100000000, NULL, 0),
-	KK("queue_max_bytes", V_SIZE, queue_max_bytes, 1024, 1LL << 40, NULL, 0),
-	KK("when_full", V_ENUM, when_full, 0, 0, when_full_names, 0),
-	KK("dead_letter", V_PATH, dead_letter, 0, 0, NULL, 0),
-	KK("tls_verify", V_BOOL, tls_verify, 0, 0, NULL, T_NET),
-	KK("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL, T_NET),
-	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
-};
-
-/* Every table is shorter than this; keyline[] is indexed by table position. */
-#define MAX_KEYS 48
-
 enum sect_kind { SK_DAEMON, SK_OCI, SK_SOURCE, SK_SINK };
 
-static const struct key *const kind_keys[] = { daemon_keys, oci_keys, source_keys, sink_keys };
+static const struct key *const kind_keys[] = { conf_daemon_keys, conf_oci_keys, conf_source_keys, conf_sink_keys };
 
 struct sect {
 	enum sect_kind kind;
@@ -257,13 +77,25 @@ struct pctx {
 
 static void errf(struct pctx *p, int line, const char *label, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void verrf(struct pctx *p, int line, const char *label, const char *key,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 static void
 errf(struct pctx *p, int line, const char *label, const char *key, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrf(p, line, label, key, fmt, ap);
+	va_end(ap);
+}
+
+static void
+verrf(struct pctx *p, int line, const char *label, const char *key, const char *fmt,
+    va_list ap)
+{
 	struct buf b;
 	struct perr *grown;
-	va_list ap;
 	int rc = 0;
 
 	p->nerr++;
@@ -278,9 +110,7 @@ errf(struct pctx *p, int line, const char *label, const char *key, const char *f
 		rc |= buf_printf(&b, "[%s] ", label);
 	else if (key)
 		rc |= buf_printf(&b, "%s: ", key);
-	va_start(ap, fmt);
 	rc |= buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	if (rc < 0 || !b.data) {
 		buf_cleanup(&b);
 		p->oom = 1;
@@ -381,376 +211,6 @@ conf_err_cleanup(struct conf_err *err)
 	err->text = NULL;
 	err->len = 0;
 	err->count = 0;
-}
-
-/* ---------------------------------------------------------------- value parsers */
-
-static int
-parse_u64_prefix(const char **pp, int64_t *out)
-{
-	const char *p = *pp;
-	int64_t n = 0;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (n > (INT64_MAX - 9) / 10)
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	*pp = p;
-	*out = n;
-	return 0;
-}
-
-int
-conf_parse_duration(const char *s, int64_t *ms)
-{
-	static const struct {
-		const char *u;
-		int64_t mul;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-		{ "d", 86400000 } };
-	const char *p = s;
-	int64_t total = 0, n, mul;
-	size_t i, ul;
-	int parts = 0;
-
-	if (!s || !*s)
-		return -1;
-	/* "1h30m" is accepted; a bare number alone means seconds. */
-	while (*p) {
-		if (parse_u64_prefix(&p, &n) < 0)
-			return -1;
-		if (*p == ' ' && *++p == '\0')
-			return -1; /* "30 " */
-		if (!*p && parts == 0) {
-			mul = 1000;
-		} else {
-			mul = 0;
-			ul = 0;
-			for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-				size_t l = strlen(units[i].u);
-				/* "m" must not swallow the "m" of "ms": longest match wins. */
-				if (strncmp(p, units[i].u, l) == 0 && l > ul &&
-				    !isalpha((unsigned char)p[l])) {
-					mul = units[i].mul;
-					ul = l;
-				}
-			}
-			if (!mul)
-				return -1;
-			p += ul;
-		}
-		if (n > INT64_MAX / mul || total > INT64_MAX - n * mul)
-			return -1;
-		total += n * mul;
-		parts++;
-	}
-	*ms = total;
-	return 0;
-}
-
-int
-conf_parse_size(const char *s, int64_t *bytes)
-{
-	static const struct {
-		const char *u;
-		int64_t mul;
-	} units[] = { { "", 1 }, { "B", 1 }, { "KiB", 1024 }, { "MiB", 1024 * 1024 },
-		{ "GiB", 1024LL * 1024 * 1024 }, { "KB", 1000 }, { "MB", 1000 * 1000 },
-		{ "GB", 1000LL * 1000 * 1000 } };
-	const char *p = s;
-	int64_t n;
-	size_t i;
-
-	if (!s || parse_u64_prefix(&p, &n) < 0)
-		return -1;
-	if (*p == ' ' && *++p == '\0')
-		return -1; /* "1 " */
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].u) == 0) {
-			if (n > INT64_MAX / units[i].mul)
-				return -1;
-			*bytes = n * units[i].mul;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
-conf_parse_bool(const char *s, int *out)
-{
-	static const char *const t[] = { "true", "yes", "on", "1" };
-	static const char *const f[] = { "false", "no", "off", "0" };
-	size_t i;
-
-	if (!s)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		if (strcasecmp(s, t[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(s, f[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-digits(const char **pp, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*pp)[i]))
-			return -1;
-		v = v * 10 + ((*pp)[i] - '0');
-	}
-	*pp += n;
-	*out = v;
-	return 0;
-}
-
-int
-conf_parse_rfc3339(const char *s, int64_t *ms)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	const char *p = s;
-	int y, mo, d, h, mi, se, frac = 0, fdig = 0, oh = 0, om = 0, sign = 0, dim;
-	int64_t t;
-
-	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d))
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-	    digits(&p, 2, &se))
-		return -1;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		/* Milliseconds are all we keep; further digits are truncated. */
-		for (; isdigit((unsigned char)*p); p++, fdig++)
-			if (fdig < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; fdig < 3; fdig++)
-			frac *= 10;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 ||
-		    om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (*p)
-		return -1;
-	if (mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 60)
-		return -1;
-	dim = mdays[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
-	if (d < 1 || d > dim)
-		return -1;
-	if (se == 60) /* a leap second: the last millisecond of the minute is close enough */
-		se = 59;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	t -= sign * (oh * 3600 + om * 60);
-	*ms = t * 1000 + frac;
-	return 0;
-}
-
-int
-conf_parse_time(const char *s, int *relative, int64_t *ms)
-{
-	int64_t v;
-
-	if (!s)
-		return -1;
-	if (strcmp(s, "now") == 0) {
-		*relative = 1;
-		*ms = 0;
-		return 0;
-	}
-	if (s[0] == '-') {
-		if (conf_parse_duration(s + 1, &v) < 0)
-			return -1;
-		*relative = 1;
-		*ms = -v;
-		return 0;
-	}
-	if (conf_parse_rfc3339(s, &v) < 0)
-		return -1;
-	*relative = 0;
-	*ms = v;
-	return 0;
-}
-
-static int
-parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!*s || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-valid_name(const char *s)
-{
-	size_t i;
-
-	if (!s[0] || s[0] == '.' || strlen(s) > CONF_MAX_NAME)
-		return 0;
-	for (i = 0; s[i]; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
-			return 0;
-	return 1;
-}
-
-static int
-valid_hostport(const char *s)
-{
-	const char *colon = strrchr(s, ':');
-	int64_t port;
-
-	if (!colon || colon == s)
-		return 0;
-	if (s[0] == '[' && colon[-1] != ']')
-		return 0;
-	if (parse_i64(colon + 1, &port) < 0 || port < 0 || port > 65535)
-		return 0;
-	return 1;
-}
-
-/* 1 when s holds a space, a control character or DEL: curl would send it as is. */
-static int
-has_space_or_ctl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-static int
-valid_url(const char *s)
-{
-	if (strncasecmp(s, "http://", 7) == 0)
-		return s[7] != '\0';
-	if (strncasecmp(s, "https://", 8) == 0)
-		return s[8] != '\0';
-	return 0;
-}
-
-/* RFC 9110 token characters, for header names. */
-static int
-valid_header(const char *s)
-{
-	const char *p = s;
-
-	while (*p && (isalnum((unsigned char)*p) || strchr("!#$%&'*+-.^_`|~", *p)))
-		p++;
-	return p > s && *p == ':';
-}
-
-/* ---------------------------------------------------------------- lists */
-
-static void
-list_clear(struct conf_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->items[i]);
-	free(l->items);
-	l->items = NULL;
-	l->n = 0;
-}
-
-static int
-list_push(struct conf_list *l, const char *s, size_t n)
-{
-	char **items;
-	char *copy;
-
-	if (!(copy = strndup(s, n)))
-		return -1;
-	if (!(items = realloc(l->items, (l->n + 1) * sizeof(*items)))) {
-		free(copy);
-		return -1;
-	}
-	l->items = items;
-	l->items[l->n++] = copy;
-	return 0;
-}
-
-/* Splits "a, b,c" into l (replacing it).  -1 on OOM, -2 on an empty item. */
-static int
-list_parse(struct conf_list *l, const char *v)
-{
-	struct conf_list tmp = { NULL, 0 };
-	const char *p = v, *e, *b;
-
-	if (!*v) {
-		list_clear(l);
-		return 0;
-	}
-	for (;;) {
-		e = strchr(p, ',');
-		if (!e)
-			e = p + strlen(p);
-		b = p;
-		while (b < e && isspace((unsigned char)*b))
-			b++;
-		while (e > b && isspace((unsigned char)e[-1]))
-			e--;
-		if (e == b) {
-			list_clear(&tmp);
-			return -2;
-		}
-		if (list_push(&tmp, b, (size_t)(e - b)) < 0) {
-			list_clear(&tmp);
-			return -1;
-		}
-		p = strchr(b, ',');
-		if (!p)
-			break;
-		p++;
-	}
-	list_clear(l);
-	*l = tmp;
-	return 0;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -1030,45 +490,6 @@ fail:
 /* ---------------------------------------------------------------- sections */
 
 static void
-source_defaults(struct conf_source *s)
-{
-	s->interval_ms = 30 * 1000;
-	s->lag_ms = 2 * 60 * 1000;
-	s->overlap_ms = 15 * 60 * 1000;
-	s->sweep_interval_ms = 5 * 60 * 1000;
-	s->window_ms = 10 * 60 * 1000;
-	s->start_is_relative = 1;
-	s->start_ms = -3600 * 1000;
-	s->page_size = 1000;
-	s->retention_ms = 30 * DAY_MS;
-	s->max_record_bytes = 1024 * 1024;
-	s->search_timeout_ms = 60000;
-}
-
-static void
-sink_defaults(struct conf_sink *k)
-{
-	k->type = CONF_SINK_HTTP;
-	k->format = CONF_FORMAT_ECS;
-	k->encoding = CONF_ENC_DEFAULT;
-	k->compression = CONF_COMP_NONE;
-	k->batch_max_events = 500;
-	k->batch_max_bytes = 1024 * 1024;
-	k->batch_timeout_ms = 1000;
-	k->rate_limit = 0;
-	k->rate_burst = 0; /* filled after parsing from rate_limit */
-	k->max_in_flight = 2;
-	k->timeout_ms = 30 * 1000;
-	k->retry_initial_ms = 500;
-	k->retry_max_delay_ms = 60 * 1000;
-	k->retry_max_time_ms = 0;
-	k->queue_max_events = 100000;
-	k->queue_max_bytes = 64LL * 1024 * 1024;
-	k->when_full = CONF_FULL_BLOCK;
-	k->tls_verify = 1;
-}
-
-static void
 trim(char **b, char **e)
 {
 	while (*b < *e && isspace((unsigned char)**b))
@@ -1136,7 +557,7 @@ section_header(struct pctx *p, char *line)
 		errf(p, p->line, NULL, NULL, "[%s] needs a name: [%s NAME]", kind, kind);
 		return;
 	}
-	if (name && !valid_name(name)) {
+	if (name && !conf_valid_name(name)) {
 		errf(p, p->line, NULL, NULL,
 		    "[%s %s] bad name: use up to %d letters, digits, _ . - (not starting "
 		    "with .)",
@@ -1176,7 +597,7 @@ section_header(struct pctx *p, char *line)
 		p->c->sources = grown;
 		src = &p->c->sources[p->c->n_sources];
 		memset(src, 0, sizeof(*src));
-		source_defaults(src);
+		conf_source_defaults(src);
 		src->line = p->line;
 		if (!(src->name = strdup(name)))
 			goto oom;
@@ -1188,7 +609,7 @@ section_header(struct pctx *p, char *line)
 		p->c->sinks = grown;
 		snk = &p->c->sinks[p->c->n_sinks];
 		memset(snk, 0, sizeof(*snk));
-		sink_defaults(snk);
+		conf_sink_defaults(snk);
 		snk->line = p->line;
 		if (!(snk->name = strdup(name)))
 			goto oom;
@@ -1280,11 +701,11 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			return;
 		}
 		/* Not quoted back: a URL may carry credentials. */
-		if (!valid_url(v)) {
+		if (!conf_valid_url(v)) {
 			errf(p, line, s->label, k->name, "is not an http:// or https:// URL");
 			return;
 		}
-		if (has_space_or_ctl(v)) {
+		if (conf_has_space_or_ctl(v)) {
 			errf(p, line, s->label, k->name,
 			    "holds a space or a control character (write a space as %%20)");
 			return;
@@ -1296,7 +717,7 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			set_str((char **)(void *)slot_c, NULL);
 			return;
 		}
-		if (!valid_hostport(v)) {
+		if (!conf_valid_hostport(v)) {
 			errf(p, line, s->label, k->name, "%s is not host:port", quote(v).s);
 			return;
 		}
@@ -1339,7 +760,7 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		return;
 	case V_INT:
 	case V_I64:
-		if (parse_i64(v, &i64) < 0) {
+		if (conf_parse_i64(v, &i64) < 0) {
 			errf(p, line, s->label, k->name, "%s is not an integer", quote(v).s);
 			return;
 		}
@@ -1377,6 +798,15 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		}
 		*(int *)(void *)slot_c = iv;
 		return;
+	case V_SINKTYPE:
+		if ((iv = sink_type_lookup(v)) < 0) {
+			sink_type_list(choices, sizeof(choices), NULL, ", ");
+			errf(p, line, s->label, k->name, "%s is not one of %s", quote(v).s,
+			    choices);
+			return;
+		}
+		*(int *)(void *)slot_c = iv;
+		return;
 	case V_LOGLEVEL: {
 		enum log_level lvl;
 		if (log_level_parse(v, &lvl) < 0) {
@@ -1407,7 +837,7 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		*(int64_t *)(void *)slot_c = i64;
 		return;
 	case V_LIST:
-		rc = list_parse((struct conf_list *)(void *)slot_c, v);
+		rc = conf_list_parse((struct conf_list *)(void *)slot_c, v);
 		if (rc == -1)
 			p->oom = 1;
 		else if (rc == -2)
@@ -1415,7 +845,7 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		return;
 	case V_HEADER:
 		/* Not quoted back: headers carry credentials. */
-		if (!valid_header(v)) {
+		if (!conf_valid_header(v)) {
 			errf(p, line, s->label, k->name,
 			    "is not \"Name: value\" (a header name is letters, digits and "
 			    "!#$%%&'*+-.^_`|~)");
@@ -1430,7 +860,7 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 				return;
 			}
 		}
-		if (list_push((struct conf_list *)(void *)slot_c, v, strlen(v)) < 0)
+		if (conf_list_push((struct conf_list *)(void *)slot_c, v, strlen(v)) < 0)
 			p->oom = 1;
 		return;
 	case V_SECRET:
@@ -1789,110 +1219,84 @@ check_source(struct pctx *p, const struct sect *s)
 		errf(p, line_or(s, "start"), s->label, "start", "is before 1970");
 }
 
-/* 1 when headers has one named name (case-insensitive). */
-static int
-has_header(const struct conf_list *headers, const char *name)
+/* Where key name of table keys is kept in base (the key must exist). */
+static void *
+key_slot(const struct key *keys, void *base, const char *name)
 {
-	size_t n = strlen(name);
+	size_t i;
 
-	for (size_t i = 0; i < headers->n; i++)
-		if (strncasecmp(headers->items[i], name, n) == 0 && headers->items[i][n] == ':')
-			return 1;
-	return 0;
+	for (i = 0; strcmp(keys[i].name, name) != 0; i++)
+		;
+	return (char *)base + keys[i].off;
 }
 
-/*
- * What sink_new() would refuse, found here so that -t finds it too: a vendor sink without
- * its credential, a template that does not compile, two sources of an Authorization
- * header (both would be sent).
- */
-static void
-check_sink_start(struct pctx *p, const struct sect *s, const struct conf_sink *k)
-{
-	const char *auth_from = NULL;
+/* A section under validation, as a sink type's check sees it (conf.h). */
+struct conf_check {
+	struct pctx *p;
+	const struct sect *s;
+};
 
-	if (k->type == CONF_SINK_DATADOG && (!k->api_key || !*k->api_key))
-		errf(p, s->line, s->label, "api_key",
-		    "missing (required for type datadog; or api_key_file)");
-	if (k->type == CONF_SINK_SPLUNK_HEC && (!k->token || !*k->token))
-		errf(p, s->line, s->label, "token",
-		    "missing (required for type splunk_hec; or token_file)");
-	if (k->type == CONF_SINK_HTTP && k->template) {
-		char msg[256];
-		struct template *t = template_new(k->template, msg, sizeof(msg));
-		if (t == NULL)
-			errf(p, line_or(s, "template"), s->label, "template", "%s", msg);
-		template_free(t);
-	}
-	/* Which keys become an Authorization header, per type (see sink_*.c). */
-	switch (k->type) {
-	case CONF_SINK_HTTP:
-	case CONF_SINK_LOKI:
-		auth_from = k->token ? "token" : k->username ? "username" : NULL;
-		if (k->token && k->username)
-			errf(p, line_or(s, "username"), s->label, "username",
-			    "given together with token: both would be sent as Authorization "
-			    "(keep one)");
-		break;
-	case CONF_SINK_ELASTICSEARCH:
-		auth_from = k->api_key ? "api_key" : k->token ? "token" :
-		    k->username ? "username" : NULL;
-		break;
-	case CONF_SINK_SPLUNK_HEC:
-		auth_from = k->token ? "token" : NULL;
-		break;
-	case CONF_SINK_DATADOG:
-	case CONF_SINK_FILE:
-	case CONF_SINK_STDOUT:
-		break;
-	}
-	if (auth_from && has_header(&k->headers, "Authorization"))
-		errf(p, line_or(s, "header"), s->label, "header",
-		    "Authorization is also made from %s: it would be sent twice (keep one)",
-		    auth_from);
+void
+conf_check_err(struct conf_check *chk, int line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrf(chk->p, line, chk->s->label, key, fmt, ap);
+	va_end(ap);
+}
+
+int
+conf_check_line(const struct conf_check *chk, const char *key)
+{
+	return line_or(chk->s, key);
+}
+
+int
+conf_check_section_line(const struct conf_check *chk)
+{
+	return chk->s->line;
+}
+
+int
+conf_check_is_set(const struct conf_check *chk, const char *key)
+{
+	return is_set_line(chk->s, key);
+}
+
+void
+conf_check_oom(struct conf_check *chk)
+{
+	chk->p->oom = 1;
 }
 
 static void
 check_sink(struct pctx *p, const struct sect *s)
 {
 	struct conf_sink *k = &p->c->sinks[s->idx];
+	struct conf_check chk = { p, s };
+	const char *req;
+	char types[256];
 	size_t i;
 	int t = is_set_line(s, "type");
 
 	if (!t) {
-		errf(p, s->line, s->label, "type",
-		    "missing (required: http, datadog, splunk_hec, elasticsearch, loki, file "
-		    "or stdout)");
+		sink_type_list(types, sizeof(types), NULL, " or ");
+		errf(p, s->line, s->label, "type", "missing (required: %s)", types);
 	} else {
-		switch (k->type) {
-		case CONF_SINK_DATADOG:
-			if (!k->url && !k->site && !is_set_line(s, "url"))
-				errf(p, s->line, s->label, "url",
-				    "missing (a datadog sink needs url or site)");
-			break;
-		case CONF_SINK_HTTP:
-		case CONF_SINK_SPLUNK_HEC:
-		case CONF_SINK_ELASTICSEARCH:
-		case CONF_SINK_LOKI:
-			if (!k->url && !is_set_line(s, "url"))
-				errf(p, s->line, s->label, "url", "missing (required for type %s)",
-				    sink_type_names[k->type]);
-			break;
-		case CONF_SINK_FILE:
-			if (!k->path && !is_set_line(s, "path"))
-				errf(p, s->line, s->label, "path",
-				    "missing (required for type file)");
-			break;
-		case CONF_SINK_STDOUT:
-			break;
-		}
-		if (k->type != CONF_SINK_FILE && k->path)
+		req = sink_type_required(k->type);
+		if (req != NULL && !is_set_line(s, req) && !*(char **)key_slot(conf_sink_keys, k, req))
+			errf(p, s->line, s->label, req, "missing (required for type %s)",
+			    sink_type_name(k->type));
+		if (k->path && !sink_type_uses_key(k->type, "path")) {
+			sink_type_list(types, sizeof(types), "path", " or ");
 			errf(p, line_or(s, "path"), s->label, "path",
-			    "is only for type file (use url for type %s)",
-			    sink_type_names[k->type]);
-		if ((k->type == CONF_SINK_FILE || k->type == CONF_SINK_STDOUT) && k->url)
+			    "is only for type %s (use url for type %s)", types,
+			    sink_type_name(k->type));
+		}
+		if (k->url && !sink_type_uses_key(k->type, "url"))
 			errf(p, line_or(s, "url"), s->label, "url",
-			    "is not used by type %s", sink_type_names[k->type]);
+			    "is not used by type %s", sink_type_name(k->type));
 	}
 	for (i = 0; i < k->sources.n; i++)
 		if (!conf_find_source(p->c, k->sources.items[i]))
@@ -1914,7 +1318,8 @@ check_sink(struct pctx *p, const struct sect *s)
 	if (k->password && !k->username)
 		errf(p, line_or(s, "password"), s->label, "password",
 		    "given without username");
-	check_sink_start(p, s, k);
+	/* Also without `type` (then http, the default), as before the registry. */
+	sink_type_check(k, &chk);
 }
 
 /* Fills the defaults that depend on other keys; 0 or -1 (OOM). */
@@ -1935,11 +1340,7 @@ fill_derived(struct pctx *p)
 			double b = ceil(k->rate_limit);
 			k->rate_burst = b < 1 ? 1 : b > 1000000 ? 1000000 : (int)b;
 		}
-		if (k->type == CONF_SINK_LOKI && !is_set_line(s, "labels") &&
-		    (list_push(&k->labels, "source=oci", 10) < 0 ||
-			list_push(&k->labels, "kind", 4) < 0))
-			return -1;
-		if (k->type == CONF_SINK_DATADOG && !k->ddsource && !(k->ddsource = strdup("oci")))
+		if (sink_type_defaults(k, &(struct conf_check){ p, s }) != 0)
 			return -1;
 		if (!k->dead_letter && c->daemon.state_dir &&
 		    !(k->dead_letter = strfmt("%s/dead-letter-%s.ndjson", c->daemon.state_dir,
@@ -2184,9 +1585,14 @@ conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 		char label[CONF_MAX_NAME + 16], *dir;
 		const char *slash;
 
+		snprintf(label, sizeof(label), "sink %s", k->name);
+		/* A FIFO there would block start-up; the sink refuses it (safeopen.h). */
+		if (k->type == CONF_SINK_FILE && k->path && stat(k->path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", k->path,
+			    file_kind(st.st_mode));
 		if (!k->dead_letter)
 			continue;
-		snprintf(label, sizeof(label), "sink %s", k->name);
 		slash = strrchr(k->dead_letter, '/');
 		if (!slash)
 			dir = strdup(".");
@@ -2226,7 +1632,7 @@ source_free(struct conf_source *s)
 	free(s->name);
 	free(s->query);
 	free(s->stream.bootstrap_servers);
-	list_clear(&s->stream.topics);
+	conf_list_clear(&s->stream.topics);
 	free(s->stream.group_id);
 	free(s->stream.sasl_username);
 	free_secret(s->stream.sasl_password);
@@ -2240,9 +1646,9 @@ sink_free(struct conf_sink *k)
 	free(k->name);
 	free(k->url);
 	free(k->path);
-	list_clear(&k->sources);
+	conf_list_clear(&k->sources);
 	free(k->template);
-	list_clear(&k->headers);
+	conf_list_clear(&k->headers);
 	free_secret(k->api_key);
 	free_secret(k->token);
 	free_secret(k->password);
@@ -2253,7 +1659,7 @@ sink_free(struct conf_sink *k)
 	free(k->index);
 	free(k->sourcetype);
 	free(k->tenant);
-	list_clear(&k->labels);
+	conf_list_clear(&k->labels);
 	free(k->site);
 	free(k->service);
 	free(k->ddsource);
@@ -2326,370 +1732,3 @@ conf_sink_wants(const struct conf_sink *k, const char *source_name)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- dump */
-
-char *
-conf_format_duration(int64_t ms, char *out, size_t outsz)
-{
-	static const struct {
-		const char *u;
-		int64_t mul;
-	} units[] = { { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 } };
-	size_t i;
-	const char *sign = "";
-
-	if (ms < 0) {
-		sign = "-";
-		ms = ms == INT64_MIN ? INT64_MAX : -ms;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (ms != 0 && ms % units[i].mul == 0) {
-			snprintf(out, outsz, "%s%lld%s", sign, (long long)(ms / units[i].mul),
-			    units[i].u);
-			return out;
-		}
-	}
-	if (ms == 0)
-		snprintf(out, outsz, "0s");
-	else
-		snprintf(out, outsz, "%s%lldms", sign, (long long)ms);
-	return out;
-}
-
-char *
-conf_format_size(int64_t bytes, char *out, size_t outsz)
-{
-	static const struct {
-		const char *u;
-		int64_t mul;
-	} units[] = { { "GiB", 1024LL * 1024 * 1024 }, { "MiB", 1024 * 1024 },
-		{ "KiB", 1024 }, { "GB", 1000LL * 1000 * 1000 }, { "MB", 1000 * 1000 },
-		{ "KB", 1000 } };
-	size_t i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (bytes != 0 && bytes % units[i].mul == 0) {
-			snprintf(out, outsz, "%lld%s", (long long)(bytes / units[i].mul),
-			    units[i].u);
-			return out;
-		}
-	}
-	snprintf(out, outsz, "%lldB", (long long)bytes);
-	return out;
-}
-
-char *
-conf_format_rfc3339(int64_t ms, char *out, size_t outsz)
-{
-	struct tm tm;
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)t * 1000);
-	size_t n;
-
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(out, outsz, "?");
-		return out;
-	}
-	n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (frac)
-		snprintf(out + n, outsz - n, ".%03dZ", frac);
-	else
-		snprintf(out + n, outsz - n, "Z");
-	return out;
-}
-
-/* Header or query-parameter names whose values are credentials. */
-static int
-sensitive_name(const char *s, size_t n)
-{
-	static const char *const words[] = { "auth", "key", "token", "secret", "pass",
-		"cookie", "session", "signature", "credential" };
-	size_t i, j, wl;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		wl = strlen(words[i]);
-		for (j = 0; j + wl <= n; j++)
-			if (strncasecmp(s + j, words[i], wl) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-/* Appends to b the URL u[0..n) with the password of its userinfo and credential-like
- * query values masked. */
-static void
-mask_url_n(struct buf *b, const char *u, size_t n)
-{
-	const char *end = u + n;
-	const char *scheme = NULL;
-	const char *host;
-	const char *pathstart;
-	const char *at, *q, *p, *amp, *eq;
-
-	for (const char *c = u; c + 3 <= end && !scheme; c++)
-		if (memcmp(c, "://", 3) == 0)
-			scheme = c;
-	host = scheme ? scheme + 3 : u;
-	pathstart = host;
-	while (pathstart < end && !strchr("/?#", *pathstart))
-		pathstart++;
-	at = memchr(host, '@', (size_t)(pathstart - host));
-	if (at) {
-		const char *colon = memchr(host, ':', (size_t)(at - host));
-		buf_append(b, u, (size_t)(host - u));
-		if (colon) {
-			buf_append(b, host, (size_t)(colon - host));
-			buf_append_str(b, ":***");
-		} else {
-			buf_append(b, host, (size_t)(at - host));
-		}
-		u = at;
-	}
-	q = memchr(u, '?', (size_t)(end - u));
-	if (!q) {
-		buf_append(b, u, (size_t)(end - u));
-		return;
-	}
-	buf_append(b, u, (size_t)(q + 1 - u));
-	for (p = q + 1; p < end; p = amp < end ? amp + 1 : amp) {
-		amp = p;
-		while (amp < end && *amp != '&' && *amp != '#')
-			amp++;
-		eq = memchr(p, '=', (size_t)(amp - p));
-		if (eq && sensitive_name(p, (size_t)(eq - p))) {
-			buf_append(b, p, (size_t)(eq - p));
-			buf_append_str(b, "=***");
-		} else {
-			buf_append(b, p, (size_t)(amp - p));
-		}
-		if (amp < end && *amp == '#') {
-			buf_append(b, amp, (size_t)(end - amp));
-			return;
-		}
-		if (amp < end)
-			buf_append_char(b, '&');
-	}
-}
-
-char *
-conf_mask_url_buf(const char *url, char *out, size_t outsz)
-{
-	struct buf b;
-
-	if (outsz == 0)
-		return out;
-	out[0] = '\0';
-	if (!*url)
-		return out;
-	buf_init(&b, CONF_MAX_VALUE * 2);
-	mask_url_n(&b, url, strlen(url));
-	/* Out of memory: say nothing rather than the unmasked URL. */
-	snprintf(out, outsz, "%s", b.data ? b.data : "(URL)");
-	buf_cleanup(&b);
-	return out;
-}
-
-char *
-conf_mask_text(const char *text, char *out, size_t outsz)
-{
-	struct buf b;
-	const char *t = text;
-
-	if (outsz == 0)
-		return out;
-	out[0] = '\0';
-	if (!*text)
-		return out;
-	buf_init(&b, CONF_MAX_VALUE * 4);
-	while (*t) {
-		const char *u = t;
-		size_t n;
-		while (*u && strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0)
-			u++;
-		buf_append(&b, t, (size_t)(u - t));
-		if (!*u)
-			break;
-		/* A URL ends at white space, a quote or an angle bracket. */
-		n = strcspn(u, " \t\r\n\"'<>");
-		mask_url_n(&b, u, n);
-		t = u + n;
-	}
-	snprintf(out, outsz, "%s", b.data ? b.data : "(text with a URL)");
-	buf_cleanup(&b);
-	return out;
-}
-
-static void
-dump_url(FILE *out, const char *u)
-{
-	char m[CONF_MAX_LINE * 2];
-
-	fputs(conf_mask_url_buf(u, m, sizeof(m)), out);
-}
-
-char *
-conf_mask_url(const char *url)
-{
-	struct buf b;
-	char *s;
-	size_t n;
-
-	if (url == NULL)
-		return NULL;
-	buf_init(&b, CONF_MAX_VALUE * 2);
-	mask_url_n(&b, url, strlen(url));
-	if (b.data == NULL) /* an empty URL, or out of memory */
-		return *url ? NULL : strdup("");
-	s = buf_steal(&b, &n);
-	return s;
-}
-
-int
-conf_sensitive_name(const char *name, size_t len)
-{
-	return sensitive_name(name, len);
-}
-
-static void
-dump_header(FILE *out, const char *h)
-{
-	size_t n = strcspn(h, ":");
-
-	if (sensitive_name(h, n))
-		fprintf(out, "header = %.*s: ***\n", (int)n, h);
-	else
-		fprintf(out, "header = %s\n", h);
-}
-
-static void
-dump_keys(FILE *out, const struct key *keys, const void *base, unsigned sink_type_bit)
-{
-	const char *b = base;
-	char tmp[64];
-	size_t i, j;
-
-	for (i = 0; keys[i].name; i++) {
-		const struct key *k = &keys[i];
-		const void *slot = b + k->off;
-		const char *sv = NULL;
-		const struct conf_list *l;
-
-		switch (k->type) {
-		case V_STR:
-		case V_REQSTR:
-		case V_PATH:
-		case V_ABSPATH:
-		case V_HOSTPORT:
-			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			if (sv)
-				fprintf(out, "%s = %s\n", k->name, sv);
-			else
-				fprintf(out, "%s =\n", k->name);
-			break;
-		case V_URL:
-			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			fprintf(out, "%s =%s", k->name, sv ? " " : "");
-			if (sv)
-				dump_url(out, sv);
-			fputc('\n', out);
-			break;
-		case V_SECRET: {
-			const char *file = *(char *const *)(const void *)(b + k->file_off);
-			sv = *(char *const *)slot;
-			if (!sv && sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			if (file)
-				fprintf(out, "; %s read from %s_file = %s\n", k->name, k->name, file);
-			fprintf(out, "%s =%s\n", k->name, sv ? " ***" : "");
-			break;
-		}
-		case V_DUR:
-			fprintf(out, "%s = %s\n", k->name,
-			    conf_format_duration(*(const int64_t *)slot, tmp, sizeof(tmp)));
-			break;
-		case V_SIZE:
-			fprintf(out, "%s = %s\n", k->name,
-			    conf_format_size(*(const int64_t *)slot, tmp, sizeof(tmp)));
-			break;
-		case V_BOOL:
-			if (sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			fprintf(out, "%s = %s\n", k->name, *(const int *)slot ? "true" : "false");
-			break;
-		case V_INT:
-			fprintf(out, "%s = %d\n", k->name, *(const int *)slot);
-			break;
-		case V_I64:
-			fprintf(out, "%s = %lld\n", k->name, (long long)*(const int64_t *)slot);
-			break;
-		case V_DOUBLE:
-			fprintf(out, "%s = %g\n", k->name, *(const double *)slot);
-			break;
-		case V_ENUM:
-			if (sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			fprintf(out, "%s = %s\n", k->name, k->enums[*(const int *)slot]);
-			break;
-		case V_LOGLEVEL:
-			fprintf(out, "%s = %s\n", k->name,
-			    log_level_name((enum log_level) * (const int *)slot));
-			break;
-		case V_TIME: {
-			const struct conf_source *src = base;
-			if (src->type == CONF_SOURCE_STREAMING)
-				fprintf(out, "%s = %s\n", k->name,
-				    src->stream.start_latest ? "latest" : "earliest");
-			else if (src->start_is_relative)
-				fprintf(out, "%s = %s\n", k->name,
-				    src->start_ms == 0 ? "now" :
-				    conf_format_duration(src->start_ms, tmp, sizeof(tmp)));
-			else
-				fprintf(out, "%s = %s\n", k->name,
-				    conf_format_rfc3339(src->start_ms, tmp, sizeof(tmp)));
-			break;
-		}
-		case V_LIST:
-			l = slot;
-			if (!l->n && sink_type_bit && k->types && !(k->types & sink_type_bit))
-				break;
-			fprintf(out, "%s =", k->name);
-			for (j = 0; j < l->n; j++)
-				fprintf(out, "%s%s", j ? "," : " ", l->items[j]);
-			fputc('\n', out);
-			break;
-		case V_HEADER:
-			l = slot;
-			for (j = 0; j < l->n; j++)
-				dump_header(out, l->items[j]);
-			break;
-		}
-	}
-}
-
-void
-conf_dump(const struct conf *c, FILE *out)
-{
-	size_t i;
-
-	fprintf(out, "; effective configuration of %s (defaults filled in, secrets shown as ***)\n",
-	    c->path);
-	fprintf(out, "\n[daemon]\n");
-	dump_keys(out, daemon_keys, &c->daemon, 0);
-	fprintf(out, "\n[oci]\n");
-	dump_keys(out, oci_keys, &c->oci, 0);
-	for (i = 0; i < c->n_sources; i++) {
-		fprintf(out, "\n[source %s]\n", c->sources[i].name);
-		if (c->sources[i].sort_appended)
-			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
-			    "no sort operator)\n");
-		dump_keys(out, source_keys, &c->sources[i], 1u << c->sources[i].type);
-	}
-	for (i = 0; i < c->n_sinks; i++) {
-		fprintf(out, "\n[sink %s]\n", c->sinks[i].name);
-		dump_keys(out, sink_keys, &c->sinks[i], 1u << c->sinks[i].type);
-	}
-}

@@ -190,6 +190,15 @@ void conf_free(struct conf *c);
  */
 void conf_dump(const struct conf *c, FILE *out);
 
+/*
+ * Equality of sections, for a reload (what it may keep running): 1 when every key of the
+ * section's table (and the name) is equal.  Driven by the key tables, so a new key is
+ * compared without naming it here.
+ */
+int conf_oci_eq(const struct conf_oci *a, const struct conf_oci *b);
+int conf_source_eq(const struct conf_source *a, const struct conf_source *b);
+int conf_sink_eq(const struct conf_sink *a, const struct conf_sink *b);
+
 /* Lookups; NULL when absent. */
 const struct conf_source *conf_find_source(const struct conf *c, const char *name);
 const struct conf_sink *conf_find_sink(const struct conf *c, const char *name);
@@ -237,6 +246,23 @@ char *conf_mask_text(const char *text, char *out, size_t outsz);
  * for the default path, its absence is an error then.
  */
 int conf_check_system(const struct conf *c, int for_service, struct conf_err *err);
+
+/*
+ * A [sink] section being validated, handed to a sink type's check (sink_impl.h) so that
+ * its errors read like every other: "FILE:LINE: [sink NAME] key: message".
+ * conf_check_line: the line key was set on, else the section header's line;
+ * conf_check_section_line: the header's line; conf_check_is_set: 1 when key appears in
+ * the section (even empty); conf_check_oom: out of memory (the load fails).
+ */
+struct conf_check;
+void conf_check_err(struct conf_check *chk, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int conf_check_line(const struct conf_check *chk, const char *key);
+int conf_check_section_line(const struct conf_check *chk);
+int conf_check_is_set(const struct conf_check *chk, const char *key);
+void conf_check_oom(struct conf_check *chk);
+/* Appends a copy of s to l (a type's defaults); 0 or -1 (memory). */
+int conf_list_add(struct conf_list *l, const char *s);
 
 /* "http", "datadog", ... / "ecs", "ocsf", "raw"; static strings, "?" if out of range. */
 const char *conf_sink_type_name(enum conf_sink_type t);

@@ -27,7 +27,9 @@
 #include <event2/listener.h>
 
 #include "backoff.h"
+#include "connguard.h"
 #include "log.h"
+#include "timeutil.h"
 
 #define METRICS_MAX_HEADERS (8 * 1024)
 #define METRICS_MAX_BODY 1024
@@ -36,6 +38,10 @@
 #define METRICS_PAUSE_MIN_MS 100
 #define METRICS_PAUSE_MAX_MS 5000
 #define METRICS_LOG_EVERY_MS 60000
+/* A whole request within this from accept, however slowly it trickles (connguard.h). */
+#define METRICS_CONN_DEADLINE_MS 15000
+/* Connections open at once; over it the oldest is closed (a scrape takes milliseconds). */
+#define METRICS_MAX_CONNS 64
 
 struct metrics_server {
 	struct evhttp *http;
@@ -49,6 +55,7 @@ struct metrics_server {
 	metrics_health_fn health;
 	void *arg;
 	struct metrics_server *next;
+	struct connguard *conns;    /* deadline and cap per connection */
 };
 
 /*
@@ -205,8 +212,7 @@ fd_headroom(const struct metrics_server *m)
 static void
 pause_accepting(struct metrics_server *m, const char *why)
 {
-	int64_t now = backoff_mono_ms();
-	struct timeval tv;
+	int64_t now = timeutil_mono_ms();
 
 	evconnlistener_disable(m->lev);
 	m->pause_ms = m->pause_ms == 0 ? METRICS_PAUSE_MIN_MS :
@@ -220,9 +226,7 @@ pause_accepting(struct metrics_server *m, const char *why)
 		m->pauses = 0;
 		m->last_log_ms = now;
 	}
-	tv.tv_sec = (time_t)(m->pause_ms / 1000);
-	tv.tv_usec = (suseconds_t)(m->pause_ms % 1000 * 1000);
-	evtimer_add(m->resume, &tv);
+	timeutil_timer_add(m->resume, m->pause_ms);
 }
 
 static void
@@ -267,7 +271,7 @@ new_connection(struct event_base *base, void *arg)
 
 	if (m->lev != NULL && m->pause_ms == 0 && !fd_headroom(m))
 		pause_accepting(m, "few file descriptors left");
-	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	return connguard_bev(m->conns, base);
 }
 
 /* 1 when host (as in metrics_listen) is a loopback address. */
@@ -339,8 +343,12 @@ metrics_server_new(struct event_base *base, const char *listen, metrics_render_f
 		    rl.rlim_cur < 1L << 30 ? (long)rl.rlim_cur : 1L << 30;
 	}
 	m->resume = evtimer_new(base, resume_cb, m);
-	if (m->resume == NULL) {
+	m->conns = connguard_new(base, METRICS_MAX_CONNS, METRICS_CONN_DEADLINE_MS);
+	if (m->resume == NULL || m->conns == NULL) {
 		snprintf(err, errlen, "out of memory");
+		if (m->resume != NULL)
+			event_free(m->resume);
+		connguard_free(m->conns);
 		evhttp_free(m->http);
 		free(m);
 		return NULL;
@@ -353,6 +361,7 @@ metrics_server_new(struct event_base *base, const char *listen, metrics_render_f
 			    "or not local)", listen);
 			event_free(m->resume);
 			evhttp_free(m->http);
+			connguard_free(m->conns);
 			free(m);
 			return NULL;
 		}
@@ -380,6 +389,7 @@ metrics_server_free(struct metrics_server *m)
 		}
 	}
 	evhttp_free(m->http);
+	connguard_free(m->conns); /* after evhttp_free: it closes the connections */
 	event_free(m->resume);
 	free(m);
 }

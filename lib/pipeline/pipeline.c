@@ -13,14 +13,15 @@
 
 #include <event2/event.h>
 
-#include "backoff.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_render.h"
 #include "normalize.h"
 #include "oci.h"
 #include "sink.h"
 #include "source_kafka.h"
+#include "timeutil.h"
 
 #ifndef OCI_LOGFWD_VERSION
 #define OCI_LOGFWD_VERSION "dev"
@@ -130,69 +131,6 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static int
-list_eq(const struct conf_list *a, const struct conf_list *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!str_eq(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
-static int
-source_eq(const struct conf_source *a, const struct conf_source *b)
-{
-	/* A streaming source is rebuilt by every reload (its group membership restarts:
-	 * one rebalance; committed offsets carry over). */
-	if (a->type == CONF_SOURCE_STREAMING || b->type == CONF_SOURCE_STREAMING)
-		return 0;
-	return str_eq(a->name, b->name) && str_eq(a->query, b->query) &&
-	    a->interval_ms == b->interval_ms && a->lag_ms == b->lag_ms &&
-	    a->overlap_ms == b->overlap_ms && a->sweep_interval_ms == b->sweep_interval_ms &&
-	    a->window_ms == b->window_ms && a->start_is_relative == b->start_is_relative &&
-	    a->start_ms == b->start_ms && a->page_size == b->page_size &&
-	    a->retention_ms == b->retention_ms && a->max_record_bytes == b->max_record_bytes &&
-	    a->search_timeout_ms == b->search_timeout_ms;
-}
-
-static int
-sink_eq(const struct conf_sink *a, const struct conf_sink *b)
-{
-	return str_eq(a->name, b->name) && a->type == b->type && str_eq(a->url, b->url) &&
-	    str_eq(a->path, b->path) && list_eq(&a->sources, &b->sources) &&
-	    a->format == b->format && a->encoding == b->encoding &&
-	    str_eq(a->template, b->template) && list_eq(&a->headers, &b->headers) &&
-	    str_eq(a->api_key, b->api_key) && str_eq(a->token, b->token) &&
-	    str_eq(a->username, b->username) && str_eq(a->password, b->password) &&
-	    str_eq(a->index, b->index) && str_eq(a->sourcetype, b->sourcetype) &&
-	    str_eq(a->tenant, b->tenant) && list_eq(&a->labels, &b->labels) &&
-	    str_eq(a->site, b->site) && str_eq(a->service, b->service) &&
-	    str_eq(a->ddsource, b->ddsource) && str_eq(a->ddtags, b->ddtags) &&
-	    str_eq(a->hostname, b->hostname) && str_eq(a->source_field, b->source_field) &&
-	    a->compression == b->compression && a->batch_max_events == b->batch_max_events &&
-	    a->batch_max_bytes == b->batch_max_bytes &&
-	    a->batch_timeout_ms == b->batch_timeout_ms && a->rate_limit == b->rate_limit &&
-	    a->rate_burst == b->rate_burst && a->max_in_flight == b->max_in_flight &&
-	    a->timeout_ms == b->timeout_ms && a->retry_initial_ms == b->retry_initial_ms &&
-	    a->retry_max_delay_ms == b->retry_max_delay_ms &&
-	    a->retry_max_time_ms == b->retry_max_time_ms &&
-	    a->queue_max_events == b->queue_max_events &&
-	    a->queue_max_bytes == b->queue_max_bytes && a->when_full == b->when_full &&
-	    str_eq(a->dead_letter, b->dead_letter) && a->tls_verify == b->tls_verify &&
-	    str_eq(a->tls_ca_file, b->tls_ca_file);
-}
-
-static int
-oci_eq(const struct conf_oci *a, const struct conf_oci *b)
-{
-	return a->auth == b->auth && str_eq(a->config_file, b->config_file) &&
-	    str_eq(a->profile, b->profile) && str_eq(a->region, b->region) &&
-	    str_eq(a->endpoint, b->endpoint) && str_eq(a->imds_url, b->imds_url) &&
-	    str_eq(a->auth_url, b->auth_url);
-}
-
 /* --- sinks ----------------------------------------------------------------------------- */
 
 static struct sink_entry *
@@ -230,7 +168,7 @@ sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_re
     char *err, size_t errlen)
 {
 	struct sink_entry *e = calloc(1, sizeof(*e));
-	struct sink_err serr;
+	struct err serr;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "[sink %s] out of memory", cfg->name);
@@ -238,7 +176,7 @@ sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_re
 	}
 	e->sink = sink_new(p->base, p->http, cfg, ref->conf->daemon.state_dir, &serr);
 	if (e->sink == NULL) {
-		snprintf(err, errlen, "[sink %s] %s", cfg->name, serr.msg);
+		snprintf(err, errlen, "[sink %s] %.768s", cfg->name, serr.msg);
 		free(e);
 		return NULL;
 	}
@@ -537,7 +475,7 @@ sink_stuck_ms(const struct pipeline *p, const struct conf_sink *k)
 static void
 watch_progress(struct pipeline *p)
 {
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		int64_t cur = source_stats(e->src)->cursor_ms;
@@ -597,13 +535,15 @@ start_metrics(struct pipeline *p, const struct conf *c, char *err, size_t errlen
 
 struct pipeline *
 pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_opts *opts,
-    char *err, size_t errlen, int *unusable)
+    struct err *perr)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	struct conf_ref *ref;
 	struct oci_err oerr;
+	char *err = perr->msg;
+	size_t errlen = sizeof(perr->msg);
 
-	*unusable = 0;
+	perr->kind = ERR_OTHER;
 	if (p == NULL) {
 		conf_free(conf);
 		snprintf(err, errlen, "out of memory");
@@ -611,7 +551,7 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	}
 	p->base = base;
 	p->opts = *opts;
-	p->started_mono_ms = backoff_mono_ms();
+	p->started_mono_ms = timeutil_mono_ms();
 	ref = ref_new(p, conf);
 	if (ref == NULL) {
 		conf_free(conf);
@@ -634,14 +574,15 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 	/* Streaming sources need no OCI credentials: only a search source makes a client. */
 	p->oci = needs_oci(conf) ? oci_client_new(base, p->http, &conf->oci, &oerr) : NULL;
 	if (p->oci == NULL && needs_oci(conf)) {
-		snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
-		*unusable = 1;
+		err_set(perr, ERR_UNAVAILABLE, "OCI credentials: %s", oerr.msg);
 		goto fail;
 	}
 	if (opts->mode != SOURCE_MODE_DRYRUN) {
 		for (size_t i = 0; i < conf->n_sinks; i++)
-			if (sink_entry_new(p, &conf->sinks[i], ref, err, errlen) == NULL)
+			if (sink_entry_new(p, &conf->sinks[i], ref, err, errlen) == NULL) {
+				perr->kind = ERR_CONFIG;
 				goto fail;
+			}
 	}
 	for (size_t i = 0; i < conf->n_sources; i++)
 		if (source_entry_new(p, &conf->sources[i], ref, err, errlen) == NULL)
@@ -706,24 +647,23 @@ find_source(struct pipeline *p, const char *name)
 static void
 drain_removed(struct pipeline *p, struct sink_entry *e, int64_t timeout_ms)
 {
-	struct timeval tv = { (time_t)(timeout_ms / 1000),
-		(suseconds_t)((timeout_ms % 1000) * 1000) };
-
 	e->p = p;
 	sink_when_drained(e->sink, removed_sink_drained, e);
 	if (e->drain_deadline == NULL) {
 		e->drain_deadline = evtimer_new(p->base, removed_sink_deadline, e);
 		if (e->drain_deadline != NULL)
-			evtimer_add(e->drain_deadline, &tv);
+			timeutil_timer_add(e->drain_deadline, timeout_ms);
 	}
 }
 
 int
-pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errlen)
+pipeline_reload(struct pipeline *p, struct conf *newconf, struct err *perr)
 {
+	char *err = perr->msg;
+	size_t errlen = sizeof(perr->msg);
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
-	int oci_changed = !oci_eq(&old->oci, &newconf->oci) ||
+	int oci_changed = !conf_oci_eq(&old->oci, &newconf->oci) ||
 	    (p->oci == NULL) != !needs_oci(newconf);
 	int added = 0, removed = 0, kept = 0, changed = 0, adopted = 0;
 	struct oci_client *oc = NULL;
@@ -734,12 +674,13 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	unsigned char *rebuild = NULL;     /* ... replacing a running one: built again */
 	size_t nss = 0;
 
+	perr->kind = ERR_OTHER;
 	/* ---- phase one: build, change nothing ---- */
 	if (oci_changed && needs_oci(newconf)) {
 		struct oci_err oerr;
 		oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
 		if (oc == NULL) {
-			snprintf(err, errlen, "OCI credentials: %s", oerr.msg);
+			err_set(perr, ERR_UNAVAILABLE, "OCI credentials: %s", oerr.msg);
 			conf_free(newconf);
 			return -1;
 		}
@@ -756,18 +697,20 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 	for (size_t i = 0; i < newconf->n_sinks; i++) {
 		const struct conf_sink *nk = &newconf->sinks[i];
 		struct sink_entry *cur = find_sink(p, nk->name);
-		if (cur != NULL && sink_eq(nk, cur->cfg))
+		if (cur != NULL && conf_sink_eq(nk, cur->cfg))
 			continue;
 		ss[nss].replaces = cur;
 		ss[nss].built = sink_entry_build(p, nk, ref, err, errlen);
-		if (ss[nss].built == NULL)
+		if (ss[nss].built == NULL) {
+			perr->kind = ERR_CONFIG;
 			goto abort;
+		}
 		nss++;
 	}
 	for (size_t i = 0; i < newconf->n_sources; i++) {
 		const struct conf_source *ns = &newconf->sources[i];
 		struct source_entry *cur = find_source(p, ns->name);
-		if (!oci_changed && cur != NULL && source_eq(ns, cur->cfg))
+		if (!oci_changed && cur != NULL && conf_source_eq(ns, cur->cfg))
 			continue;
 		rebuild[i] = cur != NULL;
 		srcs[i] = source_entry_build(p, ns, ref, oc != NULL ? oc : p->oci, err, errlen);
@@ -852,7 +795,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errl
 		for (; e != NULL; e = next) {
 			const struct conf_source *ns = conf_find_source(newconf, e->cfg->name);
 			next = e->next;
-			if (ns == NULL || !source_eq(ns, e->cfg)) {
+			if (ns == NULL || !conf_source_eq(ns, e->cfg)) {
 				log_source(LOG_LVL_INFO, e->cfg->name, "stopped by reload");
 				source_entry_free(p, e);
 			}
@@ -950,19 +893,14 @@ shutdown_timeout(evutil_socket_t fd, short what, void *arg)
 void
 pipeline_shutdown(struct pipeline *p, int64_t timeout_ms, void (*done)(void *arg), void *arg)
 {
-	struct timeval tv;
-
 	p->shutting_down = 1;
 	p->shutdown_done = done;
 	p->shutdown_arg = arg;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
 		source_stop_polling(e->src);
 	p->shutdown_timer = evtimer_new(p->base, shutdown_timeout, p);
-	if (p->shutdown_timer != NULL) {
-		tv.tv_sec = (time_t)(timeout_ms / 1000);
-		tv.tv_usec = (suseconds_t)((timeout_ms % 1000) * 1000);
-		evtimer_add(p->shutdown_timer, &tv);
-	}
+	if (p->shutdown_timer != NULL)
+		timeutil_timer_add(p->shutdown_timer, timeout_ms);
 	p->drains_pending = 1;
 	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 		/* A removed sink still draining now waits like the others: freed by its own
@@ -1031,7 +969,7 @@ shadowed(const struct pipeline *p, const struct sink_entry *k)
 void
 pipeline_stats_line(struct pipeline *p, struct buf *out)
 {
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 	const char *sep = "";
 
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
@@ -1056,96 +994,35 @@ pipeline_stats_line(struct pipeline *p, struct buf *out)
 	}
 }
 
-/* The plain per-source counters: name, help, field of struct source_stats. */
-static const struct {
-	const char *name, *help;
-	size_t offset;
-} source_counters[] = {
-	{ "oci_logfwd_source_records_total", "Records routed to sinks.",
-	    offsetof(struct source_stats, records) },
-	{ "oci_logfwd_source_late_records_total",
-	    "Records found only by an overlap sweep (ingested late).",
-	    offsetof(struct source_stats, late_records) },
-	{ "oci_logfwd_source_gaps_total",
-	    "Time ranges skipped (older than retention: OCI no longer keeps them).",
-	    offsetof(struct source_stats, gaps) },
-	{ "oci_logfwd_source_oversize_records_total",
-	    "Records larger than max_record_bytes: dead-lettered, not forwarded.",
-	    offsetof(struct source_stats, oversize_records) },
-	{ "oci_logfwd_source_search_retries_total",
-	    "SearchLogs requests retried (OCI unreachable, 5xx, 429, ...); the cursor is kept.",
-	    offsetof(struct source_stats, retries) },
-	{ "oci_logfwd_source_windows_researched_total",
-	    "Windows searched again (events cancelled by a sink, or too big at 1 s).",
-	    offsetof(struct source_stats, researched) },
-	{ "oci_logfwd_source_bad_records_total",
-	    "Records that were not a JSON object: logged and dropped.",
-	    offsetof(struct source_stats, bad_records) },
-	{ "oci_logfwd_source_partial_records_total",
-	    "Records forwarded with a field missing or mistyped.",
-	    offsetof(struct source_stats, partial_records) },
-};
-
 int
 pipeline_render_metrics(struct pipeline *p, struct buf *out)
 {
-	int64_t now = backoff_now_ms();
-	char num[32];
-	int rc = 0;
+	struct metrics_source_row *src = NULL;
+	struct metrics_sink_row *snk = NULL;
+	size_t nsrc = 0, nsnk = 0;
+	int rc = -1;
 
-#define FAMILY(name, type, help) rc |= metrics_family(out, name, type, help)
-	FAMILY("oci_logfwd_build_info", "gauge", "Build information.");
-	{
-		const char *l[] = { "version", OCI_LOGFWD_VERSION, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_build_info", l, 1);
-	}
-	for (size_t c = 0; c < sizeof(source_counters) / sizeof(source_counters[0]); c++) {
-		FAMILY(source_counters[c].name, "counter", source_counters[c].help);
-		for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-			const char *l[] = { "source", e->cfg->name, NULL };
-			const uint64_t *v = (const uint64_t *)(const void *)
-			    ((const char *)source_stats(e->src) + source_counters[c].offset);
-			rc |= metrics_sample(out, source_counters[c].name, l, (double)*v);
-		}
-	}
-	FAMILY("oci_logfwd_source_requests_total", "counter",
-	    "SearchLogs requests by HTTP status (0 = no response).");
+	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
+		nsrc++;
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next)
+		nsnk++;
+	src = calloc(nsrc ? nsrc : 1, sizeof(*src));
+	snk = calloc(nsnk ? nsnk : 1, sizeof(*snk));
+	if (src == NULL || snk == NULL)
+		goto out;
+	nsrc = nsnk = 0;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const struct source_stats *st = source_stats(e->src);
-		for (size_t i = 0; i < st->n_codes; i++) {
-			snprintf(num, sizeof(num), "%ld", st->codes[i].code);
-			const char *l[] = { "source", e->cfg->name, "code", num, NULL };
-			rc |= metrics_sample(out, "oci_logfwd_source_requests_total", l,
-			    (double)st->codes[i].n);
-		}
+		src[nsrc].name = e->cfg->name;
+		src[nsrc++].st = source_stats(e->src);
 	}
-	FAMILY("oci_logfwd_source_waiting_seconds", "gauge",
-	    "How long the source has been waiting out OCI failures (0 = not waiting).");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const struct source_stats *st = source_stats(e->src);
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_waiting_seconds", l, st->waiting ?
-		    (double)(now - st->waiting_since_ms) / 1000.0 : 0.0);
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (shadowed(p, k))
+			continue;
+		snk[nsnk].name = k->cfg->name;
+		snk[nsnk].st = sink_stats(k->sink);
+		snk[nsnk++].healthy = sink_healthy(k->sink);
 	}
-	FAMILY("oci_logfwd_source_lag_seconds", "gauge", "Now minus the source's checkpoint.");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const char *l[] = { "source", e->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_source_lag_seconds", l,
-		    (double)(now - source_stats(e->src)->cursor_ms) / 1000.0);
-	}
-	FAMILY("oci_logfwd_source_ingest_delay_seconds", "histogram",
-	    "oracle.ingestedtime minus the record time: tune lag and overlap with it.");
-	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
-		const struct source_stats *st = source_stats(e->src);
-		uint64_t per[SOURCE_HIST_BUCKETS];
-		const char *l[] = { "source", e->cfg->name, NULL };
-		/* stats keep cumulative counts per bound; the writer wants per bucket */
-		for (size_t i = 0; i < SOURCE_HIST_BUCKETS; i++)
-			per[i] = st->delay_bucket[i] - (i > 0 ? st->delay_bucket[i - 1] : 0);
-		rc |= metrics_histogram(out, "oci_logfwd_source_ingest_delay_seconds", l,
-		    source_delay_bounds, per, SOURCE_HIST_BUCKETS - 1, st->delay_sum,
-		    st->delay_count);
-	}
+	rc = metrics_render(out, timeutil_now_ms(), src, nsrc, snk, nsnk);
 	{
 		/* Streaming sources: lag per partition, rebalances, partitions owned. */
 		struct ksource *ks[64];
@@ -1156,89 +1033,10 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		if (nk > 0)
 			rc |= ksource_metrics(ks, nk, out);
 	}
-
-	FAMILY("oci_logfwd_sink_events_total", "counter", "Events by final result.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const struct sink_stats *st = sink_stats(k->sink);
-		const char *ls[] = { "sink", k->cfg->name, "result", "sent", NULL };
-		const char *ld[] = { "sink", k->cfg->name, "result", "dead_letter", NULL };
-		const char *lp[] = { "sink", k->cfg->name, "result", "dropped", NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", ls, (double)st->events_sent);
-		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", ld,
-		    (double)st->events_dead_letter);
-		rc |= metrics_sample(out, "oci_logfwd_sink_events_total", lp,
-		    (double)st->events_dropped);
-	}
-	FAMILY("oci_logfwd_sink_requests_total", "counter",
-	    "Sink requests by HTTP status (0 = no response).");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const struct sink_stats *st = sink_stats(k->sink);
-		for (int code = 0; code < SINK_STATUS_MAX; code++) {
-			if (st->requests_by_status[code] == 0)
-				continue;
-			snprintf(num, sizeof(num), "%d", code);
-			const char *l[] = { "sink", k->cfg->name, "code", num, NULL };
-			rc |= metrics_sample(out, "oci_logfwd_sink_requests_total", l,
-			    (double)st->requests_by_status[code]);
-		}
-	}
-	FAMILY("oci_logfwd_sink_retries_total", "counter", "Requests that were retries.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_retries_total", l,
-		    (double)sink_stats(k->sink)->retries);
-	}
-	FAMILY("oci_logfwd_sink_queue_events", "gauge", "Events waiting in the sink's queue.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const struct sink_stats *st = sink_stats(k->sink);
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_queue_events", l,
-		    (double)(st->queue_events + st->inflight_events));
-	}
-	FAMILY("oci_logfwd_sink_queue_bytes", "gauge", "Bytes waiting in the sink's queue.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_queue_bytes", l,
-		    (double)sink_stats(k->sink)->queue_bytes);
-	}
-	FAMILY("oci_logfwd_sink_healthy", "gauge", "1 when the sink delivers, 0 when failing.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_healthy", l, sink_healthy(k->sink));
-	}
-	FAMILY("oci_logfwd_sink_last_success_timestamp_seconds", "gauge",
-	    "When the sink last delivered events (Unix time; 0 = not yet).");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_sample(out, "oci_logfwd_sink_last_success_timestamp_seconds", l,
-		    (double)sink_stats(k->sink)->last_success_ms / 1000.0);
-	}
-	FAMILY("oci_logfwd_sink_request_seconds", "histogram", "Sink request duration.");
-	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
-		if (shadowed(p, k))
-			continue;
-		const struct sink_stats *st = sink_stats(k->sink);
-		const char *l[] = { "sink", k->cfg->name, NULL };
-		rc |= metrics_histogram(out, "oci_logfwd_sink_request_seconds", l,
-		    sink_seconds_bounds, st->seconds_bucket, SINK_SECONDS_BUCKETS - 1,
-		    st->seconds_sum, st->seconds_count);
-	}
-#undef FAMILY
-	return rc ? -1 : 0;
+out:
+	free(src);
+	free(snk);
+	return rc;
 }
 
 /* One entry of the /healthz body: {"source"|"sink": name, "reason": ..., ...}. */
@@ -1261,7 +1059,7 @@ health_problem(struct buf *b, int *first, const char *kind, const char *name,
 int
 pipeline_health(struct pipeline *p, struct buf *reason)
 {
-	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
+	int64_t now = timeutil_now_ms(), mono = timeutil_mono_ms();
 	int first = 1;
 	char why[192];
 

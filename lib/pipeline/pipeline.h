@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "err.h"
 #include "source.h"
 
 struct event_base;
@@ -38,16 +39,16 @@ struct pipeline_opts {
  * Builds and starts everything for conf, which the pipeline takes (freed with the
  * pipeline, or after a reload once nothing uses it).  Returns new, or NULL with err filled
  * (and conf freed): OCI credentials unusable, a sink that cannot be set up, a corrupt
- * checkpoint.  *unusable is set to 1 when the cause is a service or credential problem
- * (exit 69) rather than configuration (78).
+ * checkpoint.  err->kind: ERR_UNAVAILABLE for unusable OCI credentials, ERR_CONFIG for a
+ * sink that cannot be set up, ERR_OTHER otherwise.
  */
 struct pipeline *pipeline_new(struct event_base *base, struct conf *conf,
-    const struct pipeline_opts *opts, char *err, size_t errlen, int *unusable);
+    const struct pipeline_opts *opts, struct err *err);
 
 /* Applies a new, already validated configuration (taken).  0, or -1 with err when
  * anything new could not be built (a sink, a source, the OCI client, the metrics
  * listener): then nothing changed, the running configuration is kept and newconf freed. */
-int pipeline_reload(struct pipeline *p, struct conf *newconf, char *err, size_t errlen);
+int pipeline_reload(struct pipeline *p, struct conf *newconf, struct err *err);
 
 /* SIGUSR1 / stats_interval: one line per the whole pipeline. */
 void pipeline_stats_line(struct pipeline *p, struct buf *out);

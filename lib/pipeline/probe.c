@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "buf.h"
 #include "event.h"
 #include "http.h"
@@ -24,6 +23,8 @@
 #include "normalize.h"
 #include "oci.h"
 #include "search.h"
+#include "sink_registry.h"
+#include "timeutil.h"
 
 /*
  * A source is sampled over the hour before now - lag: a minute (what the probe read
@@ -570,7 +571,7 @@ start_source(struct item *it)
 	struct probe *p = it->p;
 	struct search_opts so;
 	struct search_callbacks cb;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	/* The hour that ends where the daemon's newest window ends (now - lag). */
 	it->end_ms = now - it->src->lag_ms;
@@ -598,43 +599,11 @@ start_source(struct item *it)
 
 /* ---------------------------------------------------------------- sinks */
 
-/* Length of "scheme://authority" at the start of url; 0 when there is no "://". */
-static size_t
-origin_len(const char *url)
-{
-	const char *s = strstr(url, "://");
-
-	if (s == NULL)
-		return 0;
-	s += 3;
-	s += strcspn(s, "/?#");
-	return (size_t)(s - url);
-}
-
-/*
- * The service base of a sink URL: cut at marker (the API path the sink posts to) when
- * present; a URL with no path is its origin; any other path is kept (a reverse proxy's
- * prefix).  No trailing slash.
- */
-static void
-url_base(const char *url, const char *marker, struct buf *out)
-{
-	size_t o = origin_len(url), n = strlen(url);
-	const char *m = marker ? strstr(url + o, marker) : NULL;
-
-	if (m != NULL)
-		n = (size_t)(m - url);
-	else
-		n = o + strcspn(url + o, "?#");
-	while (n > o && url[n - 1] == '/')
-		n--;
-	buf_append(out, url, n);
-}
-
-/* Adds the request header name_colon + value (copied). */
+/* Adds the request header name_colon + value (copied); the add() of sink_probe_request. */
 static int
-add_hdr(struct item *it, const char *name_colon, const char *value)
+add_hdr(void *arg, const char *name_colon, const char *value)
 {
+	struct item *it = arg;
 	struct buf h;
 
 	if (it->n_hdr == PROBE_SINK_HEADERS_MAX)
@@ -646,95 +615,6 @@ add_hdr(struct item *it, const char *name_colon, const char *value)
 	}
 	it->hdr[it->n_hdr++] = buf_steal(&h, NULL);
 	return 0;
-}
-
-static int
-add_basic(struct item *it, const char *user, const char *pass)
-{
-	struct buf up;
-	unsigned char *b64;
-	int rc = -1, n;
-
-	buf_init(&up, 4096);
-	if (buf_printf(&up, "%s:%s", user, pass ? pass : "") != 0)
-		goto out;
-	b64 = malloc(4 * ((up.len + 2) / 3) + 1);
-	if (b64 == NULL)
-		goto out;
-	n = EVP_EncodeBlock(b64, (const unsigned char *)up.data, (int)up.len);
-	if (n >= 0)
-		rc = add_hdr(it, "Authorization: Basic ", (const char *)b64);
-	OPENSSL_cleanse(b64, (size_t)(n > 0 ? n : 0));
-	free(b64);
-out:
-	if (up.data != NULL)
-		OPENSSL_cleanse(up.data, up.len);
-	buf_cleanup(&up);
-	return rc;
-}
-
-/* The vendor's health/validation URL and auth headers; -1 when out of memory. */
-static int
-sink_request(struct item *it, struct buf *url)
-{
-	const struct conf_sink *k = it->snk;
-	size_t i;
-	int rc = 0;
-
-	switch (k->type) {
-	case CONF_SINK_DATADOG:
-		if (k->url != NULL) {
-			size_t o = origin_len(k->url);
-			const char *host = strstr(k->url, "://");
-			/* The intake host's API twin: http-intake.logs.<site> -> api.<site>. */
-			if (host != NULL && strncmp(host + 3, "http-intake.logs.", 17) == 0) {
-				buf_append(url, k->url, (size_t)(host + 3 - k->url));
-				buf_append_str(url, "api.");
-				buf_append(url, host + 20, o - (size_t)(host + 20 - k->url));
-			} else {
-				buf_append(url, k->url, o);
-			}
-		} else {
-			buf_printf(url, "https://api.%s", k->site ? k->site : "datadoghq.com");
-		}
-		buf_append_str(url, "/api/v1/validate");
-		rc |= add_hdr(it, "DD-API-KEY: ", k->api_key ? k->api_key : "");
-		break;
-	case CONF_SINK_SPLUNK_HEC:
-		url_base(k->url, "/services/collector", url);
-		buf_append_str(url, "/services/collector/health");
-		rc |= add_hdr(it, "Authorization: Splunk ", k->token ? k->token : "");
-		break;
-	case CONF_SINK_ELASTICSEARCH:
-		/* .../<index>/_bulk: the index is not the service base. */
-		if (strstr(k->url + origin_len(k->url), "/_bulk") != NULL)
-			buf_append(url, k->url, origin_len(k->url));
-		else
-			url_base(k->url, NULL, url);
-		buf_append_str(url, "/");
-		if (k->api_key != NULL)
-			rc |= add_hdr(it, "Authorization: ApiKey ", k->api_key);
-		else if (k->token != NULL)
-			rc |= add_hdr(it, "Authorization: Bearer ", k->token);
-		else if (k->username != NULL)
-			rc |= add_basic(it, k->username, k->password);
-		break;
-	case CONF_SINK_LOKI:
-		url_base(k->url, "/loki/api/", url);
-		buf_append_str(url, "/ready");
-		if (k->tenant != NULL)
-			rc |= add_hdr(it, "X-Scope-OrgID: ", k->tenant);
-		if (k->token != NULL)
-			rc |= add_hdr(it, "Authorization: Bearer ", k->token);
-		else if (k->username != NULL)
-			rc |= add_basic(it, k->username, k->password);
-		break;
-	default:
-		return -1;
-	}
-	for (i = 0; i < k->headers.n; i++)
-		rc |= add_hdr(it, "", k->headers.items[i]);
-	return rc == 0 && url->data != NULL ? 0 : -1;
 }
 
 /* Overwrites every occurrence of secret (when at least 4 bytes) in s[0..n) with '*'. */
@@ -795,62 +675,19 @@ body_excerpt(struct buf *b, const struct item *it, const struct http_response *r
 	free(copy);
 }
 
-/* What a 2xx says, per vendor. */
-static void
-sink_ok_detail(struct item *it, const struct http_response *r)
+/* The probe's status for a sink type's verdict. */
+static enum status
+st_of(enum sink_probe_verdict v)
 {
-	json_t *v = NULL;
-
-	buf_printf(&it->detail, "HTTP %ld from %s", r->status, url_shown(it));
-	if (it->snk->type == CONF_SINK_ELASTICSEARCH)
-		v = json_loadb(r->body, r->body_len, 0, NULL);
-	if (v != NULL) {
-		const char *cn = json_string_value(json_object_get(v, "cluster_name"));
-		const char *ver = json_string_value(json_object_get(json_object_get(v,
-		    "version"), "number"));
-		const char *dist = json_string_value(json_object_get(json_object_get(v,
-		    "version"), "distribution"));
-		if (ver != NULL)
-			buf_printf(&it->detail, " (%s %s%s%s)", dist ? dist : "Elasticsearch",
-			    ver, cn ? ", cluster " : "", cn ? cn : "");
-		json_decref(v);
-	}
-}
-
-static void
-credential_fix(struct item *it, long status)
-{
-	const struct conf_sink *k = it->snk;
-
-	switch (k->type) {
-	case CONF_SINK_DATADOG:
-		buf_printf(&it->fix, "Datadog refused the API key (HTTP %ld): check api_key "
-		    "(an API key, not an application key) and that site is your Datadog site "
-		    "(datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, "
-		    "ap1.datadoghq.com, ddog-gov.com; now %s).", status,
-		    k->site ? k->site : "datadoghq.com");
-		break;
-	case CONF_SINK_SPLUNK_HEC:
-		buf_printf(&it->fix, "Splunk HEC refused the token (HTTP %ld): check token, and "
-		    "that the token and HTTP Event Collector are enabled (Settings > Data inputs "
-		    "> HTTP Event Collector > Global Settings).", status);
-		break;
-	case CONF_SINK_ELASTICSEARCH:
-		buf_printf(&it->fix, "Elasticsearch refused the credentials (HTTP %ld): check "
-		    "%s.", status, k->api_key ? "api_key (the base64 \"encoded\" value Kibana "
-		    "shows, i.e. base64(id:api_key))" : k->token ? "token" :
-		    k->username ? "username and password" : "the credentials: none are "
-		    "configured (set api_key, or username and password)");
-		break;
-	case CONF_SINK_LOKI:
-		buf_printf(&it->fix, "Loki (or its gateway) refused the request (HTTP %ld): check "
-		    "%s%s.", status, k->token ? "token" : k->username ? "username and password" :
-		    "the credentials: none are configured (token, or username and password)",
-		    k->tenant ? " and tenant" : "");
-		break;
-	default:
+	switch (v) {
+	case SINK_PROBE_OK: return ST_OK;
+	case SINK_PROBE_WARN: return ST_WARN;
+	case SINK_PROBE_SKIPPED: return ST_SKIPPED;
+	case SINK_PROBE_FAILED:
+	case SINK_PROBE_GENERIC:
 		break;
 	}
+	return ST_FAILED;
 }
 
 static void
@@ -858,6 +695,7 @@ on_sink_done(void *arg, const struct http_response *r)
 {
 	struct item *it = arg;
 	const struct conf_sink *k = it->snk;
+	enum sink_probe_verdict v;
 
 	it->xfer = NULL;
 	if (!r->ok) {
@@ -869,85 +707,33 @@ on_sink_done(void *arg, const struct http_response *r)
 			    "no response");
 		buf_printf(&it->fix, "Cannot reach %s: check url%s, that the service is up, and "
 		    "that this host may connect to it (DNS, firewall; a proxy is taken from "
-		    "https_proxy/no_proxy)%s.", url_shown(it), k->type == CONF_SINK_DATADOG ?
-		    " / site" : "", k->tls_verify && strncmp(it->url, "https:", 6) == 0 ?
+		    "https_proxy/no_proxy)%s.", url_shown(it),
+		    sink_type_uses_key(k->type, "site") ? " / site" : "",
+		    k->tls_verify && strncmp(it->url, "https:", 6) == 0 ?
 		    "; for a private CA set tls_ca_file" : "");
 		finish(it, ST_FAILED);
 		return;
 	}
-	if (r->status >= 200 && r->status < 300) {
-		sink_ok_detail(it, r);
-		finish(it, ST_OK);
-		return;
-	}
 	buf_printf(&it->detail, "HTTP %ld from %s", r->status, url_shown(it));
-	body_excerpt(&it->detail, it, r);
-	if (r->status == 403 && k->type == CONF_SINK_ELASTICSEARCH) {
-		/* Authenticated: a least-privilege writer may not read the cluster info. */
-		buf_printf(&it->fix, "Elasticsearch accepted the credentials but forbids GET / "
-		    "(the `monitor` cluster privilege): write access to the index could not be "
-		    "confirmed.  Delivery needs create_doc (and auto_configure/create_index for "
-		    "new data streams) on %s.", k->index ? k->index : "logs-oci-default");
-		finish(it, ST_WARN);
+	if (r->status >= 200 && r->status < 300) {
+		v = sink_probe_answer(k, r->status, r->body, r->body_len, &it->detail, &it->fix);
+		finish(it, v == SINK_PROBE_GENERIC ? ST_OK : st_of(v));
 		return;
 	}
-	if (r->status == 401 || r->status == 403 || r->status == 407) {
-		if (r->status == 407)
-			buf_printf(&it->fix, "The proxy wants credentials (HTTP 407): put them "
-			    "in https_proxy (http://user:pass@proxy:port).");
-		else
-			credential_fix(it, r->status);
-	} else if (r->status == 404) {
+	body_excerpt(&it->detail, it, r);
+	v = sink_probe_answer(k, r->status, r->body, r->body_len, &it->detail, &it->fix);
+	if (v != SINK_PROBE_GENERIC) {
+		finish(it, st_of(v));
+		return;
+	}
+	if (r->status == 407)
+		buf_printf(&it->fix, "The proxy wants credentials (HTTP 407): put them "
+		    "in https_proxy (http://user:pass@proxy:port).");
+	else if (r->status == 404)
 		buf_printf(&it->fix, "Nothing answers at %s: check url (the base URL of the "
 		    "service; the API path is added).", url_shown(it));
-	} else if (r->status == 503 && (k->type == CONF_SINK_SPLUNK_HEC ||
-	    k->type == CONF_SINK_LOKI)) {
-		buf_printf(&it->fix, "%s says it is not ready/healthy: wait and run --probe "
-		    "again; the daemon retries 503 answers, holding events in its queue.",
-		    k->type == CONF_SINK_LOKI ? "Loki" : "Splunk HEC");
-	} else {
+	else if (r->status != 401 && r->status != 403)
 		buf_printf(&it->fix, "Unexpected answer from %s: check url.", url_shown(it));
-	}
-	finish(it, ST_FAILED);
-}
-
-/* Can the file sink append to its file?  Nothing is written; a file made is removed. */
-static void
-probe_file(struct item *it)
-{
-	const char *path = it->snk->path;
-	int fd, made = 0, e;
-
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-		made = fd >= 0;
-	}
-	if (fd >= 0) {
-		close(fd);
-		if (made && unlink(path) != 0) {
-			buf_printf(&it->detail, "%s: created, but cannot remove the test file: %s",
-			    path, strerror(errno));
-			finish(it, ST_WARN);
-			return;
-		}
-		buf_printf(&it->detail, "%s: %s", path, made ? "can be created (folder is "
-		    "writable)" : "can be appended to");
-		finish(it, ST_OK);
-		return;
-	}
-	e = errno;
-	buf_printf(&it->detail, "%s: %s", path, strerror(e));
-	if (e == ENOENT)
-		buf_printf(&it->fix, "The folder of %s does not exist: create it, writable by "
-		    "the user the daemon runs as.", path);
-	else if (e == EACCES || e == EPERM || e == EROFS)
-		buf_printf(&it->fix, "Make the folder of %s writable by the user the daemon runs "
-		    "as (under systemd: a path in StateDirectory=/LogsDirectory=, or "
-		    "ReadWritePaths=).", path);
-	else
-		buf_printf(&it->fix, "Check path: it must name a regular file in a writable "
-		    "folder.");
 	finish(it, ST_FAILED);
 }
 
@@ -958,25 +744,17 @@ start_sink(struct item *it)
 	const struct conf_sink *k = it->snk;
 	struct http_request req;
 	struct buf url;
+	int rc;
 
 	p->pending++;
-	switch (k->type) {
-	case CONF_SINK_STDOUT:
-		buf_append_str(&it->detail, "standard output");
-		finish(it, ST_OK);
-		return;
-	case CONF_SINK_HTTP:
-		buf_append_str(&it->detail, "no validation endpoint; not probed");
-		finish(it, ST_SKIPPED);
-		return;
-	case CONF_SINK_FILE:
-		probe_file(it);
-		return;
-	default:
-		break;
-	}
 	buf_init(&url, 8192);
-	if (p->http == NULL || sink_request(it, &url) != 0) {
+	rc = sink_probe_request(k, &url, add_hdr, it);
+	if (rc == 1) {
+		buf_cleanup(&url);
+		finish(it, st_of(sink_probe_local(k, &it->detail, &it->fix)));
+		return;
+	}
+	if (p->http == NULL || rc != 0) {
 		buf_cleanup(&url);
 		buf_append_str(&it->detail, "cannot build the request (out of memory, or url "
 		    "too long)");

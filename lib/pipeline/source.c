@@ -46,13 +46,14 @@
 #include "normalize.h"
 #include "oci.h"
 #include "search.h"
+#include "safeopen.h"
 #include "seen.h"
 #include "sink.h"
 #include "source_kafka.h"
 #include "state.h"
+#include "timeutil.h"
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
-#define MAX_FAILED_BEFORE_SPLIT 3  /* malformed pages etc. before we try halves */
 /*
  * Windows searched but not yet acknowledged: one being delivered while the next is
  * searched keeps both OCI and the sinks busy; more would only add to what a crash resends
@@ -77,8 +78,13 @@
 #define SEEN_MAX_ENTRIES (4u * 1024 * 1024)
 #define RETRY_LOG_EVERY_MS 60000   /* one line a minute while OCI keeps failing */
 #define DEAD_LETTER_RETRY_MS 1000  /* an unwritable dead-letter file is tried again */
+/* A rejected record is dead-lettered whole up to this size, else as an excerpt of... */
+#define DL_RECORD_MAX (1024 * 1024)
+#define DL_EXCERPT 65536           /* ...this many bytes (a JSON string) */
 /* One-shot modes stop after this many tries of a window too big at 1 s (daemon: forever). */
 #define ONESHOT_TOO_BIG_TRIES 5
+/* One-shot modes stop after this many failed tries of a window (daemon: forever). */
+#define ONESHOT_FAILED_TRIES 5
 
 static const struct search_ops real_search_ops = {
 	search_start, search_pause, search_resume, search_cancel,
@@ -136,6 +142,13 @@ struct source {
 	int state_dirty;
 	int64_t hold_until_mono_ms; /* no search before this (retry delay) */
 	int64_t dl_hold_until_mono_ms; /* a dead-letter write failed: no routing before this */
+	/* The record being dead-lettered when a write failed, and the routes (bits) whose
+	 * files already have its line: the retry does not write it there again. */
+	const void *dl_key_w;
+	const char *dl_key_json;
+	unsigned dl_key_page;
+	uint64_t dl_done;
+	int64_t last_dl_err_log_mono_ms; /* dead-letter write errors: one line a minute */
 	int64_t last_retry_log_mono_ms;
 	int64_t last_page_mono_ms;  /* the running search's last page (or its start) */
 	int64_t seen_trim_logged_mono_ms;
@@ -157,28 +170,19 @@ static void advance(struct source *src);
 static void
 set_timer(struct event *ev, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
-	evtimer_add(ev, &tv);
+	timeutil_timer_add(ev, ms);
 }
 
 static void
 fmt_time(int64_t ms, char *out, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	char t[TIMEUTIL_RFC3339_SIZE];
 
-	/* gmtime_r fails for years beyond int (a corrupt or hostile cursor). */
-	if (gmtime_r(&t, &tm) == NULL) {
+	/* A year beyond 9999 is a corrupt or hostile cursor. */
+	if (timeutil_format_rfc3339(ms, TIMEUTIL_SECONDS, t) == 0)
 		snprintf(out, n, "@%lld ms", (long long)ms);
-		return;
-	}
-	if (strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && n > 0)
-		out[0] = '\0';
+	else
+		snprintf(out, n, "%s", t);
 }
 
 static int64_t
@@ -226,7 +230,7 @@ observe_delay(struct source *src, double secs)
 static int
 routes_blocked(const struct source *src)
 {
-	if (src->dl_hold_until_mono_ms > 0 && backoff_mono_ms() < src->dl_hold_until_mono_ms)
+	if (src->dl_hold_until_mono_ms > 0 && timeutil_mono_ms() < src->dl_hold_until_mono_ms)
 		return 1;
 	for (size_t i = 0; i < src->n_routes; i++)
 		if (sink_full(src->routes[i].sink))
@@ -289,7 +293,7 @@ append_dead_letter(const struct conf_sink *k, const char *line, size_t len)
 
 	if (k->dead_letter == NULL)
 		return 0;
-	fd = open(k->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = safeopen_append(k->dead_letter); /* never blocks on a FIFO, never via a link */
 	if (fd < 0)
 		return -1;
 	while (len > 0) {
@@ -340,7 +344,7 @@ record_gap(struct source *src, int64_t from_ms, int64_t to_ms, const char *why)
 		    buf_append_str(&line, "}}\n") == 0 &&
 		    append_dead_letter(src->routes[i].cfg, line.data, line.len) != 0)
 			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot note the gap in %s: %s",
-			    src->routes[i].cfg->dead_letter, strerror(errno));
+			    src->routes[i].cfg->dead_letter, safeopen_strerror(errno));
 		buf_cleanup(&line);
 	}
 }
@@ -470,7 +474,7 @@ static void
 advance(struct source *src)
 {
 	int moved = 0;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	while (src->windows != NULL) {
 		struct window *w = src->windows;
@@ -499,9 +503,9 @@ advance(struct source *src)
 		/* Bounded memory: the oldest fingerprints go first (a sweep may resend them). */
 		size_t before = seen_count(src->committed);
 		seen_trim(src->committed, SEEN_MAX_ENTRIES / 4 * 3);
-		if (backoff_mono_ms() - src->seen_trim_logged_mono_ms >= RETRY_LOG_EVERY_MS ||
+		if (timeutil_mono_ms() - src->seen_trim_logged_mono_ms >= RETRY_LOG_EVERY_MS ||
 		    src->seen_trim_logged_mono_ms == 0) {
-			src->seen_trim_logged_mono_ms = backoff_mono_ms();
+			src->seen_trim_logged_mono_ms = timeutil_mono_ms();
 			log_source(LOG_LVL_WARNING, src->cfg->name, "the delivered-records set "
 			    "reached %u fingerprints: forgot the %zu oldest (a sweep may resend "
 			    "them; a smaller overlap keeps the set smaller)", SEEN_MAX_ENTRIES,
@@ -600,7 +604,7 @@ set_last_error(struct source *src, const char *fmt, ...)
 static void
 note_progress(struct source *src)
 {
-	int64_t mono = backoff_mono_ms();
+	int64_t mono = timeutil_mono_ms();
 
 	src->last_page_mono_ms = mono;
 	src->stats.last_success_mono_ms = mono;
@@ -630,6 +634,165 @@ clean_copy(char *out, size_t n, const char *s)
 	out[i] = '\0';
 }
 
+/* A record the source cannot forward, for dead_letter_record(). */
+struct dl_rec {
+	const char *reason;
+	const char *json;       /* the record, or NULL: never received (over max_page_bytes) */
+	size_t len;
+	size_t max;             /* 0: the record whole; else beyond max bytes an excerpt */
+	const char *window;     /* json NULL: "[from, to)" of its window */
+	uint64_t bytes;         /* json NULL: its size (at least) */
+	const char *request_id; /* opc-request-id of its page */
+	unsigned page_index;
+};
+
+static int
+dl_format(struct buf *line, const struct source *src, const struct conf_sink *k,
+    const struct dl_rec *d, const char *now)
+{
+	const char *rid = d->request_id != NULL ? d->request_id : "-";
+
+	if (buf_printf(line, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
+	    buf_append_json_string(line, k->name, strlen(k->name)) != 0 ||
+	    buf_append_str(line, ",\"status\":0,\"reason\":") != 0 ||
+	    buf_append_json_string(line, d->reason, strlen(d->reason)) != 0 ||
+	    buf_append_str(line, ",\"source\":") != 0 ||
+	    buf_append_json_string(line, src->cfg->name, strlen(src->cfg->name)) != 0 ||
+	    buf_append_str(line, ",\"opc-request-id\":") != 0 ||
+	    buf_append_json_string(line, rid, strlen(rid)) != 0)
+		return -1;
+	if (d->json == NULL) {
+		if (buf_append_str(line, ",\"window\":") != 0 ||
+		    buf_append_json_string(line, d->window, strlen(d->window)) != 0 ||
+		    buf_printf(line, ",\"bytes\":%llu", (unsigned long long)d->bytes) != 0)
+			return -1;
+	} else if (d->max > 0 && d->len > d->max) {
+		if (buf_printf(line, ",\"record_bytes\":%zu,\"record_excerpt\":", d->len) != 0 ||
+		    buf_append_json_string(line, d->json, DL_EXCERPT < d->len ? DL_EXCERPT :
+		        d->len) != 0)
+			return -1;
+	} else if (buf_append_str(line, ",\"record\":") != 0 ||
+	    buf_append(line, d->json, d->len) != 0) {
+		return -1;
+	}
+	return buf_append_str(line, "}\n");
+}
+
+/*
+ * One dead-letter line per routed sink for a record the source cannot forward.  After a
+ * failed write the record is kept and tried again; that retry skips the sinks whose file
+ * already has the line.  0, or -1 with an error line (at most one a minute).
+ */
+static int
+dead_letter_record(struct source *src, const struct dl_rec *d)
+{
+	char now[40];
+
+	if (src->dl_key_w != (const void *)src->searching || src->dl_key_json != d->json ||
+	    src->dl_key_page != d->page_index) {
+		src->dl_key_w = src->searching;
+		src->dl_key_json = d->json;
+		src->dl_key_page = d->page_index;
+		src->dl_done = 0;
+	}
+	fmt_time(timeutil_now_ms(), now, sizeof(now));
+	for (size_t i = 0; i < src->n_routes; i++) {
+		const struct conf_sink *k = src->routes[i].cfg;
+		struct buf line;
+		int rc = 0, e = 0;
+
+		if (i < 64 && (src->dl_done >> i) & 1)
+			continue;
+		buf_init(&line, 0);
+		if (dl_format(&line, src, k, d, now) != 0) {
+			rc = -1;
+			e = ENOMEM;
+		} else if (append_dead_letter(k, line.data, line.len) != 0) {
+			rc = -1;
+			e = errno;
+		}
+		buf_cleanup(&line);
+		if (rc != 0) {
+			int64_t mono = timeutil_mono_ms();
+			if (src->last_dl_err_log_mono_ms == 0 ||
+			    mono - src->last_dl_err_log_mono_ms >= RETRY_LOG_EVERY_MS) {
+				src->last_dl_err_log_mono_ms = mono;
+				log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write a record "
+				    "(%s) to the dead-letter file %s: %s; keeping it and trying "
+				    "again (said at most once a minute)", d->reason,
+				    k->dead_letter ? k->dead_letter : "-", safeopen_strerror(e));
+			}
+			errno = e;
+			return -1;
+		}
+		if (i < 64)
+			src->dl_done |= 1ull << i;
+	}
+	src->dl_key_w = NULL;
+	src->dl_key_json = NULL;
+	src->dl_done = 0;
+	return 0;
+}
+
+/*
+ * A record normalize rejects (not an object, nested too deep) is dead-lettered with the
+ * reason, never dropped: 0 once every routed sink's file has it.
+ */
+static int
+dead_letter_rejected(struct source *src, const struct search_page *page,
+    const struct search_record *r, const char *why)
+{
+	char reason[300];
+	struct dl_rec d;
+
+	snprintf(reason, sizeof(reason), "record cannot be forwarded: %s", why);
+	memset(&d, 0, sizeof(d));
+	d.reason = reason;
+	d.json = r->json;
+	d.len = r->len;
+	d.max = DL_RECORD_MAX;
+	d.request_id = page->request_id;
+	d.page_index = page->page_index;
+	return dead_letter_record(src, &d);
+}
+
+/*
+ * The search met a record over max_page_bytes (a page at limit 1): it can never be
+ * fetched.  Dead-letter what is known of it (window, size, opc-request-id) in each routed
+ * sink's file and count it; 0 lets the search skip it, -1 has it fetched again later.
+ */
+static int
+on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_id)
+{
+	struct source *src = arg;
+	struct window *w = src->searching;
+	char from[40], to[40], win[100];
+	struct dl_rec d;
+
+	fmt_time(w != NULL ? w->start_ms : 0, from, sizeof(from));
+	fmt_time(w != NULL ? w->end_ms : 0, to, sizeof(to));
+	snprintf(win, sizeof(win), "[%s, %s)", from, to);
+	if (src->env.mode != SOURCE_MODE_DRYRUN) {
+		memset(&d, 0, sizeof(d));
+		d.reason = "record over max_page_bytes";
+		d.window = win;
+		d.bytes = bytes;
+		d.request_id = request_id;
+		d.page_index = page_index;
+		if (dead_letter_record(src, &d) != 0)
+			return -1;
+	}
+	src->stats.oversize_records++;
+	if (src->env.mode != SOURCE_MODE_DRYRUN)
+		src->losses = 1;
+	log_source(LOG_LVL_WARNING, src->cfg->name, "a record of at least %llu bytes in %s is "
+	    "over max_page_bytes: it cannot be fetched; %s (opc-request-id %s; %llu such "
+	    "records so far)", (unsigned long long)bytes, win,
+	    src->env.mode == SOURCE_MODE_DRYRUN ? "skipped" : "dead-lettered, not forwarded",
+	    request_id ? request_id : "-", (unsigned long long)src->stats.oversize_records);
+	return 0;
+}
+
 /*
  * A record over max_record_bytes is not normalized (its size is the problem): it goes
  * to each routed sink's dead-letter file, with the reason.  0, or -1 when a file cannot
@@ -639,37 +802,19 @@ static int
 dead_letter_oversize(struct source *src, const struct search_page *page,
     const struct search_record *r)
 {
-	char reason[160], now[40];
-	int rc = 0;
+	char reason[160];
+	struct dl_rec d;
 
 	snprintf(reason, sizeof(reason), "record of %zu bytes is larger than "
 	    "max_record_bytes = %lld", r->len, (long long)src->cfg->max_record_bytes);
-	fmt_time(backoff_now_ms(), now, sizeof(now));
-	for (size_t i = 0; i < src->n_routes; i++) {
-		const struct conf_sink *k = src->routes[i].cfg;
-		struct buf line;
-		buf_init(&line, 0);
-		if (buf_printf(&line, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
-		    buf_append_json_string(&line, k->name, strlen(k->name)) != 0 ||
-		    buf_append_str(&line, ",\"status\":0,\"reason\":") != 0 ||
-		    buf_append_json_string(&line, reason, strlen(reason)) != 0 ||
-		    buf_append_str(&line, ",\"source\":") != 0 ||
-		    buf_append_json_string(&line, src->cfg->name, strlen(src->cfg->name)) != 0 ||
-		    buf_append_str(&line, ",\"record\":") != 0 ||
-		    buf_append(&line, r->json, r->len) != 0 || buf_append_str(&line, "}\n") != 0) {
-			errno = ENOMEM;
-			rc = -1;
-		} else if (append_dead_letter(k, line.data, line.len) != 0) {
-			rc = -1;
-		}
-		if (rc != 0)
-			log_source(LOG_LVL_ERROR, src->cfg->name, "cannot write an oversized record "
-			    "to the dead-letter file %s: %s; keeping it and trying again",
-			    k->dead_letter ? k->dead_letter : "-", strerror(errno));
-		buf_cleanup(&line);
-		if (rc != 0)
-			return -1;
-	}
+	memset(&d, 0, sizeof(d));
+	d.reason = reason;
+	d.json = r->json;
+	d.len = r->len;
+	d.request_id = page->request_id;
+	d.page_index = page->page_index;
+	if (dead_letter_record(src, &d) != 0)
+		return -1;
 	src->stats.oversize_records++;
 	src->losses = 1;
 	if (src->stats.oversize_records <= 10 || src->stats.oversize_records % 1000 == 0)
@@ -690,11 +835,16 @@ on_page(void *arg, const struct search_page *page)
 {
 	struct source *src = arg;
 	struct window *w = src->searching;
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
 	size_t i;
 
-	note_progress(src);
+	if (w != NULL && w->failures > 0)
+		/* Pages of a window that failed before (a token cycle fails after some pages):
+		 * paging, not stuck, but not working again until the window succeeds. */
+		src->last_page_mono_ms = timeutil_mono_ms();
+	else
+		note_progress(src);
 	for (i = 0; i < page->n; i++) {
 		const struct event *ev;
 		struct normalize_err nerr;
@@ -711,7 +861,7 @@ on_page(void *arg, const struct search_page *page)
 				continue;
 			}
 			if (dead_letter_oversize(src, page, &page->records[i]) != 0) {
-				src->dl_hold_until_mono_ms = backoff_mono_ms() +
+				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
 				    scaled(src, DEAD_LETTER_RETRY_MS);
 				break;
 			}
@@ -719,10 +869,18 @@ on_page(void *arg, const struct search_page *page)
 		}
 		if (normalize_record(src->env.norm, page->records[i].json, page->records[i].len,
 		        &ev, &nerr) != 0) {
+			if (src->env.mode != SOURCE_MODE_DRYRUN &&
+			    dead_letter_rejected(src, page, &page->records[i], nerr.msg) != 0) {
+				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
+				    scaled(src, DEAD_LETTER_RETRY_MS);
+				break;
+			}
 			src->stats.bad_records++;
+			if (src->env.mode != SOURCE_MODE_DRYRUN)
+				src->losses = 1; /* dead-lettered: not delivered */
 			if (src->stats.bad_records <= 10 || src->stats.bad_records % 1000 == 0)
 				log_source(LOG_LVL_WARNING, src->cfg->name,
-				    "dropping a record that cannot be forwarded (%s); "
+				    "dead-lettered a record that cannot be forwarded (%s); "
 				    "opc-request-id %s (%llu such records so far)", nerr.msg,
 				    page->request_id ? page->request_id : "-",
 				    (unsigned long long)src->stats.bad_records);
@@ -773,8 +931,8 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 {
 	struct source *src = arg;
 	struct source_stats *st = &src->stats;
-	int64_t now = backoff_now_ms(), mono = backoff_mono_ms();
-	char code[64], msg[160], rid[96], cur[40], what[400];
+	int64_t now = timeutil_now_ms(), mono = timeutil_mono_ms();
+	char code[64], msg[160], rid[256], cur[40], what[640];
 	int first = !st->waiting;
 
 	st->retries++;
@@ -881,13 +1039,13 @@ give_up(struct source *src)
 }
 
 /*
- * w failed as too big (or malformed) at the smallest size: it is retried as a whole after
+ * w failed as too big at the smallest size: it is retried as a whole after
  * a capped backoff, never skipped.  Returns the delay.  Loud: the cursor cannot move on.
  */
 static int64_t
 too_big_at_minimum(struct source *src, struct window *w, const struct search_result *res)
 {
-	char from[40], to[40], msg[160], code[64], rid[96];
+	char from[40], to[40], msg[160], code[64], rid[256];
 	int64_t delay = scaled(src, backoff_next(&src->retry));
 
 	w->too_big_tries++;
@@ -914,6 +1072,42 @@ too_big_at_minimum(struct source *src, struct window *w, const struct search_res
 	return delay;
 }
 
+/*
+ * w failed for a reason that says nothing about its size (403, 405, 413, another 4xx, 501,
+ * a malformed 2xx page, a page-token cycle, too many pages): splitting it would only
+ * multiply the failing requests, so it is retried whole after a capped backoff.  Loud
+ * (an error line per try, last_error, waiting: unhealthy once it lasts); the cursor stays.
+ * Returns the delay.
+ */
+static int64_t
+search_failed_retry(struct source *src, struct window *w, const struct search_result *res)
+{
+	char from[40], to[40], msg[160], code[64], rid[256];
+	int64_t delay = scaled(src, backoff_next(&src->retry));
+
+	w->failures++;
+	fmt_time(w->start_ms, from, sizeof(from));
+	fmt_time(w->end_ms, to, sizeof(to));
+	clean_copy(msg, sizeof(msg), res->message);
+	clean_copy(code, sizeof(code), res->code);
+	clean_copy(rid, sizeof(rid), res->request_id);
+	set_last_error(src, "search of [%s, %s) failed (%ld %s: %s; opc-request-id %s)", from, to,
+	    res->http_status, code[0] ? code : "-", msg[0] ? msg : "search failed",
+	    rid[0] ? rid : "-");
+	if (src->target_ms > 0 && w->failures >= ONESHOT_FAILED_TRIES)
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), %u tries: stopping; the checkpoint stays before %s",
+		    from, to, res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, from);
+	else
+		log_source(LOG_LVL_ERROR, src->cfg->name, "search of [%s, %s) failed (%ld %s: "
+		    "%s; opc-request-id %s), try %u: retrying the whole window in %lld ms (not "
+		    "split: this is no sign of size); the cursor stays at %s", from, to,
+		    res->http_status, code[0] ? code : "-", msg[0] ? msg : "-",
+		    rid[0] ? rid : "-", w->failures, (long long)delay, from);
+	return delay;
+}
+
 static void
 on_done(void *arg, const struct search_result *res)
 {
@@ -937,7 +1131,7 @@ on_done(void *arg, const struct search_result *res)
 		w->too_big_tries = 0;
 		src->stats.last_error[0] = '\0';
 		backoff_reset(&src->retry);
-		/* Issue 6: say when a sweep finds what the regular polls missed, so that
+		/* Say when a sweep finds what the regular polls missed, so that
 		 * users can tune lag and overlap (w may be freed below: log now). */
 		if (w->sweep && w->records > 0) {
 			char from[40], to[40];
@@ -997,27 +1191,19 @@ on_done(void *arg, const struct search_result *res)
 		    name, src->cfg->query);
 		break;
 	default: /* SEARCH_FAILED */
-		snprintf(src->stats.last_error, sizeof(src->stats.last_error), "%s",
-		    res->message ? res->message : "search failed");
-		if (++w->failures >= MAX_FAILED_BEFORE_SPLIT) {
-			if (!split_window(src, w, res->message ? res->message : "search failed"))
-				delay = too_big_at_minimum(src, w, res);
-		} else {
-			delay = scaled(src, backoff_next(&src->retry));
-			log_source(LOG_LVL_WARNING, name, "search failed (%s); retrying in %lld ms",
-			    res->message ? res->message : "-", (long long)delay);
-		}
+		delay = search_failed_retry(src, w, res);
 		break;
 	}
 	if (src->target_ms > 0 && (res->status == SEARCH_AUTH ||
 	        res->status == SEARCH_NOT_FOUND || res->status == SEARCH_BAD_QUERY ||
-	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES)) {
+	        w->too_big_tries >= ONESHOT_TOO_BIG_TRIES ||
+	        (res->status == SEARCH_FAILED && w->failures >= ONESHOT_FAILED_TRIES))) {
 		give_up(src);
 		return;
 	}
 	if (delay > 0) {
-		int64_t now = backoff_now_ms();
-		src->hold_until_mono_ms = backoff_mono_ms() + delay;
+		int64_t now = timeutil_now_ms();
+		src->hold_until_mono_ms = timeutil_mono_ms() + delay;
 		if (!src->stats.waiting) {
 			src->stats.waiting = 1;
 			src->stats.waiting_since_ms = now;
@@ -1068,9 +1254,10 @@ start_search(struct source *src, struct window *w)
 	cb.done = on_done;
 	cb.response = on_response;
 	cb.retrying = on_retrying;
+	cb.oversize = on_oversize;
 	cb.arg = src;
 	src->searching = w;
-	src->last_page_mono_ms = backoff_mono_ms();
+	src->last_page_mono_ms = timeutil_mono_ms();
 	src->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
 	    &o, &cb);
 	if (src->search == NULL) {
@@ -1089,11 +1276,11 @@ maybe_start_search(struct source *src)
 
 	if (src->stopping || src->search != NULL)
 		return;
-	if (backoff_mono_ms() < src->hold_until_mono_ms) {
+	if (timeutil_mono_ms() < src->hold_until_mono_ms) {
 		/* A retry delay runs.  The poll timer calls us again; re-armed here because
 		 * libevent's clock may fire it a little before ours says the delay is over. */
 		if (!evtimer_pending(src->poll_timer, NULL))
-			schedule_poll(src, src->hold_until_mono_ms - backoff_mono_ms() + 1);
+			schedule_poll(src, src->hold_until_mono_ms - timeutil_mono_ms() + 1);
 		return;
 	}
 	if (routes_blocked(src)) {
@@ -1107,7 +1294,7 @@ maybe_start_search(struct source *src)
 	}
 	if (windows_in_flight(src) >= MAX_WINDOWS_IN_FLIGHT)
 		return; /* advance() calls us again when one finishes */
-	now = backoff_now_ms();
+	now = timeutil_now_ms();
 	horizon = src->target_ms > 0 ? src->target_ms : now - src->cfg->lag_ms;
 
 	if (src->sweep_due && src->env.mode == SOURCE_MODE_DAEMON) {
@@ -1220,7 +1407,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
     size_t errlen)
 {
 	struct source *src = calloc(1, sizeof(*src));
-	int64_t now = backoff_now_ms();
+	int64_t now = timeutil_now_ms();
 
 	if (src == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1442,7 +1629,7 @@ source_busy(const struct source *src)
 int
 source_healthy(const struct source *src)
 {
-	int64_t mono = backoff_mono_ms(), now = backoff_now_ms();
+	int64_t mono = timeutil_mono_ms(), now = timeutil_now_ms();
 	int64_t bound = scaled(src, SOURCE_WAIT_UNHEALTHY_MS);
 	const struct source_stats *st = &src->stats;
 

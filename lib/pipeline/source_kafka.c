@@ -22,7 +22,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include "ack.h"
-#include "backoff.h"
 #include "buf.h"
 #include "event.h"
 #include "format.h"
@@ -30,7 +29,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "normalize.h"
+#include "safeopen.h"
 #include "sink.h"
+#include "timeutil.h"
 
 #define DRAIN_MAX 2000          /* messages per loop turn: other events get their turn */
 #define TICK_MS 200             /* commits, revoke waits, --once checks, health */
@@ -131,7 +132,7 @@ append_dead_letter(const struct conf_sink *c, const char *line, size_t len)
 
 	if (c->dead_letter == NULL)
 		return 0;
-	fd = open(c->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = safeopen_append(c->dead_letter); /* never blocks on a FIFO, never via a link */
 	if (fd < 0)
 		return -1;
 	while (len > 0) {
@@ -196,11 +197,11 @@ commit_acked(struct ksource *k, int only_revoking, int sync)
 				if (p != NULL)
 					p->committed_next = l->elems[i].offset;
 			}
-			k->stats->cursor_ms = backoff_now_ms();
+			k->stats->cursor_ms = timeutil_now_ms();
 		}
 	}
 	rd_kafka_topic_partition_list_destroy(l);
-	k->last_commit_mono = backoff_mono_ms();
+	k->last_commit_mono = timeutil_mono_ms();
 }
 
 static void
@@ -286,7 +287,7 @@ bad_message(struct ksource *k, const rd_kafka_message_t *m, const char *why)
 		    append_dead_letter(c, l->data, l->len) != 0)
 			log_source(LOG_LVL_ERROR, k->cfg->name, "cannot write to the dead-letter "
 			    "file %s: %s (topic %s partition %" PRId32 " offset %" PRId64 ")",
-			    c->dead_letter ? c->dead_letter : "-", strerror(errno), topic,
+			    c->dead_letter ? c->dead_letter : "-", safeopen_strerror(errno), topic,
 			    m->partition, m->offset);
 	}
 }
@@ -583,7 +584,7 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 	if (k->revoke_pending != NULL)
 		rd_kafka_topic_partition_list_destroy(k->revoke_pending);
 	k->revoke_pending = rd_kafka_topic_partition_list_copy(parts);
-	k->revoke_deadline_mono = backoff_mono_ms() + k->shutdown_timeout_ms;
+	k->revoke_deadline_mono = timeutil_mono_ms() + k->shutdown_timeout_ms;
 	if (k->stopping || !busy_revoking(k))
 		finish_revoke(k);
 }
@@ -620,7 +621,7 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	case RD_KAFKA_RESP_ERR__TRANSPORT:
 	case RD_KAFKA_RESP_ERR__RESOLVE:
 		if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && k->down_since_mono == 0)
-			k->down_since_mono = backoff_mono_ms();
+			k->down_since_mono = timeutil_mono_ms();
 		fix = "; check bootstrap_servers and that this host can reach them";
 		break;
 	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
@@ -645,9 +646,9 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	    rd_kafka_err2name(err), reason);
 	/* One line per cause a minute: a dead broker fails every reconnect. */
 	if (err != k->last_err_code ||
-	    backoff_mono_ms() - k->last_err_log_mono >= ERROR_LOG_EVERY_MS) {
+	    timeutil_mono_ms() - k->last_err_log_mono >= ERROR_LOG_EVERY_MS) {
 		k->last_err_code = err;
-		k->last_err_log_mono = backoff_mono_ms();
+		k->last_err_log_mono = timeutil_mono_ms();
 		log_source(LOG_LVL_WARNING, k->cfg->name, "kafka: %s: %s%s",
 		    rd_kafka_err2name(err), reason, fix);
 	}
@@ -682,9 +683,9 @@ on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 		if (k->down_since_mono != 0)
 			log_source(LOG_LVL_NOTICE, k->cfg->name, "brokers reachable again");
 		k->down_since_mono = 0;
-		k->stats->last_success_mono_ms = backoff_mono_ms();
+		k->stats->last_success_mono_ms = timeutil_mono_ms();
 	} else if (root != NULL && k->down_since_mono == 0) {
-		k->down_since_mono = backoff_mono_ms();
+		k->down_since_mono = timeutil_mono_ms();
 	}
 	json_decref(root);
 	return 0; /* librdkafka frees json */
@@ -714,7 +715,7 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 static int
 held_back(struct ksource *k)
 {
-	int64_t mono = backoff_mono_ms();
+	int64_t mono = timeutil_mono_ms();
 
 	if (k->stopping)
 		return 0;
@@ -761,7 +762,7 @@ drain(struct ksource *k)
 	seal_batches(k);
 	if (n >= DRAIN_MAX)
 		event_active(k->again, EV_TIMEOUT, 0); /* more to read: after other events */
-	k->stats->last_success_mono_ms = n > 0 ? backoff_mono_ms() :
+	k->stats->last_success_mono_ms = n > 0 ? timeutil_mono_ms() :
 	    k->stats->last_success_mono_ms;
 }
 
@@ -785,7 +786,7 @@ static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ksource *k = arg;
-	int64_t mono = backoff_mono_ms();
+	int64_t mono = timeutil_mono_ms();
 
 	drain(k);
 	if (k->revoke_pending != NULL && (!busy_revoking(k) || mono >= k->revoke_deadline_mono))
@@ -799,7 +800,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			if (koffsets_busy(p->offs) || koffsets_next(p->offs) != p->committed_next)
 				held = 1;
 		if (!held)
-			k->stats->cursor_ms = backoff_now_ms();
+			k->stats->cursor_ms = timeutil_now_ms();
 	}
 	check_once(k);
 	if (!k->finished_called)
@@ -980,7 +981,7 @@ ksource_stop_polling(struct ksource *k)
 static void
 close_consumer(struct ksource *k)
 {
-	int64_t end = backoff_mono_ms() + (k->shutdown_timeout_ms < CLOSE_MAX_MS ?
+	int64_t end = timeutil_mono_ms() + (k->shutdown_timeout_ms < CLOSE_MAX_MS ?
 	    k->shutdown_timeout_ms : CLOSE_MAX_MS);
 	rd_kafka_queue_t *cq = rd_kafka_queue_new(k->rk);
 	rd_kafka_error_t *e;
@@ -993,7 +994,7 @@ close_consumer(struct ksource *k)
 		    rd_kafka_error_string(e));
 		rd_kafka_error_destroy(e);
 	} else {
-		while (!rd_kafka_consumer_closed(k->rk) && backoff_mono_ms() < end)
+		while (!rd_kafka_consumer_closed(k->rk) && timeutil_mono_ms() < end)
 			rd_kafka_queue_poll_callback(cq, 100);
 		if (!rd_kafka_consumer_closed(k->rk))
 			log_source(LOG_LVL_WARNING, k->cfg->name, "could not leave the group "
@@ -1060,7 +1061,7 @@ int
 ksource_healthy(const struct ksource *k)
 {
 	return k->down_since_mono == 0 ||
-	    backoff_mono_ms() - k->down_since_mono <= scaled(k, SOURCE_WAIT_UNHEALTHY_MS);
+	    timeutil_mono_ms() - k->down_since_mono <= scaled(k, SOURCE_WAIT_UNHEALTHY_MS);
 }
 
 int

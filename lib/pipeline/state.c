@@ -1,4 +1,5 @@
 /* state.c — see state.h. */
+#include "hash.h"
 #include "state.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "timeutil.h"
 
 /*
  * Version 2: the checksum covers the header line up to the checksum's value, then the
@@ -60,19 +62,6 @@ state_path(const char *dir, const char *source, char *out, size_t outlen)
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
 
-#define FNV_INIT 0xcbf29ce484222325ULL
-
-/* FNV-1a 64 continued from h: catches torn or edited files. */
-static uint64_t
-fnv1a(uint64_t h, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static void
 put_le64(unsigned char *p, uint64_t v)
 {
@@ -88,23 +77,6 @@ get_le64(const unsigned char *p)
 	for (int i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
-}
-
-static void
-format_rfc3339(int64_t ms, char *out, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms < 0 && ms % 1000 != 0)
-		t = (time_t)(ms / 1000 - 1); /* floor, without ms - 999 overflowing at INT64_MIN */
-	if (gmtime_r(&t, &tm) == NULL) { /* a year beyond int: no date, cursor_ms says it */
-		snprintf(out, n, "out of range");
-		return;
-	}
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(((ms % 1000) + 1000) % 1000));
 }
 
 struct collect {
@@ -169,7 +141,8 @@ state_save(const char *dir, const char *source, int64_t cursor_ms,
 		goto out;
 	}
 	count = body.len / 16;
-	format_rfc3339(cursor_ms, when, sizeof(when));
+	if (timeutil_format_rfc3339(cursor_ms, TIMEUTIL_MS, when) == 0) /* cursor_ms says it */
+		snprintf(when, sizeof(when), "out of range");
 	if (buf_printf(&head,
 	        "{\"version\":%d,\"source\":", STATE_VERSION) != 0 ||
 	    buf_append_json_string(&head, source, strlen(source)) != 0 ||
@@ -180,8 +153,8 @@ state_save(const char *dir, const char *source, int64_t cursor_ms,
 		goto out;
 	}
 	{
-		uint64_t h = fnv1a(FNV_INIT, (const unsigned char *)head.data, head.len);
-		h = fnv1a(h, (const unsigned char *)(body.data ? body.data : ""), body.len);
+		uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, (const unsigned char *)head.data, head.len);
+		h = hash_fnv1a(h, (const unsigned char *)(body.data ? body.data : ""), body.len);
 		if (buf_printf(&head, "%016" PRIx64 "\"}\n", h) != 0) {
 			seterr(err, "out of memory writing %s", path);
 			goto out;
@@ -305,7 +278,7 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 		}
 		want = strtoull(json_string_value(sum), NULL, 16);
 		if (json_integer_value(v) == 1) {
-			got = FNV_INIT;
+			got = HASH_FNV1A_INIT;
 		} else {
 			/* The header up to the checksum's value (the key appears once: inside
 			 * the JSON-escaped source name a quote is always escaped). */
@@ -315,10 +288,10 @@ state_load(const char *dir, const char *source, int64_t *cursor_ms, struct seen 
 				    "to restart source %s from its `start`", path, source);
 				goto out;
 			}
-			got = fnv1a(FNV_INIT, (const unsigned char *)line,
+			got = hash_fnv1a(HASH_FNV1A_INIT, (const unsigned char *)line,
 			    (size_t)(k - line) + strlen(CHECKSUM_KEY));
 		}
-		got = fnv1a(got, entries ? entries : (const unsigned char *)"", (size_t)n * 16);
+		got = hash_fnv1a(got, entries ? entries : (const unsigned char *)"", (size_t)n * 16);
 		if (got != want) {
 			seterr(err, "state file %s is corrupt (checksum mismatch); move it "
 			    "away to restart source %s from its `start`", path, source);

@@ -10,19 +10,20 @@
  * slot until every event in it is acknowledged (delivered or dead-lettered), retries
  * included: that is how max_in_flight bounds the load on a failing server.
  */
+#include "hash.h"
 #include "sink.h"
 
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "backoff.h"
 #include "buf.h"
@@ -31,7 +32,9 @@
 #include "log.h"
 #include "queue.h"
 #include "ratelimit.h"
+#include "safeopen.h"
 #include "sink_impl.h"
+#include "timeutil.h"
 
 const double sink_seconds_bounds[SINK_SECONDS_BUCKETS] = {0.005, 0.01, 0.025,
     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, INFINITY};
@@ -63,6 +66,7 @@ struct batch {
 	struct buf body;         /* assembled (and compressed) once, reused by retries */
 	int body_ready;
 	struct http_xfer *xfer;
+	int sending;             /* handed to the type's asynchronous send */
 	struct event *timer;     /* retry / rate-limit wait */
 	struct backoff bo;
 	int64_t first_ms;        /* monotonic: first attempt (retry_max_time) */
@@ -172,32 +176,24 @@ sink_add_header(struct sink_common *c, const char *fmt, ...)
 }
 
 int
-sink_add_basic_auth(struct sink_common *c, const char *user, const char *password)
+sink_add_auth(struct sink_common *c, const enum sink_auth *schemes)
 {
-	struct buf in;
-	unsigned char *out = NULL;
-	int rc = -1, n;
+	const char *from;
+	char *h;
+	int rc;
 
-	buf_init(&in, 8192);
-	if (buf_printf(&in, "%s:%s", user ? user : "", password ? password : "") != 0)
-		goto done;
-	out = malloc(4 * ((in.len + 2) / 3) + 1);
-	if (out == NULL)
-		goto done;
-	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
-	if (n < 0)
-		goto done;
-	rc = sink_add_header(c, "Authorization: Basic %s", (char *)out);
-done:
-	if (in.data != NULL)
-		memset(in.data, 0, in.len); /* the password */
-	buf_cleanup(&in);
-	free(out);
+	if (sink_auth_header(c->cfg, schemes, &h, &from) != 0)
+		return -1;
+	if (h == NULL)
+		return 0;
+	rc = sink_add_header(c, "%s", h);
+	explicit_bzero(h, strlen(h)); /* the credential */
+	free(h);
 	return rc;
 }
 
 int
-sink_add_config_headers(struct sink_common *c, struct sink_err *err)
+sink_add_config_headers(struct sink_common *c, struct err *err)
 {
 	size_t i;
 
@@ -219,7 +215,7 @@ sink_add_config_headers(struct sink_common *c, struct sink_err *err)
 
 int
 sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *p;
 	size_t len;
@@ -296,19 +292,6 @@ sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
 
 /* ---- logging ---- */
 
-static uint64_t
-fnv1a(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * 1 the first time a cause is seen (log it loudly), 0 after.  Digits are left out of the
  * cause, so "event 17 rejected" and "event 250 rejected" are one cause.
@@ -316,12 +299,12 @@ fnv1a(const void *p, size_t n, uint64_t h)
 static int
 cause_is_new(struct sink *s, int status, const char *text)
 {
-	uint64_t h = fnv1a(&status, sizeof(status), 0xcbf29ce484222325ULL);
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, &status, sizeof(status));
 	size_t i;
 
 	for (i = 0; i < 120 && text[i] != '\0'; i++)
 		if (text[i] < '0' || text[i] > '9')
-			h = fnv1a(&text[i], 1, h);
+			h = hash_fnv1a(h, &text[i], 1);
 	for (i = 0; i < s->n_causes; i++)
 		if (s->causes[i] == h)
 			return 0;
@@ -379,7 +362,7 @@ set_failing(struct sink *s, const char *fmt, ...)
 	va_list ap;
 
 	if (s->st.failing_since_ms == 0)
-		s->st.failing_since_ms = backoff_now_ms();
+		s->st.failing_since_ms = timeutil_now_ms();
 	va_start(ap, fmt);
 	vsnprintf(s->st.last_error, sizeof(s->st.last_error), fmt, ap);
 	va_end(ap);
@@ -393,10 +376,10 @@ set_ok(struct sink *s)
 		log_sink(LOG_LVL_NOTICE, s->name, "sink accepted a request again; resuming");
 	else if (s->st.failing_since_ms != 0)
 		log_sink(LOG_LVL_INFO, s->name, "sink recovered after %.1f s",
-		    (double)(backoff_now_ms() - s->st.failing_since_ms) / 1000.0);
+		    (double)(timeutil_now_ms() - s->st.failing_since_ms) / 1000.0);
 	s->paused = 0;
 	s->st.failing_since_ms = 0;
-	s->st.last_success_ms = backoff_now_ms();
+	s->st.last_success_ms = timeutil_now_ms();
 }
 
 /* ---- events and batches ---- */
@@ -552,6 +535,9 @@ batch_free(struct batch *b)
 
 	if (b->xfer != NULL)
 		http_cancel(b->xfer);
+	if (b->sending && s->ops->cancel != NULL)
+		s->ops->cancel(s, b);
+	b->sending = 0;
 	if (sib != NULL) {
 		sibling_unlink(b);
 		if (sib->parked) {
@@ -597,29 +583,16 @@ batch_finish(struct batch *b, enum ack_result r)
 
 /*
  * The dead-letter file: created 0600 (it holds whole events), never through a symbolic
- * link (a link planted at its path would make the daemon write elsewhere).
+ * link (a link planted at its path would make the daemon write elsewhere), and never a
+ * FIFO or device (opening a FIFO would block the whole daemon): safeopen.h.
  */
 static int
 dl_open(struct sink *s)
 {
 	if (s->dl_fd >= 0)
 		return 0;
-	s->dl_fd = open(s->dl_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
+	s->dl_fd = safeopen_append(s->dl_path);
 	return s->dl_fd >= 0 ? 0 : -1;
-}
-
-static void
-rfc3339_now(char *out, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 /*
@@ -637,7 +610,7 @@ dl_write(struct sink *s, struct sink_event *const *evs, size_t n,
 	int rc = -1, saved = 0;
 
 	buf_init(&b, 0);
-	rfc3339_now(now, sizeof(now));
+	timeutil_format_rfc3339(timeutil_now_ms(), TIMEUTIL_MS, now);
 	for (i = 0; i < n; i++) {
 		const char *r = reason[i] ? reason[i] : "";
 		if (buf_printf(&b, "{\"time\":\"%s\",\"sink\":", now) != 0 ||
@@ -691,12 +664,14 @@ done:
 static void
 dl_failed(struct sink *s, size_t n, int err)
 {
-	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path, strerror(err));
+	set_failing(s, "cannot write dead-letter file %s: %s", s->dl_path,
+	    safeopen_strerror(err));
 	if (!s->dl_failing)
 		log_sink(LOG_LVL_ERROR, s->name,
 		    "cannot write dead-letter file %s: %s; keeping %zu event(s) and writing "
 		    "them again every %lld ms (the sink is unhealthy until it works)",
-		    s->dl_path, strerror(err), n, (long long)s->c.cfg->retry_max_delay_ms);
+		    s->dl_path, safeopen_strerror(err), n,
+		    (long long)s->c.cfg->retry_max_delay_ms);
 	s->dl_failing = 1;
 }
 
@@ -716,13 +691,7 @@ dl_ok(struct sink *s)
 static void
 batch_wait(struct batch *b, int64_t ms)
 {
-	struct timeval tv;
-
-	if (ms < 0)
-		ms = 0;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(b->timer, &tv);
+	timeutil_timer_add(b->timer, ms);
 }
 
 static void batch_dead_letter_items(struct batch *b, const int *st,
@@ -816,7 +785,7 @@ batch_retry(struct batch *b, int status, int64_t retry_after_ms)
 	struct sink *s = b->s;
 	int64_t delay, max_time = s->c.cfg->retry_max_time_ms;
 
-	if (max_time > 0 && backoff_mono_ms() - b->first_ms >= max_time) {
+	if (max_time > 0 && timeutil_mono_ms() - b->first_ms >= max_time) {
 		char why[sizeof(s->st.last_error) + 64];
 		snprintf(why, sizeof(why), "gave up after retry_max_time: %s",
 		    s->st.last_error);
@@ -1029,7 +998,7 @@ handle_2xx(struct batch *b, const struct http_response *r)
 	if (nok > 0 && nkeep == 0)
 		set_ok(s);
 	else if (nok > 0)
-		s->st.last_success_ms = backoff_now_ms();
+		s->st.last_success_ms = timeutil_now_ms();
 	if (nrej > 0) {
 		/* A batch of their own, so that a dead-letter file error keeps exactly
 		 * these (and writes them again) while the others go on. */
@@ -1078,6 +1047,23 @@ record_request(struct sink *s, long status, double seconds, size_t bytes)
 	s->st.seconds_count++;
 }
 
+/* The engine sends the body over HTTP itself unless the type has a transport of its own. */
+static int
+uses_http(const struct sink_ops *ops)
+{
+	return ops->write == NULL && ops->send == NULL;
+}
+
+enum sink_verdict
+sink_classify_default(long status)
+{
+	if (status == 408 || status == 429 || status >= 500)
+		return SINK_VERDICT_RETRY;
+	if (status == 401 || status == 403 || status == 404 || status == 407)
+		return SINK_VERDICT_PAUSE;
+	return SINK_VERDICT_REJECT;
+}
+
 static void
 on_http_done(void *arg, const struct http_response *r)
 {
@@ -1085,6 +1071,7 @@ on_http_done(void *arg, const struct http_response *r)
 	struct sink *s = b->s;
 	char ex[EXCERPT_MAX];
 	long st = r->ok ? r->status : 0;
+	enum sink_verdict verdict;
 
 	b->xfer = NULL;
 	record_request(s, st, r->seconds, b->body.len);
@@ -1102,22 +1089,24 @@ on_http_done(void *arg, const struct http_response *r)
 		return;
 	}
 	excerpt(s, r->body, r->body_len, ex, sizeof(ex));
-	if (st == 408 || st == 429 || st >= 500) {
+	verdict = s->ops->classify != NULL ? s->ops->classify(s->c.cfg, st) :
+	    sink_classify_default(st);
+	if (verdict == SINK_VERDICT_RETRY) {
 		int64_t ra = backoff_retry_after_ms(http_response_header(r, "retry-after"),
-		    backoff_now_ms());
+		    timeutil_now_ms());
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (cause_is_new(s, (int)st, ex))
 			log_sink(LOG_LVL_WARNING, s->name, "HTTP %ld from %s: %s; retrying",
 			    st, s->url_masked, ex);
 		if (ra >= 0) {
-			int64_t until = backoff_mono_ms() + (ra > 3600000 ? 3600000 : ra);
+			int64_t until = timeutil_mono_ms() + (ra > 3600000 ? 3600000 : ra);
 			if (until > s->hold_until_ms)
 				s->hold_until_ms = until;
 		}
 		batch_retry(b, (int)st, ra);
 		return;
 	}
-	if (st == 401 || st == 403 || st == 404 || st == 407) {
+	if (verdict == SINK_VERDICT_PAUSE) {
 		set_failing(s, "HTTP %ld: %s", st, ex);
 		if (!s->paused)
 			log_sink(LOG_LVL_ERROR, s->name,
@@ -1150,7 +1139,7 @@ batch_body(struct batch *b)
 	buf_reset(&b->body);
 	if (s->ops->assemble(s, b->evs, b->n, &b->body) != 0)
 		return -1;
-	if (s->c.cfg->compression == CONF_COMP_GZIP && s->ops->write == NULL) {
+	if (s->c.cfg->compression == CONF_COMP_GZIP && uses_http(s->ops)) {
 		buf_init(&gz, 0);
 		if (gzip_compress(b->body.data, b->body.len, GZIP_LEVEL_DEFAULT, &gz) != 0) {
 			buf_cleanup(&gz);
@@ -1161,6 +1150,36 @@ batch_body(struct batch *b)
 	}
 	b->body_ready = 1;
 	return 0;
+}
+
+/* The outcome of a write or an asynchronous send: error NULL = delivered. */
+static void
+transport_done(struct batch *b, const char *error)
+{
+	struct sink *s = b->s;
+
+	record_request(s, error == NULL ? 200 : 0,
+	    (double)(timeutil_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
+	if (error == NULL) {
+		set_ok(s);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	set_failing(s, "%s", error);
+	if (cause_is_new(s, 0, error))
+		log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", error);
+	batch_retry(b, 0, -1);
+}
+
+void
+sink_send_done(struct sink *s, void *token, const char *error)
+{
+	struct batch *b = token;
+
+	if (b == NULL || b->s != s || !b->sending)
+		return;
+	b->sending = 0;
+	transport_done(b, error);
 }
 
 static void
@@ -1175,12 +1194,12 @@ batch_send(struct batch *b)
 		return;
 	/* A Retry-After is the server's word on the whole endpoint, not on one batch: no
 	 * request at all (new batch or retry) goes out before it has passed. */
-	wait = s->hold_until_ms - backoff_mono_ms();
+	wait = s->hold_until_ms - timeutil_mono_ms();
 	if (wait > 0) {
 		batch_wait(b, wait);
 		return;
 	}
-	wait = ratelimit_take(&s->rl, backoff_mono_ms());
+	wait = ratelimit_take(&s->rl, timeutil_mono_ms());
 	if (wait > 0) {
 		batch_wait(b, wait);
 		return;
@@ -1193,20 +1212,18 @@ batch_send(struct batch *b)
 	}
 	if (b->is_retry)
 		s->st.retries++;
-	b->sent_ms = backoff_mono_ms();
+	b->sent_ms = timeutil_mono_ms();
 	if (s->ops->write != NULL) {
 		int rc = s->ops->write(s, b->body.data, b->body.len, errbuf, sizeof(errbuf));
-		record_request(s, rc == 0 ? 200 : 0,
-		    (double)(backoff_mono_ms() - b->sent_ms) / 1000.0, b->body.len);
-		if (rc == 0) {
-			set_ok(s);
-			batch_finish(b, ACK_DELIVERED);
-			return;
+		transport_done(b, rc == 0 ? NULL : errbuf);
+		return;
+	}
+	if (s->ops->send != NULL) {
+		b->sending = 1;
+		if (s->ops->send(s, b, b->body.data, b->body.len, errbuf, sizeof(errbuf)) != 0) {
+			b->sending = 0;
+			transport_done(b, errbuf);
 		}
-		set_failing(s, "%s", errbuf);
-		if (cause_is_new(s, 0, errbuf))
-			log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", errbuf);
-		batch_retry(b, 0, -1);
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -1299,7 +1316,7 @@ form_batch(struct sink *s, int64_t now)
 static void
 dispatch(struct sink *s)
 {
-	int64_t now = backoff_mono_ms(), wait = 0;
+	int64_t now = timeutil_mono_ms(), wait = 0;
 	struct batch *b;
 	size_t max_in_flight = s->c.cfg->max_in_flight > 0 ? (size_t)s->c.cfg->max_in_flight : 1;
 
@@ -1369,7 +1386,7 @@ is_json_object(const char *p, size_t n)
 static void
 log_drop(struct sink *s)
 {
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	s->drops_since_log++;
 	if (s->drop_logged_ms != 0 && now - s->drop_logged_ms < DROP_LOG_EVERY_MS)
@@ -1391,7 +1408,7 @@ log_drop(struct sink *s)
  */
 static struct sink_event *
 event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_event *ev;
 	const char *src = doc->source ? doc->source : "";
@@ -1450,7 +1467,7 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 	ev->time_ns = doc->time_ns;
 	ev->fingerprint = doc->fingerprint;
 	ev->kind = sink_kind_parse(doc->kind);
-	ev->enq_ms = backoff_mono_ms();
+	ev->enq_ms = timeutil_mono_ms();
 	ev->size = total;
 	return ev;
 }
@@ -1460,7 +1477,7 @@ static void
 event_reject(struct sink *s, struct sink_event *ev, const char *why)
 {
 	struct sink_event **evs = malloc(sizeof(*evs));
-	struct batch *b = evs != NULL ? batch_new(s, evs, 1, backoff_mono_ms()) : NULL;
+	struct batch *b = evs != NULL ? batch_new(s, evs, 1, timeutil_mono_ms()) : NULL;
 	int status = 0;
 
 	if (cause_is_new(s, -1, why))
@@ -1492,7 +1509,7 @@ enum sink_submit_rc
 sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 {
 	struct sink_event *ev;
-	struct sink_err err;
+	struct err err;
 	int bad = 0;
 
 	ack_add(ack, 1);
@@ -1580,7 +1597,7 @@ sink_healthy(const struct sink *s)
 	if (s->paused || s->dl_failing || s->unreadable)
 		return 0;
 	if (s->st.failing_since_ms != 0 &&
-	    backoff_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
+	    timeutil_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)
 		return 0;
 	return 1;
 }
@@ -1628,6 +1645,71 @@ secret_add(struct sink *s, const char *v, size_t n)
 	return 0;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Appends the percent-decoded form of v[0..n) to b (as curl decodes URL userinfo). */
+static int
+append_pct_decoded(struct buf *b, const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = v[i];
+		if (ch == '%' && i + 2 < n && hexval(v[i + 1]) >= 0 && hexval(v[i + 2]) >= 0) {
+			ch = (char)(hexval(v[i + 1]) << 4 | hexval(v[i + 2]));
+			i += 2;
+		}
+		if (buf_append(b, &ch, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The Basic credential curl sends for user:pass (each percent-decoded when from_url):
+ * base64(user ":" pass) is as secret as the password, and a server that echoes request
+ * headers echoes it.  From a URL, the decoded password too (the raw one is added by the
+ * caller).  0 or -1 (out of memory).
+ */
+static int
+secret_add_basic(struct sink *s, const char *user, size_t ulen, const char *pass,
+    size_t plen, int from_url)
+{
+	struct buf in;
+	unsigned char *out = NULL;
+	size_t pstart;
+	int rc = -1, n;
+
+	buf_init(&in, 0);
+	if ((from_url ? append_pct_decoded(&in, user, ulen) : buf_append(&in, user, ulen)) != 0 ||
+	    buf_append(&in, ":", 1) != 0)
+		goto done;
+	pstart = in.len;
+	if ((from_url ? append_pct_decoded(&in, pass, plen) : buf_append(&in, pass, plen)) != 0)
+		goto done;
+	if ((out = malloc(4 * ((in.len + 2) / 3) + 1)) == NULL)
+		goto done;
+	n = EVP_EncodeBlock(out, (const unsigned char *)in.data, (int)in.len);
+	if (n < 0 || secret_add(s, (const char *)out, (size_t)n) != 0)
+		goto done;
+	if (from_url && secret_add(s, in.data + pstart, in.len - pstart) != 0)
+		goto done;
+	rc = 0;
+done:
+	if (in.data != NULL)
+		memset(in.data, 0, in.len); /* the password */
+	buf_cleanup(&in);
+	free(out);
+	return rc;
+}
+
 /*
  * What a response excerpt must never echo: the configured secrets, the value of every
  * credential header sent (whole, and its last word: "Bearer X" echoes X too), the URL's
@@ -1649,6 +1731,12 @@ secrets_collect(struct sink *s)
 	    (cfg->api_key && secret_add(s, cfg->api_key, strlen(cfg->api_key)) != 0) ||
 	    (cfg->password && secret_add(s, cfg->password, strlen(cfg->password)) != 0))
 		return -1;
+	/* username/password as Basic (sink_add_basic_auth): its header value is masked below
+	 * too, but only when the type sends it; this holds for every type. */
+	if (cfg->username != NULL &&
+	    secret_add_basic(s, cfg->username, strlen(cfg->username), cfg->password ?
+	        cfg->password : "", cfg->password ? strlen(cfg->password) : 0, 0) != 0)
+		return -1;
 	for (i = 0; i < s->c.n_headers; i++) {
 		const char *h = s->c.headers[i], *c = strchr(h, ':');
 		if (c == NULL || !conf_sensitive_name(h, (size_t)(c - h)))
@@ -1668,6 +1756,13 @@ secrets_collect(struct sink *s)
 	if (at != NULL && (colon = memchr(host, ':', (size_t)(at - host))) != NULL &&
 	    secret_add(s, colon + 1, (size_t)(at - colon - 1)) != 0)
 		return -1;
+	/* curl turns the URL's userinfo into "Authorization: Basic base64(user:pass)". */
+	if (at != NULL && at > host) {
+		colon = memchr(host, ':', (size_t)(at - host));
+		if (secret_add_basic(s, host, (size_t)((colon ? colon : at) - host),
+		        colon ? colon + 1 : at, colon ? (size_t)(at - colon - 1) : 0, 1) != 0)
+			return -1;
+	}
 	q = strchr(u, '?');
 	for (p = q ? q + 1 : NULL; p != NULL && *p; p = *amp == '&' ? amp + 1 : NULL) {
 		amp = p + strcspn(p, "&#");
@@ -1679,29 +1774,22 @@ secrets_collect(struct sink *s)
 	return 0;
 }
 
-static const struct sink_ops *
-ops_for(enum conf_sink_type t)
+struct sink *
+sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const char *state_dir, struct err *err)
 {
-	switch (t) {
-	case CONF_SINK_HTTP: return &sink_http_ops;
-	case CONF_SINK_DATADOG: return &sink_datadog_ops;
-	case CONF_SINK_SPLUNK_HEC: return &sink_splunk_ops;
-	case CONF_SINK_ELASTICSEARCH: return &sink_elasticsearch_ops;
-	case CONF_SINK_LOKI: return &sink_loki_ops;
-	case CONF_SINK_FILE: return &sink_file_ops;
-	case CONF_SINK_STDOUT: return &sink_stdout_ops;
-	}
-	return NULL;
+	return sink_new_ops(base, http, cfg, sink_ops_for(cfg->type), state_dir, err);
 }
 
 struct sink *
-sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg,
-    const char *state_dir, struct sink_err *err)
+sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink *cfg,
+    const struct sink_ops *ops, const char *state_dir, struct err *err)
 {
 	struct sink *s;
 	struct buf p;
 	int burst;
 
+	err->kind = ERR_CONFIG;
 	err->msg[0] = '\0';
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -1709,12 +1797,12 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		return NULL;
 	}
 	s->dl_fd = -1;
-	s->created_ms = backoff_now_ms();
+	s->created_ms = timeutil_now_ms();
 	s->base = base;
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
-	s->ops = ops_for(cfg->type);
+	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);
@@ -1738,20 +1826,20 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		snprintf(err->msg, sizeof(err->msg), "unknown sink type");
 		goto fail;
 	}
-	if (s->ops->write == NULL && http == NULL) {
+	if (uses_http(s->ops) && http == NULL) {
 		snprintf(err->msg, sizeof(err->msg), "no HTTP client for an HTTP sink");
 		goto fail;
 	}
 	s->c.lim_events = cfg->batch_max_events > 0 ? cfg->batch_max_events : 500;
 	s->c.lim_bytes = cfg->batch_max_bytes > 0 ? (size_t)cfg->batch_max_bytes : 1u << 20;
 	burst = cfg->rate_burst > 0 ? cfg->rate_burst : (int)ceil(cfg->rate_limit);
-	ratelimit_init(&s->rl, cfg->rate_limit, burst < 1 ? 1 : burst, backoff_mono_ms());
+	ratelimit_init(&s->rl, cfg->rate_limit, burst < 1 ? 1 : burst, timeutil_mono_ms());
 	if (s->ops->init(s, err) != 0) {
 		if (err->msg[0] == '\0')
 			snprintf(err->msg, sizeof(err->msg), "cannot set up the sink");
 		goto fail;
 	}
-	if (s->ops->write == NULL && cfg->compression == CONF_COMP_GZIP &&
+	if (uses_http(s->ops) && cfg->compression == CONF_COMP_GZIP &&
 	    sink_add_header(&s->c, "Content-Encoding: gzip") != 0)
 		goto oom;
 	buf_init(&p, 0);
@@ -1765,7 +1853,7 @@ sink_new(struct event_base *base, struct http *http, const struct conf_sink *cfg
 		goto oom;
 	if (secrets_collect(s) != 0)
 		goto oom;
-	if (s->ops->write == NULL && !cfg->tls_verify)
+	if (uses_http(s->ops) && !cfg->tls_verify)
 		log_sink(LOG_LVL_WARNING, s->name,
 		    "tls_verify = false: the server's certificate is NOT checked");
 	return s;
@@ -1891,7 +1979,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 	 * yet, so running out of memory leaves src whole. */
 	for (i = 0; i < n; i++) {
 		struct sink_doc d;
-		struct sink_err err;
+		struct err err;
 		const char *kind = sink_kind_name(old[i]->kind);
 		memset(&d, 0, sizeof(d));
 		d.json = old[i]->json;

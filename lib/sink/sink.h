@@ -41,14 +41,12 @@
 
 #include "ack.h"
 #include "conf.h"
+#include "err.h"
 
 struct event_base;
 struct http;
 struct sink;
 
-struct sink_err {
-	char msg[512];
-};
 
 /* One event as the router hands it over; everything is borrowed during sink_submit. */
 struct sink_doc {
@@ -103,11 +101,11 @@ extern const double sink_seconds_bounds[SINK_SECONDS_BUCKETS];
  * Creates a sink of cfg->type.  base: the loop; http: the shared HTTP client (may be NULL
  * for file/stdout sinks); cfg is borrowed for the sink's lifetime; state_dir: where a
  * default dead-letter file goes (dead_letter unset → <state_dir>/dead-letter-<name>.ndjson;
- * NULL = current directory).  Returns new, or NULL with err filled (bad template, URL
- * missing, file not openable, memory).
+ * NULL = current directory).  Returns new, or NULL with err filled, of kind ERR_CONFIG
+ * (bad template, URL missing, file not openable, memory: the sink cannot be set up).
  */
 struct sink *sink_new(struct event_base *base, struct http *http,
-    const struct conf_sink *cfg, const char *state_dir, struct sink_err *err);
+    const struct conf_sink *cfg, const char *state_dir, struct err *err);
 
 /*
  * Hands one event over (doc borrowed; the sink copies what it keeps).  Calls ack_add(ack,1)

@@ -1,10 +1,11 @@
 /*
- * sink_datadog.c — Datadog Logs intake v2 (sinks.md §1a): POST /api/v2/logs, a JSON array
+ * sink_datadog.c — Datadog Logs intake v2: POST /api/v2/logs, a JSON array
  * of log objects, DD-API-KEY header, at most 1000 entries and < 5 MB uncompressed per
  * request.  The reserved attributes (ddsource, service, ddtags, hostname) and a
  * `timestamp` (epoch ms) are merged into each event object.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sink_impl.h"
@@ -13,7 +14,7 @@
 #define DD_MAX_BODY (5 * 1000 * 1000 - 1) /* "< 5 MB": stay under the decimal MB */
 
 static int
-dd_init(struct sink *s, struct sink_err *err)
+dd_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -67,7 +68,7 @@ put_attr(struct buf *out, const char *name, const char *value)
 
 static int
 dd_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const struct conf_sink *cfg = sink_common(s)->cfg;
 	enum sink_kind k = sink_kind_parse(doc->kind);
@@ -121,8 +122,72 @@ dd_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf 
 	return sink_join_items(out, evs, n, "[", ",", "]");
 }
 
+static void
+dd_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	int line = conf_check_section_line(chk);
+
+	if (cfg->url == NULL && cfg->site == NULL && !conf_check_is_set(chk, "url"))
+		conf_check_err(chk, line, "url", "missing (a datadog sink needs url or site)");
+	if (cfg->api_key == NULL || *cfg->api_key == '\0')
+		conf_check_err(chk, line, "api_key",
+		    "missing (required for type datadog; or api_key_file)");
+}
+
+static int
+dd_defaults(struct conf_sink *cfg, struct conf_check *chk)
+{
+	if (cfg->ddsource == NULL && (cfg->ddsource = strdup("oci")) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The intake's API twin validates the key: http-intake.logs.<site> -> api.<site>. */
+static int
+dd_probe_request(const struct conf_sink *k, struct buf *url,
+    int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
+{
+	if (k->url != NULL) {
+		size_t o = sink_url_origin_len(k->url);
+		const char *host = strstr(k->url, "://");
+		if (host != NULL && strncmp(host + 3, "http-intake.logs.", 17) == 0) {
+			buf_append(url, k->url, (size_t)(host + 3 - k->url));
+			buf_append_str(url, "api.");
+			buf_append(url, host + 20, o - (size_t)(host + 20 - k->url));
+		} else {
+			buf_append(url, k->url, o);
+		}
+	} else {
+		buf_printf(url, "https://api.%s", k->site ? k->site : "datadoghq.com");
+	}
+	buf_append_str(url, "/api/v1/validate");
+	return add(arg, "DD-API-KEY: ", k->api_key ? k->api_key : "");
+}
+
+static enum sink_probe_verdict
+dd_probe_answer(const struct conf_sink *k, long status, const char *body, size_t len,
+    struct buf *detail, struct buf *fix)
+{
+	if (status != 401 && status != 403)
+		return SINK_PROBE_GENERIC;
+	buf_printf(fix, "Datadog refused the API key (HTTP %ld): check api_key "
+	    "(an API key, not an application key) and that site is your Datadog site "
+	    "(datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, "
+	    "ap1.datadoghq.com, ddog-gov.com; now %s).", status,
+	    k->site ? k->site : "datadoghq.com");
+	return SINK_PROBE_FAILED;
+}
+
+static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", "site", "service",
+	"ddsource", "ddtags", "hostname", NULL };
+
 const struct sink_ops sink_datadog_ops = {
 	.type = "datadog",
+	.keys = dd_keys,
+	.check = dd_check,
+	.defaults = dd_defaults,
+	.probe_request = dd_probe_request,
+	.probe_answer = dd_probe_answer,
 	.init = dd_init,
 	.encode_item = dd_encode,
 	.assemble = dd_assemble,

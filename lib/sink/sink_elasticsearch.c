@@ -1,5 +1,5 @@
 /*
- * sink_elasticsearch.c — Elasticsearch / OpenSearch _bulk (sinks.md §3): NDJSON, a
+ * sink_elasticsearch.c — Elasticsearch / OpenSearch _bulk: NDJSON, a
  * `create` action line with _index and an _id from the record's fingerprint (hex), then
  * the document; every line ends with "\n".  `create` + a deterministic _id makes a replay
  * idempotent: a per-item 409 means "already there" and counts as delivered.  A 200 with
@@ -15,7 +15,7 @@
 #define ES_DEFAULT_INDEX "logs-oci-default"
 
 static int
-es_init(struct sink *s, struct sink_err *err)
+es_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -27,14 +27,7 @@ es_init(struct sink *s, struct sink_err *err)
 	c->max_response = 32u << 20;
 	if (sink_add_header(c, "Content-Type: application/x-ndjson") != 0)
 		goto oom;
-	if (cfg->api_key != NULL &&
-	    sink_add_header(c, "Authorization: ApiKey %s", cfg->api_key) != 0)
-		goto oom;
-	else if (cfg->api_key == NULL && cfg->token != NULL &&
-	    sink_add_header(c, "Authorization: Bearer %s", cfg->token) != 0)
-		goto oom;
-	else if (cfg->api_key == NULL && cfg->token == NULL && cfg->username != NULL &&
-	    sink_add_basic_auth(c, cfg->username, cfg->password) != 0)
+	if (sink_add_auth(c, sink_elasticsearch_ops.auth) != 0)
 		goto oom;
 	return sink_add_config_headers(c, err);
 oom:
@@ -44,7 +37,7 @@ oom:
 
 static int
 es_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const char *index = sink_common(s)->cfg->index;
 
@@ -136,8 +129,74 @@ done:
 	return rc;
 }
 
+/* .../<index>/_bulk: the index is not the service base; GET / names the cluster. */
+static int
+es_probe_request(const struct conf_sink *k, struct buf *url,
+    int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
+{
+	size_t o = sink_url_origin_len(k->url);
+
+	if (strstr(k->url + o, "/_bulk") != NULL)
+		buf_append(url, k->url, o);
+	else
+		sink_url_base(k->url, NULL, url);
+	buf_append_str(url, "/");
+	return 0;
+}
+
+static enum sink_probe_verdict
+es_probe_answer(const struct conf_sink *k, long status, const char *body, size_t len,
+    struct buf *detail, struct buf *fix)
+{
+	json_t *v;
+
+	if (status >= 200 && status < 300) {
+		v = json_loadb(body, len, 0, NULL);
+		if (v != NULL) {
+			json_t *ver = json_object_get(v, "version");
+			const char *cn = json_string_value(json_object_get(v, "cluster_name"));
+			const char *num = json_string_value(json_object_get(ver, "number"));
+			const char *dist = json_string_value(json_object_get(ver,
+			    "distribution"));
+			if (num != NULL)
+				buf_printf(detail, " (%s %s%s%s)", dist ? dist : "Elasticsearch",
+				    num, cn ? ", cluster " : "", cn ? cn : "");
+			json_decref(v);
+		}
+		return SINK_PROBE_GENERIC;
+	}
+	if (status == 403) {
+		/* Authenticated: a least-privilege writer may not read the cluster info. */
+		buf_printf(fix, "Elasticsearch accepted the credentials but forbids GET / "
+		    "(the `monitor` cluster privilege): write access to the index could not be "
+		    "confirmed.  Delivery needs create_doc (and auto_configure/create_index for "
+		    "new data streams) on %s.", k->index ? k->index : ES_DEFAULT_INDEX);
+		return SINK_PROBE_WARN;
+	}
+	if (status == 401) {
+		buf_printf(fix, "Elasticsearch refused the credentials (HTTP %ld): check "
+		    "%s.", status, k->api_key ? "api_key (the base64 \"encoded\" value Kibana "
+		    "shows, i.e. base64(id:api_key))" : k->token ? "token" :
+		    k->username ? "username and password" : "the credentials: none are "
+		    "configured (set api_key, or username and password)");
+		return SINK_PROBE_FAILED;
+	}
+	return SINK_PROBE_GENERIC;
+}
+
+/* token (Bearer) is read but -t does not list it for this type, as before. */
+static const char *const es_keys[] = { SINK_HTTP_KEYS, "api_key", "username", "password",
+	"index", NULL };
+static const enum sink_auth es_auth[] = { SINK_AUTH_APIKEY, SINK_AUTH_BEARER,
+	SINK_AUTH_BASIC, SINK_AUTH_END };
+
 const struct sink_ops sink_elasticsearch_ops = {
 	.type = "elasticsearch",
+	.keys = es_keys,
+	.auth = es_auth,
+	.required = "url",
+	.probe_request = es_probe_request,
+	.probe_answer = es_probe_answer,
 	.init = es_init,
 	.encode_item = es_encode,
 	.assemble = es_assemble,

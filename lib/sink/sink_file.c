@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "safeopen.h"
 #include "sink_impl.h"
 
 struct filesink {
@@ -21,15 +22,16 @@ struct filesink {
 /*
  * Created 0600 (the events may be sensitive: audit records), and never through a
  * symbolic link: one planted at the path would have a root daemon append to any file.
+ * A FIFO or device is refused, not waited on (safeopen.h).
  */
 static int
 open_path(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	return safeopen_append(path);
 }
 
 static int
-file_init(struct sink *s, struct sink_err *err)
+file_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	struct filesink *f;
@@ -47,7 +49,7 @@ file_init(struct sink *s, struct sink_err *err)
 	f->fd = open_path(c->cfg->path);
 	if (f->fd < 0) {
 		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", c->cfg->path,
-		    strerror(errno));
+		    safeopen_strerror(errno));
 		return -1;
 	}
 	c->item_is_json = 1;
@@ -56,7 +58,7 @@ file_init(struct sink *s, struct sink_err *err)
 }
 
 static int
-stdout_init(struct sink *s, struct sink_err *err)
+stdout_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	struct filesink *f = calloc(1, sizeof(*f));
@@ -118,7 +120,8 @@ file_write(struct sink *s, const char *body, size_t len, char *errbuf, size_t er
 	if (f->fd < 0) {
 		f->fd = open_path(sink_common(s)->cfg->path);
 		if (f->fd < 0) {
-			snprintf(errbuf, errlen, "cannot open %s: %s", what, strerror(errno));
+			snprintf(errbuf, errlen, "cannot open %s: %s", what,
+			    safeopen_strerror(errno));
 			return -1;
 		}
 	}
@@ -154,7 +157,7 @@ file_reopen(struct sink *s)
 		/* Keep writing to the old file rather than lose events. */
 		log_msg(LOG_LVL_ERROR, NULL, sink_common(s)->cfg->name,
 		    "cannot reopen %s: %s; still writing to the old file",
-		    sink_common(s)->cfg->path, strerror(errno));
+		    sink_common(s)->cfg->path, safeopen_strerror(errno));
 		return;
 	}
 	if (f->fd >= 0)
@@ -162,8 +165,58 @@ file_reopen(struct sink *s)
 	f->fd = fd;
 }
 
+/* Can the file sink append to its file?  Nothing is written; a file made is removed. */
+static enum sink_probe_verdict
+file_probe(const struct conf_sink *cfg, struct buf *detail, struct buf *fix)
+{
+	const char *path = cfg->path;
+	int fd, made = 0, e;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		made = fd >= 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+		if (made && unlink(path) != 0) {
+			buf_printf(detail, "%s: created, but cannot remove the test file: %s",
+			    path, strerror(errno));
+			return SINK_PROBE_WARN;
+		}
+		buf_printf(detail, "%s: %s", path, made ? "can be created (folder is "
+		    "writable)" : "can be appended to");
+		return SINK_PROBE_OK;
+	}
+	e = errno;
+	buf_printf(detail, "%s: %s", path, strerror(e));
+	if (e == ENOENT)
+		buf_printf(fix, "The folder of %s does not exist: create it, writable by "
+		    "the user the daemon runs as.", path);
+	else if (e == EACCES || e == EPERM || e == EROFS)
+		buf_printf(fix, "Make the folder of %s writable by the user the daemon runs "
+		    "as (under systemd: a path in StateDirectory=/LogsDirectory=, or "
+		    "ReadWritePaths=).", path);
+	else
+		buf_printf(fix, "Check path: it must name a regular file in a writable "
+		    "folder.");
+	return SINK_PROBE_FAILED;
+}
+
+static enum sink_probe_verdict
+stdout_probe(const struct conf_sink *cfg, struct buf *detail, struct buf *fix)
+{
+	buf_append_str(detail, "standard output");
+	return SINK_PROBE_OK;
+}
+
+static const char *const file_keys[] = { "path", NULL };
+
 const struct sink_ops sink_file_ops = {
 	.type = "file",
+	.keys = file_keys,
+	.required = "path",
+	.probe_local = file_probe,
 	.init = file_init,
 	.fini = file_fini,
 	.assemble = file_assemble,
@@ -173,6 +226,7 @@ const struct sink_ops sink_file_ops = {
 
 const struct sink_ops sink_stdout_ops = {
 	.type = "stdout",
+	.probe_local = stdout_probe,
 	.init = stdout_init,
 	.fini = file_fini,
 	.assemble = file_assemble,

@@ -10,7 +10,7 @@
 #include "template.h"
 
 static int
-http_init(struct sink *s, struct sink_err *err)
+http_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -45,11 +45,7 @@ http_init(struct sink *s, struct sink_err *err)
 			goto oom;
 		break;
 	}
-	if (cfg->token != NULL &&
-	    sink_add_header(c, "Authorization: Bearer %s", cfg->token) != 0)
-		goto oom;
-	if (cfg->username != NULL &&
-	    sink_add_basic_auth(c, cfg->username, cfg->password) != 0)
+	if (sink_add_auth(c, sink_http_ops.auth) != 0)
 		goto oom;
 	return sink_add_config_headers(c, err);
 oom:
@@ -68,7 +64,7 @@ http_fini(struct sink *s)
 
 static int
 http_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 
@@ -93,8 +89,35 @@ http_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct bu
 	return sink_join_items(out, evs, n, "[", ",", "]");
 }
 
+/* What http_init would refuse: a template that does not compile. */
+static void
+http_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	char msg[256];
+	struct template *t;
+
+	if (cfg->template != NULL) {
+		t = template_new(cfg->template, msg, sizeof(msg));
+		if (t == NULL)
+			conf_check_err(chk, conf_check_line(chk, "template"), "template", "%s",
+			    msg);
+		template_free(t);
+	}
+	sink_check_token_or_basic(cfg, chk);
+}
+
+static const char *const http_keys[] = { SINK_HTTP_KEYS, "template", "api_key", "token",
+	"username", "password", NULL };
+static const enum sink_auth http_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
+	SINK_AUTH_END };
+
+/* No probe_request: a webhook has no validation endpoint (the registry says so). */
 const struct sink_ops sink_http_ops = {
 	.type = "http",
+	.keys = http_keys,
+	.required = "url",
+	.auth = http_auth,
+	.check = http_check,
 	.init = http_init,
 	.fini = http_fini,
 	.encode_item = http_encode,

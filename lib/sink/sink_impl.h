@@ -2,12 +2,31 @@
  * sink_impl.h — internal: what the generic engine (sink.c) shares with the per-type
  * files (sink_http.c, sink_datadog.c, ...).  Not for use outside lib/sink*.c and tests.
  *
- * A type supplies a callback table (struct sink_ops): how one event becomes an envelope
- * item (encode_item, done once at submit), how items become a request body (assemble,
- * done per request, so that a split re-assembles subsets without re-encoding), how a 2xx
- * answer is read per item (parse_2xx, Elasticsearch), or how a batch is written without
- * HTTP (write: file, stdout).  The engine owns queueing, batching, retries, rate limits,
- * splitting, dead letters and stats.
+ * A sink type is a plugin: one file that defines a `const struct sink_ops`, plus one line
+ * in the registry (sink_registry.c, indexed by enum conf_sink_type).  Everything about the
+ * type is in its ops:
+ *
+ *   - keys       the type-specific [sink] keys it reads (the TY keys of conf_keys.c's
+ *                table; conf.c parses every key generically, with FILE:LINE errors, into
+ *                struct conf_sink); -t shows a type's keys even when unset, and `url` or
+ *                `path` given to a type that does not list it is an error;
+ *   - required   the key it cannot work without, reported missing by conf.c;
+ *   - check      what sink_new() would refuse, found at load so that -t finds it too;
+ *   - auth       the Authorization schemes it accepts, in order of preference (one
+ *                helper, sink_auth.c, builds the header for the sink and for --probe);
+ *   - probe_*    the --probe request and how its answer is read;
+ *   - classify   its retry rules for HTTP answers (NULL: sink_classify_default);
+ *   - the transport: encode_item (once at submit), assemble (per request, so that a
+ *                split re-assembles subsets without re-encoding), parse_2xx (per-item
+ *                answers, Elasticsearch); then either the engine's HTTP POST, write
+ *                (synchronous: file, stdout) or send (asynchronous, with a delivery
+ *                report: sink_send_done).
+ *
+ * The engine owns queueing, batching, retries, rate limits, splitting, dead letters and
+ * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file, its line in
+ * sink_registry.c, and its keys (if new) as TY lines of the [sink] key table
+ * (conf_keys.c) with their fields in struct conf_sink: parsing, -t, reload equality
+ * and errors follow from the table.
  */
 #ifndef OCI_LOGFWD_SINK_IMPL_H
 #define OCI_LOGFWD_SINK_IMPL_H
@@ -17,7 +36,10 @@
 
 #include "buf.h"
 #include "sink.h"
+#include "sink_registry.h"
+#include "sink_auth.h"
 
+struct conf_check;
 struct http_response;
 
 enum sink_kind { SINK_KIND_OTHER, SINK_KIND_AUDIT, SINK_KIND_FLOW };
@@ -47,17 +69,61 @@ struct sink_item_result {
 	char reason[200];  /* for REJECT/RETRY: the vendor's reason */
 };
 
+/* What an HTTP status means for a batch (retry rules). */
+enum sink_verdict {
+	SINK_VERDICT_RETRY,   /* back off (Retry-After honoured) and send again */
+	SINK_VERDICT_PAUSE,   /* misconfigured (URL, credentials): pause, queue kept */
+	SINK_VERDICT_REJECT,  /* the events were refused: split, then dead-letter */
+};
+
+/* 408, 429, 5xx: RETRY; 401, 403, 404, 407: PAUSE; any other non-2xx: REJECT. */
+enum sink_verdict sink_classify_default(long status);
+
 struct sink_ops {
-	const char *type;
+	const char *type;               /* the value of `type =` */
+	/* The [sink] keys the type reads beyond the generic ones; NULL-terminated. */
+	const char *const *keys;
+	/* The string key it cannot work without ("url", "path"; NULL = none): conf.c
+	 * reports it missing first, "missing (required for type T)". */
+	const char *required;
+	/* Authorization schemes by preference (SINK_AUTH_END-terminated); NULL = none. */
+	const enum sink_auth *auth;
+	/*
+	 * At load (and -t), after the generic checks: what init would refuse beyond
+	 * `required`, reported with conf_check_err (conf.h); may be NULL.  The registry
+	 * adds what every type shares (a `header` Authorization next to one made from auth).
+	 */
+	void (*check)(const struct conf_sink *cfg, struct conf_check *chk);
+	/* At load: defaults that depend on other keys (conf_check_is_set); 0 or -1. */
+	int (*defaults)(struct conf_sink *cfg, struct conf_check *chk);
+	/* Retry rules for a non-2xx answer; NULL = sink_classify_default. */
+	enum sink_verdict (*classify)(const struct conf_sink *cfg, long status);
+	/*
+	 * --probe over HTTP: appends the GET URL that tells whether the service takes the
+	 * sink's credentials to url, and its headers with add(); 0 or -1 (memory).  The
+	 * `header` lines are added by the caller.  NULL: probe_local says what is checked.
+	 */
+	int (*probe_request)(const struct conf_sink *cfg, struct buf *url,
+	    int (*add)(void *arg, const char *name_colon, const char *value), void *arg);
+	/*
+	 * --probe's reading of an HTTP answer (2xx included), after the caller put "HTTP
+	 * <status> from <url>" (and a body excerpt) into detail: may add to detail and fix;
+	 * returns the verdict, or SINK_PROBE_GENERIC for the caller's usual reading.
+	 */
+	enum sink_probe_verdict (*probe_answer)(const struct conf_sink *cfg, long status,
+	    const char *body, size_t len, struct buf *detail, struct buf *fix);
+	/* --probe without HTTP (file, stdout, no validation endpoint). */
+	enum sink_probe_verdict (*probe_local)(const struct conf_sink *cfg,
+	    struct buf *detail, struct buf *fix);
 	/* Sets s->url, headers (sink_add_header), limits, s->priv.  0 or -1 (err filled). */
-	int (*init)(struct sink *s, struct sink_err *err);
+	int (*init)(struct sink *s, struct err *err);
 	void (*fini)(struct sink *s);                   /* frees s->priv; may be NULL */
 	/*
 	 * Appends doc's envelope item to out; 0, or -1 with a reason in err (the event is
 	 * then dead-lettered).  NULL: the item is the event's JSON itself.
 	 */
 	int (*encode_item)(struct sink *s, const struct sink_doc *doc, struct buf *out,
-	    struct sink_err *err);
+	    struct err *err);
 	/* Appends the request body for evs[0..n) (n >= 1) to out; 0 or -1 (memory). */
 	int (*assemble)(struct sink *s, struct sink_event *const *evs, size_t n,
 	    struct buf *out);
@@ -70,8 +136,23 @@ struct sink_ops {
 	/* Delivery without HTTP (file, stdout): writes body durably; 0, or -1 with errbuf. */
 	int (*write)(struct sink *s, const char *body, size_t len, char *errbuf,
 	    size_t errlen);
+	/*
+	 * Asynchronous delivery without HTTP (a broker with delivery reports): starts sending
+	 * body (borrowed until the outcome) for the batch token; the type reports the outcome
+	 * once with sink_send_done(s, token, error), later, from the loop (never from within
+	 * send).  0, or -1 with errbuf when it could not start (retried like a failed write).
+	 * cancel(s, token): the engine gives the batch up (sink freed, adopted); no
+	 * sink_send_done for that token afterwards.  A type has write, send, or neither (then
+	 * the engine POSTs the body to url itself).
+	 */
+	int (*send)(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
+	    size_t errlen);
+	void (*cancel)(struct sink *s, void *token);
 	void (*reopen)(struct sink *s);                 /* SIGHUP; may be NULL */
 };
+
+/* The keys every HTTP type reads (for struct sink_ops.keys). */
+#define SINK_HTTP_KEYS "url", "header", "tls_verify", "tls_ca_file"
 
 #define SINK_MAX_HEADERS 48
 
@@ -90,22 +171,32 @@ struct sink_common {
 	void *priv;                       /* the type's state */
 };
 
+/* The outcome of an asynchronous send: error NULL = delivered, else retried with backoff
+ * (error is logged and shown as the sink's last error).  Ignored for a token cancelled. */
+void sink_send_done(struct sink *s, void *token, const char *error);
+
+/* sink_new with the ops given (tests; sink_new takes them from the registry). */
+struct sink *sink_new_ops(struct event_base *base, struct http *http,
+    const struct conf_sink *cfg, const struct sink_ops *ops, const char *state_dir,
+    struct err *err);
+
 /* The engine's sink starts with the common part, so a type can reach it. */
 struct sink_common *sink_common(struct sink *s);
 
 /* Adds a request header, printf-style; 0 or -1 (too many, memory). */
 int sink_add_header(struct sink_common *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Adds "Authorization: Basic base64(user:password)"; 0 or -1. */
-int sink_add_basic_auth(struct sink_common *c, const char *user, const char *password);
+/* Adds the Authorization header of the type's auth schemes (sink_auth.h), if any key
+ * for one is set; 0 or -1 (memory, too many). */
+int sink_add_auth(struct sink_common *c, const enum sink_auth *schemes);
 /* Adds cfg's `header` lines; 0 or -1 with err (malformed line). */
-int sink_add_config_headers(struct sink_common *c, struct sink_err *err);
+int sink_add_config_headers(struct sink_common *c, struct err *err);
 /*
  * Sets c->url: url when it has a path beyond "/", else url + default_path.  0 or -1
  * (memory, url NULL: err says the key is required).
  */
 int sink_set_url(struct sink_common *c, const char *url, const char *default_path,
-    struct sink_err *err);
+    struct err *err);
 
 /* Helpers shared by the encoders. */
 enum sink_kind sink_kind_parse(const char *kind);
@@ -113,6 +204,20 @@ const char *sink_kind_name(enum sink_kind k);
 /* Appends "dst joined with commas/newlines": items of evs[0..n) separated by sep. */
 int sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
     const char *open, const char *sep, const char *close);
+
+/* check, for types that send token or username/password, not both. */
+void sink_check_token_or_basic(const struct conf_sink *cfg, struct conf_check *chk);
+/* Length of "scheme://authority" at the start of url; 0 when there is no "://". */
+size_t sink_url_origin_len(const char *url);
+/*
+ * For probe_request: appends the service base of a sink URL to out: cut at marker (the
+ * API path the sink posts to) when present; a URL with no path is its origin; any other
+ * path is kept (a reverse proxy's prefix).  No trailing slash.
+ */
+void sink_url_base(const char *url, const char *marker, struct buf *out);
+
+/* The registry (sink_registry.c): the ops of type t; NULL when t is out of range. */
+const struct sink_ops *sink_ops_for(enum conf_sink_type t);
 
 extern const struct sink_ops sink_http_ops;
 extern const struct sink_ops sink_datadog_ops;

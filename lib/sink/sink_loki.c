@@ -1,5 +1,5 @@
 /*
- * sink_loki.c — Grafana Loki push API, JSON form (sinks.md §4): POST /loki/api/v1/push,
+ * sink_loki.c — Grafana Loki push API, JSON form: POST /loki/api/v1/push,
  * {"streams":[{"stream":{labels},"values":[["<ns as string>","<line>"],...]},...]}, each
  * line the event's JSON as a string.  Streams are grouped by a few low-cardinality
  * labels: `labels` entries are "name=value" (static) or "kind" / "source" (from the
@@ -45,22 +45,46 @@ valid_name(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * What is wrong with the n-th (0-based) label spec, written into why (for init and for
+ * the check at load, so that -t finds it); 0 when it is good.  *nl: its name's length.
+ */
 static int
-add_label(struct loki *lk, const char *spec, struct sink_err *err)
+label_problem(const char *spec, size_t n, size_t *nl, char *why, size_t whylen)
 {
 	const char *eq = strchr(spec, '=');
-	size_t nl = eq ? (size_t)(eq - spec) : strlen(spec);
-	struct label *l;
 
-	while (nl > 0 && spec[nl - 1] == ' ')
-		nl--;
-	if (lk->n >= LOKI_MAX_LABELS) {
-		snprintf(err->msg, sizeof(err->msg), "labels: at most %d", LOKI_MAX_LABELS);
+	*nl = eq ? (size_t)(eq - spec) : strlen(spec);
+	while (*nl > 0 && spec[*nl - 1] == ' ')
+		(*nl)--;
+	if (n >= LOKI_MAX_LABELS) {
+		snprintf(why, whylen, "at most %d", LOKI_MAX_LABELS);
 		return -1;
 	}
-	if (!valid_name(spec, nl)) {
-		snprintf(err->msg, sizeof(err->msg),
-		    "labels: \"%s\": a name must match [a-zA-Z_][a-zA-Z0-9_]* (no __ prefix)", spec);
+	if (!valid_name(spec, *nl)) {
+		snprintf(why, whylen,
+		    "\"%s\": a name must match [a-zA-Z_][a-zA-Z0-9_]* (no __ prefix)", spec);
+		return -1;
+	}
+	if (eq == NULL && !(*nl == 4 && memcmp(spec, "kind", 4) == 0) &&
+	    !(*nl == 6 && memcmp(spec, "source", 6) == 0)) {
+		snprintf(why, whylen,
+		    "\"%s\": use name=value, or kind / source (taken from the event)", spec);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_label(struct loki *lk, const char *spec, struct err *err)
+{
+	const char *eq = strchr(spec, '=');
+	char why[400];
+	size_t nl;
+	struct label *l;
+
+	if (label_problem(spec, lk->n, &nl, why, sizeof(why)) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "labels: %s", why);
 		return -1;
 	}
 	l = &lk->l[lk->n];
@@ -76,16 +100,9 @@ add_label(struct loki *lk, const char *spec, struct sink_err *err)
 			free(l->name);
 			goto oom;
 		}
-	} else if (strcmp(l->name, "kind") == 0) {
-		l->src = LBL_KIND;
-	} else if (strcmp(l->name, "source") == 0) {
-		l->src = LBL_SOURCE;
 	} else {
-		snprintf(err->msg, sizeof(err->msg),
-		    "labels: \"%s\": use name=value, or kind / source (taken from the event)",
-		    spec);
-		free(l->name);
-		return -1;
+		/* label_problem let only these two through */
+		l->src = strcmp(l->name, "kind") == 0 ? LBL_KIND : LBL_SOURCE;
 	}
 	lk->n++;
 	return 0;
@@ -111,7 +128,7 @@ loki_fini(struct sink *s)
 }
 
 static int
-loki_init(struct sink *s, struct sink_err *err)
+loki_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -140,11 +157,7 @@ loki_init(struct sink *s, struct sink_err *err)
 	if (cfg->tenant != NULL &&
 	    sink_add_header(c, "X-Scope-OrgID: %s", cfg->tenant) != 0)
 		goto oom;
-	if (cfg->token != NULL &&
-	    sink_add_header(c, "Authorization: Bearer %s", cfg->token) != 0)
-		goto oom;
-	if (cfg->token == NULL && cfg->username != NULL &&
-	    sink_add_basic_auth(c, cfg->username, cfg->password) != 0)
+	if (sink_add_auth(c, sink_loki_ops.auth) != 0)
 		goto oom;
 	return sink_add_config_headers(c, err);
 oom:
@@ -154,7 +167,7 @@ oom:
 
 static int
 loki_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	if (buf_printf(out, "[\"%lld\",", (long long)(doc->time_ns > 0 ? doc->time_ns : 0)) != 0 ||
 	    buf_append_json_string(out, doc->json, doc->len) != 0 ||
@@ -238,8 +251,74 @@ done:
 	return rc;
 }
 
+/* Labels not given: the ones -t shows and init uses. */
+static int
+loki_defaults(struct conf_sink *cfg, struct conf_check *chk)
+{
+	if (conf_check_is_set(chk, "labels"))
+		return 0;
+	return conf_list_add(&cfg->labels, "source=oci") != 0 ||
+	    conf_list_add(&cfg->labels, "kind") != 0 ? -1 : 0;
+}
+
+/* The labels init would refuse, found at load (and by -t). */
+static void
+loki_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	char why[400];
+	size_t nl;
+
+	sink_check_token_or_basic(cfg, chk);
+	for (size_t i = 0; i < cfg->labels.n; i++) {
+		if (label_problem(cfg->labels.items[i], i, &nl, why, sizeof(why)) != 0) {
+			conf_check_err(chk, conf_check_line(chk, "labels"), "labels", "%s", why);
+			break;
+		}
+	}
+}
+
+static int
+loki_probe_request(const struct conf_sink *k, struct buf *url,
+    int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
+{
+	sink_url_base(k->url, "/loki/api/", url);
+	buf_append_str(url, "/ready");
+	return k->tenant != NULL ? add(arg, "X-Scope-OrgID: ", k->tenant) : 0;
+}
+
+static enum sink_probe_verdict
+loki_probe_answer(const struct conf_sink *k, long status, const char *body, size_t len,
+    struct buf *detail, struct buf *fix)
+{
+	if (status == 401 || status == 403) {
+		buf_printf(fix, "Loki (or its gateway) refused the request (HTTP %ld): check "
+		    "%s%s.", status, k->token ? "token" : k->username ? "username and password" :
+		    "the credentials: none are configured (token, or username and password)",
+		    k->tenant ? " and tenant" : "");
+		return SINK_PROBE_FAILED;
+	}
+	if (status == 503) {
+		buf_append_str(fix, "Loki says it is not ready/healthy: wait and run --probe "
+		    "again; the daemon retries 503 answers, holding events in its queue.");
+		return SINK_PROBE_FAILED;
+	}
+	return SINK_PROBE_GENERIC;
+}
+
+static const char *const loki_keys[] = { SINK_HTTP_KEYS, "token", "username", "password",
+	"tenant", "labels", NULL };
+static const enum sink_auth loki_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
+	SINK_AUTH_END };
+
 const struct sink_ops sink_loki_ops = {
 	.type = "loki",
+	.keys = loki_keys,
+	.auth = loki_auth,
+	.required = "url",
+	.check = loki_check,
+	.defaults = loki_defaults,
+	.probe_request = loki_probe_request,
+	.probe_answer = loki_probe_answer,
 	.init = loki_init,
 	.fini = loki_fini,
 	.encode_item = loki_encode,

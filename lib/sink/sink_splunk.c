@@ -1,5 +1,5 @@
 /*
- * sink_splunk.c — Splunk HTTP Event Collector (sinks.md §2): POST
+ * sink_splunk.c — Splunk HTTP Event Collector: POST
  * /services/collector/event with `Authorization: Splunk <token>`; the body is event
  * envelopes back to back (not an array): time (epoch seconds with a fraction), host,
  * source, sourcetype (per kind unless `sourcetype` is set), index, event.  A 400 for the
@@ -18,7 +18,7 @@ struct hec {
 };
 
 static int
-hec_init(struct sink *s, struct sink_err *err)
+hec_init(struct sink *s, struct err *err)
 {
 	struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -46,7 +46,7 @@ hec_init(struct sink *s, struct sink_err *err)
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	if (sink_add_header(c, "Content-Type: application/json") != 0 ||
-	    sink_add_header(c, "Authorization: Splunk %s", cfg->token) != 0 ||
+	    sink_add_auth(c, sink_splunk_ops.auth) != 0 ||
 	    sink_add_header(c, "X-Splunk-Request-Channel: %02x%02x%02x%02x-%02x%02x-%02x%02x-"
 	        "%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
 	        r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]) != 0)
@@ -77,7 +77,7 @@ default_sourcetype(enum sink_kind k)
 
 static int
 hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
-    struct sink_err *err)
+    struct err *err)
 {
 	const struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
@@ -112,8 +112,54 @@ hec_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf
 	return sink_join_items(out, evs, n, "", "\n", "\n");
 }
 
+static void
+hec_check(const struct conf_sink *cfg, struct conf_check *chk)
+{
+	if (cfg->token == NULL || *cfg->token == '\0')
+		conf_check_err(chk, conf_check_section_line(chk), "token",
+		    "missing (required for type splunk_hec; or token_file)");
+}
+
+static int
+hec_probe_request(const struct conf_sink *k, struct buf *url,
+    int (*add)(void *arg, const char *name_colon, const char *value), void *arg)
+{
+	sink_url_base(k->url, "/services/collector", url);
+	buf_append_str(url, "/services/collector/health");
+	return 0;
+}
+
+static enum sink_probe_verdict
+hec_probe_answer(const struct conf_sink *k, long status, const char *body, size_t len,
+    struct buf *detail, struct buf *fix)
+{
+	if (status == 401 || status == 403) {
+		buf_printf(fix, "Splunk HEC refused the token (HTTP %ld): check token, and "
+		    "that the token and HTTP Event Collector are enabled (Settings > Data inputs "
+		    "> HTTP Event Collector > Global Settings).", status);
+		return SINK_PROBE_FAILED;
+	}
+	if (status == 503) {
+		buf_append_str(fix, "Splunk HEC says it is not ready/healthy: wait and run "
+		    "--probe again; the daemon retries 503 answers, holding events in its "
+		    "queue.");
+		return SINK_PROBE_FAILED;
+	}
+	return SINK_PROBE_GENERIC;
+}
+
+static const char *const hec_keys[] = { SINK_HTTP_KEYS, "token", "index", "sourcetype",
+	"hostname", "source_name", NULL };
+static const enum sink_auth hec_auth[] = { SINK_AUTH_SPLUNK, SINK_AUTH_END };
+
 const struct sink_ops sink_splunk_ops = {
 	.type = "splunk_hec",
+	.keys = hec_keys,
+	.required = "url",
+	.auth = hec_auth,
+	.check = hec_check,
+	.probe_request = hec_probe_request,
+	.probe_answer = hec_probe_answer,
 	.init = hec_init,
 	.fini = hec_fini,
 	.encode_item = hec_encode,

@@ -46,6 +46,14 @@ mkdir -m 700 "$T/refcreds" "$T/refstate"
 printf 'DD-KEY\n' >"$T/refcreds/datadog-api-key"; printf 'HEC-TOKEN\n' >"$T/refcreds/splunk-hec-token"
 chmod 600 "$T/refcreds"/*
 export CREDENTIALS_DIRECTORY="$T/refcreds" STATE_DIRECTORY="$T/refstate"
+# -t loads the OCI credentials as start-up does: give ~/.oci/config (HOME) and the demo's
+# DEMO_DIR an SDK config with the test-only key.
+oci_cfg() { # oci_cfg DIR
+	mkdir -p "$1"; cp tests/data/oci/testonly-api-key.pem "$1/key.pem"; chmod 600 "$1/key.pem"
+	printf '[DEFAULT]\ntenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy\nuser = ocid1.user.oc1..aaaaaaaatestonlyuser\nfingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nkey_file = %s/key.pem\nregion = us-ashburn-1\n' "$1" > "$1/config"
+}
+oci_cfg "$T/home/.oci"; oci_cfg "$T/demo/oci"
+export HOME="$T/home"
 expect 0 "-t on conf/oci-logfwd.conf" -- "$BIN" -t -c conf/oci-logfwd.conf
 has "$T/out" "[sink siem]" "effective config printed"
 has "$T/out" "queue_max_bytes = 64MiB" "defaults filled in"
@@ -103,7 +111,7 @@ expect 78 "world-readable secret file" -- env CREDENTIALS_DIRECTORY="$T/creds" "
 has "$T/err" "chmod 600 $T/creds/hec" "tells how to fix the mode"
 hasnt "$T/err" "FILE-SECRET" "secret not echoed"
 
-# --- -t finds what start-up finds (issue 11 item 14), and never hangs (issue 10 item 9)
+# --- -t finds what start-up finds, and never hangs (on a FIFO or a device)
 mkdir -p "$T/st"
 ck() { # ck NAME: $T/NAME.conf = [daemon] + [source a] + stdin
 	printf '[daemon]\nstate_dir = %s\n[source a]\nquery = search "c/_Audit"\n' "$T/st" >"$T/$1.conf"
@@ -150,7 +158,7 @@ expect 78 "-t: a FIFO as token_file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fi
 has "$T/err" "is a FIFO, not a regular file" "FIFO secret refused"
 expect 78 "-t: a FIFO as the configuration file (no hang)" -- timeout 10 "$BIN" -t -c "$T/fifo"
 has "$T/err" "is a FIFO, not a regular file" "FIFO configuration file refused"
-# -t shows the effective query (issue 11 item 7)
+# -t shows the effective query (a sort operator appended when the query has none)
 printf '[sink o]\ntype = stdout\n' | ck sorted
 expect 0 "-t: a query without a sort operator" -- "$BIN" -t -c "$T/sorted.conf"
 has "$T/out" 'query = search "c/_Audit" | sort by datetime asc' "-t shows the effective query"

@@ -115,7 +115,11 @@ mkdir -p "$T/creds"
 printf 'dd-test-key\n' > "$T/creds/datadog-api-key"
 printf 'splunk-test-token\n' > "$T/creds/splunk-hec-token"
 chmod 600 "$T/creds/"*
-CREDENTIALS_DIRECTORY="$T/creds" /usr/bin/$PKG -t -c "$CONF" >"$T/t.out" 2>"$T/t.err" || { cat "$T/t.err"; fail "-t refused the filled-in config"; }
+# -t loads the OCI credentials as start-up does: an SDK config in ~/.oci with the test key.
+mkdir -p "$T/home/.oci"; cp "$ROOT/tests/data/oci/testonly-api-key.pem" "$T/home/.oci/key.pem"
+chmod 600 "$T/home/.oci/key.pem"
+printf '[DEFAULT]\ntenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy\nuser = ocid1.user.oc1..aaaaaaaatestonlyuser\nfingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\nkey_file = %s/home/.oci/key.pem\nregion = us-ashburn-1\n' "$T" > "$T/home/.oci/config"
+HOME="$T/home" CREDENTIALS_DIRECTORY="$T/creds" /usr/bin/$PKG -t -c "$CONF" >"$T/t.out" 2>"$T/t.err" || { cat "$T/t.err"; fail "-t refused the filled-in config"; }
 grep -q 'ocid1.compartment.oc1..aaaaaaaatestfilledin/_Audit' "$T/t.out" || fail "-t output lacks the query"
 grep -qx 'metrics_listen = 127.0.0.1:9464' "$T/t.out" || fail "-t output lacks metrics_listen"
 echo "ok 4: -t accepts the filled-in config"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6, scenario 4: 429 storms with Retry-After on both sides, honoured, nothing lost.
+# 429 storms with Retry-After on both sides, honoured, nothing lost.
 #  - ocisim answers search requests 4,5, 8,9, 12,13, ... with 429 + Retry-After: 1;
 #  - sinksim "a" (raw) and "b" (ECS) answer with scripted storms of 429 with
 #    Retry-After 1 and 2 s between runs of 200s (the script of each request is known

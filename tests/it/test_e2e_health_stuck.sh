@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10 item 12: /healthz sees what is stuck.  After a few good searches OCI answers
+# /healthz sees what is stuck.  After a few good searches OCI answers
 # every search with 429 and Retry-After: 100000 (27 hours).  The source sits waiting — a
 # search "in progress" — so the last status code says nothing is wrong; its checkpoint
 # does not move, and /healthz must say 503 with a body naming source s and why.

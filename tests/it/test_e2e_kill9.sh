@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_e2e_kill9.sh — issue 6, "Done when" 3: kill -9 of the daemon mid-run, then a
+# test_e2e_kill9.sh — kill -9 of the daemon mid-run, then a
 # restart: nothing lost; duplicates at most what was in flight past the checkpoint; the
 # test prints how many.
 #

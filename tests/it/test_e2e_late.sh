@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_e2e_late.sh — issue 6, "Done when" 5: records that become searchable late, but
+# test_e2e_late.sh — records that become searchable late, but
 # within `overlap`, are delivered exactly once.
 #
 # ocisim makes audit records searchable 6-7 s after their time and flow records 2-3 s

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10, item 1: OCI unreachable is not a gap.  ocisim (a real-time stream) is stopped
+# OCI unreachable is not a gap.  ocisim (a real-time stream) is stopped
 # while the daemon runs, so every SearchLogs connection is refused, and started again on
 # the same port once /healthz has reported the source unhealthy.  Then:
 #  - no gap: no "GAP" in the log, no gap line in the dead-letter file, gaps_total 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10, item 10: queue limits hold per event, not per page, and a record over
+# Queue limits hold per event, not per page, and a record over
 # max_record_bytes is dead-lettered.
 #  - ocisim serves hand-made records (--records-file): 3,000 in one minute, so each
 #    SearchLogs page holds 1,000 of them, plus one record of 1.5 MB;

@@ -15,7 +15,8 @@ start_ocisim
 start_sink keep
 start_sink old --script 503
 BACKLOG_S=5
-conf_head "$T/head.conf"
+MPORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+conf_head "$T/head.conf" "metrics_listen = 127.0.0.1:$MPORT"
 sed -i 's/^shutdown_timeout = 15s$/shutdown_timeout = 3s/' "$T/head.conf"
 KEEP_SECTION=$(sink_section keep raw "batch_max_events = 100" "retry_initial = 100ms" "retry_max_delay = 1s")
 {
@@ -25,7 +26,14 @@ KEEP_SECTION=$(sink_section keep raw "batch_max_events = 100" "retry_initial = 1
 } > "$T/daemon.conf"
 start_daemon "$T/daemon.conf"; phase "daemon started"
 wait_for 20 test -s "$T/keep.out" || fail "no event reached sink keep"
-sleep 3
+# The reload must find events queued at the down sink (else giving it up proves nothing):
+# wait until /metrics shows some, re-reading it on every try.
+old_queue() {
+	http_get "http://127.0.0.1:$MPORT/metrics" | awk '
+	    index($0, "oci_logfwd_sink_queue_events{sink=\"old\"} ") == 1 { q = $2 }
+	    END { exit !(q + 0 > 0) }'
+}
+wait_for 20 old_queue || fail "sink old (503 forever) never had events queued"
 { cat "$T/head.conf"; printf '%s\n' "$KEEP_SECTION"; } > "$T/daemon.conf.new"
 mv "$T/daemon.conf.new" "$T/daemon.conf"
 reload_ms=$(now_ms)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 10 item 2, the README's own workflow: a sink answers 401 (wrong token), is paused
+# The README's own workflow: a sink answers 401 (wrong token), is paused
 # with its queue kept; the operator fixes the token and reloads.  The changed sink must
 # not lose its queue: every record before the final checkpoint reaches the sink (by
 # content; at least once — a hand-over may resend what was in flight), nothing is
@@ -34,7 +34,9 @@ wait_for 20 grep -q "\[sink siem\] HTTP 401 .*pausing it with its queue kept" "$
 queued() {
 	local q
 	q=$(http_get "http://127.0.0.1:$MPORT/metrics" | sed -n 's/^oci_logfwd_sink_queue_events{sink="siem"} //p')
-	python3 -c 'import sys; sys.exit(0 if float(sys.argv[1] or 0) >= 300 else 1)' "${q:-0}"
+	# At least a batch's worth: the source stops after its two windows in flight while
+	# the sink is paused, so how many depends on the rate (lower under ASan).
+	python3 -c 'import sys; sys.exit(0 if float(sys.argv[1] or 0) >= 20 else 1)' "${q:-0}"
 }
 wait_for 30 queued || fail "sink siem did not queue while paused"
 [ -s "$T/siem.out" ] && fail "sink siem accepted events with the wrong token"

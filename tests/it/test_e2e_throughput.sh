@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_e2e_throughput.sh — issue 6, "Done when" 1: 200,000 records over two sinks (ECS to
+# test_e2e_throughput.sh — 200,000 records over two sinks (ECS to
 # one, raw to the other): every record arrives at each sink exactly once, including the
 # distinct VCN flow records that share an id.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 11 item 4: an endpoint with the scheme's default port (http://127.0.0.1:80, like
+# An endpoint with the scheme's default port (http://127.0.0.1:80, like
 # https://logging.<region>.oci.oraclecloud.com:443) must sign the host that goes on the
 # wire: libcurl sends "Host: 127.0.0.1" without ":80", and a signature over
 # "host: 127.0.0.1:80" is a 401 on every request.  Needs port 80 (root): exit 77 when it

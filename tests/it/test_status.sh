@@ -198,6 +198,17 @@ expect 78 "has no \[daemon\] metrics_listen" "$BIN" status -c "$T/nometrics.conf
 expect 78 "cannot read" "$BIN" status -c "$T/missing.conf"
 expect 64 "exclude each other" "$BIN" status -c "$T/daemon.conf" --url "$M"
 expect 1 "cannot connect: is oci-logfwd running" "$BIN" status --url "http://127.0.0.1:$DEAD_PORT"
+# A --url's password and token never reach the output (11.10): masked as -t masks them.
+expect 1 "cannot connect: is oci-logfwd running" "$BIN" status --url "http://u:SECRETPW@127.0.0.1:$DEAD_PORT/?token=TK"
+! grep -q 'SECRETPW\|TK' "$T/e.err" || { cat "$T/e.err"; fail "status printed a secret of --url"; }
+grep -q 'u:\*\*\*@' "$T/e.err" || { cat "$T/e.err"; fail "status did not show the masked URL"; }
+expect 64 "not an http(s) URL" "$BIN" status --url "ftp://u:SECRETPW@127.0.0.1/?token=TK"
+! grep -q 'SECRETPW\|TK' "$T/e.err" || { cat "$T/e.err"; fail "status printed a secret of --url"; }
+${STATUS_WRAP:-} "$BIN" status --url "http://u:SECRETPW@127.0.0.1:$MPORT" >"$T/masked.out" 2>&1 ||
+	{ cat "$T/masked.out"; fail "status with a userinfo URL failed"; }
+grep -q "^oci-logfwd .* at http://u:\*\*\*@127.0.0.1:$MPORT" "$T/masked.out" ||
+	{ cat "$T/masked.out"; fail "status did not show the masked URL"; }
+! grep -q SECRETPW "$T/masked.out" || { cat "$T/masked.out"; fail "status printed the password of --url"; }
 
 cat >"$T/fake.py" <<'PY'
 import http.server, sys

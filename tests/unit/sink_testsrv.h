@@ -19,11 +19,11 @@
 #include <sys/socket.h>
 
 #include "ack.h"
-#include "backoff.h"
 #include "buf.h"
 #include "gzip.h"
 #include "http.h"
 #include "sink.h"
+#include "timeutil.h"
 
 #define TS_MAX_REQ 4096
 #define TS_MAX_SCRIPT 64
@@ -224,12 +224,12 @@ ts_tick(evutil_socket_t fd, short what, void *arg)
 static inline void
 ts_run(struct ts *t)
 {
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 	struct timeval tv = {0, 10000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (!t->acked && backoff_mono_ms() < end)
+	while (!t->acked && timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 	assert_true(t->acked);

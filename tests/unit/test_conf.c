@@ -1,5 +1,5 @@
 /*
- * test_conf.c — lib/conf: every value type (good and bad), every error the issue names,
+ * test_conf.c — lib/conf: every value type (good and bad), every error message it gives,
  * secrets from files and $CREDENTIALS_DIRECTORY, defaults, and the masked dump.
  * Config files are real files in a mkdtemp folder, removed at the end.
  */
@@ -295,7 +295,7 @@ test_defaults(void **state)
 	assert_int_equal(c->n_sources, 1);
 	s = &c->sources[0];
 	assert_string_equal(s->name, "a");
-	/* The effective query: no sort operator, so one is appended (issue 11 item 7). */
+	/* The effective query: no sort operator, so one is appended. */
 	assert_string_equal(s->query, "search \"x\" | sort by datetime asc");
 	assert_int_equal(s->sort_appended, 1);
 	assert_int_equal(s->interval_ms, 30000);
@@ -575,7 +575,7 @@ test_env_expansion(void **state)
 static void
 test_errors(void **state)
 {
-	/* The issue's example, exactly. */
+	/* A bad size: file, line, key and the value, exactly. */
 	expect_error_at("[source a]\nquery = q\n[sink siem]\ntype = http\nurl = http://x\n"
 			"batch_max_bytes = 12XB\n",
 	    6, "[sink siem] batch_max_bytes: \"12XB\" is not a size");
@@ -855,7 +855,7 @@ test_dump_masks_secrets(void **state)
 }
 
 
-/* Issue 10 item 9 / 11 item 14: a FIFO or a device is refused before it is opened (the
+/* A FIFO or a device is refused before it is opened (the
  * open or the read would block for ever); the alarm turns a hang into a failure. */
 static void
 test_not_regular_files(void **state)
@@ -883,7 +883,7 @@ test_not_regular_files(void **state)
 	alarm(0);
 }
 
-/* Issue 11 item 14: what sink_new() refuses, conf_load (and so -t) refuses too. */
+/* What sink_new() refuses, conf_load (and so -t) refuses too. */
 static void
 test_start_checks(void **state)
 {
@@ -910,9 +910,23 @@ test_start_checks(void **state)
 	/* Datadog sends its key as DD-API-KEY: an Authorization header of its own is fine. */
 	conf_free(load_ok("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = x\n"
 	    "api_key = k\nheader = Authorization: y\n"));
+	/* Without `type` the checks of the default type run too: every error in one run. */
+	expect_error_at("[source a]\nquery = q\n[sink w]\nurl = http://h/\n"
+	    "template = {{\n", 5, "[sink w] template: ");
+	/* Loki labels that sink_new() refuses (a bad name, a bare name other than kind or
+	 * source, too many): found at load, at the labels line. */
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = 1x=a\n", 6, "[sink l] labels: \"1x=a\": a name must match");
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = kind, host\n", 6, "[sink l] labels: \"host\": use name=value, or kind");
+	expect_error_at("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1,j=1,k=1,l=1,m=1,n=1,o=1,p=1\n", 6,
+	    "[sink l] labels: at most 15");
+	conf_free(load_ok("[source a]\nquery = q\n[sink l]\ntype = loki\nurl = http://h/\n"
+	    "labels = kind , source, env = prod\n"));
 }
 
-/* Issue 11 item 7: a query without a sort operator gets one; quotes do not count. */
+/* A query without a sort operator gets one; quotes do not count. */
 static void
 test_sort_appended(void **state)
 {
@@ -950,7 +964,7 @@ test_sort_appended(void **state)
 	}
 }
 
-/* Issue 11 item 10: the masking every printed URL goes through. */
+/* The masking every printed URL goes through. */
 static void
 test_mask(void **state)
 {
@@ -985,7 +999,7 @@ test_mask(void **state)
 	assert_string_equal(conf_mask_text("abcdef", out, 4), "abc");
 }
 
-/* Issue 11 items 13 and 14: what start-up needs from the system. */
+/* What start-up needs from the system. */
 static void
 test_check_system(void **state)
 {

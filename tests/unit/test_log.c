@@ -1,5 +1,5 @@
 /* test_log.c — every log line is one line: control characters from the network are
- * escaped (issue 11, item 11), in the message and in source/sink names. */
+ * escaped (no forged log line), in the message and in source/sink names. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

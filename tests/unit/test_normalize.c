@@ -1,6 +1,6 @@
 /*
  * test_normalize.c — normalize_record & co. over the samples and over every kind of bad
- * input the issue lists (nulls, mistyped fields, invalid UTF-8, 1 MiB strings, deep
+ * input (nulls, mistyped fields, invalid UTF-8, 1 MiB strings, deep
  * nesting, not-an-object), plus the fingerprint, the response splitter and dry-run.
  * Run from the repository root (paths are relative to it).
  */
@@ -390,7 +390,7 @@ test_times(void **state)
 	normalizer_free(n);
 }
 
-/* Issue 11.15: a time nothing can represent never leaves an event without @timestamp.
+/* A time nothing can represent never leaves an event without @timestamp.
  * The chain is lc.time, datetime, oracle.ingestedtime, then the time it was read; the
  * event is partial and lc.time is kept as received. */
 static void
@@ -448,7 +448,7 @@ test_times_out_of_range(void **state)
 	normalizer_free(n);
 }
 
-/* Issue 11.15: a mapped key twice in one object: the last value wins, whatever the
+/* A mapped key twice in one object: the last value wins, whatever the
  * first one captured below it is forgotten, and the event is partial.  A key repeated
  * only because its parent repeated is not a duplicate of its own. */
 static void

@@ -124,7 +124,7 @@ mode_of(const char *text, const char *profile, int want_token, struct ocicfg_err
 
 #define FP "fingerprint=6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
 
-/* Issue 11.5: `user` and security_token_file together sign with the API key, wherever
+/* `user` and security_token_file together sign with the API key, wherever
  * each comes from; auth = security_token chooses the token. */
 static void
 test_signing_mode(void **state)

@@ -20,12 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "instprin.h"
 #include "log.h"
 #include "oci.h"
 #include "search.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -237,12 +239,40 @@ test_format_time(void **state)
 {
 	char t[32];
 
-	search_format_time(1741942800000, t);
+	timeutil_format_rfc3339(1741942800000, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:00:00.000Z");
-	search_format_time(1741942867418, t);
+	timeutil_format_rfc3339(1741942867418, TIMEUTIL_MS, t);
 	assert_string_equal(t, "2025-03-14T09:01:07.418Z");
-	search_format_time(0, t);
+	timeutil_format_rfc3339(0, TIMEUTIL_MS, t);
 	assert_string_equal(t, "1970-01-01T00:00:00.000Z");
+}
+
+/* An IMF-fixdate (Date, Retry-After) reads back as the time signer_format_date wrote,
+ * from 1970 to 9999, and a known date gives its known value. */
+static void
+test_http_date(void **state)
+{
+	int64_t last = timeutil_days_from_civil(10000, 1, 1) * 86400 - 1;
+	char d[40];
+	int64_t ms;
+
+	(void)state;
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT", &ms), 0);
+	assert_int_equal(ms, 784111777000LL);
+	assert_int_equal(backoff_http_date_ms("Thu, 29 Feb 2024 23:59:59 GMT", &ms), 0);
+	assert_int_equal(ms, 1709251199000LL);
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nov 1994 08:49:37", &ms), -1);
+	assert_int_equal(backoff_http_date_ms("Sun, 06 Nox 1994 08:49:37 GMT", &ms), -1);
+	for (int64_t t = 0; t <= last; t += 86400LL * 37 + 3599) {
+		signer_format_date(t, d);
+		assert_int_equal(backoff_http_date_ms(d, &ms), 0);
+		if (ms != t * 1000)
+			fail_msg("%s: %lld, want %lld", d, (long long)ms, (long long)t * 1000);
+	}
+	signer_format_date(last, d);
+	assert_string_equal(d, "Fri, 31 Dec 9999 23:59:59 GMT");
+	assert_int_equal(backoff_http_date_ms(d, &ms), 0);
+	assert_int_equal(ms, last * 1000);
 }
 
 /* ---- the request loop against a local evhttp server serving the mixed sample pages ---- */
@@ -268,6 +298,8 @@ struct srv {
 	const char *fail_code, *fail_message, *retry_after;
 	char rids[32][48];  /* opc-request-id of each request */
 	int limits[32];     /* limit of each request */
+	int64_t at_ms[32];  /* when each request reached the server (monotonic) */
+	int one_big;        /* M_SIZED: only record one_big - 1 is ~1 KB, the others small */
 	int host_ok;        /* requests whose Host header was the signed host */
 	struct evhttp_request *held[8];
 	int n_held;
@@ -300,6 +332,7 @@ srv_cb(struct evhttp_request *req, void *arg)
 		const char *rid = evhttp_find_header(in, "opc-request-id");
 		snprintf(s->rids[idx], sizeof(s->rids[idx]), "%s", rid != NULL ? rid : "");
 		s->limits[idx] = lim != NULL ? atoi(lim) : -1;
+		s->at_ms[idx] = timeutil_mono_ms();
 	}
 	{
 		/* the signed host (the Authorization header lists it; curl sends Host) */
@@ -334,7 +367,8 @@ srv_cb(struct evhttp_request *req, void *arg)
 		evbuffer_add_printf(b, "{\"results\":[");
 		for (k = from; k < 8 && k < from + n; k++)
 			evbuffer_add_printf(b, "%s{\"data\":{\"datetime\":%d,\"logContent\":"
-			    "{\"id\":\"r%d\",\"pad\":\"%01000d\"}}}", k > from ? "," : "", k, k, 0);
+			    "{\"id\":\"r%d\",\"pad\":\"%0*d\"}}}", k > from ? "," : "", k, k,
+			    s->one_big == 0 || s->one_big == k + 1 ? 1000 : 1, 0);
 		evbuffer_add_printf(b, "],\"summary\":{}}");
 		if (k < 8) {
 			char t[16];
@@ -394,7 +428,28 @@ struct run {
 	int srv_requests_at[64];
 	char *recs[64];
 	int n_calls, n_recs;
+	/* oversize callback (NULL unless with_oversize) */
+	int with_oversize, oversize_calls, oversize_fail;
+	unsigned oversize_index;
+	uint64_t oversize_bytes;
+	char oversize_rid[64];
 };
+
+static int
+on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_id)
+{
+	struct run *r = arg;
+
+	r->oversize_calls++;
+	r->oversize_index = page_index;
+	r->oversize_bytes = bytes;
+	snprintf(r->oversize_rid, sizeof(r->oversize_rid), "%s", request_id ? request_id : "");
+	if (r->oversize_fail > 0) {
+		r->oversize_fail--;
+		return -1;
+	}
+	return 0;
+}
 
 static void
 resume_cb(evutil_socket_t fd, short what, void *arg)
@@ -500,7 +555,10 @@ run_search(struct srv *s, struct run *r)
 	struct oci_client *c;
 	struct oci_err err;
 	struct search_opts so;
-	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r };
+	struct search_callbacks cb = { on_page, on_done, on_resp, on_retrying, r, NULL };
+
+	if (r->with_oversize)
+		cb.oversize = on_oversize;
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	int lfd = -1, cfd[2] = { -1, -1 };
@@ -934,6 +992,75 @@ test_loop_oversized(void **state)
 	srv_done(&s, &r);
 }
 
+/*
+ * Issue 10.10 (audit): one record over max_page_bytes.  At limit 1 the page is the record:
+ * it is handed to the oversize callback (once it returns 0) and skipped by its
+ * opc-next-page; the records after it still come.  A failing callback (dead-letter not
+ * written) makes the search fetch it again; nothing is skipped unrecorded.
+ */
+static void
+test_loop_oversized_record_skipped(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	int i;
+
+	search_opts_default(&so);
+	so.limit = 8;
+	so.max_page_bytes = 600; /* record r3 (~1.1 KB) never fits; the others do */
+	so.retry_initial_ms = 1;
+	so.retry_max_ms = 2;
+	setup_srv(&s, M_SIZED);
+	s.one_big = 4;
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.with_oversize = 1;
+	r.oversize_fail = 1;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.oversize_calls, 2); /* refused once, recorded the second time */
+	assert_int_equal(r.retries, 0); /* not an OCI failure: no retrying() */
+	assert_true(r.oversize_bytes > so.max_page_bytes);
+	assert_string_equal(r.oversize_rid, "req-1");
+	assert_int_equal(r.records, 7);
+	for (i = 0; i < r.n_recs; i++)
+		assert_null(strstr(r.recs[i], "\"r3\""));
+	assert_non_null(strstr(r.recs[r.n_recs - 1], "\"r7\""));
+	srv_done(&s, &r);
+}
+
+/*
+ * Issue 10.7: page requests of one search are paced (min_page_interval_ms, default 10 ms),
+ * measured where it matters: the gap between requests as the server sees them.
+ */
+static void
+test_loop_paced(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+	int i;
+
+	search_opts_default(&so);
+	assert_int_equal(so.min_page_interval_ms, 10);
+	so.limit = 1; /* 8 records, 8 pages */
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	run_search(&s, &r);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.records, 8);
+	assert_int_equal(s.requests, 8);
+	/* The pacing clock starts when a request is sent; the server sees it a little
+	 * later, by a varying amount: allow 2 ms of that jitter. */
+	for (i = 1; i < s.requests; i++)
+		if (s.at_ms[i] - s.at_ms[i - 1] < so.min_page_interval_ms - 2)
+			fail_msg("page request %d came %lld ms after the previous one", i,
+			    (long long)(s.at_ms[i] - s.at_ms[i - 1]));
+	srv_done(&s, &r);
+}
+
 /* No "results": an empty page.  A 400 on a page token restarts the window once. */
 static void
 test_loop_odd_answers(void **state)
@@ -1146,6 +1273,7 @@ test_oci_client(void **state)
 	assert_non_null(pub);
 	assert_true(signer_verify_raw(pub, ss, strlen(ss), a.signature));
 	assert_int_equal(oci_client_auth_rejected(c, h.generation), 0); /* nothing to refresh */
+	assert_null(oci_client_session_token(c)); /* an API key: no token to mask */
 	signer_auth_cleanup(&a);
 	oci_headers_cleanup(&h);
 	oci_client_free(c);
@@ -1164,6 +1292,8 @@ test_oci_client(void **state)
 	assert_null(header(&h, "x-content-sha256")); /* GET signs no body headers */
 	assert_int_equal(signer_parse_authorization(header(&h, "Authorization"), &a), 0);
 	assert_string_equal(a.key_id, "ST$eyJhbGciOi.eyJleHAiOjF9.c2ln");
+	/* the secret OCI's error text is masked for (secmask) */
+	assert_string_equal(oci_client_session_token(c), "eyJhbGciOi.eyJleHAiOjF9.c2ln");
 	assert_string_equal(a.headers, "date (request-target) host");
 	signer_auth_cleanup(&a);
 	oci_headers_cleanup(&h);
@@ -1202,6 +1332,7 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_format_time),
+		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_loop_pages),
 		cmocka_unit_test(test_loop_errors),
 		cmocka_unit_test(test_loop_partial),
@@ -1210,6 +1341,8 @@ main(void)
 		cmocka_unit_test(test_loop_retry_after),
 		cmocka_unit_test(test_loop_cycle),
 		cmocka_unit_test(test_loop_oversized),
+		cmocka_unit_test(test_loop_paced),
+		cmocka_unit_test(test_loop_oversized_record_skipped),
 		cmocka_unit_test(test_loop_odd_answers),
 		cmocka_unit_test(test_default_port),
 		cmocka_unit_test(test_jwt_times),

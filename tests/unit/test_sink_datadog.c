@@ -1,4 +1,4 @@
-/* test_sink_datadog.c — Datadog Logs v2 (sinks.md §1a): URL from site, DD-API-KEY, the
+/* test_sink_datadog.c — Datadog Logs v2: URL from site, DD-API-KEY, the
  * JSON array with reserved attributes merged in, at most 1000 events and < 5 MB. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@ test_url_from_site(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 
 	ts_start(&t);
@@ -47,7 +47,7 @@ test_envelope(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	json_t *arr, *o;
 	json_error_t e;
@@ -90,7 +90,7 @@ test_limits(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	size_t i, total = 0;
 

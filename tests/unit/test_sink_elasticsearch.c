@@ -1,4 +1,4 @@
-/* test_sink_elasticsearch.c — _bulk (sinks.md §3): NDJSON create actions with _index and
+/* test_sink_elasticsearch.c — _bulk: NDJSON create actions with _index and
  * an _id from the fingerprint, every line ending in \n; errors:true read per item: 409
  * delivered, 429/5xx retried alone, 400 dead-lettered. */
 #include <setjmp.h>
@@ -42,7 +42,7 @@ test_bulk_body(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	const char *p;
 	int lines = 0;
@@ -85,7 +85,7 @@ test_partial_failure(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char path[] = "/tmp/test_es_dl_XXXXXX";
 	int fd = mkstemp(path);

@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sink_impl.h"
 #include "sink_testsrv.h"
+#include "timeutil.h"
 
 #define N_IDS 256
 static unsigned accepted[N_IDS]; /* per event id: how many accepted requests carried it */
@@ -24,7 +26,7 @@ static unsigned accepted[N_IDS]; /* per event id: how many accepted requests car
 static struct sink *
 mk(struct ts *t, struct conf_sink *k)
 {
-	struct sink_err err;
+	struct err err;
 	struct sink *s = sink_new(t->base, t->client, k, "/tmp", &err);
 
 	if (s == NULL)
@@ -86,12 +88,12 @@ submit_n(struct ts *t, struct sink *s, unsigned n)
 static void
 run_until(struct ts *t, int (*cond)(void *), void *arg)
 {
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 	struct timeval tv = {0, 10000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (!cond(arg) && backoff_mono_ms() < end)
+	while (!cond(arg) && timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 	assert_true(cond(arg));
@@ -103,7 +105,7 @@ is_unhealthy(void *arg)
 	return !sink_healthy(arg);
 }
 
-/* Issue 10 item 2: a paused sink's queue is taken over by its fixed successor. */
+/* A paused sink's queue is taken over by its fixed successor. */
 static void
 test_adopt_paused_queue(void **state)
 {
@@ -208,7 +210,7 @@ huge_ok(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "\"}");
 }
 
-/* Issue 10 item 4: judged by its status, not re-sent. */
+/* Judged by its status, not re-sent. */
 static void
 test_2xx_large_body(void **state)
 {
@@ -252,7 +254,7 @@ es_garbage(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "{\"took\":1,\"errors\":false,\"items\":[]}");
 }
 
-/* Issue 10 items 4 and 12: an unreadable 2xx is not re-sent forever, and is unhealthy. */
+/* An unreadable 2xx is not re-sent forever, and is unhealthy. */
 static void
 test_es_unreadable_2xx(void **state)
 {
@@ -300,7 +302,7 @@ es_items_busy(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	buf_append_str(body, "]}");
 }
 
-/* Issue 10 item 12: 2xx answers that deliver nothing do not make a sink healthy. */
+/* 2xx answers that deliver nothing do not make a sink healthy. */
 static void
 test_health_from_last_delivery(void **state)
 {
@@ -339,17 +341,17 @@ has_acked(void *arg)
 static void
 run_for(struct ts *t, int64_t ms)
 {
-	int64_t end = backoff_mono_ms() + ms;
+	int64_t end = timeutil_mono_ms() + ms;
 	struct timeval tv = {0, 5000};
 	struct event *tick = event_new(t->base, -1, EV_PERSIST, ts_tick, NULL);
 
 	event_add(tick, &tv);
-	while (backoff_mono_ms() < end)
+	while (timeutil_mono_ms() < end)
 		event_base_loop(t->base, EVLOOP_ONCE);
 	event_free(tick);
 }
 
-/* Issue 10 item 5: an event that cannot be dead-lettered is kept, loudly, until it can. */
+/* An event that cannot be dead-lettered is kept, loudly, until it can. */
 static void
 test_dead_letter_write_retried(void **state)
 {
@@ -404,7 +406,7 @@ test_dead_letter_write_retried(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 11 item 13: a symbolic link planted at the dead-letter path is not followed. */
+/* A symbolic link planted at the dead-letter path is not followed. */
 static void
 test_dead_letter_no_symlink(void **state)
 {
@@ -438,7 +440,7 @@ test_dead_letter_no_symlink(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 10 item 8: a 400 for everything does not cost 2N-1 requests. */
+/* A 400 for everything does not cost 2N-1 requests. */
 static void
 test_reject_all_cheap(void **state)
 {
@@ -485,7 +487,7 @@ echo_creds(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	    r->headers, r->uri);
 }
 
-/* Issue 11 item 10: no credential in a log line or a dead-letter record. */
+/* No credential in a log line or a dead-letter record. */
 static void
 test_secrets_masked(void **state)
 {
@@ -554,6 +556,116 @@ test_secrets_masked(void **state)
 	ts_stop(&t);
 }
 
+/* A type with an asynchronous transport (a broker with delivery reports). */
+static struct {
+	struct sink *s;
+	struct event *report;  /* delivers the outcome of the pending send from the loop */
+	void *token;           /* the pending send */
+	int sends, cancels, events;
+	const char *fail_next; /* the next report's error; NULL = delivered */
+	int no_report;         /* leave sends pending (for the cancel case) */
+} fk;
+
+static void
+fake_report(evutil_socket_t fd, short what, void *arg)
+{
+	void *t = fk.token;
+	const char *e = fk.fail_next;
+
+	fk.token = NULL;
+	fk.fail_next = NULL;
+	sink_send_done(fk.s, t, e);
+}
+
+static int
+fake_init(struct sink *s, struct err *err)
+{
+	return 0;
+}
+
+static int
+fake_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+{
+	return sink_join_items(out, evs, n, "[", ",", "]");
+}
+
+static int
+fake_send(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
+    size_t errlen)
+{
+	struct timeval tv = { 0, 1000 };
+
+	assert_null(fk.token); /* max_in_flight = 1 */
+	fk.token = token;
+	fk.sends++;
+	fk.events = (int)ts_array_len(body);
+	if (!fk.no_report)
+		evtimer_add(fk.report, &tv);
+	return 0;
+}
+
+static void
+fake_cancel(struct sink *s, void *token)
+{
+	assert_ptr_equal(token, fk.token);
+	fk.token = NULL;
+	fk.cancels++;
+}
+
+static const struct sink_ops fake_ops = {
+	.type = "fake",
+	.init = fake_init,
+	.assemble = fake_assemble,
+	.send = fake_send,
+	.cancel = fake_cancel,
+};
+
+/*
+ * Issue 12 item 1: a transport may be asynchronous.  A failed delivery report is retried,
+ * a good one acknowledges the events; a sink freed while a send is pending cancels it and
+ * its events are cancelled (read again).
+ */
+static void
+test_async_transport(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct err err;
+
+	memset(&t, 0, sizeof(t));
+	memset(&fk, 0, sizeof(fk));
+	t.base = event_base_new();
+	fk.report = evtimer_new(t.base, fake_report, NULL);
+	ts_cfg(&k, CONF_SINK_HTTP, NULL);
+	k.max_in_flight = 1;
+	fk.s = sink_new_ops(t.base, NULL, &k, &fake_ops, "/tmp", &err);
+	if (fk.s == NULL)
+		fail_msg("sink_new_ops: %s", err.msg);
+	assert_null(sink_url(fk.s));
+	fk.fail_next = "broker down";
+	submit_n(&t, fk.s, 5);
+	sink_flush(fk.s);
+	ts_run(&t);
+	assert_int_equal(fk.sends, 2);
+	assert_int_equal(fk.events, 5);
+	assert_int_equal(t.counts.delivered, 5);
+	assert_int_equal(sink_stats(fk.s)->retries, 1);
+	assert_int_equal(sink_stats(fk.s)->events_sent, 5);
+
+	fk.no_report = 1;
+	submit_n(&t, fk.s, 3);
+	sink_flush(fk.s);
+	while (fk.sends < 3)
+		event_base_loop(t.base, EVLOOP_ONCE);
+	assert_non_null(fk.token);
+	sink_free(fk.s);
+	assert_int_equal(fk.cancels, 1);
+	assert_true(t.acked);
+	assert_int_equal(t.counts.cancelled, 3);
+	event_free(fk.report);
+	event_base_free(t.base);
+}
+
 int
 main(void)
 {
@@ -568,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_dead_letter_no_symlink),
 		cmocka_unit_test(test_reject_all_cheap),
 		cmocka_unit_test(test_secrets_masked),
+		cmocka_unit_test(test_async_transport),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

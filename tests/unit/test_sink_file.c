@@ -37,7 +37,7 @@ test_file_and_reopen(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_file_XXXXXX", path[256], rotated[256];
 
@@ -68,13 +68,13 @@ test_file_and_reopen(void **state)
 	ts_stop(&t);
 }
 
-/* Issue 11 item 13: created 0600 whatever the umask, and not through a symbolic link. */
+/* Created 0600 whatever the umask, and not through a symbolic link. */
 static void
 test_file_mode_and_symlink(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_fmode_XXXXXX", path[256], victim[256];
 	struct stat st;

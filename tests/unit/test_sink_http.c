@@ -19,7 +19,7 @@
 static struct sink *
 mk(struct ts *t, struct conf_sink *k)
 {
-	struct sink_err err;
+	struct err err;
 	struct sink *s = sink_new(t->base, t->client, k, "/tmp", &err);
 
 	if (s == NULL)
@@ -151,7 +151,7 @@ test_template_values(void **state)
 	template_free(NULL);
 }
 
-/* Issue 10 item 5: numbers jansson refuses ("too big integer") keep their text. */
+/* Numbers jansson refuses ("too big integer") keep their text. */
 static void
 test_template_big_numbers(void **state)
 {
@@ -504,7 +504,7 @@ test_drained_and_bad_input(void **state)
 	struct ts t;
 	struct conf_sink k;
 	struct sink *s;
-	struct sink_err err;
+	struct err err;
 	struct ack *a;
 	struct sink_doc d;
 	int drained = 0;

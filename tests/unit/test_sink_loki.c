@@ -1,4 +1,4 @@
-/* test_sink_loki.c — Loki push (sinks.md §4): streams grouped by labels (default
+/* test_sink_loki.c — Loki push: streams grouped by labels (default
  * source=oci, kind), ns timestamps as strings, each line the event JSON, X-Scope-OrgID. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@ test_push_body(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	json_t *root, *streams, *st, *vals, *ev;
 	json_error_t e;
@@ -64,7 +64,7 @@ test_labels(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char *labels[] = {"env=prod", "source"};
 	char *bad[] = {"bad-name=x"};

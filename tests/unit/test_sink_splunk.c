@@ -1,4 +1,4 @@
-/* test_sink_splunk.c — Splunk HEC (sinks.md §2): /services/collector/event,
+/* test_sink_splunk.c — Splunk HEC: /services/collector/event,
  * Authorization: Splunk, envelopes back to back, time in epoch seconds with a fraction,
  * sourcetype per kind, and a whole-batch 400 over one bad event isolated by the split. */
 #include <setjmp.h>
@@ -39,7 +39,7 @@ test_envelope(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	json_t *a, *o;
 
@@ -109,7 +109,7 @@ test_bad_event_isolated(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
-	struct sink_err err;
+	struct err err;
 	struct sink *s;
 	char path[] = "/tmp/test_hec_dl_XXXXXX";
 	int fd = mkstemp(path);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -24,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "conf.h"
 #include "log.h"
 #include "normalize.h"
@@ -33,6 +33,7 @@
 #include "sink.h"
 #include "source.h"
 #include "state.h"
+#include "timeutil.h"
 
 /* ---- the fake search ------------------------------------------------------------------ */
 
@@ -68,6 +69,20 @@ struct fake {
 	unsigned outage_retries;   /* the first search retries this many times first */
 	int64_t retry_delay_ms;    /* the delay it reports */
 	int hang;                  /* searches never answer (stuck paging) */
+	unsigned fail_searches;    /* the first this many searches end SEARCH_FAILED ... */
+	long fail_http;            /* ... with this status (403, 413, 0 = malformed page) */
+	const char *fail_rid;      /* ... and this opc-request-id */
+	unsigned fail_count;
+	int fail_after_page;       /* ... after handing over the window's first record */
+	int64_t wait_since0;       /* waiting_since_ms after the first such failure */
+	unsigned wait_since_moved; /* later failures that found it changed (reset by a page) */
+	char seen_error[512];      /* last_error right after the last such failure */
+	unsigned char reject[MAX_RECORDS];   /* record i is not an object (normalize rejects) */
+	unsigned char too_big[MAX_RECORDS];  /* record i is over max_page_bytes: oversize() */
+	unsigned oversize_refused;           /* oversize() calls that returned non-zero */
+	unsigned oversize_calls;
+	const char *mkdir_after_refusals;    /* created after mkdir_after (2) refusals */
+	unsigned mkdir_after;
 	/* Observations */
 	struct { int64_t start_ms, end_ms; } log[MAX_SEARCHES];
 	unsigned n_searches;
@@ -163,18 +178,22 @@ static const struct search_ops fake_ops = { fs_start, fs_pause, fs_resume, fs_ca
 static char *
 record_json(size_t i, size_t *len)
 {
-	char *out, when[32];
+	char *out, when[TIMEUTIL_RFC3339_SIZE];
 	size_t extra = F.big[i];
-	time_t sec = (time_t)(F.t[i] / 1000);
-	struct tm tm;
 
-	if (gmtime_r(&sec, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S",
-	        &tm) == 0)
-		strcpy(when, "2099-01-01T00:00:00");
+	if (F.reject[i]) {
+		/* Valid JSON that normalize refuses: not an object. */
+		if (asprintf(&out, "[\"rec-%zu\",%lld]", i, (long long)F.t[i]) < 0)
+			fail();
+		*len = strlen(out);
+		return out;
+	}
+
+	if (timeutil_format_rfc3339(F.t[i], TIMEUTIL_MS, when) == 0)
+		strcpy(when, "2099-01-01T00:00:00.000Z");
 	if (asprintf(&out, "{\"datetime\":%lld,\"logContent\":{\"id\":\"rec-%zu\","
-	        "\"source\":\"test\",\"time\":\"%s.%03dZ\",\"type\":\"com.example.test\","
-	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when,
-	        (int)(F.t[i] % 1000), i) < 0)
+	        "\"source\":\"test\",\"time\":\"%s\",\"type\":\"com.example.test\","
+	        "\"data\":{\"n\":%zu,\"pad\":\"", (long long)F.t[i], i, when, i) < 0)
 		fail();
 	if (extra > 0) {
 		size_t base = strlen(out);
@@ -216,15 +235,55 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		res.status = SEARCH_FAILED;
 		res.http_status = 0;
 		res.message = "Couldn't connect to server";
+		if (F.fail_rid != NULL) { /* a 503 from OCI, with its opc-request-id */
+			res.http_status = 503;
+			res.code = "ServiceUnavailable";
+			res.message = "busy";
+			res.request_id = F.fail_rid;
+		}
 		F.retry_calls++;
 		if (s->cb.retrying != NULL)
 			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
+		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
 		F.cursor_during_outage = source_stats(F.src)->cursor_ms;
 		if (source_stats(F.src)->waiting)
 			F.waiting_seen = 1;
 		if (!source_healthy(F.src))
 			F.unhealthy_seen = 1;
 		fs_schedule(s, 1); /* the fake does not really wait */
+		return;
+	}
+	if (F.fail_count < F.fail_searches) {
+		/* A failure that says nothing about size (403, a malformed page, a cycle). */
+		F.fail_count++;
+		if (F.fail_after_page) {
+			/* like a token cycle: a page arrives, then the window fails */
+			for (size_t i = 0; i < F.n; i++)
+				if (in_window(s, i)) {
+					struct search_record rec;
+					struct search_page page;
+					char *b = record_json(i, &rec.len);
+					rec.json = b;
+					memset(&page, 0, sizeof(page));
+					page.records = &rec;
+					page.n = 1;
+					page.request_id = "fake-request";
+					(void)s->cb.page(s->cb.arg, &page);
+					free(b);
+					break;
+				}
+		}
+		res.status = SEARCH_FAILED;
+		res.http_status = F.fail_http;
+		res.code = F.fail_http != 0 ? "NotAllowed" : NULL;
+		res.message = "refused";
+		res.request_id = F.fail_rid;
+		fs_finish(s, &res);
+		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
+		if (F.fail_count == 1)
+			F.wait_since0 = source_stats(F.src)->waiting_since_ms;
+		else if (source_stats(F.src)->waiting_since_ms != F.wait_since0)
+			F.wait_since_moved++;
 		return;
 	}
 	if ((F.too_big_over_ms > 0 && s->end_ms - s->start_ms > F.too_big_over_ms) ||
@@ -247,8 +306,30 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		char *bufs[MAX_RECORDS];
 		struct search_page page;
 
+		if (F.too_big[idx[s->next]]) {
+			/* Over max_page_bytes even alone: the real search asks oversize(). */
+			int rc;
+			assert_non_null(s->cb.oversize);
+			F.oversize_calls++;
+			rc = s->cb.oversize(s->cb.arg, (unsigned)s->next, 70u * 1024 * 1024,
+			    "rid-oversize");
+			if (rc != 0) {
+				if (++F.oversize_refused == (F.mkdir_after ? F.mkdir_after : 2) &&
+				    F.mkdir_after_refusals != NULL)
+					assert_int_equal(mkdir(F.mkdir_after_refusals, 0700), 0);
+				fs_schedule(s, 1); /* fetched again after a backoff */
+				return;
+			}
+			s->next++;
+			continue;
+		}
 		if (F.page_size > 0 && k > F.page_size)
 			k = F.page_size;
+		for (size_t j = 1; j < k; j++)
+			if (F.too_big[idx[s->next + j]]) {
+				k = j; /* the page ends before it (limit halved down to it) */
+				break;
+			}
 		for (size_t j = 0; j < k; j++)
 			bufs[j] = record_json(idx[s->next + j], &recs[j].len);
 		for (size_t j = 0; j < k; j++)
@@ -330,7 +411,7 @@ sink_cfg(struct fx *x, int i)
 static struct sink *
 sink_up(struct fx *x, int i)
 {
-	struct sink_err err;
+	struct err err;
 
 	x->sink[i] = sink_new(F.base, NULL, &x->kcfg[i], x->dir, &err);
 	assert_non_null(x->sink[i]);
@@ -346,7 +427,7 @@ fx_init(struct fx *x, enum source_mode mode)
 	assert_non_null(F.base);
 	snprintf(x->dir, sizeof(x->dir), "/tmp/test_source_XXXXXX");
 	assert_non_null(mkdtemp(x->dir));
-	x->now = backoff_now_ms();
+	x->now = timeutil_now_ms();
 	x->cfg.name = "s";
 	x->cfg.query = "search \"x\"";
 	x->cfg.interval_ms = 20;
@@ -407,12 +488,12 @@ run_until(struct fx *x, int (*cond)(void))
 {
 	struct timeval tv = { 0, 2000 };
 	struct event *t = event_new(F.base, -1, EV_PERSIST, tick, (void *)cond);
-	int64_t end = backoff_mono_ms() + 10000;
+	int64_t end = timeutil_mono_ms() + 10000;
 
 	assert_non_null(t);
 	evtimer_add(t, &tv);
 	while (!(cond != NULL ? cond() : x->finished)) {
-		assert_true(backoff_mono_ms() < end);
+		assert_true(timeutil_mono_ms() < end);
 		event_base_loop(F.base, EVLOOP_ONCE);
 	}
 	event_free(t);
@@ -570,7 +651,7 @@ test_split_on_too_big(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.1: a window too big even at 1 s is retried, never skipped as a gap. */
+/* A window too big even at 1 s is retried, never skipped as a gap. */
 static void
 test_too_big_at_minimum_is_retried(void **state)
 {
@@ -618,6 +699,121 @@ test_too_big_forever_oneshot_stops_before_it(void **state)
 	fx_free(&x, src);
 }
 
+/*
+ * Issue 10.1 (audit): a failure that is no evidence of size (403, a malformed page, a
+ * token cycle) retries the window whole with backoff: never split, never a gap; the
+ * error names the full opc-request-id (98 characters, as ocisim's: issue 11.8).
+ */
+static void
+test_failed_search_retried_not_split(void **state)
+{
+	static const char rid[] = "0123456789ABCDEF0123456789ABCDEF/0123456789ABCDEF0123456789"
+	    "ABCDEF/0123456789ABCDEF0123456789ABCDEF";
+	struct fx x;
+	struct source *src;
+
+	assert_int_equal(strlen(rid), 98);
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = 4;
+	F.fail_http = 403;
+	F.fail_rid = rid;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.fail_count, 4);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	/* Every failed try asked for the same, whole window. */
+	for (unsigned i = 1; i <= 4; i++) {
+		assert_int_equal(F.log[i].start_ms, F.log[0].start_ms);
+		assert_int_equal(F.log[i].end_ms, F.log[0].end_ms);
+	}
+	assert_non_null(strstr(F.seen_error, rid));
+	assert_non_null(strstr(F.seen_error, "403"));
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_unhealthy(void)
+{
+	return !source_healthy(F.src) && F.fail_count >= 6;
+}
+
+/*
+ * A window that keeps failing after some pages (a token cycle) is unhealthy: its pages
+ * must not count as "searching works again".
+ */
+static void
+test_failing_window_with_pages_unhealthy(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = ~0u;
+	F.fail_http = 200;
+	F.fail_after_page = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_unhealthy);
+	assert_true(F.fail_count >= 6);
+	/* the wait began at the first failure; the pages in between did not end it */
+	assert_int_equal(F.wait_since_moved, 0);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_true(source_stats(src)->waiting);
+	fx_free(&x, src);
+}
+
+/* Issue 11.8 (audit): a retried 503 names its whole opc-request-id (98 characters). */
+static void
+test_retry_names_whole_request_id(void **state)
+{
+	static const char rid[] = "0123456789ABCDEF0123456789ABCDEF/0123456789ABCDEF0123456789"
+	    "ABCDEF/0123456789ABCDEF0123456789ABCDEZ";
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.outage_retries = 2;
+	F.fail_rid = rid;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.retry_calls, 2);
+	assert_non_null(strstr(F.seen_error, rid));
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/* A one-shot run whose window keeps failing (malformed pages) stops before it, unsplit. */
+static void
+test_failed_search_forever_oneshot_stops(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct stat st;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 30, 1000);
+	F.fail_searches = ~0u;
+	F.fail_http = 200;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_had_losses(src));
+	assert_int_equal(F.fail_count, 5);
+	assert_int_equal(source_stats(src)->windows_split, 0);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_int_not_equal(stat(x.dl[0], &st), 0);
+	assert_true(state_cursor(&x) <= x.cfg.start_ms);
+	fx_free(&x, src);
+}
+
 static int cond_outage_over(void);
 static struct fx *CUR;
 
@@ -627,7 +823,7 @@ cond_outage_over(void)
 	return F.outage_retries == 0 && CUR->finished;
 }
 
-/* Issue 10.1: OCI unreachable: retries reported, no split, no gap, the cursor kept. */
+/* OCI unreachable: retries reported, no split, no gap, the cursor kept. */
 static void
 test_outage_keeps_cursor(void **state)
 {
@@ -733,7 +929,7 @@ cond_b_has_all(void)
 }
 
 /*
- * Issue 10.5: a reload replaces sink a by sink b and frees a with events still queued:
+ * A reload replaces sink a by sink b and frees a with events still queued:
  * they are acknowledged ACK_CANCELLED, and the window is searched again (into b) instead
  * of holding the cursor forever.
  */
@@ -800,7 +996,7 @@ test_cancelled_while_stopping_holds_cursor(void **state)
 	fx_free(&x, NULL);
 }
 
-/* Issue 10.10: one page of many records never overfills a small queue. */
+/* One page of many records never overfills a small queue. */
 static void
 test_queue_limit_per_record(void **state)
 {
@@ -821,7 +1017,7 @@ test_queue_limit_per_record(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.10: a record over max_record_bytes is dead-lettered with a reason. */
+/* A record over max_record_bytes is dead-lettered with a reason. */
 static void
 test_oversize_record_dead_lettered(void **state)
 {
@@ -864,7 +1060,161 @@ test_oversize_record_dead_lettered(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: a checkpoint later than now is not trusted. */
+/* Dead-letter lines of path whose "reason" contains want, and one of them (caller frees). */
+static int
+dl_lines(const char *path, const char *want, json_t **one)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		const char *r;
+		assert_non_null(j);
+		r = json_string_value(json_object_get(j, "reason"));
+		if (r != NULL && strstr(r, want) != NULL) {
+			n++;
+			if (one != NULL && *one == NULL) {
+				*one = j;
+				continue;
+			}
+		}
+		json_decref(j);
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Issue 10.10 (audit): a record over max_page_bytes is dead-lettered by the source (one
+ * line per routed sink: reason, window, opc-request-id) and counted; the rest of the
+ * window is delivered.  A dead-letter file that cannot be written holds it (fetched again),
+ * and the retry does not write it again to the file that already has it.
+ */
+static void
+test_record_over_max_page_bytes_dead_lettered(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char sub[160], dl_b[200];
+	json_t *j = NULL;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	snprintf(sub, sizeof(sub), "%s/later", x.dir);
+	snprintf(dl_b, sizeof(dl_b), "%s/dl-b.ndjson", sub);
+	x.kcfg[1].dead_letter = dl_b; /* its folder appears after 2 refusals */
+	F.mkdir_after_refusals = sub;
+	add_records(x.cfg.start_ms, 10, 1000);
+	F.too_big[6] = 1;
+	src = fx_source(&x, 2);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.oversize_refused, 2);
+	assert_int_equal(F.oversize_calls, 3);
+	assert_int_equal(source_stats(src)->oversize_records, 1);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_int_equal(PER[i], i == 6 ? 0 : 1);
+	/* Exactly one line in each file, though sink a's was written before b's failed. */
+	assert_int_equal(dl_lines(x.dl[0], "record over max_page_bytes", &j), 1);
+	assert_int_equal(dl_lines(dl_b, "record over max_page_bytes", NULL), 1);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "opc-request-id")),
+	    "rid-oversize");
+	assert_non_null(json_string_value(json_object_get(j, "window")));
+	assert_int_equal(json_integer_value(json_object_get(j, "bytes")), 70 * 1024 * 1024);
+	json_decref(j);
+	assert_true(source_had_losses(src)); /* not delivered: one-shot exits 1 */
+	unlink(dl_b);
+	rmdir(sub);
+	fx_free(&x, src);
+}
+
+/* A dead-letter file that stays unwritable for a while is said once, not once a try. */
+static void
+test_dead_letter_error_rate_limited(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char sub[160], dl_a[200], logf[200], *line = NULL;
+	size_t cap = 0;
+	int saved, fd, said = 0;
+	enum log_level lvl = log_get_level();
+	FILE *f;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	snprintf(sub, sizeof(sub), "%s/later", x.dir);
+	snprintf(dl_a, sizeof(dl_a), "%s/dl-a.ndjson", sub);
+	snprintf(logf, sizeof(logf), "%s/stderr.log", x.dir);
+	x.kcfg[0].dead_letter = dl_a;
+	F.mkdir_after_refusals = sub;
+	F.mkdir_after = 6;
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.too_big[2] = 1;
+	src = fx_source(&x, 1);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	log_set_level(LOG_LVL_ERROR);
+	source_start(src);
+	run_until(&x, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_set_level(lvl);
+	assert_int_equal(F.oversize_refused, 6);
+	f = fopen(logf, "r");
+	assert_non_null(f);
+	while (getline(&line, &cap, f) > 0)
+		if (strstr(line, "cannot write a record") != NULL)
+			said++;
+	free(line);
+	fclose(f);
+	assert_int_equal(said, 1);
+	assert_int_equal(dl_lines(dl_a, "record over max_page_bytes", NULL), 1);
+	unlink(dl_a);
+	rmdir(sub);
+	fx_free(&x, src);
+}
+
+/* A record normalize rejects (not an object) is dead-lettered with the record, counted. */
+static void
+test_rejected_record_dead_lettered(void **state)
+{
+	struct fx x;
+	struct source *src;
+	json_t *j = NULL;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	add_records(x.cfg.start_ms, 10, 1000);
+	F.reject[3] = 1;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(source_stats(src)->bad_records, 1);
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_int_equal(PER[i], i == 3 ? 0 : 1);
+	assert_int_equal(dl_lines(x.dl[0], "cannot be forwarded", &j), 1);
+	assert_non_null(j);
+	assert_true(json_is_array(json_object_get(j, "record")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "record"), 0)),
+	    "rec-3");
+	json_decref(j);
+	fx_free(&x, src);
+}
+
+/* A checkpoint later than now is not trusted. */
 static void
 test_future_cursor_rejected(void **state)
 {
@@ -888,7 +1238,7 @@ test_future_cursor_rejected(void **state)
 	fx_free(&x, src);
 }
 
-/* Issue 10.11: no signed overflow with a cursor near INT64_MAX (run under UBSan). */
+/* No signed overflow with a cursor near INT64_MAX (run under UBSan). */
 static void
 test_cursor_near_int64_max(void **state)
 {
@@ -975,10 +1325,10 @@ static int64_t HANG_UNTIL;
 static int
 cond_time(void)
 {
-	return backoff_mono_ms() >= HANG_UNTIL;
+	return timeutil_mono_ms() >= HANG_UNTIL;
 }
 
-/* Issue 10.12: a search that gets no page for longer than the bound is unhealthy. */
+/* A search that gets no page for longer than the bound is unhealthy. */
 static void
 test_stuck_search_unhealthy(void **state)
 {
@@ -989,11 +1339,11 @@ test_stuck_search_unhealthy(void **state)
 	F.hang = 1;
 	src = fx_source(&x, 1);
 	source_start(src);
-	HANG_UNTIL = backoff_mono_ms() + 20;
+	HANG_UNTIL = timeutil_mono_ms() + 20;
 	run_until(&x, cond_time);
 	assert_int_equal(F.n_searches, 1);
 	assert_true(source_healthy(src)); /* 20 ms: within the bound (120 ms here) */
-	HANG_UNTIL = backoff_mono_ms() + 200;
+	HANG_UNTIL = timeutil_mono_ms() + 200;
 	run_until(&x, cond_time);
 	assert_false(source_healthy(src));
 	fx_free(&x, src);
@@ -1008,12 +1358,19 @@ main(void)
 		cmocka_unit_test(test_too_big_at_minimum_is_retried),
 		cmocka_unit_test(test_too_big_forever_oneshot_stops_before_it),
 		cmocka_unit_test(test_outage_keeps_cursor),
+		cmocka_unit_test(test_failed_search_retried_not_split),
+		cmocka_unit_test(test_failed_search_forever_oneshot_stops),
+		cmocka_unit_test(test_retry_names_whole_request_id),
+		cmocka_unit_test(test_failing_window_with_pages_unhealthy),
 		cmocka_unit_test(test_short_retries_stay_healthy),
 		cmocka_unit_test(test_sweep_finds_late_record),
 		cmocka_unit_test(test_cancelled_window_is_searched_again),
 		cmocka_unit_test(test_cancelled_while_stopping_holds_cursor),
 		cmocka_unit_test(test_queue_limit_per_record),
 		cmocka_unit_test(test_oversize_record_dead_lettered),
+		cmocka_unit_test(test_record_over_max_page_bytes_dead_lettered),
+		cmocka_unit_test(test_rejected_record_dead_lettered),
+		cmocka_unit_test(test_dead_letter_error_rate_limited),
 		cmocka_unit_test(test_future_cursor_rejected),
 		cmocka_unit_test(test_cursor_near_int64_max),
 		cmocka_unit_test(test_window_at_most_14_days),

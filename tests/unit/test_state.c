@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "seen.h"
 #include "state.h"
 
@@ -178,7 +179,7 @@ test_state_unwritable(void **state)
 	assert_non_null(strstr(err.msg, "cannot create"));
 }
 
-/* The checksum covers the header: an edited cursor is caught (issue 10.11). */
+/* The checksum covers the header: an edited cursor is caught. */
 static void
 test_state_header_edit(void **state)
 {
@@ -206,18 +207,6 @@ test_state_header_edit(void **state)
 	assert_int_equal(cur, 0);
 }
 
-static uint64_t
-fnv(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Files written by version 1 (checksum over the entries only) are still read. */
 static void
 test_state_v1_still_read(void **state)
@@ -236,7 +225,7 @@ test_state_v1_still_read(void **state)
 	}
 	n = snprintf(head, sizeof(head), "{\"version\":1,\"source\":\"old\",\"cursor\":"
 	    "\"2023-11-14T22:13:20.000Z\",\"cursor_ms\":1700000000000,\"entries\":1,"
-	    "\"checksum\":\"%016llx\"}\n", (unsigned long long)fnv(e, 16));
+	    "\"checksum\":\"%016llx\"}\n", (unsigned long long)hash_fnv1a(HASH_FNV1A_INIT, e, 16));
 	memcpy(file, head, (size_t)n);
 	memcpy(file + n, e, 16);
 	write_file("old.state", file, (size_t)n + 16);
@@ -251,7 +240,7 @@ test_state_v1_still_read(void **state)
 	seen_free(s);
 }
 
-/* Issue 11.13: a symlink planted at <source>.state.tmp is not followed; files are 0600. */
+/* A symlink planted at <source>.state.tmp is not followed; files are 0600. */
 static void
 test_state_tmp_symlink(void **state)
 {
@@ -280,7 +269,7 @@ test_state_tmp_symlink(void **state)
 	assert_int_equal(cur, 77000);
 }
 
-/* Issue 10.11: the delivered set is bounded (clamped times, a count cap). */
+/* The delivered set is bounded (clamped times, a count cap). */
 static void
 test_seen_clamp_trim(void **state)
 {

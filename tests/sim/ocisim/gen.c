@@ -11,7 +11,9 @@
  * OCI, flow-log ids are not unique: 1 flow record in 20 reuses the id of the previous
  * flow record while its contents differ.
  */
+#include "hash.h"
 #include "ocisim.h"
+#include "timeutil.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -32,18 +34,9 @@ struct gen_file {
 };
 
 static uint64_t
-mix(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t
 h(const struct gen *g, uint64_t k, uint64_t salt)
 {
-	return mix(g->seed * 0x100000001B3ULL ^ mix(k ^ (salt * 0xD6E8FEB86659FD93ULL)));
+	return hash_mix64(g->seed * 0x100000001B3ULL ^ hash_mix64(k ^ (salt * 0xD6E8FEB86659FD93ULL)));
 }
 
 static int64_t
@@ -96,24 +89,9 @@ gen_range(const struct gen *g, int64_t start_ms, int64_t end_ms, uint64_t *kmin,
 	*kmax = first_at(g, end_ms);
 }
 
-void
-rfc3339_ms(int64_t ms, char out[32])
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	/* ms >= 0 here; the modulo keeps the compiler's range analysis happy */
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-	    tm.tm_mon % 12 + 1, tm.tm_mday % 32, tm.tm_hour % 24, tm.tm_min % 60, tm.tm_sec % 61, (int)((ms % 1000 + 1000) % 1000));
-}
-
 int
 parse_time(const char *s, int64_t *ms)
 {
-	struct tm tm;
-	int y, mo, d, hh, mi, ss, n = 0, frac_ms = 0;
-	const char *p;
 	char *end;
 	long long v;
 
@@ -124,41 +102,7 @@ parse_time(const char *s, int64_t *ms)
 		*ms = v;
 		return 0;
 	}
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &hh, &mi, &ss, &n) != 6)
-		return -1;
-	p = s + n;
-	if (*p == '.') {
-		int digits = 0;
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			if (digits < 3)
-				frac_ms = frac_ms * 10 + (*p - '0');
-			digits++;
-			p++;
-		}
-		for (; digits < 3; digits++)
-			frac_ms *= 10;
-	}
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mi;
-	tm.tm_sec = ss;
-	*ms = (int64_t)timegm(&tm) * 1000 + frac_ms;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-			return -1;
-		*ms -= (*p == '+' ? 1 : -1) * ((int64_t)oh * 3600 + om * 60) * 1000;
-		p += 6;
-	} else {
-		return -1;
-	}
-	return *p == '\0' ? 0 : -1;
+	return timeutil_parse_rfc3339_ms(s, ms);
 }
 
 static int
@@ -201,7 +145,7 @@ b32ish(uint64_t v, int n, char *out)
 
 	for (i = 0; i < n; i++) {
 		out[i] = a[v & 31];
-		v = mix(v + (uint64_t)i);
+		v = hash_mix64(v + (uint64_t)i);
 	}
 	out[n] = '\0';
 }
@@ -251,8 +195,8 @@ gen_flow(const struct gen *g, uint64_t k, int64_t t, int64_t ing, struct buf *ou
 	int64_t start = t / 1000, end = start + 30 + (int64_t)((r >> 24) % 30);
 	int nodata = h(g, k, 3) % 50 == 0;
 
-	rfc3339_ms(t, ts);
-	rfc3339_ms(ing, its);
+	timeutil_format_rfc3339(t, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(ing, TIMEUTIL_MS, its);
 	own_flow_id(g, k, flowid);
 	snprintf(id, sizeof(id), "%s", flowid);
 	if (h(g, k, 2) % 20 == 0) {
@@ -332,17 +276,17 @@ gen_audit(const struct gen *g, uint64_t k, int64_t t, int64_t ing, struct buf *o
 	int ok = status[0] == '2', list = strncmp(ev[e].event, "List", 4) == 0;
 	char resname[48], resid[120], resnm[64];
 
-	rfc3339_ms(t, ts);
-	rfc3339_ms(ing, its);
-	rfc3339_ms(t + 30 + (int64_t)(r % 900), rts);
+	timeutil_format_rfc3339(t, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(ing, TIMEUTIL_MS, its);
+	timeutil_format_rfc3339(t + 30 + (int64_t)(r % 900), TIMEUTIL_MS, rts);
 	snprintf(uuid, sizeof(uuid), "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(r2 >> 32),
 	    (unsigned)(r2 >> 16) & 0xffff, (unsigned)r2 & 0xfff,
-	    0x8000u | ((unsigned)(r >> 20) & 0x3fff), (unsigned long long)(mix(r2) & 0xffffffffffffULL));
+	    0x8000u | ((unsigned)(r >> 20) & 0x3fff), (unsigned long long)(hash_mix64(r2) & 0xffffffffffffULL));
 	hexn(r, r2, 32, rid);
 	rid[32] = '/';
-	hexn(r2, mix(r), 32, rid + 33);
+	hexn(r2, hash_mix64(r), 32, rid + 33);
 	rid[65] = '/';
-	hexn(mix(r2), r, 32, rid + 66);
+	hexn(hash_mix64(r2), r, 32, rid + 66);
 	b32ish(r + (uint64_t)p, 32, user);
 	b32ish(r2, 32, res);
 	snprintf(resname, sizeof(resname), "prod-%s-%02d", ev[e].rtype, (int)((r >> 30) % 40));

@@ -33,8 +33,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "backoff.h"
+#include "hash.h"
 #include "ocisim.h"
 #include "signer.h"
+#include "timeutil.h"
 
 #define MAX_KEYS 16
 #define MAX_FAULTS 16
@@ -46,6 +49,8 @@ struct fault {
 	char retry_after[24]; /* seconds, "past", "huge", "" = none */
 	char code[48];        /* OCI code; "" = the usual one for the status */
 	int forge;            /* the message carries CR/LF and a forged log line */
+	int echo_auth;        /* the message quotes the request's Authorization header, as a
+	                       * careless gateway's error page does */
 	unsigned long hits;
 };
 
@@ -99,12 +104,10 @@ slog(struct sim *s, const char *fmt, ...)
 {
 	char ts[32];
 	va_list ap;
-	struct timespec now;
 
 	if (s->log == NULL)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	rfc3339_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts);
+	timeutil_format_rfc3339(timeutil_now_ms(), TIMEUTIL_MS, ts);
 	fprintf(s->log, "%s ", ts);
 	va_start(ap, fmt);
 	vfprintf(s->log, fmt, ap);
@@ -113,29 +116,11 @@ slog(struct sim *s, const char *fmt, ...)
 	fflush(s->log);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ULL;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-	return x ^ (x >> 31);
-}
-
 static void
 set_request_id(struct sim *s, struct evhttp_request *req)
 {
 	char id[120];
-	uint64_t a = mix64(++s->reqids), b = mix64(a), c = mix64(b);
+	uint64_t a = hash_mix64(++s->reqids), b = hash_mix64(a), c = hash_mix64(b);
 
 	snprintf(id, sizeof(id), "%016llX%016llX/%016llX%016llX/%016llX%016llX",
 	    (unsigned long long)a, (unsigned long long)(a ^ 0x5555), (unsigned long long)b,
@@ -166,7 +151,6 @@ reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuff
     int64_t delay_ms)
 {
 	struct pending *p;
-	struct timeval tv;
 
 	if (delay_ms <= 0 || (p = calloc(1, sizeof(*p))) == NULL) {
 		evhttp_send_reply(req, status, NULL, body);
@@ -186,9 +170,7 @@ reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuff
 	}
 	p->next = s->pending;
 	s->pending = p;
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
-	evtimer_add(p->ev, &tv);
+	timeutil_timer_add(p->ev, delay_ms);
 }
 
 /* Sends now, or after --latency-ms.  Takes body. */
@@ -200,7 +182,7 @@ reply(struct sim *s, struct evhttp_request *req, int status, struct evbuffer *bo
 
 /*
  * A message in words no client can look for: OCI documents codes, not the wording of
- * its messages, so a client must decide by status and code alone (issue 11 item 6).
+ * its messages, so a client must decide by status and code alone.
  */
 static const char *
 free_words(struct sim *s, char *out, size_t n)
@@ -208,7 +190,7 @@ free_words(struct sim *s, char *out, size_t n)
 	static const char *const words[] = { "amber", "quill", "harbor", "lantern", "velvet",
 		"orchid", "gravel", "meadow", "saffron", "tundra", "copper", "willow", "ember",
 		"fjord", "marble", "nectar" };
-	uint64_t x = mix64(++s->words);
+	uint64_t x = hash_mix64(++s->words);
 	size_t o = 0;
 	int i;
 
@@ -276,26 +258,9 @@ status_code_name(int status)
 static int64_t
 parse_imf_date(const char *v)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
-	int d, y, hh, mi, ss;
-	const char *m;
-	struct tm tm;
+	int64_t ms;
 
-	if (v == NULL || sscanf(v, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &d, mon, &y, &hh, &mi,
-			     &ss) != 6)
-		return -1;
-	m = strstr(months, mon);
-	if (m == NULL || (m - months) % 3 != 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = (int)((m - months) / 3);
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mi;
-	tm.tm_sec = ss;
-	return (int64_t)timegm(&tm);
+	return v != NULL && backoff_http_date_ms(v, &ms) == 0 ? ms / 1000 : -1;
 }
 
 static int
@@ -522,7 +487,7 @@ make_token(struct sim *s, uint64_t pos, const char *tag, unsigned pageno, uint64
     char *out, size_t n)
 {
 	char payload[160], mac[25];
-	int64_t exp = s->page_token_ttl_ms > 0 ? now_ms() + s->page_token_ttl_ms : 0;
+	int64_t exp = s->page_token_ttl_ms > 0 ? timeutil_now_ms() + s->page_token_ttl_ms : 0;
 
 	snprintf(payload, sizeof(payload), "%llu-%lld-%s-%u-%llu", (unsigned long long)pos,
 	    (long long)exp, tag, pageno, (unsigned long long)first);
@@ -554,7 +519,7 @@ check_token(struct sim *s, const char *tok, const char *tag, uint64_t *pos,
 	if (sscanf(payload, "%llu-%lld-%16[0-9a-f]-%u-%llu", &p, &exp, t, &pn, &f) != 5 ||
 	    strcmp(t, tag) != 0)
 		return -1;
-	if (exp != 0 && now_ms() > exp)
+	if (exp != 0 && timeutil_now_ms() > exp)
 		return 1;
 	*pos = p;
 	*pageno = pn;
@@ -604,8 +569,12 @@ inject_fault(struct sim *s, struct evhttp_request *req)
 		slog(s, "fault: request %lu answered %d", n, f->status);
 		{
 			char w[100];
+			const char *auth = f->echo_auth ? evhttp_find_header(
+			    evhttp_request_get_input_headers(req), "Authorization") : NULL;
 			send_error(s, req, f->status, f->code[0] != '\0' ? f->code :
-			    status_code_name(f->status), "%s%s", free_words(s, w, sizeof(w)),
+			    status_code_name(f->status), "%s%s%s%s", auth != NULL ?
+			    "request had Authorization: " : "", auth != NULL ? auth : "",
+			    free_words(s, w, sizeof(w)),
 			    f->forge ? "\r\nnotice: finished: everything delivered\n" : "");
 		}
 		return 1;
@@ -720,7 +689,7 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 			goto done;
 		}
 	}
-	now = now_ms();
+	now = timeutil_now_ms();
 	if (buf_append_str(&out, "{\"results\":[") != 0)
 		goto oom;
 	for (k = pos; k < kmax && n < (unsigned)limit; k++) {
@@ -775,8 +744,8 @@ handle_search(struct sim *s, struct evhttp_request *req, const char *body, size_
 	}
 	s->pages++;
 	s->records += n;
-	rfc3339_ms(start, ts);
-	rfc3339_ms(end, te);
+	timeutil_format_rfc3339(start, TIMEUTIL_MS, ts);
+	timeutil_format_rfc3339(end, TIMEUTIL_MS, te);
 	if (s->log != NULL && s->pages % 100 == 1)
 		slog(s, "page %lu: [%s, %s) pos %llu: %u records%s", s->pages, ts, te,
 		    (unsigned long long)pos, n, k < kmax ? " (more)" : "");
@@ -1012,6 +981,8 @@ parse_fault(struct sim *s, const char *spec)
 			snprintf(f.retry_after, sizeof(f.retry_after), "%s", tok + 12);
 		else if (strcmp(tok, "forge") == 0)
 			f.forge = 1;
+		else if (strcmp(tok, "echo-auth") == 0)
+			f.echo_auth = 1;
 		else if (strncmp(tok, "code=", 5) == 0 && strlen(tok + 5) < sizeof(f.code))
 			snprintf(f.code, sizeof(f.code), "%s", tok + 5);
 		else
@@ -1098,7 +1069,9 @@ usage(FILE *f)
 	    "                            429:every=7:retry-after=1, 503:burst=3:every=50,\n"
 	    "                            409:code=LockConflict, 302 (3xx..5xx; S = seconds, past\n"
 	    "                            or huge; :forge = CR/LF and a forged log line in the\n"
-	    "                            message; counts search requests; repeatable)\n"
+	    "                            message; :echo-auth = the message quotes the request's\n"
+	    "                            Authorization header; counts search requests;\n"
+	    "                            repeatable)\n"
 	    "  --latency-ms N            delay every response\n"
 	    "  --max-window-records N    a window holding more is a slow query: answered (500)\n"
 	    "                            only after --slow-query-ms (default 30000)\n"
@@ -1237,7 +1210,7 @@ bad:
 			fprintf(stderr, "ocisim: --dump needs --from and --to (RFC 3339 or epoch ms)\n");
 			return 64;
 		}
-		dump_now = now_ms();
+		dump_now = timeutil_now_ms();
 		if (now_s != NULL && parse_time(now_s, &dump_now) != 0)
 			return 64;
 		gen_range(&s.gen, from_ms, to_ms, &kmin, &kmax);

@@ -42,8 +42,6 @@ int gen_record(const struct gen *g, uint64_t k, unsigned kinds, int64_t now_ms,
 int gen_load_file(struct gen *g, const char *path, char *err, size_t errlen);
 void gen_free_file(struct gen *g);
 
-/* Epoch ms -> "2025-03-14T09:00:05.123Z". */
-void rfc3339_ms(int64_t ms, char out[32]);
 /* "2025-03-14T09:00:05[.123]Z" / "+hh:mm" or plain epoch ms -> epoch ms; 0 or -1. */
 int parse_time(const char *s, int64_t *ms);
 

@@ -25,12 +25,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "backoff.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
 #include "oci.h"
 #include "search.h"
+#include "timeutil.h"
 
 struct cli {
 	struct event_base *base;
@@ -145,7 +145,7 @@ parse_t(const char *s, int64_t *ms)
 		return -1;
 	if (conf_parse_time(s, &rel, ms) == 0) {
 		if (rel)
-			*ms += backoff_now_ms();
+			*ms += timeutil_now_ms();
 		return 0;
 	}
 	return -1;
@@ -261,13 +261,13 @@ main(int argc, char **argv)
 	cb.response = on_response;
 	cb.retrying = on_retrying;
 	cb.arg = &c;
-	t0 = backoff_mono_ms();
+	t0 = timeutil_mono_ms();
 	c.rc = 1;
 	c.search = search_start(client, query, start, end, &so, &cb);
 	if (c.search == NULL)
 		goto out;
 	event_base_dispatch(c.base);
-	t1 = backoff_mono_ms();
+	t1 = timeutil_mono_ms();
 	fflush(stdout);
 	{
 		char counts[512] = "";

@@ -23,12 +23,12 @@
 #include <time.h>
 
 #include "ack.h"
-#include "backoff.h"
 #include "buf.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
 #include "sink.h"
+#include "timeutil.h"
 
 #define MAX_SINKS 16
 #define CHUNK 2000 /* events produced per loop turn */
@@ -66,7 +66,7 @@ on_all_acked(void *arg, const struct ack_counts *c)
 	d->counts = *c;
 	d->finished = 1;
 	d->ack = NULL;
-	d->t_end = backoff_mono_ms();
+	d->t_end = timeutil_mono_ms();
 	event_base_loopbreak(d->base);
 }
 
@@ -125,23 +125,20 @@ produce(evutil_socket_t fd, short what, void *arg)
 		struct sink_doc doc;
 		int64_t t_ns = (int64_t)1700000000000 * 1000000 + (int64_t)n * 1000000;
 		const char *kind = kinds[n % 3];
-		char ts[40];
-		time_t sec = (time_t)(t_ns / 1000000000);
-		struct tm tm;
+		char ts[TIMEUTIL_RFC3339_SIZE];
 
 		if (blocked(d)) {
 			d->full_pauses++;
 			d->waiting_space = 1;
 			return; /* on_space resumes us */
 		}
-		gmtime_r(&sec, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		timeutil_format_rfc3339(t_ns / 1000000, TIMEUTIL_MS, ts);
 		buf_reset(&d->ev);
 		buf_printf(&d->ev,
-		    "{\"@timestamp\":\"%s.%03dZ\",\"message\":\"drv event %" PRIu64 "\","
+		    "{\"@timestamp\":\"%s\",\"message\":\"drv event %" PRIu64 "\","
 		    "\"event\":{\"id\":\"ev-%08" PRIu64 "\",\"kind\":\"event\",\"dataset\":\"oci.%s\"},"
 		    "\"oci\":{\"source\":\"drv-src\",\"seq\":%" PRIu64 "}",
-		    ts, (int)(n % 1000), n, n, kind, n);
+		    ts, n, n, kind, n);
 		if (d->mark != NULL && is_marked(d, n)) {
 			buf_append_str(&d->ev, ",\"marker\":");
 			buf_append_json_string(&d->ev, d->mark, strlen(d->mark));
@@ -287,7 +284,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < conf->n_sinks && d.n_sinks < MAX_SINKS; i++) {
 		const struct conf_sink *k = &conf->sinks[i];
-		struct sink_err err;
+		struct err err;
 		size_t j;
 		int want = n_names == 0;
 		for (j = 0; j < n_names; j++)
@@ -307,7 +304,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "sinkdrv: no sink selected\n");
 		goto done;
 	}
-	d.t0 = backoff_mono_ms();
+	d.t0 = timeutil_mono_ms();
 	tv.tv_sec = timeout_s;
 	tv.tv_usec = 0;
 	evtimer_add(d.timeout_ev, &tv);
@@ -328,7 +325,7 @@ main(int argc, char **argv)
 			d.sealed = 1;
 			ack_seal(d.ack); /* fires with the cancelled counts */
 		}
-		d.t_end = backoff_mono_ms();
+		d.t_end = timeutil_mono_ms();
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	for (i = 0; i < d.n_sinks; i++) {

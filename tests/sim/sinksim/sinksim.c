@@ -42,10 +42,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backoff.h"
 #include "buf.h"
 #include "gzip.h"
+#include "hash.h"
 #include "seen.h"
+#include "timeutil.h"
 
 enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG };
 enum act { A_CODE, A_DROP, A_HANG, A_LOSE };
@@ -57,7 +58,6 @@ struct entry {
 	int retry_after;  /* seconds; -1 = none */
 	int delay_ms;
 };
-
 
 #define MAX_ARRIVALS 200000
 #define MAX_CODES 16
@@ -90,7 +90,7 @@ struct sim {
 	struct seen *seen;  /* hashes of recorded event lines: duplicates */
 	struct seen *ids;   /* es: _ids created (409 on a second create) */
 	int count_only;
-	uint64_t content_sum; /* --count-only: sum of quickhash() of unique events */
+	uint64_t content_sum; /* --count-only: sum of hash_quick() of unique events */
 };
 
 struct pending {
@@ -116,39 +116,10 @@ struct pending {
 static uint64_t
 fnv(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, p, n);
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
+	return h ? h : 1; /* 0 is the seen-set's empty slot */
 }
-
-/*
- * --count-only's event hash: 8 bytes a step (FNV's byte loop cost ~5 µs per 1.2 KB event).
- * Must stay identical to quickhash() in bench/bench_expect.c.
- */
-static uint64_t
-quickhash(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	return h ? h : 1;
-}
-
-
 
 static void
 count_code(struct sim *sim, const char *key)
@@ -233,7 +204,7 @@ static struct entry
 next_entry(struct sim *sim)
 {
 	struct entry e = {A_CODE, 200, 0, -1, 0};
-	int64_t now = backoff_mono_ms();
+	int64_t now = timeutil_mono_ms();
 
 	if (sim->fail_secs > 0) {
 		if (sim->fail_start == 0)
@@ -304,7 +275,6 @@ each_value(const char *p, size_t n, int (*fn)(struct pending *, json_t *, size_t
 		off += je.position;
 	}
 }
-
 
 static int
 v_plain(struct pending *pd, json_t *v, size_t idx)
@@ -532,7 +502,7 @@ count_events(struct pending *pd, const char *p, size_t n)
 					pd->hashes = nh;
 					pd->cap_hashes = nc;
 				}
-				pd->hashes[pd->n_hashes++] = quickhash(start, (size_t)(q + 1 - start));
+				pd->hashes[pd->n_hashes++] = hash_quick(start, (size_t)(q + 1 - start));
 				pd->n_record++;
 				start = NULL;
 			}
@@ -764,7 +734,7 @@ on_request(struct evhttp_request *req, void *arg)
 	}
 	sim->requests++;
 	if (sim->n_arrivals < MAX_ARRIVALS)
-		sim->arrivals[sim->n_arrivals++] = backoff_mono_ms() - sim->t0;
+		sim->arrivals[sim->n_arrivals++] = timeutil_mono_ms() - sim->t0;
 	pd = calloc(1, sizeof(*pd));
 	if (pd == NULL) {
 		evhttp_send_error(req, 500, NULL);
@@ -1062,7 +1032,7 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "sinksim: listening on %s:%d\n", host, port);
-	sim.t0 = backoff_mono_ms();
+	sim.t0 = timeutil_mono_ms();
 	sigs[0] = evsignal_new(sim.base, SIGTERM, on_signal, &sim);
 	sigs[1] = evsignal_new(sim.base, SIGINT, on_signal, &sim);
 	sigs[2] = evsignal_new(sim.base, SIGUSR2, on_signal, &sim);
