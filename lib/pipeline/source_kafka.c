@@ -823,13 +823,59 @@ set(rd_kafka_conf_t *c, const char *name, const char *value, char *err, size_t e
 	return 0;
 }
 
-struct ksource *
-ksource_new(const struct conf_source *cfg, const struct source_env *env,
-    struct source *owner, struct source_stats *stats, char *err, size_t errlen)
+/* The librdkafka configuration of a [source] type = streaming; NULL with err. */
+static rd_kafka_conf_t *
+make_conf(const struct conf_source *cfg, char *err, size_t errlen)
 {
 	static const char *const sec[] = { "sasl_ssl", "ssl", "sasl_plaintext", "plaintext" };
 	static const char *const mech[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
 	const struct conf_streaming *s = &cfg->stream;
+	rd_kafka_conf_t *c = rd_kafka_conf_new();
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (set(c, "bootstrap.servers", s->bootstrap_servers, err, errlen) ||
+	    set(c, "group.id", s->group_id, err, errlen) ||
+	    /* Offsets are committed by us, only when acknowledged. */
+	    set(c, "enable.auto.commit", "false", err, errlen) ||
+	    set(c, "enable.auto.offset.store", "false", err, errlen) ||
+	    set(c, "auto.offset.reset", s->start_latest ? "latest" : "earliest", err, errlen) ||
+	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
+	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
+	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
+	    /* Prefetch: at most 16 MiB a partition (the default is 64).  A pause
+	     * discards what was prefetched, so it does not bound backpressure. */
+	    set(c, "queued.max.messages.kbytes", "16384", err, errlen) ||
+	    set(c, "client.id", "oci-logfwd", err, errlen) ||
+	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
+		goto bad;
+	if (s->security_protocol == CONF_KSEC_SASL_SSL ||
+	    s->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
+		if (set(c, "sasl.mechanisms", mech[s->sasl_mechanism], err, errlen) ||
+		    set(c, "sasl.username", s->sasl_username, err, errlen) ||
+		    set(c, "sasl.password", s->sasl_password, err, errlen))
+			goto bad;
+	}
+	{
+		const char *extra = getenv("OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS");
+		/* Tests only: a killed member is noticed sooner than the default 45 s. */
+		if (extra != NULL && set(c, "session.timeout.ms", extra, err, errlen))
+			goto bad;
+		if (extra != NULL && set(c, "heartbeat.interval.ms", "500", err, errlen))
+			goto bad;
+	}
+	return c;
+bad:
+	rd_kafka_conf_destroy(c);
+	return NULL;
+}
+
+struct ksource *
+ksource_new(const struct conf_source *cfg, const struct source_env *env,
+    struct source *owner, struct source_stats *stats, char *err, size_t errlen)
+{
 	struct ksource *k = calloc(1, sizeof(*k));
 	rd_kafka_conf_t *c = NULL;
 	char e[512];
@@ -848,39 +894,9 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 		buf_init(&k->enc[f], 0);
 	buf_init(&k->summary, 0);
 	buf_init(&k->tmp, 0);
-	c = rd_kafka_conf_new();
+	c = make_conf(cfg, err, errlen);
 	if (c == NULL)
-		goto oom;
-	if (set(c, "bootstrap.servers", s->bootstrap_servers, err, errlen) ||
-	    set(c, "group.id", s->group_id, err, errlen) ||
-	    /* Offsets are committed by us, only when acknowledged. */
-	    set(c, "enable.auto.commit", "false", err, errlen) ||
-	    set(c, "enable.auto.offset.store", "false", err, errlen) ||
-	    set(c, "auto.offset.reset", s->start_latest ? "latest" : "earliest", err, errlen) ||
-	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
-	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
-	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
-	    /* Prefetch: at most 16 MiB a partition (the default is 64).  A pause
-	     * discards what was prefetched, so it does not bound backpressure. */
-	    set(c, "queued.max.messages.kbytes", "16384", err, errlen) ||
-	    set(c, "client.id", "oci-logfwd", err, errlen) ||
-	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
 		goto fail;
-	if (s->security_protocol == CONF_KSEC_SASL_SSL ||
-	    s->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
-		if (set(c, "sasl.mechanisms", mech[s->sasl_mechanism], err, errlen) ||
-		    set(c, "sasl.username", s->sasl_username, err, errlen) ||
-		    set(c, "sasl.password", s->sasl_password, err, errlen))
-			goto fail;
-	}
-	{
-		const char *extra = getenv("OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS");
-		/* Tests only: a killed member is noticed sooner than the default 45 s. */
-		if (extra != NULL && set(c, "session.timeout.ms", extra, err, errlen))
-			goto fail;
-		if (extra != NULL && set(c, "heartbeat.interval.ms", "500", err, errlen))
-			goto fail;
-	}
 	rd_kafka_conf_set_opaque(c, k);
 	rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
 	rd_kafka_conf_set_error_cb(c, on_error);
@@ -1116,5 +1132,141 @@ ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out)
 			owned += !p->revoking;
 		rc |= metrics_sample(out, "oci_logfwd_source_partitions_owned", l, owned);
 	}
+	return rc;
+}
+
+/* --- --probe ---------------------------------------------------------------------- */
+
+struct probe_seen {
+	int err;               /* the last error librdkafka reported; 0 = none */
+	char reason[256];
+};
+
+static void
+probe_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct probe_seen *ps = opaque;
+
+	/* An authentication failure says more than the disconnects that follow it. */
+	if (ps->err == RD_KAFKA_RESP_ERR__AUTHENTICATION && err != ps->err)
+		return;
+	ps->err = err;
+	snprintf(ps->reason, sizeof(ps->reason), "%s", reason);
+}
+
+static void
+probe_fix_for(const struct conf_source *cfg, int err, struct buf *fix)
+{
+	switch (err) {
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+		buf_printf(fix, "The brokers refused the credentials: sasl_username must be "
+		    "TENANCY_NAME/USER_NAME/STREAM_POOL_OCID (OCI Streaming) and sasl_password an "
+		    "auth token of that user.");
+		break;
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+		buf_printf(fix, "Check `topic` (the stream's name) and that the stream pool in "
+		    "sasl_username is the stream's.");
+		break;
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+		buf_printf(fix, "An IAM policy must allow the user to read the stream, e.g. "
+		    "\"Allow group <group> to use stream-pull in compartment <compartment>\".");
+		break;
+	default:
+		buf_printf(fix, "Check bootstrap_servers (%s), security_protocol and that this "
+		    "host can reach the brokers.", cfg->stream.bootstrap_servers);
+		break;
+	}
+}
+
+int
+ksource_probe(const struct conf_source *cfg, int timeout_ms, struct buf *detail,
+    struct buf *fix)
+{
+	struct probe_seen ps;
+	rd_kafka_conf_t *c;
+	rd_kafka_t *rk;
+	char e[512];
+	int rc = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	c = make_conf(cfg, e, sizeof(e));
+	if (c == NULL) {
+		buf_printf(detail, "kafka configuration: %s", e);
+		buf_printf(fix, "Fix [source %s].", cfg->name);
+		return -1;
+	}
+	rd_kafka_conf_set_opaque(c, &ps);
+	rd_kafka_conf_set_error_cb(c, probe_error);
+	rd_kafka_conf_set_log_cb(c, NULL);
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof(e));
+	if (rk == NULL) {
+		rd_kafka_conf_destroy(c);
+		buf_printf(detail, "kafka: %s", e);
+		buf_printf(fix, "Fix [source %s].", cfg->name);
+		return -1;
+	}
+	buf_printf(detail, "bootstrap %s, group %s", cfg->stream.bootstrap_servers,
+	    cfg->stream.group_id);
+	for (size_t t = 0; t < cfg->stream.topics.n && rc == 0; t++) {
+		const char *topic = cfg->stream.topics.items[t];
+		rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+		const struct rd_kafka_metadata *md = NULL;
+		rd_kafka_resp_err_t err = rkt == NULL ? RD_KAFKA_RESP_ERR__FAIL :
+		    rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+		rd_kafka_topic_partition_list_t *l = NULL;
+		int64_t lag = 0, never = 0;
+
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err)
+			err = md->topics[0].err;
+		if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			int why = ps.err != 0 && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+			    err != RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ? ps.err : (int)err;
+			buf_printf(detail, "; topic %s: %s%s%s", topic, rd_kafka_err2str(err),
+			    ps.err != 0 ? " (" : "", ps.err != 0 ? ps.reason : "");
+			if (ps.err != 0)
+				buf_append_char(detail, ')');
+			probe_fix_for(cfg, why, fix);
+			rc = -1;
+		} else {
+			int n = md->topics[0].partition_cnt;
+			l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+			for (int i = 0; l != NULL && i < n; i++)
+				rd_kafka_topic_partition_list_add(l, topic,
+				    md->topics[0].partitions[i].id);
+			err = l == NULL ? RD_KAFKA_RESP_ERR__FAIL :
+			    rd_kafka_committed(rk, l, timeout_ms);
+			if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				buf_printf(detail, "; topic %s: %d partitions; the group's offsets: %s",
+				    topic, n, rd_kafka_err2str(err));
+				probe_fix_for(cfg, (int)err, fix);
+				rc = -1;
+			} else {
+				for (int i = 0; i < l->cnt; i++) {
+					int64_t lo = 0, hi = 0, base;
+					if (rd_kafka_query_watermark_offsets(rk, topic,
+					        l->elems[i].partition, &lo, &hi, timeout_ms) !=
+					    RD_KAFKA_RESP_ERR_NO_ERROR)
+						continue;
+					if (l->elems[i].offset < 0)
+						never++;
+					base = l->elems[i].offset >= 0 ? l->elems[i].offset :
+					    cfg->stream.start_latest ? hi : lo;
+					lag += hi > base ? hi - base : 0;
+				}
+				buf_printf(detail, "; topic %s: %d partitions, the group's lag %lld "
+				    "messages%s", topic, n, (long long)lag, never == n ?
+				    " (the group has committed nothing yet: it starts at `start`)" : "");
+			}
+		}
+		if (l != NULL)
+			rd_kafka_topic_partition_list_destroy(l);
+		if (md != NULL)
+			rd_kafka_metadata_destroy(md);
+		if (rkt != NULL)
+			rd_kafka_topic_destroy(rkt);
+	}
+	rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	return rc;
 }

@@ -49,6 +49,14 @@ int ksource_busy(const struct ksource *k);
 int ksource_healthy(const struct ksource *k);
 int ksource_had_losses(const struct ksource *k);
 
+/*
+ * --probe of a streaming source (blocking, each request bounded by timeout_ms): connects
+ * and authenticates, reads each topic's partition count and the group's lag.  0 when
+ * all is well, -1 otherwise; detail says what was found, fix what to change.
+ */
+int ksource_probe(const struct conf_source *cfg, int timeout_ms, struct buf *detail,
+    struct buf *fix);
+
 /* Prometheus families for the streaming sources among n (NULL entries skipped):
  * consumer lag per partition, rebalances, partitions owned.  0 or -1 (memory). */
 int ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out);
