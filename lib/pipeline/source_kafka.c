@@ -959,6 +959,15 @@ ksource_start(struct ksource *k)
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t err;
 
+	if (k->env.mode == SOURCE_MODE_BACKFILL) {
+		/* A time range means nothing to a stream read by offsets: nothing to do. */
+		log_source(LOG_LVL_NOTICE, k->cfg->name, "--from/--to reads search sources "
+		    "only: skipping this streaming source");
+		k->finished_called = 1;
+		if (k->env.finished != NULL)
+			k->env.finished(k->env.arg, k->owner);
+		return 0;
+	}
 	l = rd_kafka_topic_partition_list_new((int)k->cfg->stream.topics.n);
 	if (l == NULL)
 		return -1;
