@@ -700,8 +700,9 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 			set_str((char **)(void *)slot_c, NULL);
 			return;
 		}
-		/* Not quoted back: a URL may carry credentials. */
-		if (!conf_valid_url(v)) {
+		/* Not quoted back: a URL may carry credentials.  A sink's url may also be a
+		 * byte stream's (syslog); the registry matches scheme and type. */
+		if (!conf_valid_url(v) && !(s->kind == SK_SINK && sink_url_is_stream(v))) {
 			errf(p, line, s->label, k->name, "is not an http:// or https:// URL");
 			return;
 		}

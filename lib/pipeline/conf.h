@@ -29,6 +29,8 @@ enum conf_sink_type {
 	CONF_SINK_LOKI,
 	CONF_SINK_FILE,
 	CONF_SINK_STDOUT,
+	CONF_SINK_OTLP,
+	CONF_SINK_SYSLOG,
 };
 
 enum conf_format { CONF_FORMAT_ECS, CONF_FORMAT_OCSF, CONF_FORMAT_RAW };
@@ -154,6 +156,7 @@ struct conf_sink {
 	char *dead_letter;          /* path; conf_load fills <state_dir>/dead-letter-<name>.ndjson */
 	int tls_verify;             /* 1 */
 	char *tls_ca_file;
+	int syslog_summary;         /* syslog: MSG is the one-line summary (syslog_message) */
 	int line;
 };
 

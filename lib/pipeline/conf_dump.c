@@ -270,7 +270,7 @@ dump_keys(FILE *out, const struct key *keys, const void *base, uses_fn uses)
 			fprintf(out, "%s = %g\n", k->name, *(const double *)slot);
 			break;
 		case V_ENUM:
-			if (not_for(k, base, uses))
+			if (*(const int *)slot == 0 && not_for(k, base, uses))
 				break;
 			fprintf(out, "%s = %s\n", k->name, k->enums[*(const int *)slot]);
 			break;

@@ -22,6 +22,7 @@ static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_pla
 	"plaintext", NULL };
 static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
 	"scram-sha-512", NULL };
+static const char *const syslog_message_names[] = { "event", "summary", NULL };
 
 const char *
 conf_sink_type_name(enum conf_sink_type t)
@@ -116,6 +117,7 @@ const struct key conf_sink_keys[] = {
 	KK("ddtags", V_STR, ddtags, 0, 0, NULL, TY),
 	KK("hostname", V_STR, hostname, 0, 0, NULL, TY),
 	KK("source_name", V_STR, source_field, 0, 0, NULL, TY),
+	KK("syslog_message", V_ENUM, syslog_summary, 0, 0, syslog_message_names, TY),
 	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
 	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
 	KK("batch_max_bytes", V_SIZE, batch_max_bytes, 1024, 1LL << 30, NULL, 0),

@@ -152,6 +152,12 @@ sink_common(struct sink *s)
 	return &s->c;
 }
 
+struct event_base *
+sink_event_base(struct sink *s)
+{
+	return s->base;
+}
+
 /* ---- helpers for the types ---- */
 
 int

@@ -149,6 +149,8 @@ struct sink_ops {
 	    size_t errlen);
 	void (*cancel)(struct sink *s, void *token);
 	void (*reopen)(struct sink *s);                 /* SIGHUP; may be NULL */
+	/* url is a byte stream's, tcp:// or tls:// (syslog), not http(s)://. */
+	int stream_url;
 };
 
 /* The keys every HTTP type reads (for struct sink_ops.keys). */
@@ -182,6 +184,8 @@ struct sink *sink_new_ops(struct event_base *base, struct http *http,
 
 /* The engine's sink starts with the common part, so a type can reach it. */
 struct sink_common *sink_common(struct sink *s);
+/* The loop the sink runs on (for a type's own I/O: send). */
+struct event_base *sink_event_base(struct sink *s);
 
 /* Adds a request header, printf-style; 0 or -1 (too many, memory). */
 int sink_add_header(struct sink_common *c, const char *fmt, ...)
@@ -226,5 +230,7 @@ extern const struct sink_ops sink_elasticsearch_ops;
 extern const struct sink_ops sink_loki_ops;
 extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_stdout_ops;
+extern const struct sink_ops sink_otlp_ops;
+extern const struct sink_ops sink_syslog_ops;
 
 #endif

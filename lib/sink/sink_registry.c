@@ -19,6 +19,8 @@ static const struct sink_ops *const registry[] = {
 	[CONF_SINK_LOKI] = &sink_loki_ops,
 	[CONF_SINK_FILE] = &sink_file_ops,
 	[CONF_SINK_STDOUT] = &sink_stdout_ops,
+	[CONF_SINK_OTLP] = &sink_otlp_ops,
+	[CONF_SINK_SYSLOG] = &sink_syslog_ops,
 };
 
 #define N_TYPES (sizeof(registry) / sizeof(registry[0]))
@@ -95,6 +97,10 @@ sink_type_check(const struct conf_sink *cfg, struct conf_check *chk)
 
 	if (o == NULL)
 		return;
+	if (cfg->url != NULL && sink_url_is_stream(cfg->url) != o->stream_url)
+		conf_check_err(chk, conf_check_line(chk, "url"), "url", o->stream_url ?
+		    "is not a tcp:// or tls:// URL (type %s)" : "tcp:// and tls:// are for "
+		    "type syslog (type %s needs http:// or https://)", o->type);
 	if (o->check != NULL)
 		o->check(cfg, chk);
 	/* Two sources of an Authorization header: both would be sent. */
@@ -110,6 +116,13 @@ sink_type_check(const struct conf_sink *cfg, struct conf_check *chk)
 		conf_check_err(chk, conf_check_line(chk, "header"), "header",
 		    "Authorization is also made from %s: it would be sent twice (keep one)",
 		    from);
+}
+
+int
+sink_url_is_stream(const char *url)
+{
+	return (strncasecmp(url, "tcp://", 6) == 0 || strncasecmp(url, "tls://", 6) == 0) &&
+	    url[6] != '\0';
 }
 
 const char *

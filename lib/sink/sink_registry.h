@@ -23,6 +23,8 @@ const char *sink_type_name(enum conf_sink_type t);
 void sink_type_list(char *out, size_t outsz, const char *key, const char *last);
 /* 1 when type t reads the [sink] key `key` (beyond the generic ones). */
 int sink_type_uses_key(enum conf_sink_type t, const char *key);
+/* 1 for a tcp:// or tls:// URL (a byte stream: type syslog), else 0. */
+int sink_url_is_stream(const char *url);
 /* What sink_new() would refuse for cfg, reported through chk (conf.h). */
 void sink_type_check(const struct conf_sink *cfg, struct conf_check *chk);
 /* The key type t cannot work without ("url", "path"), or NULL. */

@@ -3,7 +3,7 @@
  * every sink type, writes each accepted event as one line to --out, and misbehaves on
  * demand (fault script, rejections, latency, dropped connections, outages).
  *
- *   sinksim --listen 127.0.0.1:0 --port-file F --out events.ndjson --mode http|es|splunk|loki|datadog
+ *   sinksim --listen 127.0.0.1:0 --port-file F --out events.ndjson --mode http|es|splunk|loki|datadog|otlp
  *           [--script 500x3,429x2:retry-after=2,200] [--reject-match STR]
  *           [--latency-ms N] [--drop-conn-every N] [--fail-for-s N:CODE]
  *           [--require-header "Name: value"] [--stats-file F] [--count-only]
@@ -45,10 +45,11 @@
 #include "buf.h"
 #include "gzip.h"
 #include "hash.h"
+#include "otlp_check.h"
 #include "seen.h"
 #include "timeutil.h"
 
-enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG };
+enum mode { M_HTTP, M_ES, M_SPLUNK, M_LOKI, M_DATADOG, M_OTLP };
 enum act { A_CODE, A_DROP, A_HANG, A_LOSE };
 
 struct entry {
@@ -360,6 +361,31 @@ read_loki(struct pending *pd, const char *p, size_t n)
 done:
 	json_decref(root);
 	return rc;
+}
+
+/* OTLP/HTTP JSON logs: checked field by field (otlp_check.c); a violation is a 400 and
+ * is printed on stderr. */
+static int
+emit_otlp(void *arg, const char *line, size_t n)
+{
+	struct pending *pd = arg;
+
+	if (matches(pd->sim, line, n) && !pd->reject_seen) {
+		pd->reject_seen = 1;
+		pd->reject_index = (long)pd->n_record;
+	}
+	return add_line(pd, line, n);
+}
+
+static int
+read_otlp(struct pending *pd, const char *p, size_t n)
+{
+	char why[256];
+
+	if (otlp_check_body(p, n, emit_otlp, pd, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "sinksim: OTLP body refused: %s\n", why);
+	return -1;
 }
 
 /* Elasticsearch _bulk: builds the per-item response as it goes. */
@@ -820,6 +846,9 @@ on_request(struct evhttp_request *req, void *arg)
 	case M_DATADOG:
 		rc = read_array(pd, body, len);
 		break;
+	case M_OTLP:
+		rc = read_otlp(pd, body, len);
+		break;
 	case M_HTTP: {
 		const char *q = body;
 		while (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')
@@ -859,6 +888,7 @@ parsed:
 	case M_SPLUNK: buf_printf(&pd->body, "{\"text\":\"Success\",\"code\":0}"); break;
 	case M_DATADOG: if (pd->code == 200) pd->code = 202; buf_printf(&pd->body, "{}"); break;
 	case M_LOKI: if (pd->code == 200) pd->code = 204; break;
+	case M_OTLP: if (pd->code == 200) buf_printf(&pd->body, "{\"partialSuccess\":{}}"); break;
 	case M_ES: break;
 	}
 delayed:
@@ -902,7 +932,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: sinksim --listen HOST:PORT [--port-file F] [--out F] "
-	    "[--mode http|es|splunk|loki|datadog]\n"
+	    "[--mode http|es|splunk|loki|datadog|otlp]\n"
 	    "       [--script SCRIPT] [--reject-match STR] [--latency-ms N] "
 	    "[--drop-conn-every N]\n"
 	    "       [--fail-for-s N:CODE] [--require-header 'Name: value'] [--stats-file F]\n"
@@ -958,6 +988,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "splunk") == 0) sim.mode = M_SPLUNK;
 			else if (strcmp(optarg, "loki") == 0) sim.mode = M_LOKI;
 			else if (strcmp(optarg, "datadog") == 0) sim.mode = M_DATADOG;
+			else if (strcmp(optarg, "otlp") == 0) sim.mode = M_OTLP;
 			else { usage(); return 64; }
 			break;
 		case 's':
