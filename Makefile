@@ -20,7 +20,7 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libcurl jansson libevent libevent_openssl libssl libcrypto inih libsystemd yajl libdeflate zlib
+PKGS     := libcurl jansson libevent libevent_openssl libssl libcrypto inih libsystemd yajl libdeflate zlib rdkafka
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wold-style-definition -Wformat=2 -Wvla -Wimplicit-fallthrough -Wundef \

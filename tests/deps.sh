@@ -5,7 +5,8 @@ set -eu
 PKGS="gcc make pkg-config libcurl4-openssl-dev libjansson-dev libevent-dev libssl-dev
       libinih-dev libsystemd-dev libcmocka-dev libyajl-dev libdeflate-dev zlib1g-dev
       clang libclang-rt-14-dev valgrind curl python3 systemd nodejs
-      dpkg-dev lintian mandoc man-db prometheus syslog-ng-core syslog-ng-mod-http"
+      dpkg-dev lintian mandoc man-db prometheus syslog-ng-core syslog-ng-mod-http
+      librdkafka-dev kcat"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -819,6 +819,13 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		return;
 	}
 	case V_TIME:
+		if (strcmp(v, "earliest") == 0 || strcmp(v, "latest") == 0) {
+			/* type = streaming: where a new consumer group begins (check_source
+			 * refuses these words for a search source). */
+			((struct conf_source *)base)->stream.start_latest = v[0] == 'l';
+			((struct conf_source *)base)->stream.start_word = 1;
+			return;
+		}
 		if (conf_parse_time(v, &rel, &i64) < 0) {
 			errf(p, line, s->label, k->name,
 			    "%s is neither a relative time (-1h) nor RFC 3339 "
@@ -1154,13 +1161,55 @@ sort_query(struct pctx *p, struct conf_source *src)
 	src->sort_appended = 1;
 }
 
+/* type = streaming: what a consumer group needs; search-only keys are ignored. */
+static void
+check_streaming(struct pctx *p, const struct sect *s, struct conf_source *src)
+{
+	const struct conf_streaming *k = &src->stream;
+
+	if (!k->bootstrap_servers)
+		errf(p, line_or(s, "bootstrap_servers"), s->label, "bootstrap_servers",
+		    "missing (required for type = streaming: the host:port list)");
+	if (k->topics.n == 0)
+		errf(p, line_or(s, "topic"), s->label, "topic",
+		    "missing (required for type = streaming: the stream's name)");
+	if (!k->group_id)
+		errf(p, line_or(s, "group_id"), s->label, "group_id",
+		    "missing (required for type = streaming: the same on every VM that shares "
+		    "the work)");
+	if (k->security_protocol == CONF_KSEC_SASL_SSL ||
+	    k->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
+		if (!k->sasl_username)
+			errf(p, line_or(s, "sasl_username"), s->label, "sasl_username",
+			    "missing (required with security_protocol = sasl_*; OCI Streaming: "
+			    "TENANCY/USER/STREAM_POOL_OCID)");
+		if (!k->sasl_password)
+			errf(p, line_or(s, "sasl_password"), s->label, "sasl_password",
+			    "missing (required with security_protocol = sasl_*; OCI Streaming: an "
+			    "auth token, best as sasl_password_file)");
+	}
+	if (is_set_line(s, "start") && !k->start_word)
+		errf(p, line_or(s, "start"), s->label, "start",
+		    "is earliest or latest for type = streaming");
+}
+
 static void
 check_source(struct pctx *p, const struct sect *s)
 {
 	struct conf_source *src = &p->c->sources[s->idx];
 
+	if (src->type == CONF_SOURCE_STREAMING) {
+		check_streaming(p, s, src);
+		return;
+	}
 	if (!src->query && !is_set_line(s, "query"))
 		errf(p, s->line, s->label, "query", "missing (required)");
+	else if (!src->query)
+		errf(p, line_or(s, "query"), s->label, "query", "must not be empty");
+	if (src->stream.start_word)
+		errf(p, line_or(s, "start"), s->label, "start", "earliest/latest are for "
+		    "type = streaming; a search source starts at a relative time (-1h) or an "
+		    "RFC 3339 time");
 	sort_query(p, src);
 	if (src->overlap_ms > src->retention_ms)
 		errf(p, line_or(s, "overlap"), s->label, "overlap",
@@ -1583,6 +1632,13 @@ source_free(struct conf_source *s)
 {
 	free(s->name);
 	free(s->query);
+	free(s->stream.bootstrap_servers);
+	conf_list_clear(&s->stream.topics);
+	free(s->stream.group_id);
+	free(s->stream.sasl_username);
+	free_secret(s->stream.sasl_password);
+	free(s->stream.sasl_password_file);
+	free(s->stream.tls_ca_file);
 }
 
 static void

@@ -62,9 +62,33 @@ struct conf_oci {
 	char *auth_url;             /* federation endpoint override (tests) */
 };
 
+/* [source] type: search = OCI Logging SearchLogs (default); streaming = a Kafka topic
+ * (OCI Streaming) read as a consumer group (source_kafka.h). */
+enum conf_source_type { CONF_SOURCE_SEARCH, CONF_SOURCE_STREAMING };
+enum conf_kafka_security { CONF_KSEC_SASL_SSL, CONF_KSEC_SSL, CONF_KSEC_SASL_PLAINTEXT,
+	CONF_KSEC_PLAINTEXT };
+enum conf_kafka_mechanism { CONF_KMECH_PLAIN, CONF_KMECH_SCRAM_SHA_256,
+	CONF_KMECH_SCRAM_SHA_512 };
+
+/* type = streaming only (ignored by search sources). */
+struct conf_streaming {
+	char *bootstrap_servers;    /* required: host:port list */
+	struct conf_list topics;    /* required (key: topic, a comma list) */
+	char *group_id;             /* required */
+	enum conf_kafka_security security_protocol; /* sasl_ssl */
+	enum conf_kafka_mechanism sasl_mechanism;   /* plain */
+	char *sasl_username;        /* required with sasl_* */
+	char *sasl_password;        /* secret; required with sasl_* */
+	char *sasl_password_file;
+	char *tls_ca_file;
+	int start_latest;           /* start = latest (default earliest) */
+	int start_word;             /* start was given as earliest or latest */
+};
+
 struct conf_source {
 	char *name;
-	char *query;                /* required */
+	enum conf_source_type type; /* search */
+	char *query;                /* required for type = search */
 	int64_t interval_ms;        /* 30s */
 	int64_t lag_ms;             /* 2m */
 	int64_t overlap_ms;         /* 15m; 0 = off */
@@ -77,6 +101,7 @@ struct conf_source {
 	int64_t retention_ms;       /* 30d */
 	int64_t max_record_bytes;   /* 1 MiB: a larger record is dead-lettered, not forwarded */
 	int64_t search_timeout_ms;  /* 60s: one SearchLogs request; 6 in a row = window too big */
+	struct conf_streaming stream;
 	int line;                   /* line of the section header, for messages */
 	int sort_appended;          /* query had no sort operator: CONF_SORT_SUFFIX added */
 };

@@ -187,6 +187,13 @@ sink_uses(const void *base, const char *key)
 	return sink_type_uses_key(((const struct conf_sink *)base)->type, key);
 }
 
+/* [source]: the streaming keys (TY) are read by streaming sources only. */
+static int
+source_uses(const void *base, const char *key)
+{
+	return ((const struct conf_source *)base)->type == CONF_SOURCE_STREAMING;
+}
+
 /* 1 when conf_dump leaves key k out while unset: a key only other types read. */
 static int
 not_for(const struct key *k, const void *base, uses_fn uses)
@@ -277,7 +284,10 @@ dump_keys(FILE *out, const struct key *keys, const void *base, uses_fn uses)
 			break;
 		case V_TIME: {
 			const struct conf_source *src = base;
-			if (src->start_is_relative)
+			if (src->type == CONF_SOURCE_STREAMING)
+				fprintf(out, "%s = %s\n", k->name,
+				    src->stream.start_latest ? "latest" : "earliest");
+			else if (src->start_is_relative)
 				fprintf(out, "%s = %s\n", k->name,
 				    src->start_ms == 0 ? "now" :
 				    conf_format_duration(src->start_ms, tmp, sizeof(tmp)));
@@ -320,7 +330,7 @@ conf_dump(const struct conf *c, FILE *out)
 		if (c->sources[i].sort_appended)
 			fprintf(out, "; query: \"" CONF_SORT_SUFFIX "\" appended (the query had "
 			    "no sort operator)\n");
-		dump_keys(out, conf_source_keys, &c->sources[i], NULL);
+		dump_keys(out, conf_source_keys, &c->sources[i], source_uses);
 	}
 	for (i = 0; i < c->n_sinks; i++) {
 		fprintf(out, "\n[sink %s]\n", c->sinks[i].name);

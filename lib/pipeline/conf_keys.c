@@ -17,6 +17,11 @@ static const char *const encoding_names[] = { "default", "json_array", "ndjson",
 	NULL };
 static const char *const compression_names[] = { "none", "gzip", NULL };
 static const char *const when_full_names[] = { "block", "drop_newest", NULL };
+static const char *const source_type_names[] = { "search", "streaming", NULL };
+static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_plaintext",
+	"plaintext", NULL };
+static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
+	"scram-sha-512", NULL };
 static const char *const syslog_message_names[] = { "event", "summary", NULL };
 
 const char *
@@ -56,8 +61,22 @@ const struct key conf_oci_keys[] = {
 };
 
 #define KS(n, t, f, lo, hi) { n, t, offsetof(struct conf_source, f), lo, hi, NULL, 0, 0 }
+/* type = streaming (source_kafka.h), TY: only streaming sources read them (dump);
+ * `start` is shared: earliest | latest there. */
+#define KST(n, t, f, e) { n, t, offsetof(struct conf_source, stream.f), 0, 0, e, 0, TY }
+#define STREAMING_KEYS \
+	KST("bootstrap_servers", V_STR, bootstrap_servers, NULL), \
+	KST("topic", V_LIST, topics, NULL), \
+	KST("group_id", V_STR, group_id, NULL), \
+	KST("security_protocol", V_ENUM, security_protocol, kafka_security_names), \
+	KST("sasl_mechanism", V_ENUM, sasl_mechanism, kafka_mechanism_names), \
+	KST("sasl_username", V_STR, sasl_username, NULL), \
+	{ "sasl_password", V_SECRET, offsetof(struct conf_source, stream.sasl_password), 0, 0, \
+	    NULL, offsetof(struct conf_source, stream.sasl_password_file), TY }, \
+	KST("tls_ca_file", V_PATH, tls_ca_file, NULL)
 const struct key conf_source_keys[] = {
-	KS("query", V_REQSTR, query, 0, 0),
+	{ "type", V_ENUM, offsetof(struct conf_source, type), 0, 0, source_type_names, 0, 0 },
+	KS("query", V_STR, query, 0, 0),
 	KS("interval", V_DUR, interval_ms, 1000, DAY_MS),
 	KS("lag", V_DUR, lag_ms, 0, DAY_MS),
 	KS("overlap", V_DUR, overlap_ms, 0, DAY_MS),
@@ -68,6 +87,7 @@ const struct key conf_source_keys[] = {
 	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
 	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
 	KS("search_timeout", V_DUR, search_timeout_ms, 100, 3600 * 1000),
+	STREAMING_KEYS,
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
 
@@ -206,7 +226,9 @@ keys_eq(const struct key *keys, const void *a, const void *b)
 		case V_TIME:
 			if (*(const int64_t *)(const void *)x != *(const int64_t *)(const void *)y ||
 			    ((const struct conf_source *)a)->start_is_relative !=
-			    ((const struct conf_source *)b)->start_is_relative)
+			    ((const struct conf_source *)b)->start_is_relative ||
+			    ((const struct conf_source *)a)->stream.start_latest !=
+			    ((const struct conf_source *)b)->stream.start_latest)
 				return 0;
 			break;
 		case V_BOOL:

@@ -20,6 +20,7 @@
 #include "normalize.h"
 #include "oci.h"
 #include "sink.h"
+#include "source_kafka.h"
 #include "timeutil.h"
 
 #ifndef OCI_LOGFWD_VERSION
@@ -260,6 +261,16 @@ source_finished(void *arg, struct source *src)
 	event_active(p->finish_check, EV_TIMEOUT, 0);
 }
 
+/* 1 when some source searches OCI Logging (streaming sources need no OCI client). */
+static int
+needs_oci(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_sources; i++)
+		if (c->sources[i].type == CONF_SOURCE_SEARCH)
+			return 1;
+	return 0;
+}
+
 /* Builds a source for cfg against the OCI client oci, not linked and not started. */
 static struct source_entry *
 source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct conf_ref *ref,
@@ -285,6 +296,7 @@ source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct con
 	env.dryrun_format = p->opts.dryrun_format;
 	env.finished = source_finished;
 	env.arg = p;
+	env.shutdown_timeout_ms = ref->conf->daemon.shutdown_timeout_ms;
 	{
 		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
 		if (scale != NULL)
@@ -559,8 +571,9 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	p->oci = oci_client_new(base, p->http, &conf->oci, &oerr);
-	if (p->oci == NULL) {
+	/* Streaming sources need no OCI credentials: only a search source makes a client. */
+	p->oci = needs_oci(conf) ? oci_client_new(base, p->http, &conf->oci, &oerr) : NULL;
+	if (p->oci == NULL && needs_oci(conf)) {
 		err_set(perr, ERR_UNAVAILABLE, "OCI credentials: %s", oerr.msg);
 		goto fail;
 	}
@@ -650,7 +663,8 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, struct err *perr)
 	size_t errlen = sizeof(perr->msg);
 	const struct conf *old = current(p);
 	struct conf_ref *ref;
-	int oci_changed = !conf_oci_eq(&old->oci, &newconf->oci);
+	int oci_changed = !conf_oci_eq(&old->oci, &newconf->oci) ||
+	    (p->oci == NULL) != !needs_oci(newconf);
 	int added = 0, removed = 0, kept = 0, changed = 0, adopted = 0;
 	struct oci_client *oc = NULL;
 	struct metrics_server *ms = NULL;
@@ -662,7 +676,7 @@ pipeline_reload(struct pipeline *p, struct conf *newconf, struct err *perr)
 
 	perr->kind = ERR_OTHER;
 	/* ---- phase one: build, change nothing ---- */
-	if (oci_changed) {
+	if (oci_changed && needs_oci(newconf)) {
 		struct oci_err oerr;
 		oc = oci_client_new(p->base, p->http, &newconf->oci, &oerr);
 		if (oc == NULL) {
@@ -1009,6 +1023,16 @@ pipeline_render_metrics(struct pipeline *p, struct buf *out)
 		snk[nsnk++].healthy = sink_healthy(k->sink);
 	}
 	rc = metrics_render(out, timeutil_now_ms(), src, nsrc, snk, nsnk);
+	{
+		/* Streaming sources: lag per partition, rebalances, partitions owned. */
+		struct ksource *ks[64];
+		size_t nk = 0;
+		for (struct source_entry *e = p->sources; e != NULL && nk < 64; e = e->next)
+			if (source_kafka(e->src) != NULL)
+				ks[nk++] = source_kafka(e->src);
+		if (nk > 0)
+			rc |= ksource_metrics(ks, nk, out);
+	}
 out:
 	free(src);
 	free(snk);
@@ -1044,7 +1068,12 @@ pipeline_health(struct pipeline *p, struct buf *reason)
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next) {
 		const struct source_stats *st = source_stats(e->src);
 		int64_t still = mono - e->progress_mono_ms;
-		if (!source_healthy(e->src)) {
+		if (!source_healthy(e->src) && source_kafka(e->src) != NULL) {
+			snprintf(why, sizeof(why), "no Kafka broker reachable for %lld s",
+			    st->last_success_mono_ms > 0 ?
+			    (long long)((mono - st->last_success_mono_ms) / 1000) :
+			    (long long)((mono - p->started_mono_ms) / 1000));
+		} else if (!source_healthy(e->src)) {
 			snprintf(why, sizeof(why), "no successful search for %lld s",
 			    st->last_success_mono_ms > 0 ?
 			    (long long)((mono - st->last_success_mono_ms) / 1000) :

@@ -24,6 +24,7 @@
 #include "oci.h"
 #include "search.h"
 #include "sink_registry.h"
+#include "source_kafka.h"
 #include "timeutil.h"
 
 /*
@@ -937,8 +938,13 @@ probe_run(struct event_base *base, const struct conf *conf, FILE *out)
 		netaddr_set_free(p.local);
 		p.local = NULL;
 	}
-	if (conf->n_sources > 0)
-		p.oci = oci_client_new(base, p.http, &conf->oci, &oerr);
+	for (i = 0; i < conf->n_sources; i++) {
+		/* Streaming sources need no OCI client (source_kafka.h probes them). */
+		if (conf->sources[i].type == CONF_SOURCE_SEARCH) {
+			p.oci = oci_client_new(base, p.http, &conf->oci, &oerr);
+			break;
+		}
+	}
 	print_header(&p, out);
 
 	for (i = 0, j = 0; i < conf->n_sources; i++, j++) {
@@ -964,6 +970,12 @@ probe_run(struct event_base *base, const struct conf *conf, FILE *out)
 
 		if (it->src == NULL) {
 			start_sink(it);
+			continue;
+		}
+		if (it->src->type == CONF_SOURCE_STREAMING) {
+			p.pending++;
+			finish(it, ksource_probe(it->src, 10000, &it->detail, &it->fix) == 0 ?
+			    ST_OK : ST_FAILED);
 			continue;
 		}
 		if (p.oci != NULL) {

@@ -49,6 +49,7 @@
 #include "safeopen.h"
 #include "seen.h"
 #include "sink.h"
+#include "source_kafka.h"
 #include "state.h"
 #include "timeutil.h"
 
@@ -162,6 +163,7 @@ struct source {
 	struct event *bp_timer;    /* backpressure re-check */
 	struct backoff retry;      /* for failing searches */
 	struct source_stats stats;
+	struct ksource *kafka;     /* type = streaming: every call goes there */
 };
 
 static void schedule_poll(struct source *src, int64_t delay_ms);
@@ -1447,6 +1449,14 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	}
 	src->cfg = cfg;
 	src->env = *env;
+	if (cfg->type == CONF_SOURCE_STREAMING) {
+		src->kafka = ksource_new(cfg, env, src, &src->stats, err, errlen);
+		if (src->kafka == NULL) {
+			free(src);
+			return NULL;
+		}
+		return src;
+	}
 	for (int f = 0; f < 3; f++)
 		buf_init(&src->enc[f], 0);
 	buf_init(&src->summary, 0);
@@ -1537,6 +1547,8 @@ source_set_routes(struct source *src, struct sink *const *sinks,
 {
 	struct route *r = NULL;
 
+	if (src->kafka != NULL)
+		return ksource_set_routes(src->kafka, sinks, cfgs, n);
 	if (n > 0) {
 		r = calloc(n, sizeof(*r));
 		if (r == NULL)
@@ -1560,6 +1572,8 @@ source_start(struct source *src)
 {
 	char when[40];
 
+	if (src->kafka != NULL)
+		return ksource_start(src->kafka);
 	fmt_time(src->cursor_ms, when, sizeof(when));
 	log_source(LOG_LVL_INFO, src->cfg->name, "starting at %s", when);
 	if (src->env.mode == SOURCE_MODE_DAEMON && src->cfg->overlap_ms > 0)
@@ -1573,6 +1587,10 @@ source_stop_polling(struct source *src)
 {
 	if (src == NULL)
 		return;
+	if (src->kafka != NULL) {
+		ksource_stop_polling(src->kafka);
+		return;
+	}
 	src->stopping = 1;
 	evtimer_del(src->poll_timer);
 	evtimer_del(src->sweep_timer);
@@ -1596,6 +1614,11 @@ source_free(struct source *src)
 {
 	if (src == NULL)
 		return;
+	if (src->kafka != NULL) {
+		ksource_free(src->kafka);
+		free(src);
+		return;
+	}
 	source_stop_polling(src);
 	save_state(src);
 	while (src->windows != NULL) {
@@ -1640,6 +1663,8 @@ source_stats(const struct source *src)
 int
 source_busy(const struct source *src)
 {
+	if (src->kafka != NULL)
+		return ksource_busy(src->kafka);
 	return src->search != NULL || src->windows != NULL;
 }
 
@@ -1650,6 +1675,8 @@ source_healthy(const struct source *src)
 	int64_t bound = scaled(src, SOURCE_WAIT_UNHEALTHY_MS);
 	const struct source_stats *st = &src->stats;
 
+	if (src->kafka != NULL)
+		return ksource_healthy(src->kafka);
 	if (st->waiting && (now - st->waiting_since_ms > bound ||
 	                       st->waiting_until_ms - now > bound))
 		return 0; /* retrying for long, or told to wait long (Retry-After) */
@@ -1666,5 +1693,13 @@ source_healthy(const struct source *src)
 int
 source_had_losses(const struct source *src)
 {
+	if (src->kafka != NULL)
+		return ksource_had_losses(src->kafka);
 	return src->losses;
+}
+
+struct ksource *
+source_kafka(const struct source *src)
+{
+	return src->kafka;
 }

@@ -61,6 +61,8 @@ struct source_env {
 	 * acknowledged and checkpointed (or the source failed for good). */
 	void (*finished)(void *arg, struct source *src);
 	void *arg;
+	/* type = streaming: how long revoked partitions may finish their events. */
+	int64_t shutdown_timeout_ms;
 	/* Tests only: scales every retry delay (1000 = as configured). */
 	int64_t retry_scale_permille;
 	/* Tests only: NULL = the real search_start/pause/resume/cancel. */
@@ -130,6 +132,8 @@ int source_healthy(const struct source *src);
 /* ONCE/BACKFILL: 1 when something could not be delivered (dead-lettered, dropped, gap,
  * or a search that failed for good). */
 int source_had_losses(const struct source *src);
+/* type = streaming: its consumer (source_kafka.h), NULL for a search source. */
+struct ksource *source_kafka(const struct source *src);
 /* Pause checks run on this period while a routed sink is full. */
 #define SOURCE_BACKPRESSURE_CHECK_MS 50
 
