@@ -105,13 +105,6 @@ struct conf_sink {
 	char *password_file;
 	char *index;
 	char *sourcetype;
-	char *tenant;
-	struct conf_list labels;    /* loki; default "source=oci", "kind" */
-	/* vendor extras */
-	char *site;                 /* datadog: datadoghq.com, datadoghq.eu, ... */
-	char *service;              /* datadog service */
-	char *ddsource;             /* datadog ddsource (default "oci") */
-	char *ddtags;               /* datadog tags */
 	char *hostname;             /* datadog hostname / splunk host */
 	char *source_field;         /* splunk `source` (key: source_name) */
 	enum conf_compression compression; /* none */
@@ -132,6 +125,10 @@ struct conf_sink {
 	int tls_verify;             /* 1 */
 	char *tls_ca_file;
 	int syslog_summary;         /* syslog: MSG is the one-line summary (syslog_message) */
+	/* The type's own keys (struct sink_ops.conf_keys: its struct, its file); NULL
+	 * when the type has none.  Allocated, parsed, compared and freed through the
+	 * type's key table by the config code. */
+	void *type_conf;
 	int line;
 };
 

@@ -89,12 +89,9 @@ const struct key conf_sink_keys[] = {
 	KSEC("password", password, TY),
 	KK("index", V_STR, index, 0, 0, NULL, TY),
 	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, TY),
-	KK("tenant", V_STR, tenant, 0, 0, NULL, TY),
-	KK("labels", V_LIST, labels, 0, 0, NULL, TY),
-	KK("site", V_STR, site, 0, 0, NULL, TY),
-	KK("service", V_STR, service, 0, 0, NULL, TY),
-	KK("ddsource", V_STR, ddsource, 0, 0, NULL, TY),
-	KK("ddtags", V_STR, ddtags, 0, 0, NULL, TY),
+	/* The keys of the sink's type table (struct sink_ops.conf_keys) are printed here
+	 * by -t: the place they held when they were generic, so -t output is unchanged. */
+	{ "(type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 0 },
 	KK("hostname", V_STR, hostname, 0, 0, NULL, TY),
 	KK("source_name", V_STR, source_field, 0, 0, NULL, TY),
 	KK("syslog_message", V_ENUM, syslog_summary, 0, 0, syslog_message_names, TY),
@@ -221,6 +218,8 @@ keys_eq(const struct key *keys, const void *a, const void *b)
 			if (*(const double *)(const void *)x != *(const double *)(const void *)y)
 				return 0;
 			break;
+		case V_TYPEKEYS:
+			break;  /* conf_sink_eq compares the type's config */
 		case V_LIST:
 		case V_HEADER:
 			if (!list_eq((const struct conf_list *)(const void *)x,
@@ -247,5 +246,49 @@ conf_source_eq(const struct conf_source *a, const struct conf_source *b)
 int
 conf_sink_eq(const struct conf_sink *a, const struct conf_sink *b)
 {
-	return str_eq(a->name, b->name) && keys_eq(conf_sink_keys, a, b);
+	const struct key *tk;
+
+	if (!str_eq(a->name, b->name) || !keys_eq(conf_sink_keys, a, b))
+		return 0;
+	/* Same type (compared above): one table for both. */
+	tk = sink_type_conf_keys(a->type);
+	if (tk == NULL || a->type_conf == NULL || b->type_conf == NULL)
+		return a->type_conf == b->type_conf;
+	return keys_eq(tk, a->type_conf, b->type_conf);
+}
+
+void
+conf_keys_free(const struct key *keys, void *base)
+{
+	for (size_t i = 0; keys != NULL && base != NULL && keys[i].name; i++) {
+		char *slot = (char *)base + keys[i].off;
+
+		switch (keys[i].type) {
+		case V_STR:
+		case V_REQSTR:
+		case V_URL:
+		case V_ABSPATH:
+		case V_PATH:
+		case V_HOSTPORT:
+			free(*(char **)(void *)slot);
+			*(char **)(void *)slot = NULL;
+			break;
+		case V_SECRET:
+			if (*(char **)(void *)slot != NULL)
+				explicit_bzero(*(char **)(void *)slot, strlen(*(char **)(void *)slot));
+			free(*(char **)(void *)slot);
+			*(char **)(void *)slot = NULL;
+			if (keys[i].file_off) {
+				free(*(char **)(void *)((char *)base + keys[i].file_off));
+				*(char **)(void *)((char *)base + keys[i].file_off) = NULL;
+			}
+			break;
+		case V_LIST:
+		case V_HEADER:
+			conf_list_clear((struct conf_list *)(void *)slot);
+			break;
+		default:
+			break;
+		}
+	}
 }

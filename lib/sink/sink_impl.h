@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "conf_key.h"
 #include "sink.h"
 #include "sink_registry.h"
 #include "sink_auth.h"
@@ -83,6 +84,19 @@ struct sink_ops {
 	const char *type;               /* the value of `type =` */
 	/* The [sink] keys the type reads beyond the generic ones; NULL-terminated. */
 	const char *const *keys;
+	/*
+	 * Its private config: conf_keys (NULL-name terminated, CONF_TYPE_KEY of conf_key.h)
+	 * points into a struct of conf_size bytes that the config code allocates once
+	 * `type` is known (`type` may come after the keys it governs), fills from the
+	 * section's keys with the usual FILE:LINE errors, prints with -t where the generic
+	 * table has its V_TYPEKEYS mark, compares for a reload, and frees through the table
+	 * (strings and lists) with struct conf_sink.type_conf.  conf_init sets the
+	 * defaults of a new one (may be NULL: all zero).  A key of another type's table is
+	 * an error naming the types that read it.
+	 */
+	const struct key *conf_keys;
+	size_t conf_size;
+	void (*conf_init)(void *type_conf);
 	/* The string key it cannot work without ("url", "path"; NULL = none): conf.c
 	 * reports it missing first, "missing (required for type T)". */
 	const char *required;

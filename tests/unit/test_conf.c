@@ -20,6 +20,8 @@
 
 #include "conf.h"
 #include "log.h"
+#include "sink_datadog.h"
+#include "sink_loki.h"
 
 static char tmpdir[] = "/tmp/test_conf.XXXXXX";
 
@@ -132,6 +134,10 @@ group_teardown(void **state)
 {
 	return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
+
+/* The private configs of a sink's type (its type_conf). */
+#define DDC(k) ((const struct sink_datadog_conf *)(k)->type_conf)
+#define LKC(k) ((const struct sink_loki_conf *)(k)->type_conf)
 
 /* ---------------------------------------------------------------- value types */
 
@@ -355,11 +361,11 @@ test_defaults(void **state)
 		    "[sink e]\ntype=file\npath=/tmp/x\nrate_limit=10\nrate_burst=3\n"
 		    "[daemon]\nstate_dir=/srv/st\n");
 	k = conf_find_sink(c, "l");
-	assert_int_equal(k->labels.n, 2);
-	assert_string_equal(k->labels.items[0], "source=oci");
-	assert_string_equal(k->labels.items[1], "kind");
+	assert_int_equal(LKC(k)->labels.n, 2);
+	assert_string_equal(LKC(k)->labels.items[0], "source=oci");
+	assert_string_equal(LKC(k)->labels.items[1], "kind");
 	k = conf_find_sink(c, "d");
-	assert_string_equal(k->ddsource, "oci");
+	assert_string_equal(DDC(k)->ddsource, "oci");
 	assert_int_equal(k->rate_burst, 3);
 	assert_true(k->rate_limit == 2.5);
 	fmt(want, sizeof(want), "/srv/st/dead-letter-d.ndjson");
@@ -482,10 +488,10 @@ test_every_key(void **state)
 	k = conf_find_sink(c, "dd");
 	assert_int_equal(k->type, CONF_SINK_DATADOG);
 	assert_string_equal(k->api_key, "k");
-	assert_string_equal(k->site, "datadoghq.com");
-	assert_string_equal(k->service, "svc");
-	assert_string_equal(k->ddsource, "src");
-	assert_string_equal(k->ddtags, "a:b,c:d");
+	assert_string_equal(DDC(k)->site, "datadoghq.com");
+	assert_string_equal(DDC(k)->service, "svc");
+	assert_string_equal(DDC(k)->ddsource, "src");
+	assert_string_equal(DDC(k)->ddtags, "a:b,c:d");
 	assert_string_equal(k->hostname, "h");
 	assert_int_equal(k->rate_burst, 1);
 	k = conf_find_sink(c, "hec");
@@ -500,10 +506,10 @@ test_every_key(void **state)
 	assert_int_equal(k->encoding, CONF_ENC_JSON_ARRAY);
 	k = conf_find_sink(c, "lk");
 	assert_int_equal(k->type, CONF_SINK_LOKI);
-	assert_string_equal(k->tenant, "t");
-	assert_int_equal(k->labels.n, 2);
-	assert_string_equal(k->labels.items[0], "a=b");
-	assert_string_equal(k->labels.items[1], "kind");
+	assert_string_equal(LKC(k)->tenant, "t");
+	assert_int_equal(LKC(k)->labels.n, 2);
+	assert_string_equal(LKC(k)->labels.items[0], "a=b");
+	assert_string_equal(LKC(k)->labels.items[1], "kind");
 	assert_int_equal(conf_find_sink(c, "out")->type, CONF_SINK_STDOUT);
 	conf_free(c);
 }
@@ -1092,6 +1098,71 @@ test_check_system(void **state)
 	}
 }
 
+/*
+ * A type's own keys (its table, struct sink_ops.conf_keys): read whatever the place of
+ * `type` in the section, with FILE:LINE errors like any key; a key of another type's
+ * table is an error naming the types that read it; reload equality compares them.
+ */
+static void
+test_type_keys(void **state)
+{
+	struct conf *c, *c2;
+	const struct conf_sink *k;
+
+	/* `type` after the keys it governs. */
+	c = load_ok("[source a]\nquery=q\n"
+		    "[sink d]\nsite=datadoghq.eu\nddtags=a:b\napi_key=k\ntype=datadog\n"
+		    "[sink l]\ntenant=t1\nlabels=kind\nurl=http://127.0.0.1:3100/\ntype=loki\n"
+		    "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n");
+	k = conf_find_sink(c, "d");
+	assert_non_null(DDC(k));
+	assert_string_equal(DDC(k)->site, "datadoghq.eu");
+	assert_string_equal(DDC(k)->ddtags, "a:b");
+	assert_string_equal(DDC(k)->ddsource, "oci");  /* the type's default */
+	assert_null(DDC(k)->service);
+	k = conf_find_sink(c, "l");
+	assert_string_equal(LKC(k)->tenant, "t1");
+	assert_int_equal(LKC(k)->labels.n, 1);
+	assert_null(conf_find_sink(c, "h")->type_conf);  /* http has no table */
+
+	/* Reload equality goes through the type's table. */
+	c2 = load_ok("[source a]\nquery=q\n"
+		     "[sink d]\nsite=datadoghq.com\nddtags=a:b\napi_key=k\ntype=datadog\n"
+		     "[sink l]\ntenant=t1\nlabels=kind\nurl=http://127.0.0.1:3100/\n"
+		     "type=loki\n"
+		     "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n");
+	assert_false(conf_sink_eq(conf_find_sink(c, "d"), conf_find_sink(c2, "d")));
+	assert_true(conf_sink_eq(conf_find_sink(c, "l"), conf_find_sink(c2, "l")));
+	assert_true(conf_sink_eq(conf_find_sink(c, "h"), conf_find_sink(c2, "h")));
+	conf_free(c2);
+	conf_free(c);
+
+	/* A key of another type: named with the types that read it, at its line. */
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+			"site=datadoghq.eu\n", 6,
+			"[sink h] site: is only for type datadog (this sink is type http)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntenant=x\ntype=datadog\napi_key=k\n",
+			4, "[sink h] tenant: is only for type loki (this sink is type datadog)");
+	/* Set twice, a bad value, a typo: the usual errors, at the key's line. */
+	expect_error_at("[source a]\nquery=q\n[sink d]\nsite=a\nsite=b\ntype=datadog\n"
+			"api_key=k\n", 5, "[sink d] site: already set on line 4");
+	expect_error_at("[source a]\nquery=q\n[sink l]\nlabels=a,,b\ntype=loki\n"
+			"url=http://127.0.0.1:1/\n", 4, "[sink l] labels: \"a,,b\" has an empty item");
+	expect_error_at("[source a]\nquery=q\n[sink d]\ntype=datadog\napi_key=k\nsitee=x\n",
+			6, "[sink d] sitee: unknown key (did you mean site?)");
+	expect_error_at("[source a]\nquery=q\n[sink d]\ntype=datadog\napi_key=k\nbogus=x\n",
+			6, "[sink d] bogus: unknown key");
+	/* A refused type: its error only, not one per key it would have read. */
+	expect_error("[source a]\nquery=q\n[sink d]\ntype=datadogg\nsite=x\n",
+		     "type: \"datadogg\" is not one of");
+	{
+		struct conf_err err;
+		assert_null(load("[source a]\nquery=q\n[sink d]\ntype=datadogg\nsite=x\n", &err));
+		assert_null(strstr(err.text, "site"));
+		conf_err_cleanup(&err);
+	}
+}
+
 int
 main(void)
 {
@@ -1103,6 +1174,7 @@ main(void)
 		cmocka_unit_test(test_formatters),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_type_keys),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_env_expansion),
 		cmocka_unit_test(test_errors),
