@@ -1730,7 +1730,6 @@ sink_free(struct conf_sink *k)
 	free(k->url);
 	free(k->path);
 	conf_list_clear(&k->sources);
-	free(k->template);
 	conf_list_clear(&k->headers);
 	free_secret(k->api_key);
 	free_secret(k->token);
@@ -1739,10 +1738,6 @@ sink_free(struct conf_sink *k)
 	free(k->token_file);
 	free(k->password_file);
 	free(k->username);
-	free(k->index);
-	free(k->sourcetype);
-	free(k->hostname);
-	free(k->source_field);
 	free(k->dead_letter);
 	free(k->tls_ca_file);
 	if (k->type_conf != NULL) {

@@ -17,7 +17,6 @@ static const char *const encoding_names[] = { "default", "json_array", "ndjson",
 	NULL };
 static const char *const compression_names[] = { "none", "gzip", NULL };
 static const char *const when_full_names[] = { "block", "drop_newest", NULL };
-static const char *const syslog_message_names[] = { "event", "summary", NULL };
 
 const char *
 conf_sink_type_name(enum conf_sink_type t)
@@ -81,20 +80,16 @@ const struct key conf_sink_keys[] = {
 	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
 	KK("format", V_ENUM, format, 0, 0, format_names, 0),
 	KK("encoding", V_ENUM, encoding, 0, 0, encoding_names, 0),
-	KK("template", V_STR, template, 0, 0, NULL, TY),
+	/* -t prints here the type keys marked CONF_TYPE_KEY_EARLY (conf_key.h). */
+	{ "(early type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 1 },
 	KK("header", V_HEADER, headers, 0, 0, NULL, TY),
 	KSEC("api_key", api_key, TY),
 	KSEC("token", token, TY),
 	KK("username", V_STR, username, 0, 0, NULL, TY),
 	KSEC("password", password, TY),
-	KK("index", V_STR, index, 0, 0, NULL, TY),
-	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, TY),
 	/* The keys of the sink's type table (struct sink_ops.conf_keys) are printed here
 	 * by -t: the place they held when they were generic, so -t output is unchanged. */
 	{ "(type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 0 },
-	KK("hostname", V_STR, hostname, 0, 0, NULL, TY),
-	KK("source_name", V_STR, source_field, 0, 0, NULL, TY),
-	KK("syslog_message", V_ENUM, syslog_summary, 0, 0, syslog_message_names, TY),
 	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
 	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
 	KK("batch_max_bytes", V_SIZE, batch_max_bytes, 1024, 1LL << 30, NULL, 0),

@@ -21,6 +21,7 @@ static const struct key dd_conf_keys[] = {
 	DK("service", service),
 	DK("ddsource", ddsource),
 	DK("ddtags", ddtags),
+	DK("hostname", hostname),
 	CONF_TYPE_KEYS_END,
 };
 
@@ -112,7 +113,7 @@ dd_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	    put_attr(out, "ddsource", ddc(cfg)->ddsource ? ddc(cfg)->ddsource : "oci") != 0 ||
 	    put_attr(out, "service", ddc(cfg)->service ? ddc(cfg)->service : default_service(k)) != 0 ||
 	    put_attr(out, "ddtags", tags.data) != 0 ||
-	    (cfg->hostname != NULL && put_attr(out, "hostname", cfg->hostname) != 0))
+	    (ddc(cfg)->hostname != NULL && put_attr(out, "hostname", ddc(cfg)->hostname) != 0))
 		goto done;
 	/* The raw format carries no "message"; ECS and OCSF have their own. */
 	if (cfg->format == CONF_FORMAT_RAW && doc->message != NULL &&
@@ -200,7 +201,7 @@ dd_probe_answer(const struct conf_sink *k, long status, const char *body, size_t
 	return SINK_PROBE_FAILED;
 }
 
-static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", "hostname", NULL };
+static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", NULL };
 
 const struct sink_ops sink_datadog_ops = {
 	.type = "datadog",

@@ -11,6 +11,7 @@ struct sink_datadog_conf {
 	char *service;   /* unset: oci-audit, oci-vcn-flow or oci-logging by the event */
 	char *ddsource;  /* "oci" by default */
 	char *ddtags;
+	char *hostname;  /* the `hostname` attribute; unset: none */
 };
 
 #endif

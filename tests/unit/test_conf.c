@@ -22,6 +22,8 @@
 #include "log.h"
 #include "sink_datadog.h"
 #include "sink_loki.h"
+#include "sink_http.h"
+#include "sink_splunk.h"
 
 static char tmpdir[] = "/tmp/test_conf.XXXXXX";
 
@@ -138,6 +140,8 @@ group_teardown(void **state)
 /* The private configs of a sink's type (its type_conf). */
 #define DDC(k) ((const struct sink_datadog_conf *)(k)->type_conf)
 #define LKC(k) ((const struct sink_loki_conf *)(k)->type_conf)
+#define HTC(k) ((const struct sink_http_conf *)(k)->type_conf)
+#define HKC(k) ((const struct sink_splunk_conf *)(k)->type_conf)
 
 /* ---------------------------------------------------------------- value types */
 
@@ -460,7 +464,7 @@ test_every_key(void **state)
 	assert_int_equal(conf_sink_wants(k, "other"), 0);
 	assert_int_equal(k->format, CONF_FORMAT_OCSF);
 	assert_int_equal(k->encoding, CONF_ENC_NDJSON);
-	assert_string_equal(k->template, "{\"m\": {{message}}}");
+	assert_string_equal(HTC(k)->template, "{\"m\": {{message}}}");
 	assert_int_equal(k->headers.n, 2);
 	assert_string_equal(k->headers.items[0], "X-A: 1");
 	assert_string_equal(k->headers.items[1], "X-B:two words");
@@ -492,13 +496,13 @@ test_every_key(void **state)
 	assert_string_equal(DDC(k)->service, "svc");
 	assert_string_equal(DDC(k)->ddsource, "src");
 	assert_string_equal(DDC(k)->ddtags, "a:b,c:d");
-	assert_string_equal(k->hostname, "h");
+	assert_string_equal(DDC(k)->hostname, "h");
 	assert_int_equal(k->rate_burst, 1);
 	k = conf_find_sink(c, "hec");
 	assert_int_equal(k->type, CONF_SINK_SPLUNK_HEC);
-	assert_string_equal(k->index, "i");
-	assert_string_equal(k->sourcetype, "st");
-	assert_string_equal(k->source_field, "sn");
+	assert_string_equal(HKC(k)->index, "i");
+	assert_string_equal(HKC(k)->sourcetype, "st");
+	assert_string_equal(HKC(k)->source_field, "sn");
 	assert_int_equal(k->encoding, CONF_ENC_JSON);
 	k = conf_find_sink(c, "es");
 	assert_int_equal(k->type, CONF_SINK_ELASTICSEARCH);
@@ -1113,7 +1117,8 @@ test_type_keys(void **state)
 	c = load_ok("[source a]\nquery=q\n"
 		    "[sink d]\nsite=datadoghq.eu\nddtags=a:b\napi_key=k\ntype=datadog\n"
 		    "[sink l]\ntenant=t1\nlabels=kind\nurl=http://127.0.0.1:3100/\ntype=loki\n"
-		    "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n");
+		    "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+		    "[sink o]\ntype=stdout\n");
 	k = conf_find_sink(c, "d");
 	assert_non_null(DDC(k));
 	assert_string_equal(DDC(k)->site, "datadoghq.eu");
@@ -1123,7 +1128,8 @@ test_type_keys(void **state)
 	k = conf_find_sink(c, "l");
 	assert_string_equal(LKC(k)->tenant, "t1");
 	assert_int_equal(LKC(k)->labels.n, 1);
-	assert_null(conf_find_sink(c, "h")->type_conf);  /* http has no table */
+	assert_null(HTC(conf_find_sink(c, "h"))->template);
+	assert_null(conf_find_sink(c, "o")->type_conf);  /* stdout has no table */
 
 	/* Reload equality goes through the type's table. */
 	c2 = load_ok("[source a]\nquery=q\n"
@@ -1141,6 +1147,11 @@ test_type_keys(void **state)
 	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
 			"site=datadoghq.eu\n", 6,
 			"[sink h] site: is only for type datadog (this sink is type http)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+			"index=i\n", 6, "[sink h] index: is only for type splunk_hec or "
+			"elasticsearch (this sink is type http)");
+	expect_error_at("[source a]\nquery=q\n[sink o]\ntype=stdout\ntemplate=x\n", 5,
+			"[sink o] template: is only for type http (this sink is type stdout)");
 	expect_error_at("[source a]\nquery=q\n[sink h]\ntenant=x\ntype=datadog\napi_key=k\n",
 			4, "[sink h] tenant: is only for type loki (this sink is type datadog)");
 	/* Set twice, a bad value, a typo: the usual errors, at the key's line. */

@@ -61,7 +61,7 @@ test_envelope(void **state)
 	k.type_conf = &dc;
 	k.api_key = "abc123";
 	dc.ddtags = "env:prod";
-	k.hostname = "oci-phx";
+	dc.hostname = "oci-phx";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
 	ts_send(&t, s, 3, 0);
