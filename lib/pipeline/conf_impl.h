@@ -12,9 +12,13 @@
  *
  * Adding a key: a field in its struct (conf.h), a line in its table (conf_keys.c) with
  * its value type and range, and its default in conf_*_defaults; parsing, FILE:LINE
- * errors, -t and reload equality follow from the table.  A [sink] key only some types
- * read is marked TY and listed in those types' `keys` (sink_impl.h); -t shows it for
- * the others only when set (conf_dump.c: sink_uses).  Types for another section kind
+ * errors, -t and reload equality follow from the table.  A key of one sink type goes in
+ * that type's own table and struct (struct sink_ops.conf_keys, sink_impl.h): the
+ * handler keeps [sink] keys it does not know with their line (struct rawkey) and
+ * parse_type_keys reads them with the type's table once the section, and so `type`, is
+ * read.  A generic [sink] key only some types read (url, path, the credentials) is
+ * marked TY and listed in those types' `keys`; -t shows it for the others only when
+ * set (conf_dump.c: sink_uses).  Types for another section kind
  * ([source]) work the same way: a `type` key, TY on the keys only some types read, and
  * a uses function for that kind in conf_dump.c.
  */

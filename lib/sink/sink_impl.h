@@ -6,10 +6,15 @@
  * in the registry (sink_registry.c, indexed by enum conf_sink_type).  Everything about the
  * type is in its ops:
  *
- *   - keys       the type-specific [sink] keys it reads (the TY keys of conf_keys.c's
- *                table; conf.c parses every key generically, with FILE:LINE errors, into
- *                struct conf_sink); -t shows a type's keys even when unset, and `url` or
- *                `path` given to a type that does not list it is an error;
+ *   - conf_keys  its own keys: a table (conf_key.h) into its private config struct,
+ *                declared in sink_<type>.h; the generic config code parses them with
+ *                the usual FILE:LINE errors once `type` is known, prints them with -t,
+ *                compares them for a reload and frees them; a key of another type's
+ *                table is an error naming the types that read it;
+ *   - keys       the generic [sink] keys only some types read (url, path, header, the
+ *                credentials, tls_*: the TY keys of conf_keys.c's table, shared with
+ *                sink_auth.c and --probe); -t shows them for the type even when unset,
+ *                and `url` or `path` given to a type that does not list it is an error;
  *   - required   the key it cannot work without, reported missing by conf.c;
  *   - check      what sink_new() would refuse, found at load so that -t finds it too;
  *   - auth       the Authorization schemes it accepts, in order of preference (one
@@ -23,10 +28,9 @@
  *                report: sink_send_done).
  *
  * The engine owns queueing, batching, retries, rate limits, splitting, dead letters and
- * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file, its line in
- * sink_registry.c, and its keys (if new) as TY lines of the [sink] key table
- * (conf_keys.c) with their fields in struct conf_sink: parsing, -t, reload equality
- * and errors follow from the table.
+ * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file (with its key
+ * table and private config struct), and its line in sink_registry.c: parsing, -t,
+ * reload equality and errors follow from the table.
  */
 #ifndef OCI_LOGFWD_SINK_IMPL_H
 #define OCI_LOGFWD_SINK_IMPL_H
