@@ -44,7 +44,7 @@ static const struct key *const kind_keys[] = { conf_daemon_keys, conf_oci_keys, 
 /* A [sink] key that is not generic, kept until `type` is known (it may come later). */
 struct rawkey {
 	char *name;
-	char *value;              /* after ${VAR} expansion */
+	char *value;              /* after ${VAR} expansion; NULL when that failed */
 	int line;
 };
 
@@ -1022,12 +1022,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (!is_file && s->kind == SK_SINK) {
 			/* Perhaps a key of the type's table: parse_type_keys decides once the
 			 * whole section (and so `type`) is read. */
-			if (!(v = expand(p, s, name, value, line)))
-				return 1;
-			if (strpbrk(v, "\r\n")) {
+			/* Kept even when its value is refused (value NULL), as a generic key
+			 * counts as set then: no "missing" on top of the value's error. */
+			v = expand(p, s, name, value, line);
+			if (v && strpbrk(v, "\r\n")) {
 				errf(p, line, s->label, name, "contains a line break");
 				free(v);
-				return 1;
+				v = NULL;
 			}
 			raw_push(p, s, name, v, line);
 			return 1;
@@ -1174,6 +1175,21 @@ keyline(const struct sect *s, const char *name)
 	return r != NULL ? r->line : 0;
 }
 
+/* 1 when name is a key that some type's table prints right after `url`: one that stands
+ * for url in that type (file's path), so the fix for another type is to use url. */
+static int
+is_url_alternative(const char *name)
+{
+	for (int t = 0; strcmp(sink_type_name((enum conf_sink_type)t), "?") != 0; t++) {
+		const struct key *tk = sink_type_conf_keys((enum conf_sink_type)t);
+
+		for (size_t i = 0; tk != NULL && tk[i].name; i++)
+			if (tk[i].types == 2 && strcmp(tk[i].name, name) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * The keys of a sink's type table, once `type` is known: allocates the type's config
  * (its defaults set) and parses the section's other keys into it, each with its line;
@@ -1200,13 +1216,18 @@ parse_type_keys(struct pctx *p, struct sect *s)
 		while (tk != NULL && tk[i].name && strcmp(tk[i].name, rk->name) != 0)
 			i++;
 		if (tk != NULL && tk[i].name) {
-			store(p, s, &tk[i], k->type_conf, rk->value, rk->line);
+			if (rk->value != NULL)
+				store(p, s, &tk[i], k->type_conf, rk->value, rk->line);
 			continue;
 		}
 		if (s->type_bad)
 			continue; /* the type's error is reported; its keys are unknown */
 		sink_type_list(types, sizeof(types), rk->name, " or ");
-		if (types[0] != '\0') {
+		if (types[0] != '\0' && is_url_alternative(rk->name) &&
+		    sink_type_uses_key(k->type, "url")) {
+			errf(p, rk->line, s->label, rk->name, "is only for type %s (use url for "
+			    "type %s)", types, sink_type_name(k->type));
+		} else if (types[0] != '\0') {
 			errf(p, rk->line, s->label, rk->name, "is only for type %s (this sink is "
 			    "type %s)", types, sink_type_name(k->type));
 		} else {
@@ -1302,15 +1323,27 @@ check_source(struct pctx *p, const struct sect *s)
 		errf(p, line_or(s, "start"), s->label, "start", "is before 1970");
 }
 
-/* Where key name of table keys is kept in base (the key must exist). */
+/* Where key name of table keys is kept in base; NULL when the table has no such key. */
 static void *
 key_slot(const struct key *keys, void *base, const char *name)
 {
 	size_t i;
 
-	for (i = 0; strcmp(keys[i].name, name) != 0; i++)
-		;
-	return (char *)base + keys[i].off;
+	for (i = 0; keys != NULL && base != NULL && keys[i].name; i++)
+		if (keys[i].type != V_TYPEKEYS && strcmp(keys[i].name, name) == 0)
+			return (char *)base + keys[i].off;
+	return NULL;
+}
+
+/* The string value of sink key name, generic or of the type's table; NULL when unset. */
+static const char *
+sink_str(const struct conf_sink *k, const char *name)
+{
+	char **slot = key_slot(conf_sink_keys, (void *)k, name);
+
+	if (slot == NULL)
+		slot = key_slot(sink_type_conf_keys(k->type), k->type_conf, name);
+	return slot != NULL ? *slot : NULL;
 }
 
 /* A section under validation, as a sink type's check sees it (conf.h). */
@@ -1368,15 +1401,10 @@ check_sink(struct pctx *p, const struct sect *s)
 		errf(p, s->line, s->label, "type", "missing (required: %s)", types);
 	} else {
 		req = sink_type_required(k->type);
-		if (req != NULL && !is_set_line(s, req) && !*(char **)key_slot(conf_sink_keys, k, req))
+		if (req != NULL && !is_set_line(s, req) && sink_str(k, req) == NULL)
 			errf(p, s->line, s->label, req, "missing (required for type %s)",
 			    sink_type_name(k->type));
-		if (k->path && !sink_type_uses_key(k->type, "path")) {
-			sink_type_list(types, sizeof(types), "path", " or ");
-			errf(p, line_or(s, "path"), s->label, "path",
-			    "is only for type %s (use url for type %s)", types,
-			    sink_type_name(k->type));
-		}
+		/* A `path` on another type: parse_type_keys reports it (file's table). */
 		if (k->url && !sink_type_uses_key(k->type, "url"))
 			errf(p, line_or(s, "url"), s->label, "url",
 			    "is not used by type %s", sink_type_name(k->type));
@@ -1677,9 +1705,10 @@ conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 
 		snprintf(label, sizeof(label), "sink %s", k->name);
 		/* A FIFO there would block start-up; the sink refuses it (safeopen.h). */
-		if (k->type == CONF_SINK_FILE && k->path && stat(k->path, &st) == 0 &&
-		    !S_ISREG(st.st_mode))
-			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", k->path,
+		const char *path = k->type == CONF_SINK_FILE ? sink_str(k, "path") : NULL;
+
+		if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", path,
 			    file_kind(st.st_mode));
 		if (!k->dead_letter)
 			continue;
@@ -1728,7 +1757,6 @@ sink_free(struct conf_sink *k)
 {
 	free(k->name);
 	free(k->url);
-	free(k->path);
 	conf_list_clear(&k->sources);
 	conf_list_clear(&k->headers);
 	free_secret(k->api_key);

@@ -88,7 +88,6 @@ struct conf_sink {
 	char *name;
 	enum conf_sink_type type;
 	char *url;
-	char *path;                 /* file sink */
 	struct conf_list sources;   /* empty = all sources */
 	enum conf_format format;    /* ecs */
 	enum conf_encoding encoding;/* default depends on type */

@@ -52,10 +52,11 @@ struct key {
  * An entry of a sink type's table: name, type and field of the type's struct T.  -t
  * prints a type's keys at the generic table's V_TYPEKEYS mark whose `types` equals the
  * entry's: CONF_TYPE_KEY at the main mark (after the credentials), CONF_TYPE_KEY_EARLY
- * at the early one (before `header`).
+ * at the early one (before `header`), CONF_TYPE_KEY_URL right after `url`.
  */
 #define CONF_TYPE_KEY(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 0 }
 #define CONF_TYPE_KEY_EARLY(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 1 }
+#define CONF_TYPE_KEY_URL(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 2 }
 #define CONF_TYPE_KEYS_END { NULL, V_STR, 0, 0, 0, NULL, 0, 0 }
 
 #endif

@@ -76,7 +76,8 @@ const struct key conf_source_keys[] = {
 const struct key conf_sink_keys[] = {
 	KK("type", V_SINKTYPE, type, 0, 0, NULL, 0),
 	KK("url", V_URL, url, 0, 0, NULL, TY),
-	KK("path", V_PATH, path, 0, 0, NULL, TY),
+	/* -t prints here the type keys marked CONF_TYPE_KEY_URL (conf_key.h). */
+	{ "(url type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 2 },
 	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
 	KK("format", V_ENUM, format, 0, 0, format_names, 0),
 	KK("encoding", V_ENUM, encoding, 0, 0, encoding_names, 0),

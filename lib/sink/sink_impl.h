@@ -188,6 +188,7 @@ struct sink_common {
 	size_t body_overhead;             /* fixed bytes per body ("[" "]") */
 	int item_is_json;                 /* skip encode_item: the item is the event */
 	size_t max_response;              /* response bytes the type reads; 0 = 64 KiB */
+	const char *target;               /* what logs name when url is NULL (file: path) */
 	void *priv;                       /* the type's state */
 };
 

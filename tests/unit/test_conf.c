@@ -1163,6 +1163,20 @@ test_type_keys(void **state)
 			6, "[sink d] sitee: unknown key (did you mean site?)");
 	expect_error_at("[source a]\nquery=q\n[sink d]\ntype=datadog\napi_key=k\nbogus=x\n",
 			6, "[sink d] bogus: unknown key");
+	/* A type key whose value is refused counts as set: no "missing" on top. */
+	{
+		struct conf_err err;
+		unsetenv("OCI_LOGFWD_TEST_UNSET");
+		assert_null(load("[source a]\nquery=q\n[sink f]\ntype=file\n"
+				 "path=${OCI_LOGFWD_TEST_UNSET}\n", &err));
+		assert_int_equal(err.count, 1);
+		assert_non_null(strstr(err.text, "path: ${OCI_LOGFWD_TEST_UNSET} is not set"));
+		conf_err_cleanup(&err);
+	}
+	expect_error_at("[source a]\nquery=q\n[sink f]\ntype=file\n", 3,
+			"[sink f] path: missing (required for type file)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://x/\npath=/x\n",
+			6, "[sink h] path: is only for type file (use url for type http)");
 	/* A refused type: its error only, not one per key it would have read. */
 	expect_error("[source a]\nquery=q\n[sink d]\ntype=datadogg\nsite=x\n",
 		     "type: \"datadogg\" is not one of");
