@@ -45,7 +45,9 @@ struct key {
 	int64_t min, max;            /* V_DUR V_SIZE V_INT V_I64 V_DOUBLE */
 	const char *const *enums;    /* V_ENUM */
 	size_t file_off;             /* V_SECRET: where the _file path is kept */
-	unsigned types;              /* sinks only: TY when only some types read it (dump) */
+	/* Generic [sink] keys: TY when only some types read it (dump).  V_TYPEKEYS marks and
+	 * the entries of a type's table: which mark -t prints the entry at (0, 1, 2). */
+	unsigned types;
 };
 
 /*
@@ -55,8 +57,10 @@ struct key {
  * at the early one (before `header`), CONF_TYPE_KEY_URL right after `url`.
  */
 #define CONF_TYPE_KEY(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 0 }
-#define CONF_TYPE_KEY_EARLY(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 1 }
-#define CONF_TYPE_KEY_URL(n, t, T, f, lo, hi, e) { n, t, offsetof(T, f), lo, hi, e, 0, 2 }
+#define CONF_TYPE_KEY_EARLY(n, t, T, f, lo, hi, e) \
+	{ n, t, offsetof(T, f), lo, hi, e, 0, 1 }
+#define CONF_TYPE_KEY_URL(n, t, T, f, lo, hi, e) \
+	{ n, t, offsetof(T, f), lo, hi, e, 0, 2 }
 #define CONF_TYPE_KEYS_END { NULL, V_STR, 0, 0, 0, NULL, 0, 0 }
 
 #endif

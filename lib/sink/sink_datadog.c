@@ -111,7 +111,8 @@ dd_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 		goto done;
 	if (buf_append_char(out, '{') != 0 ||
 	    put_attr(out, "ddsource", ddc(cfg)->ddsource ? ddc(cfg)->ddsource : "oci") != 0 ||
-	    put_attr(out, "service", ddc(cfg)->service ? ddc(cfg)->service : default_service(k)) != 0 ||
+	    put_attr(out, "service", ddc(cfg)->service ? ddc(cfg)->service :
+	        default_service(k)) != 0 ||
 	    put_attr(out, "ddtags", tags.data) != 0 ||
 	    (ddc(cfg)->hostname != NULL && put_attr(out, "hostname", ddc(cfg)->hostname) != 0))
 		goto done;

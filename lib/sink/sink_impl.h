@@ -14,7 +14,7 @@
  *   - keys       the generic [sink] keys only some types read (url, path, header, the
  *                credentials, tls_*: the TY keys of conf_keys.c's table, shared with
  *                sink_auth.c and --probe); -t shows them for the type even when unset,
- *                and `url` or `path` given to a type that does not list it is an error;
+ *                and `url` given to a type that does not list it is an error;
  *   - required   the key it cannot work without, reported missing by conf.c;
  *   - check      what sink_new() would refuse, found at load so that -t finds it too;
  *   - auth       the Authorization schemes it accepts, in order of preference (one

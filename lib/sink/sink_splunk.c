@@ -116,7 +116,8 @@ hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	    buf_append_json_string(out, st, strlen(st)) != 0 ||
 	    (hkc(cfg)->index != NULL &&
 	        (buf_append_str(out, ",\"index\":") != 0 ||
-	            buf_append_json_string(out, hkc(cfg)->index, strlen(hkc(cfg)->index)) != 0)) ||
+	            buf_append_json_string(out, hkc(cfg)->index,
+	                strlen(hkc(cfg)->index)) != 0)) ||
 	    buf_append_str(out, ",\"event\":") != 0 ||
 	    buf_append(out, doc->json, doc->len) != 0 || buf_append_char(out, '}') != 0) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory encoding the event");

@@ -1,6 +1,7 @@
 /*
- * sink_splunk.h — the private configuration of a splunk_hec sink (its keys: the table in sink_splunk.c),
- * reached as struct conf_sink.type_conf; here for the tests that build one.
+ * sink_splunk.h — the private configuration of a splunk_hec sink (its keys: the table
+ * in sink_splunk.c), reached as struct conf_sink.type_conf; here for the tests that
+ * build one.
  */
 #ifndef OCI_LOGFWD_SINK_SPLUNK_H
 #define OCI_LOGFWD_SINK_SPLUNK_H

@@ -1,6 +1,7 @@
 /*
- * sink_syslog.h — the private configuration of a syslog sink (its keys: the table in sink_syslog.c),
- * reached as struct conf_sink.type_conf; here for the tests that build one.
+ * sink_syslog.h — the private configuration of a syslog sink (its keys: the table
+ * in sink_syslog.c), reached as struct conf_sink.type_conf; here for the tests that
+ * build one.
  */
 #ifndef OCI_LOGFWD_SINK_SYSLOG_H
 #define OCI_LOGFWD_SINK_SYSLOG_H
