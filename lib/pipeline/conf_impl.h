@@ -16,7 +16,7 @@
  * that type's own table and struct (struct sink_ops.conf_keys, sink_impl.h): the
  * handler keeps [sink] keys it does not know with their line (struct rawkey) and
  * parse_type_keys reads them with the type's table once the section, and so `type`, is
- * read.  A generic [sink] key only some types read (url, path, the credentials) is
+ * read.  A generic [sink] key only some types read (url, header, the credentials) is
  * marked TY and listed in those types' `keys`; -t shows it for the others only when
  * set (conf_dump.c: sink_uses).  Types for another section kind
  * ([source]) work the same way: a `type` key, TY on the keys only some types read, and

@@ -11,7 +11,7 @@
  *                the usual FILE:LINE errors once `type` is known, prints them with -t,
  *                compares them for a reload and frees them; a key of another type's
  *                table is an error naming the types that read it;
- *   - keys       the generic [sink] keys only some types read (url, path, header, the
+ *   - keys       the generic [sink] keys only some types read (url, header, the
  *                credentials, tls_*: the TY keys of conf_keys.c's table, shared with
  *                sink_auth.c and --probe); -t shows them for the type even when unset,
  *                and `url` given to a type that does not list it is an error;
