@@ -41,12 +41,22 @@ enum sect_kind { SK_DAEMON, SK_OCI, SK_SOURCE, SK_SINK };
 
 static const struct key *const kind_keys[] = { conf_daemon_keys, conf_oci_keys, conf_source_keys, conf_sink_keys };
 
+/* A [sink] key that is not generic, kept until `type` is known (it may come later). */
+struct rawkey {
+	char *name;
+	char *value;              /* after ${VAR} expansion; NULL when that failed */
+	int line;
+};
+
 struct sect {
 	enum sect_kind kind;
 	size_t idx;               /* into sources / sinks */
 	int line;                 /* of the header */
 	char label[CONF_MAX_NAME + 16]; /* "sink siem", for messages */
 	int keyline[MAX_KEYS];    /* where each key was set; 0 = default */
+	struct rawkey *raw;       /* sinks: the keys of the type's table, in file order */
+	size_t nraw;
+	int type_bad;             /* sinks: `type` was given but refused */
 };
 
 struct perr {
@@ -799,6 +809,8 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 		}
 		*(int *)(void *)slot_c = iv;
 		return;
+	case V_TYPEKEYS:
+		return; /* never looked up by name (handler) */
 	case V_SINKTYPE:
 		if ((iv = sink_type_lookup(v)) < 0) {
 			sink_type_list(choices, sizeof(choices), NULL, ", ");
@@ -919,6 +931,8 @@ suggest(const struct key *keys, const char *name)
 	size_t i, d, bestd = 3;
 
 	for (i = 0; keys[i].name; i++) {
+		if (keys[i].type == V_TYPEKEYS)
+			continue;
 		d = distance(keys[i].name, name);
 		if (d < bestd) {
 			bestd = d;
@@ -926,6 +940,53 @@ suggest(const struct key *keys, const char *name)
 		}
 	}
 	return best;
+}
+
+/* The raw key of s named name, or NULL. */
+static const struct rawkey *
+raw_find(const struct sect *s, const char *name)
+{
+	for (size_t i = 0; i < s->nraw; i++)
+		if (strcmp(s->raw[i].name, name) == 0)
+			return &s->raw[i];
+	return NULL;
+}
+
+/* Keeps a [sink] key that is not generic for parse_type_keys; takes v. */
+static void
+raw_push(struct pctx *p, struct sect *s, const char *name, char *v, int line)
+{
+	const struct rawkey *o = raw_find(s, name);
+	struct rawkey *grown;
+	char *n;
+
+	if (o != NULL) {
+		errf(p, line, s->label, name, "already set on line %d", o->line);
+		free(v);
+		return;
+	}
+	if (!(grown = realloc(s->raw, (s->nraw + 1) * sizeof(*s->raw))) ||
+	    !(n = strdup(name))) {
+		if (grown)
+			s->raw = grown;
+		p->oom = 1;
+		free(v);
+		return;
+	}
+	s->raw = grown;
+	s->raw[s->nraw++] = (struct rawkey){ n, v, line };
+}
+
+static void
+raw_free(struct sect *s)
+{
+	for (size_t i = 0; i < s->nraw; i++) {
+		free(s->raw[i].name);
+		free(s->raw[i].value);
+	}
+	free(s->raw);
+	s->raw = NULL;
+	s->nraw = 0;
 }
 
 /* The inih handler: section is ignored, the reader keeps p->cur. */
@@ -954,7 +1015,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	keys = kind_keys[s->kind];
 	/* A dozen keys per table: a linear scan costs nothing next to the file read. */
 	for (i = 0; keys[i].name; i++)
-		if (strcmp(keys[i].name, name) == 0)
+		if (keys[i].type != V_TYPEKEYS && strcmp(keys[i].name, name) == 0)
 			break;
 	if (!keys[i].name) {
 		nl = strlen(name);
@@ -964,6 +1025,20 @@ handler(void *user, const char *section, const char *name, const char *value)
 				    strncmp(keys[i].name, name, nl - 5) == 0)
 					break;
 			is_file = keys[i].name != NULL;
+		}
+		if (!is_file && s->kind == SK_SINK) {
+			/* Perhaps a key of the type's table: parse_type_keys decides once the
+			 * whole section (and so `type`) is read. */
+			/* Kept even when its value is refused (value NULL), as a generic key
+			 * counts as set then: no "missing" on top of the value's error. */
+			v = expand(p, s, name, value, line);
+			if (v && strpbrk(v, "\r\n")) {
+				errf(p, line, s->label, name, "contains a line break");
+				free(v);
+				v = NULL;
+			}
+			raw_push(p, s, name, v, line);
+			return 1;
 		}
 		if (!is_file) {
 			const char *hint = suggest(keys, name);
@@ -1005,6 +1080,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 			*(char **)(void *)((char *)base + k->off) = secret;
 			set_str(file_slot, resolved);
 		}
+		goto done;
+	}
+	if (k->type == V_SINKTYPE) {
+		int before = p->nerr;
+		store(p, s, k, base, v, line);
+		s->type_bad = p->nerr != before;
 		goto done;
 	}
 	store(p, s, k, base, v, line);
@@ -1092,10 +1173,81 @@ keyline(const struct sect *s, const char *name)
 	const struct key *keys = kind_keys[s->kind];
 	size_t i;
 
+	const struct rawkey *r;
+
 	for (i = 0; keys[i].name; i++)
-		if (strcmp(keys[i].name, name) == 0)
+		if (keys[i].type != V_TYPEKEYS && strcmp(keys[i].name, name) == 0)
 			return s->keyline[i];
+	r = raw_find(s, name);
+	return r != NULL ? r->line : 0;
+}
+
+/* 1 when name is a key that some type's table prints right after `url`: one that stands
+ * for url in that type (file's path), so the fix for another type is to use url. */
+static int
+is_url_alternative(const char *name)
+{
+	for (int t = 0; strcmp(sink_type_name((enum conf_sink_type)t), "?") != 0; t++) {
+		const struct key *tk = sink_type_conf_keys((enum conf_sink_type)t);
+
+		for (size_t i = 0; tk != NULL && tk[i].name; i++)
+			if (tk[i].types == 2 && strcmp(tk[i].name, name) == 0)
+				return 1;
+	}
 	return 0;
+}
+
+/*
+ * The keys of a sink's type table, once `type` is known: allocates the type's config
+ * (its defaults set) and parses the section's other keys into it, each with its line;
+ * a key of another type's table is reported with the types that read it.
+ */
+static void
+parse_type_keys(struct pctx *p, struct sect *s)
+{
+	struct conf_sink *k = &p->c->sinks[s->idx];
+	const struct key *tk;
+	char types[256];
+	int oom;
+
+	k->type_conf = sink_type_conf_new(k->type, &oom);
+	if (oom) {
+		p->oom = 1;
+		return;
+	}
+	tk = sink_type_conf_keys(k->type);
+	for (size_t r = 0; r < s->nraw; r++) {
+		const struct rawkey *rk = &s->raw[r];
+		size_t i = 0;
+
+		while (tk != NULL && tk[i].name && strcmp(tk[i].name, rk->name) != 0)
+			i++;
+		if (tk != NULL && tk[i].name) {
+			if (rk->value != NULL)
+				store(p, s, &tk[i], k->type_conf, rk->value, rk->line);
+			continue;
+		}
+		if (s->type_bad)
+			continue; /* the type's error is reported; its keys are unknown */
+		sink_type_list(types, sizeof(types), rk->name, " or ");
+		if (types[0] != '\0' && is_url_alternative(rk->name) &&
+		    sink_type_uses_key(k->type, "url")) {
+			errf(p, rk->line, s->label, rk->name, "is only for type %s (use url for "
+			    "type %s)", types, sink_type_name(k->type));
+		} else if (types[0] != '\0') {
+			errf(p, rk->line, s->label, rk->name, "is only for type %s (this sink is "
+			    "type %s)", types, sink_type_name(k->type));
+		} else {
+			const char *hint = suggest(conf_sink_keys, rk->name);
+			if (!hint && tk != NULL)
+				hint = suggest(tk, rk->name);
+			if (hint)
+				errf(p, rk->line, s->label, rk->name,
+				    "unknown key (did you mean %s?)", hint);
+			else
+				errf(p, rk->line, s->label, rk->name, "unknown key");
+		}
+	}
 }
 
 static int
@@ -1220,15 +1372,27 @@ check_source(struct pctx *p, const struct sect *s)
 		errf(p, line_or(s, "start"), s->label, "start", "is before 1970");
 }
 
-/* Where key name of table keys is kept in base (the key must exist). */
+/* Where key name of table keys is kept in base; NULL when the table has no such key. */
 static void *
 key_slot(const struct key *keys, void *base, const char *name)
 {
 	size_t i;
 
-	for (i = 0; strcmp(keys[i].name, name) != 0; i++)
-		;
-	return (char *)base + keys[i].off;
+	for (i = 0; keys != NULL && base != NULL && keys[i].name; i++)
+		if (keys[i].type != V_TYPEKEYS && strcmp(keys[i].name, name) == 0)
+			return (char *)base + keys[i].off;
+	return NULL;
+}
+
+/* The string value of sink key name, generic or of the type's table; NULL when unset. */
+static const char *
+sink_str(const struct conf_sink *k, const char *name)
+{
+	char **slot = key_slot(conf_sink_keys, (void *)k, name);
+
+	if (slot == NULL)
+		slot = key_slot(sink_type_conf_keys(k->type), k->type_conf, name);
+	return slot != NULL ? *slot : NULL;
 }
 
 /* A section under validation, as a sink type's check sees it (conf.h). */
@@ -1286,15 +1450,10 @@ check_sink(struct pctx *p, const struct sect *s)
 		errf(p, s->line, s->label, "type", "missing (required: %s)", types);
 	} else {
 		req = sink_type_required(k->type);
-		if (req != NULL && !is_set_line(s, req) && !*(char **)key_slot(conf_sink_keys, k, req))
+		if (req != NULL && !is_set_line(s, req) && sink_str(k, req) == NULL)
 			errf(p, s->line, s->label, req, "missing (required for type %s)",
 			    sink_type_name(k->type));
-		if (k->path && !sink_type_uses_key(k->type, "path")) {
-			sink_type_list(types, sizeof(types), "path", " or ");
-			errf(p, line_or(s, "path"), s->label, "path",
-			    "is only for type %s (use url for type %s)", types,
-			    sink_type_name(k->type));
-		}
+		/* A `path` on another type: parse_type_keys reports it (file's table). */
 		if (k->url && !sink_type_uses_key(k->type, "url"))
 			errf(p, line_or(s, "url"), s->label, "url",
 			    "is not used by type %s", sink_type_name(k->type));
@@ -1496,6 +1655,11 @@ conf_load(const char *path, struct conf_err *err)
 		errf(&p, rc > 0 ? rc : 0, NULL, NULL, "cannot parse (inih error %d)", rc);
 	if (p.oom)
 		goto done;
+	for (i = 0; i < p.nsects && !p.oom; i++)
+		if (p.sects[i].kind == SK_SINK)
+			parse_type_keys(&p, &p.sects[i]);
+	if (p.oom)
+		goto done;
 	expand_home(&p);
 	for (i = 0; i < p.nsects; i++) {
 		if (p.sects[i].kind == SK_SOURCE) {
@@ -1524,6 +1688,8 @@ done:
 	if (p.oom)
 		errf(&p, 0, NULL, NULL, "out of memory");
 	free(data);
+	for (i = 0; i < p.nsects; i++)
+		raw_free(&p.sects[i]);
 	free(p.sects);
 	if (p.nerr) {
 		conf_free(c);
@@ -1588,9 +1754,10 @@ conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 
 		snprintf(label, sizeof(label), "sink %s", k->name);
 		/* A FIFO there would block start-up; the sink refuses it (safeopen.h). */
-		if (k->type == CONF_SINK_FILE && k->path && stat(k->path, &st) == 0 &&
-		    !S_ISREG(st.st_mode))
-			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", k->path,
+		const char *path = k->type == CONF_SINK_FILE ? sink_str(k, "path") : NULL;
+
+		if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", path,
 			    file_kind(st.st_mode));
 		if (!k->dead_letter)
 			continue;
@@ -1646,9 +1813,7 @@ sink_free(struct conf_sink *k)
 {
 	free(k->name);
 	free(k->url);
-	free(k->path);
 	conf_list_clear(&k->sources);
-	free(k->template);
 	conf_list_clear(&k->headers);
 	free_secret(k->api_key);
 	free_secret(k->token);
@@ -1657,18 +1822,12 @@ sink_free(struct conf_sink *k)
 	free(k->token_file);
 	free(k->password_file);
 	free(k->username);
-	free(k->index);
-	free(k->sourcetype);
-	free(k->tenant);
-	conf_list_clear(&k->labels);
-	free(k->site);
-	free(k->service);
-	free(k->ddsource);
-	free(k->ddtags);
-	free(k->hostname);
-	free(k->source_field);
 	free(k->dead_letter);
 	free(k->tls_ca_file);
+	if (k->type_conf != NULL) {
+		conf_keys_free(sink_type_conf_keys(k->type), k->type_conf);
+		free(k->type_conf);
+	}
 }
 
 void

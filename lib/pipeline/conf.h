@@ -113,11 +113,9 @@ struct conf_sink {
 	char *name;
 	enum conf_sink_type type;
 	char *url;
-	char *path;                 /* file sink */
 	struct conf_list sources;   /* empty = all sources */
 	enum conf_format format;    /* ecs */
 	enum conf_encoding encoding;/* default depends on type */
-	char *template;             /* http: JSON text with {{field.path}} placeholders */
 	struct conf_list headers;   /* "Name: value", repeatable key `header` */
 	char *api_key;              /* secret */
 	char *token;                /* secret */
@@ -128,17 +126,6 @@ struct conf_sink {
 	char *api_key_file;
 	char *token_file;
 	char *password_file;
-	char *index;
-	char *sourcetype;
-	char *tenant;
-	struct conf_list labels;    /* loki; default "source=oci", "kind" */
-	/* vendor extras */
-	char *site;                 /* datadog: datadoghq.com, datadoghq.eu, ... */
-	char *service;              /* datadog service */
-	char *ddsource;             /* datadog ddsource (default "oci") */
-	char *ddtags;               /* datadog tags */
-	char *hostname;             /* datadog hostname / splunk host */
-	char *source_field;         /* splunk `source` (key: source_name) */
 	enum conf_compression compression; /* none */
 	int batch_max_events;       /* 500 */
 	int64_t batch_max_bytes;    /* 1MiB */
@@ -156,7 +143,10 @@ struct conf_sink {
 	char *dead_letter;          /* path; conf_load fills <state_dir>/dead-letter-<name>.ndjson */
 	int tls_verify;             /* 1 */
 	char *tls_ca_file;
-	int syslog_summary;         /* syslog: MSG is the one-line summary (syslog_message) */
+	/* The type's own keys (struct sink_ops.conf_keys: its struct, its file); NULL
+	 * when the type has none.  Allocated, parsed, compared and freed through the
+	 * type's key table by the config code. */
+	void *type_conf;
 	int line;
 };
 

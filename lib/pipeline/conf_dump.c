@@ -310,6 +310,18 @@ dump_keys(FILE *out, const struct key *keys, const void *base, uses_fn uses)
 			for (j = 0; j < l->n; j++)
 				dump_header(out, l->items[j]);
 			break;
+		case V_TYPEKEYS: {
+			/* Every key of the type's own table, set or not (it reads them all). */
+			const struct conf_sink *k2 = base;
+			const struct key *tk = sink_type_conf_keys(k2->type);
+			if (tk == NULL || k2->type_conf == NULL)
+				break;
+			for (j = 0; tk[j].name; j++)
+				if (tk[j].types == k->types)
+					dump_keys(out, (const struct key[]){ tk[j], { NULL, V_STR,
+					    0, 0, 0, NULL, 0, 0 } }, k2->type_conf, NULL);
+			break;
+		}
 		}
 	}
 }

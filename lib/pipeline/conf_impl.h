@@ -12,9 +12,13 @@
  *
  * Adding a key: a field in its struct (conf.h), a line in its table (conf_keys.c) with
  * its value type and range, and its default in conf_*_defaults; parsing, FILE:LINE
- * errors, -t and reload equality follow from the table.  A [sink] key only some types
- * read is marked TY and listed in those types' `keys` (sink_impl.h); -t shows it for
- * the others only when set (conf_dump.c: sink_uses).  Types for another section kind
+ * errors, -t and reload equality follow from the table.  A key of one sink type goes in
+ * that type's own table and struct (struct sink_ops.conf_keys, sink_impl.h): the
+ * handler keeps [sink] keys it does not know with their line (struct rawkey) and
+ * parse_type_keys reads them with the type's table once the section, and so `type`, is
+ * read.  A generic [sink] key only some types read (url, header, the credentials) is
+ * marked TY and listed in those types' `keys`; -t shows it for the others only when
+ * set (conf_dump.c: sink_uses).  Types for another section kind
  * ([source]) work the same way: a `type` key, TY on the keys only some types read, and
  * a uses function for that kind in conf_dump.c.
  */
@@ -25,6 +29,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "conf_key.h"
 
 #define CONF_MAX_FILE (1024 * 1024)   /* a config file is small; refuse anything bigger */
 #define CONF_MAX_LINE 8192            /* longest line (queries and templates are long) */
@@ -33,41 +38,6 @@
 #define CONF_MAX_ERRTEXT (256 * 1024)
 #define CONF_MAX_NAME 64              /* source / sink names end up in file names */
 #define CONF_DEFAULT_STATE_DIR "/var/lib/oci-logfwd" /* the unit's StateDirectory= */
-
-enum vtype {
-	V_STR,      /* any string; empty = unset (NULL) */
-	V_REQSTR,   /* string that must not be empty (query) */
-	V_URL,      /* http:// or https:// */
-	V_ABSPATH,  /* absolute path */
-	V_PATH,     /* path */
-	V_DUR,      /* duration -> int64 ms */
-	V_SIZE,     /* size -> int64 bytes */
-	V_BOOL,     /* -> int */
-	V_INT,      /* -> int, range */
-	V_I64,      /* -> int64, range */
-	V_DOUBLE,   /* -> double, range */
-	V_ENUM,     /* -> enum (int) */
-	V_LIST,     /* comma list -> struct conf_list */
-	V_HEADER,   /* repeatable "Name: value" -> struct conf_list */
-	V_SECRET,   /* string; also KEY_file = PATH */
-	V_TIME,     /* start: relative or RFC 3339 */
-	V_LOGLEVEL, /* -> int (enum log_level) */
-	V_HOSTPORT, /* "host:port"; empty = off (NULL) */
-	V_SINKTYPE, /* a type of the sink registry -> enum conf_sink_type */
-};
-
-/* A [sink] key only some types read (the types list it: sink_impl.h); 0 = every type. */
-#define TY 1u
-
-struct key {
-	const char *name;
-	enum vtype type;
-	size_t off;
-	int64_t min, max;            /* V_DUR V_SIZE V_INT V_I64 V_DOUBLE */
-	const char *const *enums;    /* V_ENUM */
-	size_t file_off;             /* V_SECRET: where the _file path is kept */
-	unsigned types;              /* sinks only: TY when only some types read it (dump) */
-};
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -82,6 +52,9 @@ extern const struct key conf_sink_keys[];
 /* Defaults of a new section (conf_keys.c). */
 void conf_source_defaults(struct conf_source *s);
 void conf_sink_defaults(struct conf_sink *k);
+
+/* Frees what the key table keys holds in base (strings, secrets, lists); not base. */
+void conf_keys_free(const struct key *keys, void *base);
 
 /* Value checks and lists (conf_value.c); 0/-1 or 1/0 as in conf.c's use. */
 int conf_parse_i64(const char *s, int64_t *out);

@@ -22,7 +22,6 @@ static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_pla
 	"plaintext", NULL };
 static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
 	"scram-sha-512", NULL };
-static const char *const syslog_message_names[] = { "event", "summary", NULL };
 
 const char *
 conf_sink_type_name(enum conf_sink_type t)
@@ -97,27 +96,21 @@ const struct key conf_source_keys[] = {
 const struct key conf_sink_keys[] = {
 	KK("type", V_SINKTYPE, type, 0, 0, NULL, 0),
 	KK("url", V_URL, url, 0, 0, NULL, TY),
-	KK("path", V_PATH, path, 0, 0, NULL, TY),
+	/* -t prints here the type keys marked CONF_TYPE_KEY_URL (conf_key.h). */
+	{ "(url type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 2 },
 	KK("sources", V_LIST, sources, 0, 0, NULL, 0),
 	KK("format", V_ENUM, format, 0, 0, format_names, 0),
 	KK("encoding", V_ENUM, encoding, 0, 0, encoding_names, 0),
-	KK("template", V_STR, template, 0, 0, NULL, TY),
+	/* -t prints here the type keys marked CONF_TYPE_KEY_EARLY (conf_key.h). */
+	{ "(early type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 1 },
 	KK("header", V_HEADER, headers, 0, 0, NULL, TY),
 	KSEC("api_key", api_key, TY),
 	KSEC("token", token, TY),
 	KK("username", V_STR, username, 0, 0, NULL, TY),
 	KSEC("password", password, TY),
-	KK("index", V_STR, index, 0, 0, NULL, TY),
-	KK("sourcetype", V_STR, sourcetype, 0, 0, NULL, TY),
-	KK("tenant", V_STR, tenant, 0, 0, NULL, TY),
-	KK("labels", V_LIST, labels, 0, 0, NULL, TY),
-	KK("site", V_STR, site, 0, 0, NULL, TY),
-	KK("service", V_STR, service, 0, 0, NULL, TY),
-	KK("ddsource", V_STR, ddsource, 0, 0, NULL, TY),
-	KK("ddtags", V_STR, ddtags, 0, 0, NULL, TY),
-	KK("hostname", V_STR, hostname, 0, 0, NULL, TY),
-	KK("source_name", V_STR, source_field, 0, 0, NULL, TY),
-	KK("syslog_message", V_ENUM, syslog_summary, 0, 0, syslog_message_names, TY),
+	/* The keys of the sink's type table (struct sink_ops.conf_keys) are printed here
+	 * by -t: the place they held when they were generic, so -t output is unchanged. */
+	{ "(type keys)", V_TYPEKEYS, 0, 0, 0, NULL, 0, 0 },
 	KK("compression", V_ENUM, compression, 0, 0, compression_names, 0),
 	KK("batch_max_events", V_INT, batch_max_events, 1, 1000000, NULL, 0),
 	KK("batch_max_bytes", V_SIZE, batch_max_bytes, 1024, 1LL << 30, NULL, 0),
@@ -243,6 +236,8 @@ keys_eq(const struct key *keys, const void *a, const void *b)
 			if (*(const double *)(const void *)x != *(const double *)(const void *)y)
 				return 0;
 			break;
+		case V_TYPEKEYS:
+			break;  /* conf_sink_eq compares the type's config */
 		case V_LIST:
 		case V_HEADER:
 			if (!list_eq((const struct conf_list *)(const void *)x,
@@ -269,5 +264,49 @@ conf_source_eq(const struct conf_source *a, const struct conf_source *b)
 int
 conf_sink_eq(const struct conf_sink *a, const struct conf_sink *b)
 {
-	return str_eq(a->name, b->name) && keys_eq(conf_sink_keys, a, b);
+	const struct key *tk;
+
+	if (!str_eq(a->name, b->name) || !keys_eq(conf_sink_keys, a, b))
+		return 0;
+	/* Same type (compared above): one table for both. */
+	tk = sink_type_conf_keys(a->type);
+	if (tk == NULL || a->type_conf == NULL || b->type_conf == NULL)
+		return a->type_conf == b->type_conf;
+	return keys_eq(tk, a->type_conf, b->type_conf);
+}
+
+void
+conf_keys_free(const struct key *keys, void *base)
+{
+	for (size_t i = 0; keys != NULL && base != NULL && keys[i].name; i++) {
+		char *slot = (char *)base + keys[i].off;
+
+		switch (keys[i].type) {
+		case V_STR:
+		case V_REQSTR:
+		case V_URL:
+		case V_ABSPATH:
+		case V_PATH:
+		case V_HOSTPORT:
+			free(*(char **)(void *)slot);
+			*(char **)(void *)slot = NULL;
+			break;
+		case V_SECRET:
+			if (*(char **)(void *)slot != NULL)
+				explicit_bzero(*(char **)(void *)slot, strlen(*(char **)(void *)slot));
+			free(*(char **)(void *)slot);
+			*(char **)(void *)slot = NULL;
+			if (keys[i].file_off) {
+				free(*(char **)(void *)((char *)base + keys[i].file_off));
+				*(char **)(void *)((char *)base + keys[i].file_off) = NULL;
+			}
+			break;
+		case V_LIST:
+		case V_HEADER:
+			conf_list_clear((struct conf_list *)(void *)slot);
+			break;
+		default:
+			break;
+		}
+	}
 }

@@ -1731,7 +1731,7 @@ secrets_collect(struct sink *s)
 
 	if (u != NULL && (s->url_masked = conf_mask_url(u)) == NULL)
 		return -1;
-	if (u == NULL && (s->url_masked = strdup(cfg->path ? cfg->path : "-")) == NULL)
+	if (u == NULL && (s->url_masked = strdup(s->c.target ? s->c.target : "-")) == NULL)
 		return -1;
 	if ((cfg->token && secret_add(s, cfg->token, strlen(cfg->token)) != 0) ||
 	    (cfg->api_key && secret_add(s, cfg->api_key, strlen(cfg->api_key)) != 0) ||

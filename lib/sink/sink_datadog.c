@@ -8,10 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink_datadog.h"
 #include "sink_impl.h"
 
 #define DD_MAX_EVENTS 1000
 #define DD_MAX_BODY (5 * 1000 * 1000 - 1) /* "< 5 MB": stay under the decimal MB */
+
+/* The type's own keys (struct sink_datadog_conf; -t prints them in this order). */
+#define DK(n, f) CONF_TYPE_KEY(n, V_STR, struct sink_datadog_conf, f, 0, 0, NULL)
+static const struct key dd_conf_keys[] = {
+	DK("site", site),
+	DK("service", service),
+	DK("ddsource", ddsource),
+	DK("ddtags", ddtags),
+	DK("hostname", hostname),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_datadog_conf *
+ddc(const struct conf_sink *cfg)
+{
+	static const struct sink_datadog_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 static int
 dd_init(struct sink *s, struct err *err)
@@ -29,7 +49,7 @@ dd_init(struct sink *s, struct err *err)
 			return -1;
 	} else {
 		snprintf(url, sizeof(url), "https://http-intake.logs.%s/api/v2/logs",
-		    cfg->site ? cfg->site : "datadoghq.com");
+		    ddc(cfg)->site ? ddc(cfg)->site : "datadoghq.com");
 		if (sink_set_url(c, url, "", err) != 0)
 			return -1;
 	}
@@ -82,18 +102,19 @@ dd_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	rest = p + 1;
 	restlen = doc->len - (size_t)(rest - doc->json);
 	buf_init(&tags, 4096);
-	if (cfg->ddtags != NULL && *cfg->ddtags != '\0' &&
-	    buf_printf(&tags, "%s,", cfg->ddtags) != 0)
+	if (ddc(cfg)->ddtags != NULL && *ddc(cfg)->ddtags != '\0' &&
+	    buf_printf(&tags, "%s,", ddc(cfg)->ddtags) != 0)
 		goto done;
 	if (buf_printf(&tags, "oci_log:%s", sink_kind_name(k)) != 0 ||
 	    (doc->source != NULL && *doc->source != '\0' &&
 	        buf_printf(&tags, ",oci_source:%s", doc->source) != 0))
 		goto done;
 	if (buf_append_char(out, '{') != 0 ||
-	    put_attr(out, "ddsource", cfg->ddsource ? cfg->ddsource : "oci") != 0 ||
-	    put_attr(out, "service", cfg->service ? cfg->service : default_service(k)) != 0 ||
+	    put_attr(out, "ddsource", ddc(cfg)->ddsource ? ddc(cfg)->ddsource : "oci") != 0 ||
+	    put_attr(out, "service", ddc(cfg)->service ? ddc(cfg)->service :
+	        default_service(k)) != 0 ||
 	    put_attr(out, "ddtags", tags.data) != 0 ||
-	    (cfg->hostname != NULL && put_attr(out, "hostname", cfg->hostname) != 0))
+	    (ddc(cfg)->hostname != NULL && put_attr(out, "hostname", ddc(cfg)->hostname) != 0))
 		goto done;
 	/* The raw format carries no "message"; ECS and OCSF have their own. */
 	if (cfg->format == CONF_FORMAT_RAW && doc->message != NULL &&
@@ -127,7 +148,7 @@ dd_check(const struct conf_sink *cfg, struct conf_check *chk)
 {
 	int line = conf_check_section_line(chk);
 
-	if (cfg->url == NULL && cfg->site == NULL && !conf_check_is_set(chk, "url"))
+	if (cfg->url == NULL && ddc(cfg)->site == NULL && !conf_check_is_set(chk, "url"))
 		conf_check_err(chk, line, "url", "missing (a datadog sink needs url or site)");
 	if (cfg->api_key == NULL || *cfg->api_key == '\0')
 		conf_check_err(chk, line, "api_key",
@@ -137,7 +158,10 @@ dd_check(const struct conf_sink *cfg, struct conf_check *chk)
 static int
 dd_defaults(struct conf_sink *cfg, struct conf_check *chk)
 {
-	if (cfg->ddsource == NULL && (cfg->ddsource = strdup("oci")) == NULL)
+	struct sink_datadog_conf *dc = cfg->type_conf;
+
+	(void)chk;
+	if (dc != NULL && dc->ddsource == NULL && (dc->ddsource = strdup("oci")) == NULL)
 		return -1;
 	return 0;
 }
@@ -158,7 +182,7 @@ dd_probe_request(const struct conf_sink *k, struct buf *url,
 			buf_append(url, k->url, o);
 		}
 	} else {
-		buf_printf(url, "https://api.%s", k->site ? k->site : "datadoghq.com");
+		buf_printf(url, "https://api.%s", ddc(k)->site ? ddc(k)->site : "datadoghq.com");
 	}
 	buf_append_str(url, "/api/v1/validate");
 	return add(arg, "DD-API-KEY: ", k->api_key ? k->api_key : "");
@@ -174,16 +198,17 @@ dd_probe_answer(const struct conf_sink *k, long status, const char *body, size_t
 	    "(an API key, not an application key) and that site is your Datadog site "
 	    "(datadoghq.com, datadoghq.eu, us3.datadoghq.com, us5.datadoghq.com, "
 	    "ap1.datadoghq.com, ddog-gov.com; now %s).", status,
-	    k->site ? k->site : "datadoghq.com");
+	    ddc(k)->site ? ddc(k)->site : "datadoghq.com");
 	return SINK_PROBE_FAILED;
 }
 
-static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", "site", "service",
-	"ddsource", "ddtags", "hostname", NULL };
+static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", NULL };
 
 const struct sink_ops sink_datadog_ops = {
 	.type = "datadog",
 	.keys = dd_keys,
+	.conf_keys = dd_conf_keys,
+	.conf_size = sizeof(struct sink_datadog_conf),
 	.check = dd_check,
 	.defaults = dd_defaults,
 	.probe_request = dd_probe_request,

@@ -10,7 +10,22 @@
 #include <string.h>
 
 #include "http.h"
+#include "sink_elasticsearch.h"
 #include "sink_impl.h"
+
+/* The type's own keys (struct sink_elasticsearch_conf). */
+static const struct key es_conf_keys[] = {
+	CONF_TYPE_KEY("index", V_STR, struct sink_elasticsearch_conf, index, 0, 0, NULL),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_elasticsearch_conf *
+esc(const struct conf_sink *cfg)
+{
+	static const struct sink_elasticsearch_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 #define ES_DEFAULT_INDEX "logs-oci-default"
 
@@ -39,7 +54,7 @@ static int
 es_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
     struct err *err)
 {
-	const char *index = sink_common(s)->cfg->index;
+	const char *index = esc(sink_common(s)->cfg)->index;
 
 	if (index == NULL)
 		index = ES_DEFAULT_INDEX;
@@ -170,7 +185,7 @@ es_probe_answer(const struct conf_sink *k, long status, const char *body, size_t
 		buf_printf(fix, "Elasticsearch accepted the credentials but forbids GET / "
 		    "(the `monitor` cluster privilege): write access to the index could not be "
 		    "confirmed.  Delivery needs create_doc (and auto_configure/create_index for "
-		    "new data streams) on %s.", k->index ? k->index : ES_DEFAULT_INDEX);
+		    "new data streams) on %s.", esc(k)->index ? esc(k)->index : ES_DEFAULT_INDEX);
 		return SINK_PROBE_WARN;
 	}
 	if (status == 401) {
@@ -186,13 +201,15 @@ es_probe_answer(const struct conf_sink *k, long status, const char *body, size_t
 
 /* token (Bearer) is read but -t does not list it for this type, as before. */
 static const char *const es_keys[] = { SINK_HTTP_KEYS, "api_key", "username", "password",
-	"index", NULL };
+	NULL };
 static const enum sink_auth es_auth[] = { SINK_AUTH_APIKEY, SINK_AUTH_BEARER,
 	SINK_AUTH_BASIC, SINK_AUTH_END };
 
 const struct sink_ops sink_elasticsearch_ops = {
 	.type = "elasticsearch",
 	.keys = es_keys,
+	.conf_keys = es_conf_keys,
+	.conf_size = sizeof(struct sink_elasticsearch_conf),
 	.auth = es_auth,
 	.required = "url",
 	.probe_request = es_probe_request,

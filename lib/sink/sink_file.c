@@ -12,7 +12,23 @@
 
 #include "log.h"
 #include "safeopen.h"
+#include "sink_file.h"
 #include "sink_impl.h"
+
+/* The type's own key (struct sink_file_conf); -t prints it after `url`.  The stdout
+ * type shares this file's code but has no config (type_conf NULL: no path). */
+static const struct key file_conf_keys[] = {
+	CONF_TYPE_KEY_URL("path", V_PATH, struct sink_file_conf, path, 0, 0, NULL),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_file_conf *
+fc(const struct conf_sink *cfg)
+{
+	static const struct sink_file_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 struct filesink {
 	int fd;
@@ -36,7 +52,7 @@ file_init(struct sink *s, struct err *err)
 	struct sink_common *c = sink_common(s);
 	struct filesink *f;
 
-	if (c->cfg->path == NULL || *c->cfg->path == '\0') {
+	if (fc(c->cfg)->path == NULL || *fc(c->cfg)->path == '\0') {
 		snprintf(err->msg, sizeof(err->msg), "path is required");
 		return -1;
 	}
@@ -46,9 +62,10 @@ file_init(struct sink *s, struct err *err)
 		return -1;
 	}
 	c->priv = f;
-	f->fd = open_path(c->cfg->path);
+	c->target = fc(c->cfg)->path;
+	f->fd = open_path(fc(c->cfg)->path);
 	if (f->fd < 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", c->cfg->path,
+		snprintf(err->msg, sizeof(err->msg), "cannot open %s: %s", fc(c->cfg)->path,
 		    safeopen_strerror(errno));
 		return -1;
 	}
@@ -114,11 +131,12 @@ static int
 file_write(struct sink *s, const char *body, size_t len, char *errbuf, size_t errlen)
 {
 	struct filesink *f = sink_common(s)->priv;
-	const char *what = sink_common(s)->cfg->path ? sink_common(s)->cfg->path : "stdout";
+	const char *path = fc(sink_common(s)->cfg)->path;
+	const char *what = path ? path : "stdout";
 	size_t off = 0;
 
 	if (f->fd < 0) {
-		f->fd = open_path(sink_common(s)->cfg->path);
+		f->fd = open_path(fc(sink_common(s)->cfg)->path);
 		if (f->fd < 0) {
 			snprintf(errbuf, errlen, "cannot open %s: %s", what,
 			    safeopen_strerror(errno));
@@ -152,12 +170,12 @@ file_reopen(struct sink *s)
 
 	if (f == NULL || f->is_stdout)
 		return;
-	fd = open_path(sink_common(s)->cfg->path);
+	fd = open_path(fc(sink_common(s)->cfg)->path);
 	if (fd < 0) {
 		/* Keep writing to the old file rather than lose events. */
 		log_msg(LOG_LVL_ERROR, NULL, sink_common(s)->cfg->name,
 		    "cannot reopen %s: %s; still writing to the old file",
-		    sink_common(s)->cfg->path, safeopen_strerror(errno));
+		    fc(sink_common(s)->cfg)->path, safeopen_strerror(errno));
 		return;
 	}
 	if (f->fd >= 0)
@@ -169,7 +187,7 @@ file_reopen(struct sink *s)
 static enum sink_probe_verdict
 file_probe(const struct conf_sink *cfg, struct buf *detail, struct buf *fix)
 {
-	const char *path = cfg->path;
+	const char *path = fc(cfg)->path;
 	int fd, made = 0, e;
 
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -210,11 +228,10 @@ stdout_probe(const struct conf_sink *cfg, struct buf *detail, struct buf *fix)
 	return SINK_PROBE_OK;
 }
 
-static const char *const file_keys[] = { "path", NULL };
-
 const struct sink_ops sink_file_ops = {
 	.type = "file",
-	.keys = file_keys,
+	.conf_keys = file_conf_keys,
+	.conf_size = sizeof(struct sink_file_conf),
 	.required = "path",
 	.probe_local = file_probe,
 	.init = file_init,

@@ -6,8 +6,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sink_http.h"
 #include "sink_impl.h"
 #include "template.h"
+
+/* The type's own keys (struct sink_http_conf); -t prints template before `header`. */
+static const struct key http_conf_keys[] = {
+	CONF_TYPE_KEY_EARLY("template", V_STR, struct sink_http_conf, template, 0, 0, NULL),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_http_conf *
+htc(const struct conf_sink *cfg)
+{
+	static const struct sink_http_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 static int
 http_init(struct sink *s, struct err *err)
@@ -18,8 +33,8 @@ http_init(struct sink *s, struct err *err)
 
 	if (sink_set_url(c, cfg->url, "", err) != 0)
 		return -1;
-	if (cfg->template != NULL) {
-		t = template_new(cfg->template, err->msg, sizeof(err->msg));
+	if (htc(cfg)->template != NULL) {
+		t = template_new(htc(cfg)->template, err->msg, sizeof(err->msg));
 		if (t == NULL)
 			return -1;
 		c->priv = t;
@@ -96,8 +111,8 @@ http_check(const struct conf_sink *cfg, struct conf_check *chk)
 	char msg[256];
 	struct template *t;
 
-	if (cfg->template != NULL) {
-		t = template_new(cfg->template, msg, sizeof(msg));
+	if (htc(cfg)->template != NULL) {
+		t = template_new(htc(cfg)->template, msg, sizeof(msg));
 		if (t == NULL)
 			conf_check_err(chk, conf_check_line(chk, "template"), "template", "%s",
 			    msg);
@@ -106,8 +121,8 @@ http_check(const struct conf_sink *cfg, struct conf_check *chk)
 	sink_check_token_or_basic(cfg, chk);
 }
 
-static const char *const http_keys[] = { SINK_HTTP_KEYS, "template", "api_key", "token",
-	"username", "password", NULL };
+static const char *const http_keys[] = { SINK_HTTP_KEYS, "api_key", "token", "username",
+	"password", NULL };
 static const enum sink_auth http_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
 	SINK_AUTH_END };
 
@@ -115,6 +130,8 @@ static const enum sink_auth http_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
 const struct sink_ops sink_http_ops = {
 	.type = "http",
 	.keys = http_keys,
+	.conf_keys = http_conf_keys,
+	.conf_size = sizeof(struct sink_http_conf),
 	.required = "url",
 	.auth = http_auth,
 	.check = http_check,

@@ -6,10 +6,15 @@
  * in the registry (sink_registry.c, indexed by enum conf_sink_type).  Everything about the
  * type is in its ops:
  *
- *   - keys       the type-specific [sink] keys it reads (the TY keys of conf_keys.c's
- *                table; conf.c parses every key generically, with FILE:LINE errors, into
- *                struct conf_sink); -t shows a type's keys even when unset, and `url` or
- *                `path` given to a type that does not list it is an error;
+ *   - conf_keys  its own keys: a table (conf_key.h) into its private config struct,
+ *                declared in sink_<type>.h; the generic config code parses them with
+ *                the usual FILE:LINE errors once `type` is known, prints them with -t,
+ *                compares them for a reload and frees them; a key of another type's
+ *                table is an error naming the types that read it;
+ *   - keys       the generic [sink] keys only some types read (url, header, the
+ *                credentials, tls_*: the TY keys of conf_keys.c's table, shared with
+ *                sink_auth.c and --probe); -t shows them for the type even when unset,
+ *                and `url` given to a type that does not list it is an error;
  *   - required   the key it cannot work without, reported missing by conf.c;
  *   - check      what sink_new() would refuse, found at load so that -t finds it too;
  *   - auth       the Authorization schemes it accepts, in order of preference (one
@@ -23,10 +28,9 @@
  *                report: sink_send_done).
  *
  * The engine owns queueing, batching, retries, rate limits, splitting, dead letters and
- * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file, its line in
- * sink_registry.c, and its keys (if new) as TY lines of the [sink] key table
- * (conf_keys.c) with their fields in struct conf_sink: parsing, -t, reload equality
- * and errors follow from the table.
+ * stats.  Adding a type: a CONF_SINK_* value (conf.h), its ops in one file (with its key
+ * table and private config struct), and its line in sink_registry.c: parsing, -t,
+ * reload equality and errors follow from the table.
  */
 #ifndef OCI_LOGFWD_SINK_IMPL_H
 #define OCI_LOGFWD_SINK_IMPL_H
@@ -35,6 +39,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "conf_key.h"
 #include "sink.h"
 #include "sink_registry.h"
 #include "sink_auth.h"
@@ -83,6 +88,19 @@ struct sink_ops {
 	const char *type;               /* the value of `type =` */
 	/* The [sink] keys the type reads beyond the generic ones; NULL-terminated. */
 	const char *const *keys;
+	/*
+	 * Its private config: conf_keys (NULL-name terminated, CONF_TYPE_KEY of conf_key.h)
+	 * points into a struct of conf_size bytes that the config code allocates once
+	 * `type` is known (`type` may come after the keys it governs), fills from the
+	 * section's keys with the usual FILE:LINE errors, prints with -t where the generic
+	 * table has its V_TYPEKEYS mark, compares for a reload, and frees through the table
+	 * (strings and lists) with struct conf_sink.type_conf.  conf_init sets the
+	 * defaults of a new one (may be NULL: all zero).  A key of another type's table is
+	 * an error naming the types that read it.
+	 */
+	const struct key *conf_keys;
+	size_t conf_size;
+	void (*conf_init)(void *type_conf);
 	/* The string key it cannot work without ("url", "path"; NULL = none): conf.c
 	 * reports it missing first, "missing (required for type T)". */
 	const char *required;
@@ -170,6 +188,7 @@ struct sink_common {
 	size_t body_overhead;             /* fixed bytes per body ("[" "]") */
 	int item_is_json;                 /* skip encode_item: the item is the event */
 	size_t max_response;              /* response bytes the type reads; 0 = 64 KiB */
+	const char *target;               /* what logs name when url is NULL (file: path) */
 	void *priv;                       /* the type's state */
 };
 

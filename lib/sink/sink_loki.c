@@ -10,10 +10,26 @@
 #include <string.h>
 
 #include "sink_impl.h"
+#include "sink_loki.h"
 
 /* Loki's default ingestion_rate_mb is 4 (burst 6): keep one push within it. */
 #define LOKI_MAX_BODY (4u << 20)
 #define LOKI_MAX_LABELS 15
+
+/* The type's own keys (struct sink_loki_conf; -t prints them in this order). */
+static const struct key loki_conf_keys[] = {
+	CONF_TYPE_KEY("tenant", V_STR, struct sink_loki_conf, tenant, 0, 0, NULL),
+	CONF_TYPE_KEY("labels", V_LIST, struct sink_loki_conf, labels, 0, 0, NULL),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_loki_conf *
+lkc(const struct conf_sink *cfg)
+{
+	static const struct sink_loki_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 enum lbl_src { LBL_STATIC, LBL_KIND, LBL_SOURCE };
 
@@ -141,12 +157,12 @@ loki_init(struct sink *s, struct err *err)
 	if (lk == NULL)
 		goto oom;
 	c->priv = lk;
-	if (cfg->labels.n == 0) {
+	if (lkc(cfg)->labels.n == 0) {
 		if (add_label(lk, "source=oci", err) != 0 || add_label(lk, "kind", err) != 0)
 			return -1;
 	}
-	for (i = 0; i < cfg->labels.n; i++)
-		if (add_label(lk, cfg->labels.items[i], err) != 0)
+	for (i = 0; i < lkc(cfg)->labels.n; i++)
+		if (add_label(lk, lkc(cfg)->labels.items[i], err) != 0)
 			return -1;
 	if (c->lim_bytes > LOKI_MAX_BODY)
 		c->lim_bytes = LOKI_MAX_BODY;
@@ -154,8 +170,8 @@ loki_init(struct sink *s, struct err *err)
 	c->body_overhead = 64;
 	if (sink_add_header(c, "Content-Type: application/json") != 0)
 		goto oom;
-	if (cfg->tenant != NULL &&
-	    sink_add_header(c, "X-Scope-OrgID: %s", cfg->tenant) != 0)
+	if (lkc(cfg)->tenant != NULL &&
+	    sink_add_header(c, "X-Scope-OrgID: %s", lkc(cfg)->tenant) != 0)
 		goto oom;
 	if (sink_add_auth(c, sink_loki_ops.auth) != 0)
 		goto oom;
@@ -255,10 +271,12 @@ done:
 static int
 loki_defaults(struct conf_sink *cfg, struct conf_check *chk)
 {
-	if (conf_check_is_set(chk, "labels"))
+	struct sink_loki_conf *lc = cfg->type_conf;
+
+	if (lc == NULL || conf_check_is_set(chk, "labels"))
 		return 0;
-	return conf_list_add(&cfg->labels, "source=oci") != 0 ||
-	    conf_list_add(&cfg->labels, "kind") != 0 ? -1 : 0;
+	return conf_list_add(&lc->labels, "source=oci") != 0 ||
+	    conf_list_add(&lc->labels, "kind") != 0 ? -1 : 0;
 }
 
 /* The labels init would refuse, found at load (and by -t). */
@@ -269,8 +287,8 @@ loki_check(const struct conf_sink *cfg, struct conf_check *chk)
 	size_t nl;
 
 	sink_check_token_or_basic(cfg, chk);
-	for (size_t i = 0; i < cfg->labels.n; i++) {
-		if (label_problem(cfg->labels.items[i], i, &nl, why, sizeof(why)) != 0) {
+	for (size_t i = 0; i < lkc(cfg)->labels.n; i++) {
+		if (label_problem(lkc(cfg)->labels.items[i], i, &nl, why, sizeof(why)) != 0) {
 			conf_check_err(chk, conf_check_line(chk, "labels"), "labels", "%s", why);
 			break;
 		}
@@ -283,7 +301,7 @@ loki_probe_request(const struct conf_sink *k, struct buf *url,
 {
 	sink_url_base(k->url, "/loki/api/", url);
 	buf_append_str(url, "/ready");
-	return k->tenant != NULL ? add(arg, "X-Scope-OrgID: ", k->tenant) : 0;
+	return lkc(k)->tenant != NULL ? add(arg, "X-Scope-OrgID: ", lkc(k)->tenant) : 0;
 }
 
 static enum sink_probe_verdict
@@ -294,7 +312,7 @@ loki_probe_answer(const struct conf_sink *k, long status, const char *body, size
 		buf_printf(fix, "Loki (or its gateway) refused the request (HTTP %ld): check "
 		    "%s%s.", status, k->token ? "token" : k->username ? "username and password" :
 		    "the credentials: none are configured (token, or username and password)",
-		    k->tenant ? " and tenant" : "");
+		    lkc(k)->tenant ? " and tenant" : "");
 		return SINK_PROBE_FAILED;
 	}
 	if (status == 503) {
@@ -306,13 +324,15 @@ loki_probe_answer(const struct conf_sink *k, long status, const char *body, size
 }
 
 static const char *const loki_keys[] = { SINK_HTTP_KEYS, "token", "username", "password",
-	"tenant", "labels", NULL };
+	NULL };
 static const enum sink_auth loki_auth[] = { SINK_AUTH_BEARER, SINK_AUTH_BASIC,
 	SINK_AUTH_END };
 
 const struct sink_ops sink_loki_ops = {
 	.type = "loki",
 	.keys = loki_keys,
+	.conf_keys = loki_conf_keys,
+	.conf_size = sizeof(struct sink_loki_conf),
 	.auth = loki_auth,
 	.required = "url",
 	.check = loki_check,

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "conf_key.h"
 #include "sink_impl.h"
 
 static const struct sink_ops *const registry[] = {
@@ -56,7 +57,36 @@ sink_type_uses_key(enum conf_sink_type t, const char *key)
 	for (size_t i = 0; o != NULL && o->keys != NULL && o->keys[i] != NULL; i++)
 		if (strcmp(o->keys[i], key) == 0)
 			return 1;
+	for (size_t i = 0; o != NULL && o->conf_keys != NULL && o->conf_keys[i].name; i++)
+		if (strcmp(o->conf_keys[i].name, key) == 0)
+			return 1;
 	return 0;
+}
+
+const struct key *
+sink_type_conf_keys(enum conf_sink_type t)
+{
+	const struct sink_ops *o = sink_ops_for(t);
+
+	return o != NULL ? o->conf_keys : NULL;
+}
+
+void *
+sink_type_conf_new(enum conf_sink_type t, int *oom)
+{
+	const struct sink_ops *o = sink_ops_for(t);
+	void *tc;
+
+	*oom = 0;
+	if (o == NULL || o->conf_keys == NULL)
+		return NULL;
+	if ((tc = calloc(1, o->conf_size)) == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	if (o->conf_init != NULL)
+		o->conf_init(tc);
+	return tc;
 }
 
 void

@@ -11,6 +11,7 @@
 
 struct buf;
 struct conf_check;
+struct key;
 
 /* enum conf_sink_type of a `type =` value, or -1. */
 int sink_type_lookup(const char *name);
@@ -21,7 +22,8 @@ const char *sink_type_name(enum conf_sink_type t);
  * ", " and last before the last one ("a, b or c"); NUL-terminated, truncated.
  */
 void sink_type_list(char *out, size_t outsz, const char *key, const char *last);
-/* 1 when type t reads the [sink] key `key` (beyond the generic ones). */
+/* 1 when type t reads the [sink] key `key` (beyond the generic ones): a generic key
+ * it lists in ops.keys, or a key of its own table (ops.conf_keys). */
 int sink_type_uses_key(enum conf_sink_type t, const char *key);
 /* 1 for a tcp:// or tls:// URL (a byte stream: type syslog), else 0. */
 int sink_url_is_stream(const char *url);
@@ -32,6 +34,15 @@ const char *sink_type_required(enum conf_sink_type t);
 /* At load, after every key is read: the type's defaults that depend on other keys;
  * 0 or -1 (memory). */
 int sink_type_defaults(struct conf_sink *cfg, struct conf_check *chk);
+
+/*
+ * The table of type t's private config keys (struct sink_ops.conf_keys, NULL-name
+ * terminated), or NULL when the type has none.
+ */
+const struct key *sink_type_conf_keys(enum conf_sink_type t);
+/* A new private config of type t with its defaults (conf_free frees it), or
+ * NULL: *oom says whether memory ran out (0: the type has no private config). */
+void *sink_type_conf_new(enum conf_sink_type t, int *oom);
 
 /* --probe's verdict on a sink (the probe's own statuses). */
 enum sink_probe_verdict {

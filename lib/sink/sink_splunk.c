@@ -12,6 +12,25 @@
 #include <unistd.h>
 
 #include "sink_impl.h"
+#include "sink_splunk.h"
+
+/* The type's own keys (struct sink_splunk_conf; -t prints them in this order). */
+#define HK(n, f) CONF_TYPE_KEY(n, V_STR, struct sink_splunk_conf, f, 0, 0, NULL)
+static const struct key hec_conf_keys[] = {
+	HK("index", index),
+	HK("sourcetype", sourcetype),
+	HK("hostname", hostname),
+	HK("source_name", source_field),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_splunk_conf *
+hkc(const struct conf_sink *cfg)
+{
+	static const struct sink_splunk_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 struct hec {
 	char host[256];
@@ -35,8 +54,8 @@ hec_init(struct sink *s, struct err *err)
 	if (h == NULL)
 		goto oom;
 	c->priv = h;
-	if (cfg->hostname != NULL)
-		snprintf(h->host, sizeof(h->host), "%s", cfg->hostname);
+	if (hkc(cfg)->hostname != NULL)
+		snprintf(h->host, sizeof(h->host), "%s", hkc(cfg)->hostname);
 	else if (gethostname(h->host, sizeof(h->host) - 1) != 0)
 		snprintf(h->host, sizeof(h->host), "oci-logfwd");
 	c->per_item_overhead = 1;
@@ -82,9 +101,9 @@ hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	const struct sink_common *c = sink_common(s);
 	const struct conf_sink *cfg = c->cfg;
 	const struct hec *h = c->priv;
-	const char *st = cfg->sourcetype ? cfg->sourcetype :
+	const char *st = hkc(cfg)->sourcetype ? hkc(cfg)->sourcetype :
 	    default_sourcetype(sink_kind_parse(doc->kind));
-	const char *src = cfg->source_field ? cfg->source_field :
+	const char *src = hkc(cfg)->source_field ? hkc(cfg)->source_field :
 	    (doc->source && *doc->source ? doc->source : "oci");
 	int64_t t = doc->time_ns > 0 ? doc->time_ns : 0;
 
@@ -95,9 +114,10 @@ hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	    buf_append_json_string(out, src, strlen(src)) != 0 ||
 	    buf_append_str(out, ",\"sourcetype\":") != 0 ||
 	    buf_append_json_string(out, st, strlen(st)) != 0 ||
-	    (cfg->index != NULL &&
+	    (hkc(cfg)->index != NULL &&
 	        (buf_append_str(out, ",\"index\":") != 0 ||
-	            buf_append_json_string(out, cfg->index, strlen(cfg->index)) != 0)) ||
+	            buf_append_json_string(out, hkc(cfg)->index,
+	                strlen(hkc(cfg)->index)) != 0)) ||
 	    buf_append_str(out, ",\"event\":") != 0 ||
 	    buf_append(out, doc->json, doc->len) != 0 || buf_append_char(out, '}') != 0) {
 		snprintf(err->msg, sizeof(err->msg), "out of memory encoding the event");
@@ -148,13 +168,14 @@ hec_probe_answer(const struct conf_sink *k, long status, const char *body, size_
 	return SINK_PROBE_GENERIC;
 }
 
-static const char *const hec_keys[] = { SINK_HTTP_KEYS, "token", "index", "sourcetype",
-	"hostname", "source_name", NULL };
+static const char *const hec_keys[] = { SINK_HTTP_KEYS, "token", NULL };
 static const enum sink_auth hec_auth[] = { SINK_AUTH_SPLUNK, SINK_AUTH_END };
 
 const struct sink_ops sink_splunk_ops = {
 	.type = "splunk_hec",
 	.keys = hec_keys,
+	.conf_keys = hec_conf_keys,
+	.conf_size = sizeof(struct sink_splunk_conf),
 	.required = "url",
 	.auth = hec_auth,
 	.check = hec_check,

@@ -20,8 +20,27 @@
 #include "evfields.h"
 #include "log.h"
 #include "sink_impl.h"
+#include "sink_syslog.h"
 #include "syslog_conn.h"
 #include "syslog_fmt.h"
+
+static const char *const syslog_message_names[] = { "event", "summary", NULL };
+
+/* The type's own keys (struct sink_syslog_conf; -t prints them in this order). */
+static const struct key syslog_conf_keys[] = {
+	CONF_TYPE_KEY("hostname", V_STR, struct sink_syslog_conf, hostname, 0, 0, NULL),
+	CONF_TYPE_KEY("syslog_message", V_ENUM, struct sink_syslog_conf, summary, 0, 0,
+	    syslog_message_names),
+	CONF_TYPE_KEYS_END,
+};
+
+static const struct sink_syslog_conf *
+syc(const struct conf_sink *cfg)
+{
+	static const struct sink_syslog_conf none;
+
+	return cfg->type_conf != NULL ? cfg->type_conf : &none;
+}
 
 struct pend {
 	void *token;
@@ -90,8 +109,8 @@ syslog_init(struct sink *s, struct err *err)
 	}
 	c->priv = y;
 	y->s = s;
-	if (c->cfg->hostname != NULL && *c->cfg->hostname != '\0')
-		snprintf(y->hostname, sizeof(y->hostname), "%s", c->cfg->hostname);
+	if (syc(c->cfg)->hostname != NULL && *syc(c->cfg)->hostname != '\0')
+		snprintf(y->hostname, sizeof(y->hostname), "%s", syc(c->cfg)->hostname);
 	else if (gethostname(y->hostname, sizeof(y->hostname) - 1) != 0)
 		y->hostname[0] = '\0';
 	memset(&o, 0, sizeof(o));
@@ -147,7 +166,7 @@ syslog_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	m.msgid = evfields_dataset(doc->kind);
 	m.source = doc->source;
 	m.record_id = f.record_id;
-	if (sink_common(s)->cfg->syslog_summary && doc->message != NULL) {
+	if (syc(sink_common(s)->cfg)->summary && doc->message != NULL) {
 		m.msg = doc->message;
 		m.msg_len = strlen(doc->message);
 	} else {
@@ -236,13 +255,14 @@ syslog_check(const struct conf_sink *cfg, struct conf_check *chk)
 		    "gzip is not for type syslog (a syslog stream is not compressed)");
 }
 
-static const char *const syslog_keys[] = { "url", "tls_verify", "tls_ca_file", "hostname",
-	"syslog_message", NULL };
+static const char *const syslog_keys[] = { "url", "tls_verify", "tls_ca_file", NULL };
 
 /* No probe: a connection alone says little, and syslog has nothing to ask. */
 const struct sink_ops sink_syslog_ops = {
 	.type = "syslog",
 	.keys = syslog_keys,
+	.conf_keys = syslog_conf_keys,
+	.conf_size = sizeof(struct sink_syslog_conf),
 	.required = "url",
 	.stream_url = 1,
 	.check = syslog_check,

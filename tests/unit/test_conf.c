@@ -20,6 +20,10 @@
 
 #include "conf.h"
 #include "log.h"
+#include "sink_datadog.h"
+#include "sink_loki.h"
+#include "sink_http.h"
+#include "sink_splunk.h"
 
 static char tmpdir[] = "/tmp/test_conf.XXXXXX";
 
@@ -132,6 +136,12 @@ group_teardown(void **state)
 {
 	return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
+
+/* The private configs of a sink's type (its type_conf). */
+#define DDC(k) ((const struct sink_datadog_conf *)(k)->type_conf)
+#define LKC(k) ((const struct sink_loki_conf *)(k)->type_conf)
+#define HTC(k) ((const struct sink_http_conf *)(k)->type_conf)
+#define HKC(k) ((const struct sink_splunk_conf *)(k)->type_conf)
 
 /* ---------------------------------------------------------------- value types */
 
@@ -355,11 +365,11 @@ test_defaults(void **state)
 		    "[sink e]\ntype=file\npath=/tmp/x\nrate_limit=10\nrate_burst=3\n"
 		    "[daemon]\nstate_dir=/srv/st\n");
 	k = conf_find_sink(c, "l");
-	assert_int_equal(k->labels.n, 2);
-	assert_string_equal(k->labels.items[0], "source=oci");
-	assert_string_equal(k->labels.items[1], "kind");
+	assert_int_equal(LKC(k)->labels.n, 2);
+	assert_string_equal(LKC(k)->labels.items[0], "source=oci");
+	assert_string_equal(LKC(k)->labels.items[1], "kind");
 	k = conf_find_sink(c, "d");
-	assert_string_equal(k->ddsource, "oci");
+	assert_string_equal(DDC(k)->ddsource, "oci");
 	assert_int_equal(k->rate_burst, 3);
 	assert_true(k->rate_limit == 2.5);
 	fmt(want, sizeof(want), "/srv/st/dead-letter-d.ndjson");
@@ -454,7 +464,7 @@ test_every_key(void **state)
 	assert_int_equal(conf_sink_wants(k, "other"), 0);
 	assert_int_equal(k->format, CONF_FORMAT_OCSF);
 	assert_int_equal(k->encoding, CONF_ENC_NDJSON);
-	assert_string_equal(k->template, "{\"m\": {{message}}}");
+	assert_string_equal(HTC(k)->template, "{\"m\": {{message}}}");
 	assert_int_equal(k->headers.n, 2);
 	assert_string_equal(k->headers.items[0], "X-A: 1");
 	assert_string_equal(k->headers.items[1], "X-B:two words");
@@ -482,17 +492,17 @@ test_every_key(void **state)
 	k = conf_find_sink(c, "dd");
 	assert_int_equal(k->type, CONF_SINK_DATADOG);
 	assert_string_equal(k->api_key, "k");
-	assert_string_equal(k->site, "datadoghq.com");
-	assert_string_equal(k->service, "svc");
-	assert_string_equal(k->ddsource, "src");
-	assert_string_equal(k->ddtags, "a:b,c:d");
-	assert_string_equal(k->hostname, "h");
+	assert_string_equal(DDC(k)->site, "datadoghq.com");
+	assert_string_equal(DDC(k)->service, "svc");
+	assert_string_equal(DDC(k)->ddsource, "src");
+	assert_string_equal(DDC(k)->ddtags, "a:b,c:d");
+	assert_string_equal(DDC(k)->hostname, "h");
 	assert_int_equal(k->rate_burst, 1);
 	k = conf_find_sink(c, "hec");
 	assert_int_equal(k->type, CONF_SINK_SPLUNK_HEC);
-	assert_string_equal(k->index, "i");
-	assert_string_equal(k->sourcetype, "st");
-	assert_string_equal(k->source_field, "sn");
+	assert_string_equal(HKC(k)->index, "i");
+	assert_string_equal(HKC(k)->sourcetype, "st");
+	assert_string_equal(HKC(k)->source_field, "sn");
 	assert_int_equal(k->encoding, CONF_ENC_JSON);
 	k = conf_find_sink(c, "es");
 	assert_int_equal(k->type, CONF_SINK_ELASTICSEARCH);
@@ -500,10 +510,10 @@ test_every_key(void **state)
 	assert_int_equal(k->encoding, CONF_ENC_JSON_ARRAY);
 	k = conf_find_sink(c, "lk");
 	assert_int_equal(k->type, CONF_SINK_LOKI);
-	assert_string_equal(k->tenant, "t");
-	assert_int_equal(k->labels.n, 2);
-	assert_string_equal(k->labels.items[0], "a=b");
-	assert_string_equal(k->labels.items[1], "kind");
+	assert_string_equal(LKC(k)->tenant, "t");
+	assert_int_equal(LKC(k)->labels.n, 2);
+	assert_string_equal(LKC(k)->labels.items[0], "a=b");
+	assert_string_equal(LKC(k)->labels.items[1], "kind");
 	assert_int_equal(conf_find_sink(c, "out")->type, CONF_SINK_STDOUT);
 	conf_free(c);
 }
@@ -1092,6 +1102,92 @@ test_check_system(void **state)
 	}
 }
 
+/*
+ * A type's own keys (its table, struct sink_ops.conf_keys): read whatever the place of
+ * `type` in the section, with FILE:LINE errors like any key; a key of another type's
+ * table is an error naming the types that read it; reload equality compares them.
+ */
+static void
+test_type_keys(void **state)
+{
+	struct conf *c, *c2;
+	const struct conf_sink *k;
+
+	/* `type` after the keys it governs. */
+	c = load_ok("[source a]\nquery=q\n"
+		    "[sink d]\nsite=datadoghq.eu\nddtags=a:b\napi_key=k\ntype=datadog\n"
+		    "[sink l]\ntenant=t1\nlabels=kind\nurl=http://127.0.0.1:3100/\ntype=loki\n"
+		    "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+		    "[sink o]\ntype=stdout\n");
+	k = conf_find_sink(c, "d");
+	assert_non_null(DDC(k));
+	assert_string_equal(DDC(k)->site, "datadoghq.eu");
+	assert_string_equal(DDC(k)->ddtags, "a:b");
+	assert_string_equal(DDC(k)->ddsource, "oci");  /* the type's default */
+	assert_null(DDC(k)->service);
+	k = conf_find_sink(c, "l");
+	assert_string_equal(LKC(k)->tenant, "t1");
+	assert_int_equal(LKC(k)->labels.n, 1);
+	assert_null(HTC(conf_find_sink(c, "h"))->template);
+	assert_null(conf_find_sink(c, "o")->type_conf);  /* stdout has no table */
+
+	/* Reload equality goes through the type's table. */
+	c2 = load_ok("[source a]\nquery=q\n"
+		     "[sink d]\nsite=datadoghq.com\nddtags=a:b\napi_key=k\ntype=datadog\n"
+		     "[sink l]\ntenant=t1\nlabels=kind\nurl=http://127.0.0.1:3100/\n"
+		     "type=loki\n"
+		     "[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n");
+	assert_false(conf_sink_eq(conf_find_sink(c, "d"), conf_find_sink(c2, "d")));
+	assert_true(conf_sink_eq(conf_find_sink(c, "l"), conf_find_sink(c2, "l")));
+	assert_true(conf_sink_eq(conf_find_sink(c, "h"), conf_find_sink(c2, "h")));
+	conf_free(c2);
+	conf_free(c);
+
+	/* A key of another type: named with the types that read it, at its line. */
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+			"site=datadoghq.eu\n", 6,
+			"[sink h] site: is only for type datadog (this sink is type http)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://127.0.0.1:1/\n"
+			"index=i\n", 6, "[sink h] index: is only for type splunk_hec or "
+			"elasticsearch (this sink is type http)");
+	expect_error_at("[source a]\nquery=q\n[sink o]\ntype=stdout\ntemplate=x\n", 5,
+			"[sink o] template: is only for type http (this sink is type stdout)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntenant=x\ntype=datadog\napi_key=k\n",
+			4, "[sink h] tenant: is only for type loki (this sink is type datadog)");
+	/* Set twice, a bad value, a typo: the usual errors, at the key's line. */
+	expect_error_at("[source a]\nquery=q\n[sink d]\nsite=a\nsite=b\ntype=datadog\n"
+			"api_key=k\n", 5, "[sink d] site: already set on line 4");
+	expect_error_at("[source a]\nquery=q\n[sink l]\nlabels=a,,b\ntype=loki\n"
+			"url=http://127.0.0.1:1/\n", 4, "[sink l] labels: \"a,,b\" has an empty item");
+	expect_error_at("[source a]\nquery=q\n[sink d]\ntype=datadog\napi_key=k\nsitee=x\n",
+			6, "[sink d] sitee: unknown key (did you mean site?)");
+	expect_error_at("[source a]\nquery=q\n[sink d]\ntype=datadog\napi_key=k\nbogus=x\n",
+			6, "[sink d] bogus: unknown key");
+	/* A type key whose value is refused counts as set: no "missing" on top. */
+	{
+		struct conf_err err;
+		unsetenv("OCI_LOGFWD_TEST_UNSET");
+		assert_null(load("[source a]\nquery=q\n[sink f]\ntype=file\n"
+				 "path=${OCI_LOGFWD_TEST_UNSET}\n", &err));
+		assert_int_equal(err.count, 1);
+		assert_non_null(strstr(err.text, "path: ${OCI_LOGFWD_TEST_UNSET} is not set"));
+		conf_err_cleanup(&err);
+	}
+	expect_error_at("[source a]\nquery=q\n[sink f]\ntype=file\n", 3,
+			"[sink f] path: missing (required for type file)");
+	expect_error_at("[source a]\nquery=q\n[sink h]\ntype=http\nurl=http://x/\npath=/x\n",
+			6, "[sink h] path: is only for type file (use url for type http)");
+	/* A refused type: its error only, not one per key it would have read. */
+	expect_error("[source a]\nquery=q\n[sink d]\ntype=datadogg\nsite=x\n",
+		     "type: \"datadogg\" is not one of");
+	{
+		struct conf_err err;
+		assert_null(load("[source a]\nquery=q\n[sink d]\ntype=datadogg\nsite=x\n", &err));
+		assert_null(strstr(err.text, "site"));
+		conf_err_cleanup(&err);
+	}
+}
+
 int
 main(void)
 {
@@ -1103,6 +1199,7 @@ main(void)
 		cmocka_unit_test(test_formatters),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_type_keys),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_env_expansion),
 		cmocka_unit_test(test_errors),

@@ -8,6 +8,7 @@
 
 #include <strings.h>
 
+#include "sink_datadog.h"
 #include "sink_testsrv.h"
 
 static void
@@ -15,11 +16,13 @@ test_url_from_site(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_datadog_conf dc = { 0 };
 	struct err err;
 	struct sink *s;
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_DATADOG, NULL);
+	k.type_conf = &dc;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err)); /* api_key required */
 	assert_non_null(strstr(err.msg, "api_key"));
 	k.api_key = "k";
@@ -27,11 +30,11 @@ test_url_from_site(void **state)
 	assert_non_null(s);
 	assert_string_equal(sink_url(s), "https://http-intake.logs.datadoghq.com/api/v2/logs");
 	sink_free(s);
-	k.site = "datadoghq.eu";
+	dc.site = "datadoghq.eu";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_string_equal(sink_url(s), "https://http-intake.logs.datadoghq.eu/api/v2/logs");
 	sink_free(s);
-	k.site = "us3.datadoghq.com";
+	dc.site = "us3.datadoghq.com";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_string_equal(sink_url(s), "https://http-intake.logs.us3.datadoghq.com/api/v2/logs");
 	sink_free(s);
@@ -47,6 +50,7 @@ test_envelope(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_datadog_conf dc = { 0 };
 	struct err err;
 	struct sink *s;
 	json_t *arr, *o;
@@ -54,9 +58,10 @@ test_envelope(void **state)
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_DATADOG, t.url);
+	k.type_conf = &dc;
 	k.api_key = "abc123";
-	k.ddtags = "env:prod";
-	k.hostname = "oci-phx";
+	dc.ddtags = "env:prod";
+	dc.hostname = "oci-phx";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
 	ts_send(&t, s, 3, 0);

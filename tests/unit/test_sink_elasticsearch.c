@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "sink_elasticsearch.h"
 #include "sink_testsrv.h"
 
 static int round_no;
@@ -42,6 +43,7 @@ test_bulk_body(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_elasticsearch_conf tc = { 0 };
 	struct err err;
 	struct sink *s;
 	const char *p;
@@ -49,6 +51,7 @@ test_bulk_body(void **state)
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_ELASTICSEARCH, t.url);
+	k.type_conf = &tc;
 	k.api_key = "aWQ6a2V5";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
@@ -70,7 +73,7 @@ test_bulk_body(void **state)
 	k.api_key = NULL;
 	k.username = "elastic";
 	k.password = "changeme";
-	k.index = "logs-oci.audit-default";
+	tc.index = "logs-oci.audit-default";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	ts_reset(&t);
 	ts_send(&t, s, 1, 0);

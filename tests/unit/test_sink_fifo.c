@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "safeopen.h"
+#include "sink_file.h"
 #include "sink_testsrv.h"
 #include "timeutil.h"
 
@@ -53,6 +54,7 @@ test_file_sink_fifo_refused(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_file_conf fc = { 0 };
 	struct err err;
 	char dir[] = "/tmp/test_sink_fifo_XXXXXX", fifo[256];
 	int rd;
@@ -62,7 +64,8 @@ test_file_sink_fifo_refused(void **state)
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_FILE, NULL);
-	k.path = fifo;
+	k.type_conf = &fc;
+	fc.path = fifo;
 	/* No reader: a blocking open would wait for one forever. */
 	assert_null(sink_new(t.base, NULL, &k, dir, &err));
 	assert_non_null(strstr(err.msg, "not a regular file"));
@@ -74,7 +77,7 @@ test_file_sink_fifo_refused(void **state)
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	close(rd);
 	/* A folder too. */
-	k.path = dir;
+	fc.path = dir;
 	assert_null(sink_new(t.base, NULL, &k, dir, &err));
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	unlink(fifo);
@@ -88,6 +91,7 @@ test_file_sink_reopen_fifo(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_file_conf fc = { 0 };
 	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_fifo_XXXXXX", path[256], rotated[256];
@@ -97,7 +101,8 @@ test_file_sink_reopen_fifo(void **state)
 	snprintf(rotated, sizeof(rotated), "%s/out.ndjson.1", dir);
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_FILE, NULL);
-	k.path = path;
+	k.type_conf = &fc;
+	fc.path = path;
 	s = sink_new(t.base, NULL, &k, dir, &err);
 	assert_non_null(s);
 	ts_send(&t, s, 4, 0);

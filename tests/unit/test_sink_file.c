@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sink_file.h"
 #include "sink_testsrv.h"
 
 static int
@@ -37,6 +38,7 @@ test_file_and_reopen(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_file_conf fc = { 0 };
 	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_file_XXXXXX", path[256], rotated[256];
@@ -46,8 +48,9 @@ test_file_and_reopen(void **state)
 	snprintf(rotated, sizeof(rotated), "%s/out.ndjson.1", dir);
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_FILE, NULL);
+	k.type_conf = &fc;
 	assert_null(sink_new(t.base, NULL, &k, dir, &err)); /* path required */
-	k.path = path;
+	fc.path = path;
 	k.batch_max_events = 4;
 	s = sink_new(t.base, NULL, &k, dir, &err);
 	assert_non_null(s);
@@ -74,6 +77,7 @@ test_file_mode_and_symlink(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_file_conf fc = { 0 };
 	struct err err;
 	struct sink *s;
 	char dir[] = "/tmp/test_sink_fmode_XXXXXX", path[256], victim[256];
@@ -85,7 +89,8 @@ test_file_mode_and_symlink(void **state)
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_FILE, NULL);
-	k.path = path;
+	k.type_conf = &fc;
+	fc.path = path;
 	s = sink_new(t.base, NULL, &k, dir, &err);
 	assert_non_null(s);
 	ts_send(&t, s, 2, 0);

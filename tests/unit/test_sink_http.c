@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "sink_http.h"
 #include "sink_testsrv.h"
 #include "template.h"
 
@@ -107,13 +108,15 @@ test_json_one_per_request_template(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_http_conf tc = { 0 };
 	struct sink *s;
 	size_t i;
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_HTTP, t.url);
+	k.type_conf = &tc;
 	k.encoding = CONF_ENC_JSON;
-	k.template = "{\"userId\": 1, \"title\": \"{{oci.source}}\", \"completed\": false}";
+	tc.template = "{\"userId\": 1, \"title\": \"{{oci.source}}\", \"completed\": false}";
 	s = mk(&t, &k);
 	ts_send(&t, s, 4, 0);
 	assert_int_equal(t.counts.delivered, 4);
@@ -503,6 +506,7 @@ test_drained_and_bad_input(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_http_conf tc = { 0 };
 	struct sink *s;
 	struct err err;
 	struct ack *a;
@@ -511,12 +515,13 @@ test_drained_and_bad_input(void **state)
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_HTTP, NULL);
+	k.type_conf = &tc;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
 	assert_non_null(strstr(err.msg, "url"));
 	k.url = t.url;
-	k.template = "{\"x\": {{y}"; /* unterminated */
+	tc.template = "{\"x\": {{y}"; /* unterminated */
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
-	k.template = NULL;
+	tc.template = NULL;
 	assert_null(sink_new(t.base, NULL, &k, "/tmp", &err)); /* no HTTP client */
 	s = mk(&t, &k);
 	/* Not a JSON object: dead-lettered at once, never sent. */

@@ -8,6 +8,7 @@
 
 #include <strings.h>
 
+#include "sink_loki.h"
 #include "sink_testsrv.h"
 
 static void
@@ -15,6 +16,7 @@ test_push_body(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_loki_conf lc = { 0 };
 	struct err err;
 	struct sink *s;
 	json_t *root, *streams, *st, *vals, *ev;
@@ -23,7 +25,8 @@ test_push_body(void **state)
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_LOKI, t.url);
-	k.tenant = "team-a";
+	k.type_conf = &lc;
+	lc.tenant = "team-a";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
 	ts_send(&t, s, 5, 0);
@@ -64,6 +67,7 @@ test_labels(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_loki_conf lc = { 0 };
 	struct err err;
 	struct sink *s;
 	char *labels[] = {"env=prod", "source"};
@@ -73,8 +77,9 @@ test_labels(void **state)
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_LOKI, t.url);
-	k.labels.items = labels;
-	k.labels.n = 2;
+	k.type_conf = &lc;
+	lc.labels.items = labels;
+	lc.labels.n = 2;
 	k.token = "glc";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
@@ -83,12 +88,12 @@ test_labels(void **state)
 	    "{\"streams\":[{\"stream\":{\"env\":\"prod\",\"source\":\"src\"},\"values\":[[\""));
 	assert_true(ts_has_header(&t, 0, "Authorization", "Bearer glc"));
 	sink_free(s);
-	k.labels.items = bad;
-	k.labels.n = 1;
+	lc.labels.items = bad;
+	lc.labels.n = 1;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
-	k.labels.items = reserved;
+	lc.labels.items = reserved;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
-	k.labels.items = unknown;
+	lc.labels.items = unknown;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
 	ts_stop(&t);
 }

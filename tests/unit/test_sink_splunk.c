@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "sink_splunk.h"
 #include "sink_testsrv.h"
 
 /* Parses the concatenated envelopes of a HEC body into an array. */
@@ -39,17 +40,19 @@ test_envelope(void **state)
 {
 	struct ts t;
 	struct conf_sink k;
+	struct sink_splunk_conf tc = { 0 };
 	struct err err;
 	struct sink *s;
 	json_t *a, *o;
 
 	ts_start(&t);
 	ts_cfg(&k, CONF_SINK_SPLUNK_HEC, t.url);
+	k.type_conf = &tc;
 	assert_null(sink_new(t.base, t.client, &k, "/tmp", &err));
 	assert_non_null(strstr(err.msg, "token"));
 	k.token = "hec-token";
-	k.index = "oci";
-	k.hostname = "oci-phx";
+	tc.index = "oci";
+	tc.hostname = "oci-phx";
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	assert_non_null(s);
 	ts_send(&t, s, 2, 0);
@@ -75,9 +78,9 @@ test_envelope(void **state)
 	json_decref(a);
 	sink_free(s);
 	/* sourcetype and source overridden */
-	k.sourcetype = "_json";
-	k.source_field = "oci:logs";
-	k.index = NULL;
+	tc.sourcetype = "_json";
+	tc.source_field = "oci:logs";
+	tc.index = NULL;
 	s = sink_new(t.base, t.client, &k, "/tmp", &err);
 	ts_reset(&t);
 	ts_send(&t, s, 1, 0);

@@ -13,6 +13,7 @@
 #include <event2/listener.h>
 #include <signal.h>
 
+#include "sink_syslog.h"
 #include "sink_testsrv.h"
 
 struct rx {
@@ -106,6 +107,7 @@ test_stream(void **state)
 	struct ts t;
 	struct rx r;
 	struct conf_sink k;
+	struct sink_syslog_conf tc = { 0 };
 	struct err err;
 	struct sink *s;
 	char url[64], *f[64], want[160];
@@ -116,7 +118,8 @@ test_stream(void **state)
 	rx_start(&r, t.base);
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", r.port);
 	ts_cfg(&k, CONF_SINK_SYSLOG, url);
-	k.hostname = "fwd1";
+	k.type_conf = &tc;
+	tc.hostname = "fwd1";
 	k.batch_max_events = 7; /* several batches, written one after the other */
 	s = sink_new(t.base, NULL, &k, NULL, &err);
 	assert_non_null(s);
@@ -149,7 +152,7 @@ test_stream(void **state)
 
 	/* syslog_message = summary: MSG is the one-line summary. */
 	r.got.len = 0;
-	k.syslog_summary = 1;
+	tc.summary = 1;
 	s = sink_new(t.base, NULL, &k, NULL, &err);
 	assert_non_null(s);
 	ts_send(&t, s, 3, 0);

@@ -31,6 +31,7 @@
 #include "search.h"
 #include "seen.h"
 #include "sink.h"
+#include "sink_file.h"
 #include "source.h"
 #include "state.h"
 #include "timeutil.h"
@@ -366,6 +367,7 @@ struct fx {
 	char dir[64];
 	char out[3][128];      /* sink output files */
 	char dl[3][128];       /* dead-letter files */
+	struct sink_file_conf fconf[3]; /* the file sinks' own config (type_conf) */
 	struct conf_source cfg;
 	struct conf_sink kcfg[3];
 	struct sink *sink[3];
@@ -406,7 +408,8 @@ sink_cfg(struct fx *x, int i)
 	memcpy(d, x->dir, sizeof(d)); /* a copy: gcc -Wrestrict cannot tell fields apart */
 	snprintf(x->out[i], sizeof(x->out[i]), "%s/out-%s.ndjson", d, k->name);
 	snprintf(x->dl[i], sizeof(x->dl[i]), "%s/dl-%s.ndjson", d, k->name);
-	k->path = x->out[i];
+	x->fconf[i].path = x->out[i];
+	k->type_conf = &x->fconf[i];
 	k->dead_letter = x->dl[i];
 }
 
