@@ -124,9 +124,18 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	}
 	if (x->body_len + n + 1 > x->body_cap) {
 		size_t ncap = x->body_cap ? x->body_cap : 4096;
+		curl_off_t cl = -1;
 		char *p;
 		while (ncap < x->body_len + n + 1)
 			ncap *= 2;
+		/* First chunk: size the body from Content-Length when it is known and within
+		 * body_max, so a 1.5 MB SearchLogs page is not grown (and copied) ten times.
+		 * A body larger than announced (decoded gzip) grows by doubling from there. */
+		if (x->body_cap == 0 &&
+		    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
+		        CURLE_OK && cl > 0 && (uint64_t)cl < x->body_max &&
+		    (size_t)cl + 1 > ncap)
+			ncap = (size_t)cl + 1;
 		p = realloc(x->body, ncap);
 		if (p == NULL)
 			return 0;
