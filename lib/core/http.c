@@ -448,10 +448,10 @@ http_submit(struct http *h, const struct http_request *req, http_done_fn done,
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "oci-logfwd/" OCI_LOGFWD_VERSION);
 	/* SearchLogs pages (~1.5 MB) and batch bodies (~0.75 MB) are large: 256 KiB buffers
 	 * instead of curl's 16 KiB (receive) and 64 KiB (send) cut the recv/poll/send calls
-	 * per transfer ~10x (make bench: 23,000 syscalls per 100k records before). */
-	/* Each buffer is allocated per transfer: only where a large body goes that way
-	 * (a sink's answer is kept up to 64 KiB, a search's request is small), or 4 sinks
-	 * with 2 requests in flight each hold 4 MiB of buffers (make bench, massif). */
+	 * per transfer ~10x (make bench: 23,000 syscalls per 100k records before).  Each
+	 * buffer is allocated per transfer, so only where a large body goes that way (a
+	 * sink's answer is kept up to 64 KiB, a search's request is small): else 4 sinks with
+	 * 2 requests in flight held 4 MiB of them (make bench, massif). */
 	if (req->max_response == 0 || req->max_response > HTTP_BIG_BODY)
 		curl_easy_setopt(x->easy, CURLOPT_BUFFERSIZE, 256L * 1024);
 	if (req->body_len > HTTP_BIG_BODY)
