@@ -534,6 +534,8 @@ route_event(struct source *src, struct window *w, const struct event *ev)
 {
 	const char *region = src->env.oci != NULL ? oci_client_region(src->env.oci) : NULL;
 	struct sink_doc doc;
+	struct sink_blob *blob[3] = {NULL, NULL, NULL};
+	unsigned routes_per_format[3] = {0, 0, 0};
 
 	if (src->env.mode == SOURCE_MODE_DRYRUN) {
 		struct buf *b = &src->enc[src->env.dryrun_format];
@@ -563,14 +565,30 @@ route_event(struct source *src, struct window *w, const struct event *ev)
 	doc.kind = event_kind_name(ev->kind);
 	doc.source = src->cfg->name;
 	doc.fingerprint = ev->fingerprint;
+	/* A format several sinks take is stored once, shared by reference (sink_blob);
+	 * a format one sink takes is copied by that sink (one allocation, not two).  No
+	 * blob (out of memory) falls back to a copy per sink. */
+	for (size_t i = 0; i < src->n_routes; i++)
+		routes_per_format[src->routes[i].format]++;
+	for (int f = 0; f < 3; f++) {
+		if (routes_per_format[f] < 2 || src->enc[f].len == 0)
+			continue;
+		doc.json = src->enc[f].data;
+		doc.len = src->enc[f].len;
+		blob[f] = sink_blob_new(&doc);
+	}
 	for (size_t i = 0; i < src->n_routes; i++) {
-		const struct buf *b = &src->enc[src->routes[i].format];
+		enum conf_format f = src->routes[i].format;
+		const struct buf *b = &src->enc[f];
 		if (b->len == 0)
 			continue;
 		doc.json = b->data;
 		doc.len = b->len;
+		doc.blob = blob[f];
 		sink_submit(src->routes[i].sink, &doc, w->ack);
 	}
+	for (int f = 0; f < 3; f++)
+		sink_blob_release(blob[f]); /* the sinks hold their own references */
 }
 
 /* --- search callbacks -------------------------------------------------------------- */

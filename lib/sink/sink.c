@@ -388,7 +388,64 @@ set_ok(struct sink *s)
 	s->st.last_success_ms = timeutil_now_ms();
 }
 
+/* ---- shared event blobs ---- */
+
+struct sink_blob {
+	unsigned refs;
+	size_t size;          /* bytes of the allocation (queue accounting) */
+	size_t json_len;
+	const char *source;   /* into data */
+	const char *message;  /* into data, NULL when none */
+	char data[];          /* json NUL source NUL [message NUL] */
+};
+
+struct sink_blob *
+sink_blob_new(const struct sink_doc *doc)
+{
+	const char *src = doc->source ? doc->source : "";
+	size_t srclen = strlen(src), msglen = doc->message ? strlen(doc->message) + 1 : 0;
+	size_t total = sizeof(struct sink_blob) + doc->len + 1 + srclen + 1 + msglen;
+	struct sink_blob *b = malloc(total);
+	char *p;
+
+	if (b == NULL)
+		return NULL;
+	b->refs = 1;
+	b->size = total;
+	b->json_len = doc->len;
+	p = b->data;
+	memcpy(p, doc->json, doc->len);
+	p[doc->len] = '\0';
+	p += doc->len + 1;
+	memcpy(p, src, srclen + 1);
+	b->source = p;
+	p += srclen + 1;
+	b->message = NULL;
+	if (msglen > 0) {
+		memcpy(p, doc->message, msglen);
+		b->message = p;
+	}
+	return b;
+}
+
+void
+sink_blob_release(struct sink_blob *b)
+{
+	if (b != NULL && --b->refs == 0)
+		free(b);
+}
+
 /* ---- events and batches ---- */
+
+/* Frees ev's storage (and its reference to a shared blob); no acknowledgement. */
+static void
+event_release(struct sink_event *ev)
+{
+	if (ev == NULL)
+		return;
+	sink_blob_release(ev->blob);
+	free(ev);
+}
 
 static void
 kick(struct sink *s)
@@ -408,7 +465,7 @@ event_finish(struct sink *s, struct sink_event *ev, enum ack_result r)
 	}
 	if (ev->ack != NULL)
 		ack_done(ev->ack, r);
-	free(ev);
+	event_release(ev);
 }
 
 /* Takes evs (heap array of n events) on success only.  The batch holds no slot yet. */
@@ -1408,8 +1465,8 @@ log_drop(struct sink *s)
 }
 
 /*
- * Builds the queued form of doc for s: a copy of the event and its envelope item.  NULL
- * when out of memory.  *bad is set (err filled) when the event cannot be encoded for s:
+ * Builds the queued form of doc for s: a copy of the event (or a reference to
+ * doc->blob, which holds it already) and its envelope item.  NULL when out of memory.  *bad is set (err filled) when the event cannot be encoded for s:
  * the caller dead-letters it.
  */
 static struct sink_event *
@@ -1438,27 +1495,45 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 			itemlen = s->scratch.len;
 		}
 	}
-	if (doc->message != NULL)
-		msglen = strlen(doc->message) + 1;
-	total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
-	    (own_item ? itemlen + 1 : 0);
-	ev = malloc(total);
-	if (ev == NULL)
-		return NULL;
-	p = (char *)(ev + 1);
-	memcpy(p, doc->json, doc->len);
-	p[doc->len] = '\0';
-	ev->json = p;
-	ev->json_len = doc->len;
-	p += doc->len + 1;
-	memcpy(p, src, srclen + 1);
-	ev->source = p;
-	p += srclen + 1;
-	ev->message = NULL;
-	if (msglen > 0) {
-		memcpy(p, doc->message, msglen);
-		ev->message = p;
-		p += msglen;
+	if (doc->blob != NULL) {
+		/* Shared: only the sink's own envelope item is stored here. */
+		struct sink_blob *bl = doc->blob;
+		total = sizeof(*ev) + (own_item ? itemlen + 1 : 0);
+		ev = malloc(total);
+		if (ev == NULL)
+			return NULL;
+		bl->refs++;
+		ev->blob = bl;
+		ev->json = bl->data;
+		ev->json_len = bl->json_len;
+		ev->source = bl->source;
+		ev->message = bl->message;
+		p = (char *)(ev + 1);
+		total += bl->size; /* counted in every sink holding it (sink.h) */
+	} else {
+		if (doc->message != NULL)
+			msglen = strlen(doc->message) + 1;
+		total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
+		    (own_item ? itemlen + 1 : 0);
+		ev = malloc(total);
+		if (ev == NULL)
+			return NULL;
+		ev->blob = NULL;
+		p = (char *)(ev + 1);
+		memcpy(p, doc->json, doc->len);
+		p[doc->len] = '\0';
+		ev->json = p;
+		ev->json_len = doc->len;
+		p += doc->len + 1;
+		memcpy(p, src, srclen + 1);
+		ev->source = p;
+		p += srclen + 1;
+		ev->message = NULL;
+		if (msglen > 0) {
+			memcpy(p, doc->message, msglen);
+			ev->message = p;
+			p += msglen;
+		}
 	}
 	if (own_item) {
 		memcpy(p, s->scratch.data, itemlen);
@@ -1543,7 +1618,7 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 	}
 	if (event_enqueue(s, ev) != 0) {
 		log_sink(LOG_LVL_ERROR, s->name, "out of memory queueing an event");
-		free(ev);
+		event_release(ev);
 		s->st.events_cancelled++;
 		ack_done(ack, ACK_CANCELLED);
 		return SINK_DROPPED;
@@ -1995,6 +2070,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 		d.kind = kind;
 		d.source = old[i]->source;
 		d.fingerprint = old[i]->fingerprint;
+		d.blob = old[i]->blob; /* same format: dst shares what src held */
 		neu[i] = event_make(dst, &d, old[i]->ack, &bad[i], &err);
 		if (neu[i] == NULL)
 			goto out;
@@ -2015,7 +2091,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 	update_qstats(src);
 	src->closing = 0;
 	for (i = 0; i < n; i++) {
-		free(old[i]);
+		event_release(old[i]);
 		old[i] = NULL;
 	}
 	for (i = 0, j = 0; i < n; i++) {
@@ -2040,7 +2116,7 @@ sink_adopt(struct sink *dst, struct sink *src)
 out:
 	if (rc != 0 && neu != NULL)
 		for (i = 0; i < cap; i++)
-			free(neu[i]);
+			event_release(neu[i]);
 	if (why != NULL)
 		for (i = 0; i < cap; i++)
 			free(why[i]);

@@ -57,7 +57,23 @@ struct sink_doc {
 	const char *kind;      /* "audit" | "flow" | "other" (NULL = "other") */
 	const char *source;    /* source name (NULL = "") */
 	uint64_t fingerprint;  /* content hash: Elasticsearch _id, dedup */
+	/* NULL, or sink_blob_new(this doc): the sinks then keep a reference to the blob
+	 * instead of each copying json, message and source (one copy per format, however
+	 * many sinks share it). */
+	struct sink_blob *blob;
 };
+
+/*
+ * An immutable, reference-counted copy of a doc's json, message and source, made once
+ * by the producer and shared by every sink it is submitted to (4 sinks of one format
+ * held 4 copies of each event before: 53 MiB peak RSS in make bench).  Returns new with
+ * one reference (the caller's), or NULL when out of memory (submit the doc without it:
+ * each sink then copies).  json/message/source of doc are copied; the returned blob
+ * must only be used with this doc's values (the sink reads them from the blob).
+ */
+struct sink_blob *sink_blob_new(const struct sink_doc *doc);
+/* Drops one reference; the last frees it.  NULL is a no-op. */
+void sink_blob_release(struct sink_blob *b);
 
 enum sink_submit_rc { SINK_ACCEPTED, SINK_DROPPED };
 
@@ -108,7 +124,9 @@ struct sink *sink_new(struct event_base *base, struct http *http,
     const struct conf_sink *cfg, const char *state_dir, struct err *err);
 
 /*
- * Hands one event over (doc borrowed; the sink copies what it keeps).  Calls ack_add(ack,1)
+ * Hands one event over (doc borrowed; the sink copies what it keeps, or retains
+ * doc->blob).  Queue byte accounting counts a shared blob in full in each sink that holds
+ * it: queue_max_bytes bounds what a sink keeps alive, as if it were alone.  Calls ack_add(ack,1)
  * and later ack_done exactly once.  In block mode it accepts even above the bound (the
  * producer is expected to pause on sink_full()).  With when_full = drop_newest and a full
  * queue: drops (counted, logged rate-limited) and returns SINK_DROPPED after ack_add +

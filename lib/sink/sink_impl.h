@@ -63,6 +63,9 @@ struct sink_event {
 	int64_t enq_ms;      /* monotonic ms when queued (batch_timeout) */
 	size_t size;         /* bytes accounted to the queue */
 	enum sink_kind kind;
+	/* json, source and message live in this shared blob when not NULL (else in the
+	 * event's own allocation); released with the event. */
+	struct sink_blob *blob;
 };
 
 /* Per-item outcome of a 2xx answer (parse_2xx). */

@@ -174,6 +174,90 @@ test_adopt_other_format(void **state)
 	ts_stop(&t);
 }
 
+/* Every accepted body is counted, whatever the request carries. */
+static void
+count_all(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
+{
+	count_ids(r->body);
+}
+
+/*
+ * One blob per event shared by two sinks of one format (a third sink gets the same
+ * event copied): every sink delivers every event exactly once although the producer
+ * dropped its reference and overwrote its buffer right after submitting; each sink counts
+ * the whole blob in queue_bytes (as if it were alone: a copy's bytes plus the blob's
+ * header); sink_adopt keeps sharing it; the last release frees it (valgrind).
+ */
+static void
+test_shared_blob(void **state)
+{
+	struct ts t;
+	struct conf_sink k1, k2, k3, kc;
+	struct sink *s1, *s2, *s3, *sc;
+	struct ack *a;
+	struct buf b;
+	struct sink_doc d, plain;
+	const unsigned n = 20;
+	uint64_t q1, qc;
+	unsigned i;
+
+	memset(accepted, 0, sizeof(accepted));
+	ts_start(&t);
+	t.answer = count_all;
+	ts_cfg(&k1, CONF_SINK_HTTP, t.url);
+	k1.batch_max_events = 8;
+	k2 = k1;
+	k2.name = "t2";
+	k3 = k1;
+	k3.name = "t3";
+	kc = k1;
+	kc.name = "copy";
+	s1 = mk(&t, &k1);
+	s2 = mk(&t, &k2);
+	sc = mk(&t, &kc);
+	a = ack_new(ts_acked, &t);
+	assert_non_null(a);
+	t.acked = 0;
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		ts_doc(&b, &d, i, "audit", 100);
+		d.blob = sink_blob_new(&d);
+		assert_non_null(d.blob);
+		assert_int_equal(sink_submit(s1, &d, a), SINK_ACCEPTED);
+		assert_int_equal(sink_submit(s2, &d, a), SINK_ACCEPTED);
+		plain = d;
+		plain.blob = NULL;
+		assert_int_equal(sink_submit(sc, &plain, a), SINK_ACCEPTED);
+		sink_blob_release(d.blob); /* the sinks keep their own references */
+		memset(b.data, 'x', b.len); /* nothing may borrow the producer's buffer */
+	}
+	buf_cleanup(&b);
+	q1 = sink_stats(s1)->queue_bytes;
+	qc = sink_stats(sc)->queue_bytes;
+	assert_int_equal(sink_stats(s2)->queue_bytes, q1);
+	assert_true(q1 > qc);                 /* the whole blob, in each sink */
+	assert_int_equal((q1 - qc) % n, 0);   /* + the same header per event */
+	assert_true((q1 - qc) / n <= 64);
+	s3 = mk(&t, &k3);
+	assert_int_equal(sink_adopt(s3, s1), 0);
+	assert_int_equal(sink_stats(s3)->queue_bytes, q1);
+	sink_free(s1); /* holds nothing now */
+	sink_flush(s2);
+	sink_flush(s3);
+	sink_flush(sc);
+	ack_seal(a);
+	ts_run(&t);
+	assert_int_equal(t.counts.delivered, 3 * n);
+	assert_int_equal(t.counts.cancelled, 0);
+	assert_int_equal(t.counts.dead_letter, 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(accepted[i], 3);
+	sink_free(s2);
+	sink_free(s3);
+	sink_free(sc);
+	ts_stop(&t);
+}
+
 /* A removed sink given up: its events are cancelled (read again), never "dropped". */
 static void
 test_discard_cancels(void **state)
@@ -672,6 +756,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_adopt_paused_queue),
 		cmocka_unit_test(test_adopt_other_format),
+		cmocka_unit_test(test_shared_blob),
 		cmocka_unit_test(test_discard_cancels),
 		cmocka_unit_test(test_2xx_large_body),
 		cmocka_unit_test(test_es_unreadable_2xx),
