@@ -120,7 +120,8 @@ gaps = [int(f[n + 1] - f[n]) for n in sorted(f) if n + 1 in f]
 bad = [g for g in gaps if g < 980]
 print(f"  ocisim: {len(f)} searches answered 429 (Retry-After: 1); wait before the next search (ms): "
       f"min {min(gaps) if gaps else None}, {gaps[:10]}")
-sys.exit(1 if bad or len(gaps) < 5 else 0)
+# how many pairs fall in the storm depends on the machine's speed (fewer under ASan)
+sys.exit(1 if bad or len(gaps) < 2 else 0)
 PY
 
 expected "$START_MS" "$end_ms"; phase "expected records computed"
