@@ -31,11 +31,14 @@ enum conf_sink_type {
 	CONF_SINK_STDOUT,
 	CONF_SINK_OTLP,
 	CONF_SINK_SYSLOG,
+	CONF_SINK_KAFKA,
 };
 
 enum conf_format { CONF_FORMAT_ECS, CONF_FORMAT_OCSF, CONF_FORMAT_RAW };
 enum conf_encoding { CONF_ENC_DEFAULT, CONF_ENC_JSON_ARRAY, CONF_ENC_NDJSON, CONF_ENC_JSON };
-enum conf_compression { CONF_COMP_NONE, CONF_COMP_GZIP };
+/* snappy, lz4, zstd: Kafka's codecs, for type kafka only (sink_registry.c checks). */
+enum conf_compression { CONF_COMP_NONE, CONF_COMP_GZIP, CONF_COMP_SNAPPY, CONF_COMP_LZ4,
+	CONF_COMP_ZSTD };
 enum conf_when_full { CONF_FULL_BLOCK, CONF_FULL_DROP_NEWEST };
 
 /* A list of strings (comma lists, repeatable keys). */

@@ -15,7 +15,8 @@ static const char *const auth_names[] = { "api_key", "instance_principal",
 static const char *const format_names[] = { "ecs", "ocsf", "raw", NULL };
 static const char *const encoding_names[] = { "default", "json_array", "ndjson", "json",
 	NULL };
-static const char *const compression_names[] = { "none", "gzip", NULL };
+static const char *const compression_names[] = { "none", "gzip", "snappy", "lz4", "zstd",
+	NULL };
 static const char *const when_full_names[] = { "block", "drop_newest", NULL };
 static const char *const source_type_names[] = { "search", "streaming", NULL };
 static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_plaintext",

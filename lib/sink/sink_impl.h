@@ -254,5 +254,6 @@ extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_stdout_ops;
 extern const struct sink_ops sink_otlp_ops;
 extern const struct sink_ops sink_syslog_ops;
+extern const struct sink_ops sink_kafka_ops;
 
 #endif

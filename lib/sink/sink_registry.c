@@ -22,6 +22,7 @@ static const struct sink_ops *const registry[] = {
 	[CONF_SINK_STDOUT] = &sink_stdout_ops,
 	[CONF_SINK_OTLP] = &sink_otlp_ops,
 	[CONF_SINK_SYSLOG] = &sink_syslog_ops,
+	[CONF_SINK_KAFKA] = &sink_kafka_ops,
 };
 
 #define N_TYPES (sizeof(registry) / sizeof(registry[0]))
@@ -131,6 +132,9 @@ sink_type_check(const struct conf_sink *cfg, struct conf_check *chk)
 		conf_check_err(chk, conf_check_line(chk, "url"), "url", o->stream_url ?
 		    "is not a tcp:// or tls:// URL (type %s)" : "tcp:// and tls:// are for "
 		    "type syslog (type %s needs http:// or https://)", o->type);
+	if (cfg->compression > CONF_COMP_GZIP && cfg->type != CONF_SINK_KAFKA)
+		conf_check_err(chk, conf_check_line(chk, "compression"), "compression",
+		    "snappy, lz4 and zstd are for type kafka (type %s: none or gzip)", o->type);
 	if (o->check != NULL)
 		o->check(cfg, chk);
 	/* Two sources of an Authorization header: both would be sent. */
