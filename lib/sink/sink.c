@@ -987,49 +987,27 @@ batch_rejected(struct batch *b, long st, const char *ex)
 }
 
 /* A 2xx: judged by its status; per-item outcomes when the type reads them (Elasticsearch). */
+/*
+ * Per-item outcomes res[0..b->n) of a batch the service took: delivered items are
+ * acknowledged, rejected ones dead-lettered (a batch of their own), the others retried
+ * in a body rebuilt from them.  res's reasons are cleaned of credentials here.  status:
+ * what the retry is recorded with.
+ */
 static void
-handle_2xx(struct batch *b, const struct http_response *r)
+apply_items(struct batch *b, struct sink_item_result *res, int status)
 {
 	struct sink *s = b->s;
-	struct sink_item_result *res;
-	struct sink_event **rej = NULL, **keep = NULL;
-	int *rst = NULL;
-	const char **rrs = NULL;
+	struct sink_event **rej = malloc(b->n * sizeof(*rej));
+	struct sink_event **keep = malloc(b->n * sizeof(*keep));
+	int *rst = malloc(b->n * sizeof(*rst));
+	const char **rrs = malloc(b->n * sizeof(*rrs));
 	size_t i, nrej = 0, nkeep = 0, nok = 0;
 
-	if (b->sibling != NULL)
-		unpark(b->sibling); /* accepted: not rejected alike */
-	if (s->ops->parse_2xx == NULL) {
-		set_ok(s);
-		backoff_reset(&b->bo);
-		batch_finish(b, ACK_DELIVERED);
-		return;
-	}
-	res = calloc(b->n, sizeof(*res));
-	rej = malloc(b->n * sizeof(*rej));
-	keep = malloc(b->n * sizeof(*keep));
-	rst = malloc(b->n * sizeof(*rst));
-	rrs = malloc(b->n * sizeof(*rrs));
-	if (res == NULL || rej == NULL || keep == NULL || rst == NULL || rrs == NULL) {
+	if (rej == NULL || keep == NULL || rst == NULL || rrs == NULL) {
 		log_sink(LOG_LVL_ERROR, s->name, "out of memory reading a response; retrying");
-		batch_retry(b, (int)r->status, -1);
+		batch_retry(b, status, -1);
 		goto done;
 	}
-	if (s->ops->parse_2xx(s, r, b->evs, b->n, res) != 0) {
-		/* The status says accepted: the events are not sent again (that would go on
-		 * for as long as the server answers so), but per-item failures in the body
-		 * cannot be seen: the sink is unhealthy until a 2xx can be read again. */
-		set_failing(s, "HTTP %ld with a response that cannot be read%s", r->status,
-		    r->truncated ? " (too large, cut)" : "");
-		if (!s->unreadable || cause_is_new(s, (int)r->status, "unreadable"))
-			log_sink(LOG_LVL_ERROR, s->name, "%s from %s; taking the %zu event(s) "
-			    "as delivered by the status, per-item errors unknown",
-			    s->st.last_error, s->url_masked, b->n);
-		s->unreadable = 1;
-		batch_finish(b, ACK_DELIVERED);
-		goto done;
-	}
-	s->unreadable = 0;
 	for (i = 0; i < b->n; i++) {
 		if (res[i].action != SINK_ITEM_OK) {
 			/* The vendor's reason is response text too: no credential in it. */
@@ -1085,14 +1063,52 @@ handle_2xx(struct batch *b, const struct http_response *r)
 		memcpy(b->evs, keep, nkeep * sizeof(*keep));
 		b->n = nkeep;
 		b->body_ready = 0;
-		batch_retry(b, 200, -1);
+		batch_retry(b, status, -1);
 	}
 done:
-	free(res);
 	free(rej);
 	free(keep);
 	free(rst);
 	free(rrs);
+}
+
+static void
+handle_2xx(struct batch *b, const struct http_response *r)
+{
+	struct sink *s = b->s;
+	struct sink_item_result *res;
+
+	if (b->sibling != NULL)
+		unpark(b->sibling); /* accepted: not rejected alike */
+	if (s->ops->parse_2xx == NULL) {
+		set_ok(s);
+		backoff_reset(&b->bo);
+		batch_finish(b, ACK_DELIVERED);
+		return;
+	}
+	if ((res = calloc(b->n, sizeof(*res))) == NULL) {
+		log_sink(LOG_LVL_ERROR, s->name, "out of memory reading a response; retrying");
+		batch_retry(b, (int)r->status, -1);
+		return;
+	}
+	if (s->ops->parse_2xx(s, r, b->evs, b->n, res) != 0) {
+		/* The status says accepted: the events are not sent again (that would go on
+		 * for as long as the server answers so), but per-item failures in the body
+		 * cannot be seen: the sink is unhealthy until a 2xx can be read again. */
+		set_failing(s, "HTTP %ld with a response that cannot be read%s", r->status,
+		    r->truncated ? " (too large, cut)" : "");
+		if (!s->unreadable || cause_is_new(s, (int)r->status, "unreadable"))
+			log_sink(LOG_LVL_ERROR, s->name, "%s from %s; taking the %zu event(s) "
+			    "as delivered by the status, per-item errors unknown",
+			    s->st.last_error, s->url_masked, b->n);
+		s->unreadable = 1;
+		batch_finish(b, ACK_DELIVERED);
+		free(res);
+		return;
+	}
+	s->unreadable = 0;
+	apply_items(b, res, 200);
+	free(res);
 }
 
 static void
@@ -1232,6 +1248,19 @@ transport_done(struct batch *b, const char *error)
 	if (cause_is_new(s, 0, error))
 		log_sink(LOG_LVL_ERROR, s->name, "write failed: %s; retrying", error);
 	batch_retry(b, 0, -1);
+}
+
+void
+sink_send_done_items(struct sink *s, void *token, struct sink_item_result *res)
+{
+	struct batch *b = token;
+
+	if (b == NULL || b->s != s || !b->sending)
+		return;
+	b->sending = 0;
+	record_request(s, 200, (double)(timeutil_mono_ms() - b->sent_ms) / 1000.0,
+	    b->body.len);
+	apply_items(b, res, 0);
 }
 
 void

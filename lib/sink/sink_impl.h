@@ -198,6 +198,15 @@ struct sink_common {
 /* The outcome of an asynchronous send: error NULL = delivered, else retried with backoff
  * (error is logged and shown as the sink's last error).  Ignored for a token cancelled. */
 void sink_send_done(struct sink *s, void *token, const char *error);
+/*
+ * The outcome of an asynchronous send item by item (a broker whose delivery reports are
+ * per message): res[0..n) in the order of the batch's events (as assemble got them):
+ * SINK_ITEM_OK delivered, SINK_ITEM_REJECT dead-lettered alone with its reason (a
+ * permanent error for that one event: too large), SINK_ITEM_RETRY sent again in a body
+ * rebuilt from the retried events only, with backoff.  The engine may rewrite the
+ * reasons (credentials masked).  Ignored for a token cancelled, as sink_send_done.
+ */
+void sink_send_done_items(struct sink *s, void *token, struct sink_item_result *res);
 
 /* sink_new with the ops given (tests; sink_new takes them from the registry). */
 struct sink *sink_new_ops(struct event_base *base, struct http *http,

@@ -6,11 +6,13 @@
  * length before each item, so that send can cut them again without re-encoding), and
  * send produces them one message each, the key being the event's content fingerprint in
  * hex (equal records land on one partition; a compacted topic keeps one copy).  A batch
- * counts as delivered when every one of its messages has a successful delivery report;
- * librdkafka retries retriable errors itself within message.timeout.ms, set from
- * retry_max_time (0 = forever: librdkafka's 0).  Delivery reports are served on the
+ * reports each message's outcome (sink_send_done_items) once every message has its
+ * delivery report: delivered; a permanent error for that message alone (too large,
+ * invalid) dead-letters it alone; any other error sends it again.  librdkafka retries
+ * retriable errors itself within message.timeout.ms, set from retry_max_time (0 =
+ * forever: librdkafka's 0).  Delivery reports are served on the
  * sink's loop: librdkafka signals its main queue through a pipe watched by libevent (and
- * a slow timer polls as a safety net), so sink_send_done is never called from another
+ * a slow timer polls as a safety net), so sink_send_done_items is never called from another
  * thread nor from within send.
  */
 #include <errno.h>
@@ -58,12 +60,21 @@ kc(const struct conf_sink *cfg)
 	return cfg->type_conf != NULL ? cfg->type_conf : &none;
 }
 
+struct kbatch;
+
+/* A produced message's opaque: its batch and its place in it. */
+struct kmsg {
+	struct kbatch *b;
+	size_t i;
+};
+
 /* One batch being produced: done when every message has its delivery report. */
 struct kbatch {
 	void *token;          /* NULL once cancelled: its reports are then ignored */
+	size_t n;             /* messages (the batch's events, in order) */
 	size_t outstanding;   /* messages without a delivery report yet */
-	int failed;
-	char error[200];
+	struct sink_item_result *res;
+	struct kmsg *msgs;
 	struct kbatch *prev, *next;
 };
 
@@ -72,7 +83,7 @@ struct kafkasink {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	int pipefd[2];
-	struct event *io, *tick;
+	struct event *io, *tick, *later;
 	struct kbatch *head;
 	int closing;
 };
@@ -88,28 +99,88 @@ kb_unlink(struct kafkasink *k, struct kbatch *b)
 		b->next->prev = b->prev;
 }
 
-/* Delivery report, served by rd_kafka_poll on the loop (msg_opaque: its batch). */
+static void
+kb_free(struct kbatch *b)
+{
+	free(b->res);
+	free(b->msgs);
+	free(b);
+}
+
+/*
+ * Errors that will not go away by sending the same message again: the message is
+ * dead-lettered alone.  Anything else (timed out within message.timeout.ms, queue
+ * full, broker errors librdkafka gave up on) is retried by the engine.
+ */
+static int
+permanent(rd_kafka_resp_err_t e)
+{
+	switch (e) {
+	case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+	case RD_KAFKA_RESP_ERR_INVALID_MSG:
+	case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+	case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+	case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+set_result(struct kbatch *b, size_t i, rd_kafka_resp_err_t e)
+{
+	struct sink_item_result *r = &b->res[i];
+
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		r->action = SINK_ITEM_OK;
+		return;
+	}
+	r->action = permanent(e) ? SINK_ITEM_REJECT : SINK_ITEM_RETRY;
+	r->status = (int)e;
+	snprintf(r->reason, sizeof(r->reason), "%s: %s", rd_kafka_err2name(e),
+	    rd_kafka_err2str(e));
+}
+
+/* Every message of b has its outcome: tells the engine (unless cancelled). */
+static void
+complete(struct kafkasink *k, struct kbatch *b)
+{
+	kb_unlink(k, b);
+	if (b->token != NULL && !k->closing)
+		sink_send_done_items(k->s, b->token, b->res);
+	kb_free(b);
+}
+
+/* Delivery report, served by rd_kafka_poll on the loop (msg_opaque: its kmsg). */
 static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct kafkasink *k = opaque;
-	struct kbatch *b = m->_private;
-	void *token;
+	struct kmsg *km = m->_private;
 
 	(void)rk;
-	if (b == NULL)
+	if (km == NULL)
 		return;
-	if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && !b->failed) {
-		b->failed = 1;
-		snprintf(b->error, sizeof(b->error), "%s", rd_kafka_err2str(m->err));
+	set_result(km->b, km->i, m->err);
+	if (--km->b->outstanding == 0)
+		complete(k, km->b);
+}
+
+/* Batches whose every message failed at produce: their outcome, now on the loop. */
+static void
+later_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kafkasink *k = arg;
+	struct kbatch *b, *nx;
+
+	(void)fd;
+	(void)what;
+	for (b = k->head; b != NULL; b = nx) {
+		nx = b->next;
+		if (b->outstanding == 0)
+			complete(k, b);
 	}
-	if (--b->outstanding > 0)
-		return;
-	kb_unlink(k, b);
-	token = b->token;
-	if (token != NULL && !k->closing)
-		sink_send_done(k->s, token, b->failed ? b->error : NULL);
-	free(b);
 }
 
 /* librdkafka's errors (broker down, authentication): logged once per kind of cause. */
@@ -295,7 +366,8 @@ kafka_init(struct sink *s, struct err *err)
 	}
 	k->io = event_new(sink_event_base(s), k->pipefd[0], EV_READ | EV_PERSIST, io_cb, k);
 	k->tick = event_new(sink_event_base(s), -1, EV_PERSIST, io_cb, k);
-	if (k->io == NULL || k->tick == NULL || event_add(k->io, NULL) != 0 ||
+	k->later = event_new(sink_event_base(s), -1, 0, later_cb, k);
+	if (k->io == NULL || k->tick == NULL || k->later == NULL || event_add(k->io, NULL) != 0 ||
 	    event_add(k->tick, &tv) != 0) {
 		err_set(err, ERR_OTHER, "out of memory");
 		goto fail;
@@ -334,8 +406,10 @@ kafka_fini(struct sink *s)
 	while (k->head != NULL) {
 		struct kbatch *b = k->head;
 		k->head = b->next;
-		free(b);
+		kb_free(b);
 	}
+	if (k->later != NULL)
+		event_free(k->later);
 	if (k->io != NULL)
 		event_free(k->io);
 	if (k->tick != NULL)
@@ -369,60 +443,72 @@ kafka_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct b
 	return 0;
 }
 
+/* Cuts the next framed event of [*p, end): its key (16 bytes) and item; 0 or -1. */
+static int
+next_frame(const char **p, const char *end, const char **key, const char **item,
+    size_t *len)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	char *e;
+	unsigned long long n;
+
+	if (nl == NULL || nl - *p < 18)
+		return -1;
+	n = strtoull(*p + 17, &e, 10);
+	if (e != nl || n > (size_t)(end - nl - 1))
+		return -1;
+	*key = *p;
+	*item = nl + 1;
+	*len = (size_t)n;
+	*p = nl + 1 + n;
+	return 0;
+}
+
 static int
 kafka_send(struct sink *s, void *token, const char *body, size_t len, char *errbuf,
     size_t errlen)
 {
 	struct kafkasink *k = sink_common(s)->priv;
-	struct kbatch *b = calloc(1, sizeof(*b));
-	const char *p = body, *end = body + len;
-	size_t produced = 0;
+	struct kbatch *b;
+	const char *p = body, *end = body + len, *key, *item;
+	size_t n = 0, ilen, i;
 
-	if (b == NULL) {
+	while (p < end && next_frame(&p, end, &key, &item, &ilen) == 0)
+		n++;
+	if (p != end || n == 0) {
+		snprintf(errbuf, errlen, "malformed batch");
+		return -1;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->res = calloc(n, sizeof(*b->res))) == NULL ||
+	    (b->msgs = calloc(n, sizeof(*b->msgs))) == NULL) {
+		if (b != NULL)
+			kb_free(b);
 		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	b->token = token;
-	/* Counted up front: a report served while producing must not complete it early
-	 * (rd_kafka_produce never serves reports itself, but this costs nothing). */
-	b->outstanding = 1;
+	b->n = n;
 	b->next = k->head;
 	if (k->head != NULL)
 		k->head->prev = b;
 	k->head = b;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *e;
-		unsigned long long n;
-
-		if (nl == NULL || nl - p < 18)
-			break;
-		n = strtoull(p + 17, &e, 10);
-		if (e != nl || n > (size_t)(end - nl - 1))
-			break;
-		b->outstanding++;
+	/* Reports are served only by rd_kafka_poll on the loop, never within produce: the
+	 * batch cannot complete before this loop is over. */
+	for (p = body, i = 0; i < n; i++) {
+		next_frame(&p, end, &key, &item, &ilen);
+		b->msgs[i].b = b;
+		b->msgs[i].i = i;
 		/* RD_KAFKA_MSG_F_COPY: the body is the engine's and is rebuilt on retry. */
 		if (rd_kafka_produce(k->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-		    (void *)(nl + 1), (size_t)n, p, 16, b) != 0) {
-			rd_kafka_resp_err_t rerr = rd_kafka_last_error();
-			b->outstanding--;
-			if (!b->failed) {
-				b->failed = 1;
-				snprintf(b->error, sizeof(b->error), "%s", rd_kafka_err2str(rerr));
-			}
-		} else
-			produced++;
-		p = nl + 1 + n;
+		    (void *)item, ilen, key, 16, &b->msgs[i]) != 0)
+			set_result(b, i, rd_kafka_last_error()); /* too large: known now */
+		else
+			b->outstanding++;
 	}
-	b->outstanding--;
-	if (produced == 0) {
-		/* Nothing went out: this call reports it (never sink_send_done from send). */
-		snprintf(errbuf, errlen, "%s", b->failed ? b->error : "malformed batch");
-		kb_unlink(k, b);
-		free(b);
-		return -1;
-	}
-	/* The batch completes from its last delivery report, on the loop. */
+	/* None went out: the outcome comes from the loop (never from within send). */
+	if (b->outstanding == 0)
+		event_active(k->later, EV_TIMEOUT, 0);
 	return 0;
 }
 

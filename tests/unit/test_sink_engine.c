@@ -648,7 +648,22 @@ static struct {
 	int sends, cancels, events;
 	const char *fail_next; /* the next report's error; NULL = delivered */
 	int no_report;         /* leave sends pending (for the cancel case) */
+	/* per-item reports: the first reports event 1 rejected and event 2 to retry; the
+	 * others report every item delivered */
+	int items;
+	int first_evs[8], last_evs[8]; /* "n" of the events of the first and last body */
 } fk;
+
+/* The "n" of each event of a JSON array body into out; returns how many. */
+static int
+body_ns(const char *body, int *out, int max)
+{
+	int k = 0;
+
+	for (const char *p = body; k < max && (p = strstr(p, "\"n\":")) != NULL; p += 4)
+		out[k++] = atoi(p + 4);
+	return k;
+}
 
 static void
 fake_report(evutil_socket_t fd, short what, void *arg)
@@ -658,6 +673,20 @@ fake_report(evutil_socket_t fd, short what, void *arg)
 
 	fk.token = NULL;
 	fk.fail_next = NULL;
+	if (fk.items) {
+		struct sink_item_result res[8];
+
+		memset(res, 0, sizeof(res));
+		if (fk.sends == 1) {
+			res[1].action = SINK_ITEM_REJECT;
+			res[1].status = 10;
+			snprintf(res[1].reason, sizeof(res[1].reason), "message too large");
+			res[2].action = SINK_ITEM_RETRY;
+			snprintf(res[2].reason, sizeof(res[2].reason), "leader moved");
+		}
+		sink_send_done_items(fk.s, t, res);
+		return;
+	}
 	sink_send_done(fk.s, t, e);
 }
 
@@ -683,6 +712,10 @@ fake_send(struct sink *s, void *token, const char *body, size_t len, char *errbu
 	fk.token = token;
 	fk.sends++;
 	fk.events = (int)ts_array_len(body);
+	if (fk.sends == 1)
+		body_ns(body, fk.first_evs, 8);
+	memset(fk.last_evs, -1, sizeof(fk.last_evs));
+	body_ns(body, fk.last_evs, 8);
 	if (!fk.no_report)
 		evtimer_add(fk.report, &tv);
 	return 0;
@@ -750,6 +783,63 @@ test_async_transport(void **state)
 	event_base_free(t.base);
 }
 
+/*
+ * Per-item delivery reports (sink_send_done_items): of a batch of 5, the delivered are
+ * acknowledged, the one rejected is dead-lettered alone (the others do not reach the
+ * dead-letter file), and the one to retry is sent again alone, then delivered.
+ */
+static void
+test_async_items(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct err err;
+	char dir[] = "/tmp/test_sink_items_XXXXXX", path[256], line[512];
+	FILE *f;
+	int nlines = 0, found = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dead.ndjson", dir);
+	memset(&t, 0, sizeof(t));
+	memset(&fk, 0, sizeof(fk));
+	fk.items = 1;
+	t.base = event_base_new();
+	fk.report = evtimer_new(t.base, fake_report, NULL);
+	ts_cfg(&k, CONF_SINK_HTTP, NULL);
+	k.max_in_flight = 1;
+	k.dead_letter = path;
+	k.retry_initial_ms = 1;
+	k.retry_max_delay_ms = 5;
+	fk.s = sink_new_ops(t.base, NULL, &k, &fake_ops, dir, &err);
+	if (fk.s == NULL)
+		fail_msg("sink_new_ops: %s", err.msg);
+	submit_n(&t, fk.s, 5);
+	ts_run(&t);
+	assert_true(t.acked);
+	assert_int_equal(fk.sends, 2);
+	assert_int_equal(fk.first_evs[1], 1);
+	assert_int_equal(fk.first_evs[2], 2);
+	assert_int_equal(fk.events, 1);          /* the retry: event 2 alone */
+	assert_int_equal(fk.last_evs[0], 2);
+	assert_int_equal(t.counts.delivered, 4);
+	assert_int_equal(t.counts.dead_letter, 1);
+	assert_int_equal(sink_stats(fk.s)->events_sent, 4);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		nlines++;
+		found += strstr(line, "e-1") != NULL && strstr(line, "message too large") != NULL;
+	}
+	fclose(f);
+	assert_int_equal(nlines, 1);
+	assert_int_equal(found, 1);
+	sink_free(fk.s);
+	unlink(path);
+	rmdir(dir);
+	event_free(fk.report);
+	event_base_free(t.base);
+}
+
 int
 main(void)
 {
@@ -766,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_reject_all_cheap),
 		cmocka_unit_test(test_secrets_masked),
 		cmocka_unit_test(test_async_transport),
+		cmocka_unit_test(test_async_items),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
