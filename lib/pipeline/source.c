@@ -45,6 +45,7 @@
 #include "log.h"
 #include "normalize.h"
 #include "oci.h"
+#include "route.h"
 #include "search.h"
 #include "safeopen.h"
 #include "seen.h"
@@ -111,11 +112,6 @@ struct window {
 	uint64_t records;
 };
 
-struct route {
-	struct sink *sink;
-	const struct conf_sink *cfg;
-	enum conf_format format;
-};
 
 struct source {
 	const struct conf_source *cfg;
@@ -123,8 +119,7 @@ struct source {
 	struct route *routes;
 	size_t n_routes;
 	unsigned formats_used;     /* bit per enum conf_format */
-	struct buf enc[3];         /* one encode buffer per format */
-	struct buf summary;
+	struct route_bufs rb;      /* encode buffers, one per format, and the summary */
 
 	int64_t cursor_ms;         /* committed: everything before it is delivered */
 	int64_t next_ms;           /* start of the next regular window */
@@ -533,12 +528,9 @@ static void
 route_event(struct source *src, struct window *w, const struct event *ev)
 {
 	const char *region = src->env.oci != NULL ? oci_client_region(src->env.oci) : NULL;
-	struct sink_doc doc;
-	struct sink_blob *blob[3] = {NULL, NULL, NULL};
-	unsigned routes_per_format[3] = {0, 0, 0};
 
 	if (src->env.mode == SOURCE_MODE_DRYRUN) {
-		struct buf *b = &src->enc[src->env.dryrun_format];
+		struct buf *b = &src->rb.enc[src->env.dryrun_format];
 		buf_reset(b);
 		if (format_encode(ev, src->env.dryrun_format, region, b) == 0) {
 			buf_append_char(b, '\n');
@@ -546,49 +538,8 @@ route_event(struct source *src, struct window *w, const struct event *ev)
 		}
 		return;
 	}
-	for (int f = 0; f < 3; f++) {
-		if (!(src->formats_used & (1u << f)))
-			continue;
-		buf_reset(&src->enc[f]);
-		if (format_encode(ev, (enum conf_format)f, region, &src->enc[f]) != 0) {
-			log_source(LOG_LVL_ERROR, src->cfg->name,
-			    "cannot encode record %s (out of memory)", ev->id ? ev->id : "-");
-			buf_reset(&src->enc[f]);
-		}
-	}
-	buf_reset(&src->summary);
-	format_summary(ev, &src->summary);
-
-	memset(&doc, 0, sizeof(doc));
-	doc.message = src->summary.data;
-	doc.time_ns = ev->time_ns;
-	doc.kind = event_kind_name(ev->kind);
-	doc.source = src->cfg->name;
-	doc.fingerprint = ev->fingerprint;
-	/* A format several sinks take is stored once, shared by reference (sink_blob);
-	 * a format one sink takes is copied by that sink (one allocation, not two).  No
-	 * blob (out of memory) falls back to a copy per sink. */
-	for (size_t i = 0; i < src->n_routes; i++)
-		routes_per_format[src->routes[i].format]++;
-	for (int f = 0; f < 3; f++) {
-		if (routes_per_format[f] < 2 || src->enc[f].len == 0)
-			continue;
-		doc.json = src->enc[f].data;
-		doc.len = src->enc[f].len;
-		blob[f] = sink_blob_new(&doc);
-	}
-	for (size_t i = 0; i < src->n_routes; i++) {
-		enum conf_format f = src->routes[i].format;
-		const struct buf *b = &src->enc[f];
-		if (b->len == 0)
-			continue;
-		doc.json = b->data;
-		doc.len = b->len;
-		doc.blob = blob[f];
-		sink_submit(src->routes[i].sink, &doc, w->ack);
-	}
-	for (int f = 0; f < 3; f++)
-		sink_blob_release(blob[f]); /* the sinks hold their own references */
+	route_event_to_sinks(src->routes, src->n_routes, src->formats_used, &src->rb, ev,
+	    src->cfg->name, region, w->ack);
 }
 
 /* --- search callbacks -------------------------------------------------------------- */
@@ -1476,8 +1427,8 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 		return src;
 	}
 	for (int f = 0; f < 3; f++)
-		buf_init(&src->enc[f], 0);
-	buf_init(&src->summary, 0);
+		buf_init(&src->rb.enc[f], 0);
+	buf_init(&src->rb.summary, 0);
 	backoff_init(&src->retry, 1000, 300000);
 	src->committed = seen_new();
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
@@ -1652,8 +1603,8 @@ source_free(struct source *src)
 		event_free(src->bp_timer);
 	seen_free(src->committed);
 	for (int f = 0; f < 3; f++)
-		buf_cleanup(&src->enc[f]);
-	buf_cleanup(&src->summary);
+		buf_cleanup(&src->rb.enc[f]);
+	buf_cleanup(&src->rb.summary);
 	free(src->routes);
 	/* after the search (stopped above), whose held page points into it */
 	normalizer_free(src->page_norm);

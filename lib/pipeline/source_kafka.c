@@ -29,6 +29,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "normalize.h"
+#include "route.h"
 #include "safeopen.h"
 #include "sink.h"
 #include "timeutil.h"
@@ -57,10 +58,6 @@ struct kpart {
 	uint64_t records;
 };
 
-struct route {
-	struct sink *sink;
-	const struct conf_sink *cfg;
-};
 
 struct ksource {
 	const struct conf_source *cfg;
@@ -75,7 +72,8 @@ struct ksource {
 	struct route *routes;
 	size_t n_routes;
 	unsigned formats_used;
-	struct buf enc[3], summary, tmp;
+	struct route_bufs rb;
+	struct buf tmp;
 	struct kpart *parts;
 	int started, stopping, paused, losses, finished_called, assigned_once;
 	rd_kafka_topic_partition_list_t *revoke_pending; /* deferred unassign */
@@ -219,31 +217,8 @@ part_free(struct kpart *p)
 static void
 route_event(struct ksource *k, struct ack *ack, const struct event *ev)
 {
-	struct sink_doc doc;
-
-	for (int f = 0; f < 3; f++) {
-		if (!(k->formats_used & (1u << f)))
-			continue;
-		buf_reset(&k->enc[f]);
-		if (format_encode(ev, (enum conf_format)f, NULL, &k->enc[f]) != 0)
-			buf_reset(&k->enc[f]);
-	}
-	buf_reset(&k->summary);
-	format_summary(ev, &k->summary);
-	memset(&doc, 0, sizeof(doc));
-	doc.message = k->summary.data;
-	doc.time_ns = ev->time_ns;
-	doc.kind = event_kind_name(ev->kind);
-	doc.source = k->cfg->name;
-	doc.fingerprint = ev->fingerprint;
-	for (size_t i = 0; i < k->n_routes; i++) {
-		const struct buf *b = &k->enc[k->routes[i].cfg->format];
-		if (b->len == 0)
-			continue;
-		doc.json = b->data;
-		doc.len = b->len;
-		sink_submit(k->routes[i].sink, &doc, ack);
-	}
+	route_event_to_sinks(k->routes, k->n_routes, k->formats_used, &k->rb, ev, k->cfg->name,
+	    NULL, ack);
 }
 
 /*
@@ -305,7 +280,7 @@ route_entry(struct ksource *k, struct ack *ack, const char *json, size_t len,
 		k->stats->partial_records++;
 	k->stats->records++;
 	if (k->env.mode == SOURCE_MODE_DRYRUN) {
-		struct buf *b = &k->enc[k->env.dryrun_format];
+		struct buf *b = &k->rb.enc[k->env.dryrun_format];
 		buf_reset(b);
 		if (format_encode(ev, k->env.dryrun_format, NULL, b) == 0) {
 			buf_append_char(b, '\n');
@@ -891,8 +866,8 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	k->shutdown_timeout_ms = env->shutdown_timeout_ms;
 	k->pipefd[0] = k->pipefd[1] = -1;
 	for (int f = 0; f < 3; f++)
-		buf_init(&k->enc[f], 0);
-	buf_init(&k->summary, 0);
+		buf_init(&k->rb.enc[f], 0);
+	buf_init(&k->rb.summary, 0);
 	buf_init(&k->tmp, 0);
 	c = make_conf(cfg, err, errlen);
 	if (c == NULL)
@@ -945,6 +920,7 @@ ksource_set_routes(struct ksource *k, struct sink *const *sinks,
 	for (size_t i = 0; i < n; i++) {
 		r[i].sink = sinks[i];
 		r[i].cfg = cfgs[i];
+		r[i].format = cfgs[i]->format;
 		k->formats_used |= 1u << cfgs[i]->format;
 	}
 	free(k->routes);
@@ -1066,8 +1042,8 @@ ksource_free(struct ksource *k)
 	if (k->pipefd[1] >= 0)
 		close(k->pipefd[1]);
 	for (int f = 0; f < 3; f++)
-		buf_cleanup(&k->enc[f]);
-	buf_cleanup(&k->summary);
+		buf_cleanup(&k->rb.enc[f]);
+	buf_cleanup(&k->rb.summary);
 	buf_cleanup(&k->tmp);
 	free(k->routes);
 	free(k);

@@ -1,0 +1,62 @@
+/* route.c — see route.h. */
+#include "route.h"
+
+#include <string.h>
+
+#include "event.h"
+#include "format.h"
+#include "log.h"
+#include "sink.h"
+
+void
+route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used,
+    struct route_bufs *b, const struct event *ev, const char *source, const char *region,
+    struct ack *ack)
+{
+	struct sink_doc doc;
+	struct sink_blob *blob[3] = { NULL, NULL, NULL };
+	unsigned routes_per_format[3] = { 0, 0, 0 };
+
+	for (int f = 0; f < 3; f++) {
+		if (!(formats_used & (1u << f)))
+			continue;
+		buf_reset(&b->enc[f]);
+		if (format_encode(ev, (enum conf_format)f, region, &b->enc[f]) != 0) {
+			log_source(LOG_LVL_ERROR, source, "cannot encode record %s (out of memory)",
+			    ev->id ? ev->id : "-");
+			buf_reset(&b->enc[f]);
+		}
+	}
+	buf_reset(&b->summary);
+	format_summary(ev, &b->summary);
+
+	memset(&doc, 0, sizeof(doc));
+	doc.message = b->summary.data;
+	doc.time_ns = ev->time_ns;
+	doc.kind = event_kind_name(ev->kind);
+	doc.source = source;
+	doc.fingerprint = ev->fingerprint;
+	/* A format several sinks take is stored once, shared by reference (sink_blob);
+	 * a format one sink takes is copied by that sink (one allocation, not two).  No
+	 * blob (out of memory) falls back to a copy per sink. */
+	for (size_t i = 0; i < n; i++)
+		routes_per_format[routes[i].format]++;
+	for (int f = 0; f < 3; f++) {
+		if (routes_per_format[f] < 2 || b->enc[f].len == 0)
+			continue;
+		doc.json = b->enc[f].data;
+		doc.len = b->enc[f].len;
+		blob[f] = sink_blob_new(&doc);
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum conf_format f = routes[i].format;
+		if (b->enc[f].len == 0)
+			continue;
+		doc.json = b->enc[f].data;
+		doc.len = b->enc[f].len;
+		doc.blob = blob[f];
+		sink_submit(routes[i].sink, &doc, ack);
+	}
+	for (int f = 0; f < 3; f++)
+		sink_blob_release(blob[f]); /* the sinks hold their own references */
+}

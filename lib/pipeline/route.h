@@ -1,0 +1,40 @@
+/*
+ * route.h — hands one normalized event to a source's sinks: encoded once per format the
+ * routes use, with one summary line; a format that several sinks take is stored once and
+ * shared by reference (sink_blob), a format one sink takes is copied by that sink.  Used
+ * by both source types (search and streaming), so the hot path exists once.
+ */
+#ifndef OCI_LOGFWD_ROUTE_H
+#define OCI_LOGFWD_ROUTE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "conf.h"
+
+struct ack;
+struct event;
+struct sink;
+
+struct route {
+	struct sink *sink;
+	const struct conf_sink *cfg;
+	enum conf_format format;
+};
+
+/* The caller's scratch buffers, kept between events (no allocation per event). */
+struct route_bufs {
+	struct buf enc[3]; /* one per enum conf_format */
+	struct buf summary;
+};
+
+/*
+ * Encodes ev for every format in formats_used (bit per enum conf_format) and submits it to
+ * each of the n routes under ack.  region may be NULL.  An event that cannot be encoded
+ * (out of memory) is logged under source and not submitted.
+ */
+void route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used,
+    struct route_bufs *b, const struct event *ev, const char *source, const char *region,
+    struct ack *ack);
+
+#endif
