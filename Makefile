@@ -130,9 +130,10 @@ install: $(BUILD)/oci-logfwd
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 daemon/oci-logfwd.8 $(DESTDIR)$(MANDIR)/man8/oci-logfwd.8
 	install -m 0644 conf/oci-logfwd.conf.5 $(DESTDIR)$(MANDIR)/man5/oci-logfwd.conf.5
+	@# 0644: the unit's DynamicUser must read it; secrets go into LoadCredential= files.
 	@if [ -e $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf ]; then \
 	    echo "keeping existing $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf"; \
-	else install -m 0640 conf/oci-logfwd.conf $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf; fi
+	else install -m 0644 conf/oci-logfwd.conf $(DESTDIR)/etc/oci-logfwd/oci-logfwd.conf; fi
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/oci-logfwd.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/oci-logfwd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/oci-logfwd.service
 

@@ -32,9 +32,6 @@ chmod 0644 "$DOC/copyright"
 } | gzip -9n > "$DOC/changelog.gz"
 chmod 0644 "$DOC/changelog.gz"
 
-# The service runs as a DynamicUser, which must be able to read the file: secrets go
-# into LoadCredential= files (root-only), not into it.
-chmod 0644 "$ROOT/etc/$PKG/$PKG.conf"
 
 # Depends: dpkg-shlibdeps wants a debian/control to read; give it a minimal one.
 WORK=$(mktemp -d)

@@ -873,6 +873,11 @@ store(struct pctx *p, struct sect *s, const struct key *k, void *base, const cha
 				return;
 			}
 		}
+		if (((struct conf_list *)(void *)slot_c)->n >= CONF_MAX_HEADERS) {
+			errf(p, line, s->label, k->name, "more than %d header lines",
+			    CONF_MAX_HEADERS);
+			return;
+		}
 		if (conf_list_push((struct conf_list *)(void *)slot_c, v, strlen(v)) < 0)
 			p->oom = 1;
 		return;
@@ -1733,6 +1738,32 @@ check_folder(struct pctx *p, int line, const char *label, const char *key, const
 		    strerror(errno));
 }
 
+/* The folder a file the daemon creates lives in (checked as check_folder), unless it
+ * is `skip` (a folder checked already) or, for the service, the unit's StateDirectory=
+ * that systemd makes before start. */
+static void
+check_file_folder(struct pctx *p, int line, const char *label, const char *key,
+    const char *path, const char *skip, int for_service)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (!slash)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (!dir) {
+		p->oom = 1;
+		return;
+	}
+	if ((!skip || strcmp(dir, skip) != 0) &&
+	    !(for_service && strcmp(dir, CONF_DEFAULT_STATE_DIR) == 0 && access(dir, F_OK) < 0))
+		check_folder(p, line, label, key, dir, 0);
+	free(dir);
+}
+
 int
 conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 {
@@ -1747,35 +1778,24 @@ conf_check_system(const struct conf *c, int for_service, struct conf_err *err)
 	    strcmp(c->daemon.state_dir, CONF_DEFAULT_STATE_DIR) == 0 &&
 	    stat(c->daemon.state_dir, &st) < 0 && errno == ENOENT))
 		check_folder(&p, 0, "daemon", "state_dir", c->daemon.state_dir, !for_service);
-	for (size_t i = 0; i < c->n_sinks; i++) {
+	for (size_t i = 0; i < c->n_sinks && !p.oom; i++) {
 		const struct conf_sink *k = &c->sinks[i];
-		char label[CONF_MAX_NAME + 16], *dir;
-		const char *slash;
-
-		snprintf(label, sizeof(label), "sink %s", k->name);
+		char label[CONF_MAX_NAME + 16];
 		/* A FIFO there would block start-up; the sink refuses it (safeopen.h). */
 		const char *path = k->type == CONF_SINK_FILE ? sink_str(k, "path") : NULL;
 
+		snprintf(label, sizeof(label), "sink %s", k->name);
+		if (path != NULL)
+			check_file_folder(&p, k->line, label, "path", path, c->daemon.state_dir,
+			    for_service);
 		if (path && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 			errf(&p, k->line, label, "path", "\"%s\" is %s, not a file", path,
 			    file_kind(st.st_mode));
 		if (!k->dead_letter)
 			continue;
-		slash = strrchr(k->dead_letter, '/');
-		if (!slash)
-			dir = strdup(".");
-		else if (slash == k->dead_letter)
-			dir = strdup("/");
-		else
-			dir = strndup(k->dead_letter, (size_t)(slash - k->dead_letter));
-		if (!dir) {
-			p.oom = 1;
-			break;
-		}
-		/* The default one lives in state_dir, checked above. */
-		if (!c->daemon.state_dir || strcmp(dir, c->daemon.state_dir) != 0)
-			check_folder(&p, k->line, label, "dead_letter", dir, 0);
-		free(dir);
+		/* The default one lives in state_dir, checked above (or made by systemd). */
+		check_file_folder(&p, k->line, label, "dead_letter", k->dead_letter,
+		    c->daemon.state_dir, for_service);
 		if (stat(k->dead_letter, &st) == 0 && !S_ISREG(st.st_mode))
 			errf(&p, k->line, label, "dead_letter", "\"%s\" is %s, not a file",
 			    k->dead_letter, file_kind(st.st_mode));

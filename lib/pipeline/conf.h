@@ -14,6 +14,9 @@
 #ifndef OCI_LOGFWD_CONF_H
 #define OCI_LOGFWD_CONF_H
 
+/* `header` lines per sink; the sink engine holds these plus its type's own few. */
+#define CONF_MAX_HEADERS 32
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,7 +122,8 @@ struct conf_sink {
 	struct conf_list sources;   /* empty = all sources */
 	enum conf_format format;    /* ecs */
 	enum conf_encoding encoding;/* default depends on type */
-	struct conf_list headers;   /* "Name: value", repeatable key `header` */
+	struct conf_list headers;   /* "Name: value", repeatable key `header`, at most
+	                             * CONF_MAX_HEADERS (a sink adds its own to them) */
 	char *api_key;              /* secret */
 	char *token;                /* secret */
 	char *username;

@@ -917,6 +917,17 @@ test_start_checks(void **state)
 	    "[sink e] header: Authorization is also made from api_key");
 	expect_error("[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n"
 	    "token = t\nusername = u\npassword = p\n", "[sink w] username: given together with token");
+	/* More header lines than a sink holds: refused at the line, not at start-up. */
+	{
+		char text[4096];
+		size_t off = (size_t)snprintf(text, sizeof(text),
+		    "[source a]\nquery = q\n[sink w]\ntype = http\nurl = http://h/\n");
+		for (int i = 0; i <= CONF_MAX_HEADERS; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "header = X-%d: v\n", i);
+		expect_error_at(text, 6 + CONF_MAX_HEADERS, "[sink w] header: more than 32 header lines");
+		text[off - strlen("header = X-32: v\n")] = '\0';
+		conf_free(load_ok(text));
+	}
 	/* Datadog sends its key as DD-API-KEY: an Authorization header of its own is fine. */
 	conf_free(load_ok("[source a]\nquery = q\n[sink d]\ntype = datadog\nsite = x\n"
 	    "api_key = k\nheader = Authorization: y\n"));
@@ -1048,6 +1059,20 @@ test_check_system(void **state)
 	assert_int_equal(conf_check_system(c, 0, &err), -1);
 	assert_non_null(strstr(err.text, "is a folder, not a file"));
 	conf_err_cleanup(&err);
+	conf_free(c);
+
+	/* A file sink whose folder does not exist: start-up could not open it. */
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n[source a]\nquery = search \"x\"\n"
+	    "[sink f]\ntype = file\npath = %s/no/out.ndjson\n", path_of("st"), path_of("dl"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), -1);
+	assert_non_null(strstr(err.text, "[sink f] path: folder \""));
+	conf_err_cleanup(&err);
+	conf_free(c);
+	fmt(text, sizeof(text), "[daemon]\nstate_dir = %s\n[source a]\nquery = search \"x\"\n"
+	    "[sink f]\ntype = file\npath = %s/out.ndjson\n", path_of("st"), path_of("dl"));
+	c = load_ok(text);
+	assert_int_equal(conf_check_system(c, 0, &err), 0);
 	conf_free(c);
 
 	/* for_service: a missing folder is still an error, except the unit's default one,
