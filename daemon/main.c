@@ -272,8 +272,11 @@ oneshot_finished(void *arg, int failed)
 {
 	struct daemon *d = arg;
 
-	d->exit_code = failed ? EXIT_FAILURE_OTHER : EXIT_OK;
-	if (failed)
+	d->exit_code = failed == PIPELINE_REFUSED ? EXIT_UNAVAILABLE :
+	    failed ? EXIT_FAILURE_OTHER : EXIT_OK;
+	if (failed == PIPELINE_REFUSED)
+		log_error("finished: a service refused the credentials (see the error above)");
+	else if (failed)
 		log_warning("finished, but not everything could be delivered or fetched "
 		    "(see the warnings above and the dead-letter files)");
 	else
