@@ -685,7 +685,12 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opt.check_config) {
-		if ((rc = check_oci_credentials(opt.config, d.conf)) != 0) {
+		/* Start-up loads OCI credentials for search sources only (streaming sources
+		 * need none): so does -t. */
+		int search = 0;
+		for (size_t i = 0; i < d.conf->n_sources; i++)
+			search |= d.conf->sources[i].type == CONF_SOURCE_SEARCH;
+		if (search && (rc = check_oci_credentials(opt.config, d.conf)) != 0) {
 			conf_free(d.conf);
 			return rc;
 		}
