@@ -401,10 +401,12 @@ kafka_fini(struct sink *s)
 		return;
 	k->closing = 1;
 	if (k->rk != NULL) {
-		/* Give what is queued in librdkafka a bounded chance to reach the brokers;
-		 * the engine has already settled every batch (its reports are ignored). */
+		/* Give what is queued in librdkafka a bounded chance to reach the brokers
+		 * (none while they refuse the credentials); the engine has already settled
+		 * every batch (its reports are ignored). */
 		ms = sink_common(s)->cfg->timeout_ms;
-		rd_kafka_flush(k->rk, (int)(ms > 10000 || ms <= 0 ? 10000 : ms));
+		if (!k->refused)
+			rd_kafka_flush(k->rk, (int)(ms > 10000 || ms <= 0 ? 10000 : ms));
 		rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		rd_kafka_poll(k->rk, 0);
 	}

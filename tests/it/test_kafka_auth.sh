@@ -8,8 +8,9 @@
 # sink: --once and --probe exit 69 with the message; the daemon stays up, logs the cause
 # once (not once per reconnect), and /healthz names it.  Two kafka sinks each log their
 # own refusal (the sink's memory of its last error was shared by all kafka sinks).  The
-# right credentials are accepted and draw no refusal message.  -t refuses what OCI
-# Streaming would, and needs no OCI configuration for streaming-only files.
+# right credentials are accepted and draw no refusal message; the sink's --probe then
+# reads the topic's partitions, and warns of a topic the brokers do not have.  -t refuses
+# what OCI Streaming would, and needs no OCI configuration for streaming-only files.
 source "$(dirname "$0")/kafka_lib.sh"
 if [ ! -x "$BUILD/kafkasasl" ]; then echo "skip: $BUILD/kafkasasl not built"; exit 77; fi
 
@@ -19,7 +20,7 @@ TOKEN_MSG="the username's form is right; the broker refused the auth token in sa
 FORM_MSG="sasl_username is not in the OCI form TENANCY_NAME/USER_NAME/STREAM_POOL_OCID"
 
 rm -f "$T/sasl.bs"
-"$BUILD/kafkasasl" --user "$USER_OK" --password 'right-T0ken' --bootstrap-file "$T/sasl.bs" \
+"$BUILD/kafkasasl" --user "$USER_OK" --password 'right-T0ken' --topic out:3 --bootstrap-file "$T/sasl.bs" \
     >/dev/null 2>"$T/sasl.log" &
 PIDS="$PIDS $!"
 for _ in $(seq 1 200); do [ -s "$T/sasl.bs" ] && break; sleep 0.05; done
@@ -111,14 +112,14 @@ CONF
 
 # oneshot NAME EXPECT_TEXT ARGS...: the run exits 69 and its output holds EXPECT_TEXT.
 oneshot() {
-	local name=$1 want=$2; shift 2
+	local name=$1 want=$2 t0=$SECONDS; shift 2
 	timeout 60 "$BUILD/oci-logfwd" "$@" >"$T/$name.out" 2>&1; local rc=$?
 	if [ "$rc" -ne 69 ]; then
 		fail "$name: exit $rc (want 69)"; show_log "$T/$name.out"
 	elif ! grep -qF "$want" "$T/$name.out"; then
 		fail "$name: no \"$want\""; show_log "$T/$name.out"
 	else
-		echo "ok: $name: exit 69: $(grep -m1 -oF "$want" "$T/$name.out")"
+		echo "ok: $name: exit 69 after $((SECONDS - t0)) s: $(grep -m1 -oF "$want" "$T/$name.out")"
 	fi
 }
 
@@ -188,7 +189,8 @@ until src_unhealthy; do
 	sleep 0.2
 done
 echo "source /healthz: $(health "$PS" | cut -c1-200)"
-kill -TERM "$DS"; wait "$DS"; rc=$?
+t0=$SECONDS; kill -TERM "$DS"; wait "$DS"; rc=$?
+echo "source daemon: stopped in $((SECONDS - t0)) s"
 [ "$rc" -eq 0 ] || fail "the daemon's SIGTERM exit was $rc"
 
 # --- the sink ----------------------------------------------------------------------
@@ -203,6 +205,30 @@ grep -q "^sink  *k1  *FAILED" "$T/sink-probe-token.out" || fail "--probe: no FAI
 "$BUILD/oci-logfwd" -c "$T/sink-token.conf" --probe >"$T/sink-lag.out" 2>&1
 grep -q "the group's lag $N messages" "$T/sink-lag.out" ||
 	fail "the refused --once moved the group's offsets: $(grep -o "the group's lag [0-9]* messages" "$T/sink-lag.out")"
+
+# The right credentials: --probe authenticates and reads the topic's partitions; a topic
+# the brokers do not have is a warning with the fix (brokers that create topics on first
+# use would make it), not a failure.
+sink_conf "$T/sink-right.conf" "$USER_OK" "$T/tok.right" g-sink4
+cat >>"$T/sink-right.conf" <<CONF
+
+[sink k9]
+type = kafka
+bootstrap_servers = $SASL_BS
+topic = nosuch
+security_protocol = sasl_plaintext
+sasl_username = $USER_OK
+sasl_password_file = $T/tok.right
+CONF
+timeout 60 "$BUILD/oci-logfwd" -c "$T/sink-right.conf" --probe >"$T/sink-right.out" 2>&1; rc=$?
+grep "^sink" "$T/sink-right.out"
+[ "$rc" -eq 0 ] || fail "--probe with the right credentials: exit $rc"
+grep -q "^sink  *k1  *OK  *kafka topic out at $SASL_BS: 3 partitions" "$T/sink-right.out" ||
+	fail "--probe did not read the 3 partitions of out"
+grep -q "^sink  *k9  *WARN  *kafka topic nosuch at $SASL_BS: no such topic" "$T/sink-right.out" &&
+	grep -q "Topic nosuch does not exist: create it" "$T/sink-right.out" ||
+	fail "--probe of a missing topic: no WARN with the fix"
+grep -q "refused" "$T/sink-right.out" && fail "a refusal reported for accepted credentials"
 
 # Daemon with two kafka sinks refused: each logs its own refusal, once; /healthz names
 # both; the daemon stays up.
@@ -230,7 +256,8 @@ until sinks_unhealthy; do
 	sleep 0.2
 done
 echo "sinks /healthz: $(health "$PK" | cut -c1-160)"
-kill -TERM "$DK"; wait "$DK"; rc=$?
+t0=$SECONDS; kill -TERM "$DK"; wait "$DK"; rc=$?
+echo "sink daemon: stopped in $((SECONDS - t0)) s"
 [ "$rc" -eq 0 ] || fail "the daemon's SIGTERM exit was $rc"
 
 # --- -t ----------------------------------------------------------------------------

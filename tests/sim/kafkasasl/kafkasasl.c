@@ -3,7 +3,7 @@
  * as OCI Streaming and every SASL-enabled Kafka answer it (librdkafka's mock cluster has
  * no SASL).
  *
- *   kafkasasl --user NAME --password SECRET [--bootstrap-file F]
+ *   kafkasasl --user NAME --password SECRET [--topic NAME:PARTITIONS]... [--bootstrap-file F]
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints its bootstrap "127.0.0.1:PORT" on
  * stdout (and to F, written atomically), then serves until SIGTERM/SIGINT.  Requests are
@@ -22,8 +22,14 @@
  *                             SASL_AUTHENTICATION_FAILED (58) and the message a Kafka
  *                             broker sends, then the connection is closed.
  *
- * Anything else (what a client sends once authenticated: Metadata, ...) closes the
- * connection: this broker only authenticates.  Each attempt is logged on stderr, one line
+ *   Metadata (3) v0/v1        once authenticated: this one broker and the --topic topics
+ *                             (it leads every partition); a topic it does not have is
+ *                             answered with UNKNOWN_TOPIC_OR_PARTITION (3), as a broker
+ *                             that does not create topics does.
+ *
+ * Anything else (what a client sends next: Produce, FindCoordinator, ...), and any
+ * request but these three before authentication, closes the connection: this broker
+ * authenticates and describes, nothing more.  Each attempt is logged on stderr, one line
  * ("kafkasasl: auth refused user=NAME" / "kafkasasl: auth accepted user=NAME"; never the
  * password), for the tests to count reconnects.
  */
@@ -44,8 +50,10 @@
 #define MAX_CONNS 64
 #define MAX_FRAME (1024 * 1024)
 
-enum { API_SASL_HANDSHAKE = 17, API_API_VERSIONS = 18, API_SASL_AUTHENTICATE = 36 };
+enum { API_METADATA = 3, API_SASL_HANDSHAKE = 17, API_API_VERSIONS = 18,
+	API_SASL_AUTHENTICATE = 36 };
 enum {
+	ERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
 	ERR_UNSUPPORTED_SASL_MECHANISM = 33,
 	ERR_UNSUPPORTED_VERSION = 35,
 	ERR_ILLEGAL_SASL_STATE = 34,
@@ -58,6 +66,7 @@ struct conn {
 	size_t in_len, in_cap;
 	int legacy_next;     /* SaslHandshake v0 done: the next frame is a bare token */
 	int handshaken;      /* SaslHandshake done: SaslAuthenticate allowed */
+	int authed;          /* authenticated: Metadata allowed */
 	int close_after;     /* answered a refusal: close once written */
 };
 
@@ -67,8 +76,16 @@ struct out {
 	int overflow;
 };
 
+#define MAX_TOPICS 16
+
 static volatile sig_atomic_t stop_sig;
 static const char *want_user, *want_pass;
+static struct {
+	char name[128];
+	int parts;
+} topics[MAX_TOPICS];
+static int ntopics;
+static int port;
 
 static void
 on_sig(int sig)
@@ -279,13 +296,17 @@ static int
 api_versions(struct conn *c, int version, int32_t corr)
 {
 	static const int keys[][3] = {
+		{ API_METADATA, 0, 1 },
 		{ API_SASL_HANDSHAKE, 0, 1 },
 		{ API_API_VERSIONS, 0, 3 },
 		{ API_SASL_AUTHENTICATE, 0, 1 },
 	};
 	const int n = (int)(sizeof(keys) / sizeof(keys[0]));
-	struct out o = { .n = 0 };
+	static struct out o;
 	int flexible;
+
+	o.n = 0;
+	o.overflow = 0;
 
 	/* A version we do not know: Kafka answers in v0 with UNSUPPORTED_VERSION and its
 	 * ranges, so that the client can retry with one it shares. */
@@ -355,6 +376,7 @@ sasl_authenticate(struct conn *c, int version, int32_t corr, struct rd *r)
 		ok = 0;
 	} else if ((ok = check_plain(tok != NULL ? tok : (const unsigned char *)"",
 	        tok != NULL ? (size_t)n : 0))) {
+		c->authed = 1;
 		put16(&o, 0);
 		put_str(&o, NULL);
 	} else {
@@ -368,6 +390,73 @@ sasl_authenticate(struct conn *c, int version, int32_t corr, struct rd *r)
 	if (!ok)
 		c->close_after = 1;
 	return send_frame(c->fd, &o);
+}
+
+/* The topics this broker has (--topic): the index of name[0..n), or -1. */
+static int
+topic_find(const unsigned char *name, int n)
+{
+	for (int i = 0; i < ntopics; i++)
+		if ((int)strlen(topics[i].name) == n && memcmp(topics[i].name, name, (size_t)n) == 0)
+			return i;
+	return -1;
+}
+
+static void
+put_topic(struct out *o, int version, int t, const unsigned char *name, int n)
+{
+	put16(o, t < 0 ? ERR_UNKNOWN_TOPIC_OR_PARTITION : 0);
+	put16(o, n);
+	put(o, name, (size_t)n);
+	if (version >= 1)
+		put(o, "", 1); /* is_internal: false */
+	put32(o, t < 0 ? 0 : topics[t].parts);
+	for (int p = 0; t >= 0 && p < topics[t].parts; p++) {
+		put16(o, 0);
+		put32(o, p);     /* partition_index */
+		put32(o, 1);     /* leader_id: this broker */
+		put32(o, 1);     /* replica_nodes */
+		put32(o, 1);
+		put32(o, 1);     /* isr_nodes */
+		put32(o, 1);
+	}
+}
+
+static int
+metadata(struct conn *c, int version, int32_t corr, struct rd *r)
+{
+	static struct out o;
+	int32_t n = get32(r);
+
+	o.n = 0;
+	o.overflow = 0;
+	if (r->bad || version > 1 || !c->authed)
+		return -1;
+	put32(&o, corr);
+	put32(&o, 1); /* brokers: this one, node 1 */
+	put32(&o, 1);
+	put_str(&o, "127.0.0.1");
+	put32(&o, port);
+	if (version >= 1) {
+		put_str(&o, NULL); /* rack */
+		put32(&o, 1);      /* controller_id */
+	}
+	if (n < 0) { /* null (v1) or, in v0, an empty array: every topic */
+		put32(&o, ntopics);
+		for (int t = 0; t < ntopics; t++)
+			put_topic(&o, version, t, (const unsigned char *)topics[t].name,
+			    (int)strlen(topics[t].name));
+	} else {
+		put32(&o, n);
+		for (int32_t i = 0; i < n && !r->bad; i++) {
+			int len = get16(r);
+			const unsigned char *name = get_bytes(r, len);
+			if (r->bad || name == NULL)
+				return -1;
+			put_topic(&o, version, topic_find(name, len), name, len);
+		}
+	}
+	return r->bad ? -1 : send_frame(c->fd, &o);
 }
 
 /* One whole frame of c (its size prefix removed): answered; -1 closes the connection. */
@@ -385,6 +474,7 @@ handle_frame(struct conn *c, const unsigned char *f, size_t len)
 		c->legacy_next = 0;
 		if (!check_plain(f, len))
 			return -1;
+		c->authed = 1;
 		return send_frame(c->fd, &o);
 	}
 	key = get16(&r);
@@ -404,6 +494,8 @@ handle_frame(struct conn *c, const unsigned char *f, size_t len)
 		return sasl_handshake(c, version, corr, &r);
 	case API_SASL_AUTHENTICATE:
 		return sasl_authenticate(c, version, corr, &r);
+	case API_METADATA:
+		return metadata(c, version, corr, &r);
 	default:
 		fprintf(stderr, "kafkasasl: request %d v%d: not served (closing)\n", key, version);
 		return -1;
@@ -478,6 +570,7 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "bootstrap-file", required_argument, NULL, 'f' },
+		{ "topic", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bfile = NULL;
@@ -489,7 +582,7 @@ main(int argc, char **argv)
 	char bs[64];
 	int ls, ch, one = 1;
 
-	while ((ch = getopt_long(argc, argv, "u:p:f:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:p:f:t:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			want_user = optarg;
@@ -500,6 +593,17 @@ main(int argc, char **argv)
 		case 'f':
 			bfile = optarg;
 			break;
+		case 't': {
+			const char *colon = strrchr(optarg, ':');
+			size_t n = colon != NULL ? (size_t)(colon - optarg) : 0;
+			if (ntopics == MAX_TOPICS || n == 0 || n >= sizeof(topics[0].name) ||
+			    atoi(colon + 1) < 1)
+				goto usage;
+			memcpy(topics[ntopics].name, optarg, n);
+			topics[ntopics].name[n] = '\0';
+			topics[ntopics++].parts = atoi(colon + 1);
+			break;
+		}
 		default:
 			goto usage;
 		}
@@ -521,7 +625,8 @@ main(int argc, char **argv)
 		perror("kafkasasl: listen");
 		return 1;
 	}
-	snprintf(bs, sizeof(bs), "127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+	port = ntohs(sa.sin_port);
+	snprintf(bs, sizeof(bs), "127.0.0.1:%d", port);
 	printf("%s\n", bs);
 	fflush(stdout);
 	if (bfile != NULL && write_bootstrap(bfile, bs) != 0) {
@@ -564,6 +669,7 @@ main(int argc, char **argv)
 	close(ls);
 	return 0;
 usage:
-	fprintf(stderr, "usage: kafkasasl --user NAME --password SECRET [--bootstrap-file F]\n");
+	fprintf(stderr, "usage: kafkasasl --user NAME --password SECRET [--topic NAME:PARTITIONS]... "
+	    "[--bootstrap-file F]\n");
 	return 2;
 }
