@@ -131,8 +131,6 @@ oneshot src-probe-token "$TOKEN_MSG" -c "$T/src-token.conf" --probe
 oneshot src-once-form "$FORM_MSG" -c "$T/src-form.conf" --once
 oneshot src-probe-form "$FORM_MSG" -c "$T/src-form.conf" --probe
 grep -q "^source  *s  *FAILED" "$T/src-probe-token.out" || fail "--probe: no FAILED row for the source"
-# The token never reaches an output.
-cat "$T"/src-*.out | grep -qF 'wrong-T0ken' && fail "the token was printed"
 # The right credentials: accepted, and no refusal is reported (kafkasasl then closes the
 # connection at the first request it does not serve: another failure, not this one).
 src_conf "$T/src-right.conf" "$USER_OK" "$T/tok.right"
@@ -278,6 +276,9 @@ HOME="$T/home" "$BUILD/oci-logfwd" -t -c "$T/t-good.conf" >"$T/t-good.out" 2>&1;
 [ "$rc" -eq 0 ] || { fail "-t of a streaming-only file: exit $rc"; cat "$T/t-good.out"; }
 [ "$(grep -c "sasl_password_file" "$T/t-good.out")" = 1 ] ||
 	fail "-t shows sasl_password_file $(grep -c sasl_password_file "$T/t-good.out") times"
+
+# No token ever reaches an output or a log.
+cat "$T"/*.out "$T"/*-daemon.log | grep -qF -e 'wrong-T0ken' -e 'right-T0ken' && fail "a token was printed"
 
 [ "$fails" -eq 0 ] && echo "PASS"
 exit "$fails"
