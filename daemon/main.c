@@ -272,8 +272,11 @@ oneshot_finished(void *arg, int failed)
 {
 	struct daemon *d = arg;
 
-	d->exit_code = failed ? EXIT_FAILURE_OTHER : EXIT_OK;
-	if (failed)
+	d->exit_code = failed == PIPELINE_REFUSED ? EXIT_UNAVAILABLE :
+	    failed ? EXIT_FAILURE_OTHER : EXIT_OK;
+	if (failed == PIPELINE_REFUSED)
+		log_error("finished: a service refused the credentials (see the error above)");
+	else if (failed)
 		log_warning("finished, but not everything could be delivered or fetched "
 		    "(see the warnings above and the dead-letter files)");
 	else
@@ -682,7 +685,12 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opt.check_config) {
-		if ((rc = check_oci_credentials(opt.config, d.conf)) != 0) {
+		/* Start-up loads OCI credentials for search sources only (streaming sources
+		 * need none): so does -t. */
+		int search = 0;
+		for (size_t i = 0; i < d.conf->n_sources; i++)
+			search |= d.conf->sources[i].type == CONF_SOURCE_SEARCH;
+		if (search && (rc = check_oci_credentials(opt.config, d.conf)) != 0) {
 			conf_free(d.conf);
 			return rc;
 		}

@@ -16,6 +16,7 @@
 #include "conf_impl.h"
 
 #include "buf.h"
+#include "kafka_common.h"
 #include "log.h"
 #include "sink_registry.h"
 #include "template.h"
@@ -1203,6 +1204,40 @@ is_url_alternative(const char *name)
 }
 
 /*
+ * KEY_file of a secret in a sink type's table (kafka's sasl_password_file): read now,
+ * as a generic secret's _file is, so that the secret itself is what -t masks and what a
+ * reload compares.  1 when rk was such a key (handled, errors reported), else 0.
+ */
+static int
+type_secret_file(struct pctx *p, struct sect *s, const struct key *tk, void *base,
+    const struct rawkey *rk)
+{
+	size_t nl = strlen(rk->name), i;
+	char *resolved = NULL, *secret;
+
+	if (nl <= 5 || strcmp(rk->name + nl - 5, "_file") != 0)
+		return 0;
+	for (i = 0; tk[i].name; i++)
+		if (tk[i].type == V_SECRET && tk[i].file_off != 0 &&
+		    strlen(tk[i].name) == nl - 5 && strncmp(tk[i].name, rk->name, nl - 5) == 0)
+			break;
+	if (!tk[i].name)
+		return 0;
+	if (rk->value == NULL)
+		return 1;
+	if (!*rk->value) {
+		errf(p, rk->line, s->label, rk->name, "must not be empty");
+		return 1;
+	}
+	if ((secret = read_secret(p, s, rk->name, rk->value, rk->line, &resolved))) {
+		free_secret(*(char **)(void *)((char *)base + tk[i].off));
+		*(char **)(void *)((char *)base + tk[i].off) = secret;
+		set_str((char **)(void *)((char *)base + tk[i].file_off), resolved);
+	}
+	return 1;
+}
+
+/*
  * The keys of a sink's type table, once `type` is known: allocates the type's config
  * (its defaults set) and parses the section's other keys into it, each with its line;
  * a key of another type's table is reported with the types that read it.
@@ -1232,6 +1267,8 @@ parse_type_keys(struct pctx *p, struct sect *s)
 				store(p, s, &tk[i], k->type_conf, rk->value, rk->line);
 			continue;
 		}
+		if (tk != NULL && type_secret_file(p, s, tk, k->type_conf, rk))
+			continue;
 		if (s->type_bad)
 			continue; /* the type's error is reported; its keys are unknown */
 		sink_type_list(types, sizeof(types), rk->name, " or ");
@@ -1348,6 +1385,17 @@ check_streaming(struct pctx *p, const struct sect *s, struct conf_source *src)
 	if (is_set_line(s, "start") && !k->start_word)
 		errf(p, line_or(s, "start"), s->label, "start",
 		    "is earliest or latest for type = streaming");
+	{
+		/* OCI Streaming's brokers refuse other forms: found by -t, not at the first
+		 * connection (kafka_common.h). */
+		struct kafka_security ks = { .bootstrap_servers = k->bootstrap_servers,
+			.protocol = k->security_protocol, .mechanism = k->sasl_mechanism,
+			.username = k->sasl_username };
+		const char *key;
+		char why[512];
+		if (kafka_oci_check(&ks, &key, why, sizeof(why)) != 0)
+			errf(p, line_or(s, key), s->label, key, "%s", why);
+	}
 }
 
 static void

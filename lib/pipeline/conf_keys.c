@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf_impl.h"
+#include "kafka_common.h"
 #include "sink_registry.h"
 
 /* ---------------------------------------------------------------- enum names */
@@ -19,10 +20,7 @@ static const char *const compression_names[] = { "none", "gzip", "snappy", "lz4"
 	NULL };
 static const char *const when_full_names[] = { "block", "drop_newest", NULL };
 static const char *const source_type_names[] = { "search", "streaming", NULL };
-static const char *const kafka_security_names[] = { "sasl_ssl", "ssl", "sasl_plaintext",
-	"plaintext", NULL };
-static const char *const kafka_mechanism_names[] = { "plain", "scram-sha-256",
-	"scram-sha-512", NULL };
+/* security_protocol and sasl_mechanism: kafka_common.h (shared with the kafka sink). */
 
 const char *
 conf_sink_type_name(enum conf_sink_type t)

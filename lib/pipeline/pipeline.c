@@ -405,17 +405,20 @@ all_drained_once(void *arg)
 		return;
 	p->finished_reported = 1;
 	{
-		int failed = 0;
-		for (struct source_entry *s = p->sources; s != NULL; s = s->next)
-			if (source_had_losses(s->src))
-				failed = 1;
+		int failed = 0, refused = 0;
+		for (struct source_entry *s = p->sources; s != NULL; s = s->next) {
+			int l = source_had_losses(s->src);
+			refused |= l == SOURCE_REFUSED;
+			failed |= l != 0;
+		}
 		for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
 			const struct sink_stats *st = sink_stats(k->sink);
 			if (st->events_dead_letter > 0 || st->events_dropped > 0)
 				failed = 1;
+			refused |= sink_refused(k->sink);
 		}
 		if (p->opts.finished != NULL)
-			p->opts.finished(p->opts.arg, failed);
+			p->opts.finished(p->opts.arg, refused ? PIPELINE_REFUSED : failed);
 	}
 }
 
@@ -495,10 +498,33 @@ watch_progress(struct pipeline *p)
 	}
 }
 
+/*
+ * One-shot modes: a sink whose service refuses its credentials would never drain (it
+ * keeps its events, as a paused sink does): the run ends now, with PIPELINE_REFUSED;
+ * what it holds is not acknowledged, so no checkpoint moves past it.
+ */
+static void
+check_refused(struct pipeline *p)
+{
+	for (struct sink_entry *k = p->sinks; k != NULL; k = k->next) {
+		if (p->finished_reported || !sink_refused(k->sink))
+			continue;
+		p->finished_reported = 1;
+		log_sink(LOG_LVL_ERROR, k->cfg->name, "the credentials were refused: giving up "
+		    "this run (what is not delivered is read again next time)");
+		if (p->opts.finished != NULL)
+			p->opts.finished(p->opts.arg, PIPELINE_REFUSED);
+	}
+}
+
 static void
 watch_cb(evutil_socket_t fd, short what, void *arg)
 {
-	watch_progress(arg);
+	struct pipeline *p = arg;
+
+	watch_progress(p);
+	if (p->opts.mode != SOURCE_MODE_DAEMON)
+		check_refused(p);
 }
 
 /* --- building ---------------------------------------------------------------------------- */
@@ -595,7 +621,7 @@ pipeline_new(struct event_base *base, struct conf *conf, const struct pipeline_o
 		goto fail;
 	for (struct source_entry *e = p->sources; e != NULL; e = e->next)
 		source_start(e->src);
-	if (opts->mode == SOURCE_MODE_DAEMON) {
+	if (opts->mode != SOURCE_MODE_DRYRUN) { /* one-shot runs: check_refused */
 		struct timeval sec = { 1, 0 };
 		watch_progress(p);
 		event_add(p->watch, &sec);

@@ -24,13 +24,17 @@
 struct event_base;
 struct pipeline;
 
+#define PIPELINE_REFUSED 2
+
 struct pipeline_opts {
 	enum source_mode mode;
 	int64_t from_ms, to_ms;        /* BACKFILL (and DRYRUN when to_ms > 0) */
 	FILE *dryrun_out;              /* DRYRUN */
 	enum conf_format dryrun_format;
 	/* One-shot modes: called once when every source is done and every sink drained;
-	 * failed = something could not be delivered (or fetched). */
+	 * failed = something could not be delivered (or fetched), or PIPELINE_REFUSED: a
+	 * service refused a source's or a sink's credentials (a Kafka broker's SASL
+	 * failure), reported at once, without waiting for the sinks to drain. */
 	void (*finished)(void *arg, int failed);
 	void *arg;
 };

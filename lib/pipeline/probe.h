@@ -26,6 +26,9 @@
  *   elasticsearch  GET <base>/ (ApiKey, Bearer or basic auth, as the sink sends them)
  *   loki           GET <base>/ready (X-Scope-OrgID when tenant; Bearer/basic auth)
  *   http           not probed (no standard endpoint): SKIPPED
+ *   kafka          connects and authenticates as the sink does, reads the topic's
+ *                  partition count (a topic the brokers lack: WARN); refused
+ *                  credentials FAILED with their cause (kafka_common.h)
  *   file           the file can be opened for appending (created and removed again
  *                  when it did not exist; nothing is written)
  *   stdout         OK

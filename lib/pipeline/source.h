@@ -130,8 +130,10 @@ int source_busy(const struct source *src);
 int source_healthy(const struct source *src);
 #define SOURCE_WAIT_UNHEALTHY_MS 120000
 /* ONCE/BACKFILL: 1 when something could not be delivered (dead-lettered, dropped, gap,
- * or a search that failed for good). */
+ * or a search that failed for good); SOURCE_REFUSED when the service refused the
+ * source's credentials (a streaming source's brokers: exit 69). */
 int source_had_losses(const struct source *src);
+#define SOURCE_REFUSED 2
 /* type = streaming: its consumer (source_kafka.h), NULL for a search source. */
 struct ksource *source_kafka(const struct source *src);
 /* Pause checks run on this period while a routed sink is full. */

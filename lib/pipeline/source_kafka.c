@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "event.h"
 #include "format.h"
+#include "kafka_common.h"
 #include "koffsets.h"
 #include "log.h"
 #include "metrics.h"
@@ -85,6 +86,7 @@ struct ksource {
 	char last_err_logged[64];
 	int last_err_code;
 	int64_t last_err_log_mono;
+	int64_t refused_mono;   /* the brokers refused the credentials then; 0 = not */
 };
 
 /* --- helpers --------------------------------------------------------------------- */
@@ -585,12 +587,70 @@ on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list
 	    rd_kafka_err2str(err));
 }
 
+/* How the source reaches its brokers (borrowed from cfg). */
+static void
+security_of(const struct conf_source *cfg, struct kafka_security *ks)
+{
+	const struct conf_streaming *s = &cfg->stream;
+
+	memset(ks, 0, sizeof(*ks));
+	ks->bootstrap_servers = s->bootstrap_servers;
+	ks->protocol = s->security_protocol;
+	ks->mechanism = s->sasl_mechanism;
+	ks->username = s->sasl_username;
+	ks->password = s->sasl_password;
+	ks->password_key = s->sasl_password_file != NULL ? "sasl_password_file" :
+	    "sasl_password";
+	ks->tls_ca_file = s->tls_ca_file;
+}
+
+/* 1 while the brokers refuse the credentials: refused, and no broker up since (on_stats
+ * notes a broker up only once authenticated). */
+static int
+refused(const struct ksource *k)
+{
+	return k->refused_mono != 0 && k->stats->last_success_mono_ms <= k->refused_mono;
+}
+
 static void
 on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct ksource *k = opaque;
 	const char *fix = "";
 
+	if (kafka_err_is_auth(err)) {
+		/* Once per refusal, with its cause: librdkafka reconnects (and is refused
+		 * again) every few seconds. */
+		struct kafka_security ks;
+		char cause[768];
+		int again = refused(k);
+
+		k->refused_mono = timeutil_mono_ms();
+		if (k->refused_mono <= k->stats->last_success_mono_ms)
+			k->refused_mono = k->stats->last_success_mono_ms + 1;
+		if (!again) {
+			security_of(k->cfg, &ks);
+			kafka_refusal_cause(&ks, cause, sizeof(cause));
+			snprintf(k->stats->last_error, sizeof(k->stats->last_error),
+			    "credentials refused: %.230s", cause);
+			log_source(LOG_LVL_ERROR, k->cfg->name, "kafka: the brokers refused the "
+			    "credentials (%s): %s", reason, cause);
+		}
+		if (k->env.mode != SOURCE_MODE_DAEMON && !k->finished_called) {
+			k->finished_called = 1;
+			k->stopping = 1;
+			if (k->env.finished != NULL)
+				k->env.finished(k->env.arg, k->owner);
+		}
+		return;
+	}
+	/* The disconnects that follow each refusal say nothing new. */
+	if (refused(k) && (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+	    err == RD_KAFKA_RESP_ERR__TRANSPORT)) {
+		if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && k->down_since_mono == 0)
+			k->down_since_mono = timeutil_mono_ms();
+		return;
+	}
 	switch (err) {
 	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
 	case RD_KAFKA_RESP_ERR__TRANSPORT:
@@ -598,11 +658,6 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN && k->down_since_mono == 0)
 			k->down_since_mono = timeutil_mono_ms();
 		fix = "; check bootstrap_servers and that this host can reach them";
-		break;
-	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
-	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
-		fix = "; check sasl_username (OCI Streaming: TENANCY_NAME/USER_NAME/"
-		      "STREAM_POOL_OCID) and sasl_password (an auth token of that user)";
 		break;
 	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
@@ -626,15 +681,6 @@ on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		k->last_err_log_mono = timeutil_mono_ms();
 		log_source(LOG_LVL_WARNING, k->cfg->name, "kafka: %s: %s%s",
 		    rd_kafka_err2name(err), reason, fix);
-	}
-	if (k->env.mode != SOURCE_MODE_DAEMON && !k->finished_called &&
-	    (err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
-	     err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED)) {
-		k->losses = 1;
-		k->finished_called = 1;
-		k->stopping = 1;
-		if (k->env.finished != NULL)
-			k->env.finished(k->env.arg, k->owner);
 	}
 }
 
@@ -802,37 +848,28 @@ set(rd_kafka_conf_t *c, const char *name, const char *value, char *err, size_t e
 static rd_kafka_conf_t *
 make_conf(const struct conf_source *cfg, char *err, size_t errlen)
 {
-	static const char *const sec[] = { "sasl_ssl", "ssl", "sasl_plaintext", "plaintext" };
-	static const char *const mech[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
 	const struct conf_streaming *s = &cfg->stream;
 	rd_kafka_conf_t *c = rd_kafka_conf_new();
+	struct kafka_security ks;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (set(c, "bootstrap.servers", s->bootstrap_servers, err, errlen) ||
+	security_of(cfg, &ks);
+	if (kafka_conf_security(c, &ks, err, errlen) != 0 ||
 	    set(c, "group.id", s->group_id, err, errlen) ||
 	    /* Offsets are committed by us, only when acknowledged. */
 	    set(c, "enable.auto.commit", "false", err, errlen) ||
 	    set(c, "enable.auto.offset.store", "false", err, errlen) ||
 	    set(c, "auto.offset.reset", s->start_latest ? "latest" : "earliest", err, errlen) ||
-	    set(c, "security.protocol", sec[s->security_protocol], err, errlen) ||
 	    set(c, "partition.assignment.strategy", "roundrobin", err, errlen) ||
 	    set(c, "statistics.interval.ms", "1000", err, errlen) ||
 	    /* Prefetch: at most 16 MiB a partition (the default is 64).  A pause
 	     * discards what was prefetched, so it does not bound backpressure. */
 	    set(c, "queued.max.messages.kbytes", "16384", err, errlen) ||
-	    set(c, "client.id", "oci-logfwd", err, errlen) ||
-	    set(c, "ssl.ca.location", s->tls_ca_file, err, errlen))
+	    set(c, "client.id", "oci-logfwd", err, errlen))
 		goto bad;
-	if (s->security_protocol == CONF_KSEC_SASL_SSL ||
-	    s->security_protocol == CONF_KSEC_SASL_PLAINTEXT) {
-		if (set(c, "sasl.mechanisms", mech[s->sasl_mechanism], err, errlen) ||
-		    set(c, "sasl.username", s->sasl_username, err, errlen) ||
-		    set(c, "sasl.password", s->sasl_password, err, errlen))
-			goto bad;
-	}
 	{
 		const char *extra = getenv("OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS");
 		/* Tests only: a killed member is noticed sooner than the default 45 s. */
@@ -1061,6 +1098,8 @@ ksource_busy(const struct ksource *k)
 int
 ksource_healthy(const struct ksource *k)
 {
+	if (refused(k))
+		return 0;
 	return k->down_since_mono == 0 ||
 	    timeutil_mono_ms() - k->down_since_mono <= scaled(k, SOURCE_WAIT_UNHEALTHY_MS);
 }
@@ -1068,6 +1107,8 @@ ksource_healthy(const struct ksource *k)
 int
 ksource_had_losses(const struct ksource *k)
 {
+	if (k->refused_mono != 0)
+		return SOURCE_REFUSED;
 	for (const struct kpart *p = k->parts; p != NULL; p = p->next)
 		if (koffsets_losses(p->offs))
 			return 1;
@@ -1122,33 +1163,20 @@ ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out)
 
 /* --- --probe ---------------------------------------------------------------------- */
 
-struct probe_seen {
-	int err;               /* the last error librdkafka reported; 0 = none */
-	char reason[256];
-};
-
-static void
-probe_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-	struct probe_seen *ps = opaque;
-
-	/* An authentication failure says more than the disconnects that follow it. */
-	if (ps->err == RD_KAFKA_RESP_ERR__AUTHENTICATION && err != ps->err)
-		return;
-	ps->err = err;
-	snprintf(ps->reason, sizeof(ps->reason), "%s", reason);
-}
-
+/* The fix for a probe's failure with librdkafka's error err. */
 static void
 probe_fix_for(const struct conf_source *cfg, int err, struct buf *fix)
 {
+	struct kafka_security ks;
+	char cause[768];
+
+	if (kafka_err_is_auth(err)) {
+		security_of(cfg, &ks);
+		kafka_refusal_cause(&ks, cause, sizeof(cause));
+		buf_printf(fix, "The brokers refused the credentials: %s.", cause);
+		return;
+	}
 	switch (err) {
-	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
-	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
-		buf_printf(fix, "The brokers refused the credentials: sasl_username must be "
-		    "TENANCY_NAME/USER_NAME/STREAM_POOL_OCID (OCI Streaming) and sasl_password an "
-		    "auth token of that user.");
-		break;
 	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 		buf_printf(fix, "Check `topic` (the stream's name) and that the stream pool in "
 		    "sasl_username is the stream's.");
@@ -1169,21 +1197,19 @@ int
 ksource_probe(const struct conf_source *cfg, int timeout_ms, struct buf *detail,
     struct buf *fix)
 {
-	struct probe_seen ps;
+	struct kafka_probe_seen ps;
 	rd_kafka_conf_t *c;
 	rd_kafka_t *rk;
 	char e[512];
 	int rc = 0;
 
-	memset(&ps, 0, sizeof(ps));
 	c = make_conf(cfg, e, sizeof(e));
 	if (c == NULL) {
 		buf_printf(detail, "kafka configuration: %s", e);
 		buf_printf(fix, "Fix [source %s].", cfg->name);
 		return -1;
 	}
-	rd_kafka_conf_set_opaque(c, &ps);
-	rd_kafka_conf_set_error_cb(c, probe_error);
+	kafka_probe_watch(c, &ps);
 	rd_kafka_conf_set_log_cb(c, NULL);
 	rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof(e));
 	if (rk == NULL) {
@@ -1196,16 +1222,17 @@ ksource_probe(const struct conf_source *cfg, int timeout_ms, struct buf *detail,
 	    cfg->stream.group_id);
 	for (size_t t = 0; t < cfg->stream.topics.n && rc == 0; t++) {
 		const char *topic = cfg->stream.topics.items[t];
-		rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 		const struct rd_kafka_metadata *md = NULL;
-		rd_kafka_resp_err_t err = rkt == NULL ? RD_KAFKA_RESP_ERR__FAIL :
-		    rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+		/* Ends early when the brokers refuse the credentials. */
+		rd_kafka_resp_err_t err = kafka_probe_metadata(rk, topic, timeout_ms, &ps, &md);
 		rd_kafka_topic_partition_list_t *l = NULL;
 		int64_t lag = 0, never = 0;
 
-		if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err)
-			err = md->topics[0].err;
-		if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (kafka_err_is_auth(err)) {
+			buf_printf(detail, "; the brokers refused the credentials (%s)", ps.reason);
+			probe_fix_for(cfg, err, fix);
+			rc = -1;
+		} else if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			int why = ps.err != 0 && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
 			    err != RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ? ps.err : (int)err;
 			buf_printf(detail, "; topic %s: %s%s%s", topic, rd_kafka_err2str(err),
@@ -1249,8 +1276,6 @@ ksource_probe(const struct conf_source *cfg, int timeout_ms, struct buf *detail,
 			rd_kafka_topic_partition_list_destroy(l);
 		if (md != NULL)
 			rd_kafka_metadata_destroy(md);
-		if (rkt != NULL)
-			rd_kafka_topic_destroy(rkt);
 	}
 	rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	return rc;

@@ -47,6 +47,7 @@ void ksource_free(struct ksource *k);
 int ksource_busy(const struct ksource *k);
 /* 0 while no broker has been reachable for SOURCE_WAIT_UNHEALTHY_MS (scaled). */
 int ksource_healthy(const struct ksource *k);
+/* 0, 1 (source_had_losses), or SOURCE_REFUSED: the brokers refused the credentials. */
 int ksource_had_losses(const struct ksource *k);
 
 /*

@@ -116,6 +116,7 @@ struct sink {
 	struct ratelimit rl;
 	uint64_t flush_pending;  /* events to send without waiting for batch_timeout */
 	int paused;              /* 401/403/404/407 */
+	int refused;             /* the type's service refused the credentials (kafka) */
 	int64_t hold_until_ms;   /* monotonic: a Retry-After holds every request until then */
 	int closing;
 	int was_full;
@@ -384,8 +385,22 @@ set_ok(struct sink *s)
 		log_sink(LOG_LVL_INFO, s->name, "sink recovered after %.1f s",
 		    (double)(timeutil_now_ms() - s->st.failing_since_ms) / 1000.0);
 	s->paused = 0;
+	s->refused = 0;
 	s->st.failing_since_ms = 0;
 	s->st.last_success_ms = timeutil_now_ms();
+}
+
+void
+sink_set_refused(struct sink *s, const char *why)
+{
+	s->refused = 1;
+	set_failing(s, "credentials refused: %s", why);
+}
+
+int
+sink_refused(const struct sink *s)
+{
+	return s->refused;
 }
 
 /* ---- shared event blobs ---- */
@@ -1704,7 +1719,7 @@ sink_url(const struct sink *s)
 int
 sink_healthy(const struct sink *s)
 {
-	if (s->paused || s->dl_failing || s->unreadable)
+	if (s->paused || s->refused || s->dl_failing || s->unreadable)
 		return 0;
 	if (s->st.failing_since_ms != 0 &&
 	    timeutil_now_ms() - s->st.failing_since_ms > 3 * s->c.cfg->retry_max_delay_ms)

@@ -184,12 +184,17 @@ int sink_adopt(struct sink *dst, struct sink *src);
 const char *sink_name(const struct sink *s);
 
 /*
- * 0 while paused by 401/403/404/407, while the dead-letter file cannot be written, while
- * the last 2xx answer could not be read, or when nothing was delivered for longer than
- * 3 x retry_max_delay since the first failure (health counts from the last delivery, not
- * from the last status: a sink answering 2xx for items it rejects is failing too).
+ * 0 while paused by 401/403/404/407, while refused (sink_refused), while the dead-letter
+ * file cannot be written, while the last 2xx answer could not be read, or when nothing
+ * was delivered for longer than 3 x retry_max_delay since the first failure (health
+ * counts from the last delivery, not from the last status: a sink answering 2xx for
+ * items it rejects is failing too).
  */
 int sink_healthy(const struct sink *s);
+
+/* 1 while the sink's service refuses its credentials (a Kafka broker's SASL failure),
+ * from the refusal to the next delivery: one-shot runs end with 69 on it. */
+int sink_refused(const struct sink *s);
 
 /* Borrowed; valid until sink_free, updated in place. */
 const struct sink_stats *sink_stats(const struct sink *s);

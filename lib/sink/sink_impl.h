@@ -208,6 +208,13 @@ void sink_send_done(struct sink *s, void *token, const char *error);
  */
 void sink_send_done_items(struct sink *s, void *token, struct sink_item_result *res);
 
+/*
+ * The type's service refused the sink's credentials (a Kafka broker's SASL failure); why
+ * says which cause and the fix (the sink's last error: no secret in it).  The sink is
+ * unhealthy and sink_refused() is 1 until the next delivery; one-shot runs give up.
+ */
+void sink_set_refused(struct sink *s, const char *why);
+
 /* sink_new with the ops given (tests; sink_new takes them from the registry). */
 struct sink *sink_new_ops(struct event_base *base, struct http *http,
     const struct conf_sink *cfg, const struct sink_ops *ops, const char *state_dir,

@@ -27,12 +27,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include "log.h"
+#include "kafka_common.h"
 #include "sink_impl.h"
 #include "sink_kafka.h"
 
-static const char *const ksec_names[] = { "sasl_ssl", "ssl", "sasl_plaintext", "plaintext",
-	NULL };
-static const char *const kmech_names[] = { "plain", "scram-sha-256", "scram-sha-512", NULL };
 /* enum conf_compression: the generic key, which names librdkafka's codecs too. */
 static const char *const kcomp_names[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
 
@@ -40,14 +38,13 @@ static const char *const kcomp_names[] = { "none", "gzip", "snappy", "lz4", "zst
 static const struct key kafka_conf_keys[] = {
 	KT("bootstrap_servers", V_STR, bootstrap_servers, 0, 0, NULL),
 	KT("topic", V_STR, topic, 0, 0, NULL),
-	KT("security_protocol", V_ENUM, security_protocol, 0, 0, ksec_names),
-	KT("sasl_mechanism", V_ENUM, sasl_mechanism, 0, 0, kmech_names),
+	KT("security_protocol", V_ENUM, security_protocol, 0, 0, kafka_security_names),
+	KT("sasl_mechanism", V_ENUM, sasl_mechanism, 0, 0, kafka_mechanism_names),
 	KT("sasl_username", V_STR, sasl_username, 0, 0, NULL),
-	/* Masked by -t as every secret; the _file form is read at init. */
+	/* A secret: sasl_password_file is read at load as every secret's _file (conf.c),
+	 * so -t masks it once and a reload sees a new token. */
 	{ "sasl_password", V_SECRET, offsetof(struct sink_kafka_conf, sasl_password), 0, 0,
 	    NULL, offsetof(struct sink_kafka_conf, sasl_password_file), 0 },
-	KT("sasl_password_file", V_PATH, sasl_password_file, 0, 0, NULL),
-	KT("tls_ca_file", V_PATH, tls_ca_file, 0, 0, NULL),
 	KT("max_message_bytes", V_SIZE, max_message_bytes, 1000, 1000000000, NULL),
 	CONF_TYPE_KEYS_END,
 };
@@ -86,6 +83,8 @@ struct kafkasink {
 	struct event *io, *tick, *later;
 	struct kbatch *head;
 	int closing;
+	int last_err;   /* librdkafka's last error logged (one line per change of cause) */
+	int refused;    /* the brokers refused the credentials: logged, until a delivery */
 };
 
 static void
@@ -162,6 +161,8 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	(void)rk;
 	if (km == NULL)
 		return;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		k->refused = 0; /* the brokers took the credentials (the engine knows too) */
 	set_result(km->b, km->i, m->err);
 	if (--km->b->outstanding == 0)
 		complete(k, km->b);
@@ -183,19 +184,71 @@ later_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* librdkafka's errors (broker down, authentication): logged once per kind of cause. */
+/* How cfg reaches its brokers (borrowed from cfg). */
+static void
+security_of(const struct conf_sink *cfg, struct kafka_security *ks)
+{
+	const struct sink_kafka_conf *t = kc(cfg);
+
+	memset(ks, 0, sizeof(*ks));
+	ks->bootstrap_servers = t->bootstrap_servers;
+	ks->protocol = (enum conf_kafka_security)t->security_protocol;
+	ks->mechanism = (enum conf_kafka_mechanism)t->sasl_mechanism;
+	ks->username = t->sasl_username;
+	ks->password = t->sasl_password;
+	ks->password_key = t->sasl_password_file != NULL ? "sasl_password_file" :
+	    "sasl_password";
+	ks->tls_ca_file = cfg->tls_ca_file;
+}
+
+/*
+ * librdkafka's errors (broker down, authentication), per sink: one line per change of
+ * cause.  A refusal of the credentials is logged once with its cause and fix, and the
+ * disconnects that follow each of librdkafka's reconnects are not logged while it lasts.
+ */
 static void
 on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct kafkasink *k = opaque;
-	static int last;
+	const struct conf_sink *cfg = sink_common(k->s)->cfg;
+	struct kafka_security ks;
+	char cause[768];
 
 	(void)rk;
-	if (err == last)
+	if (kafka_err_is_auth(err)) {
+		if (k->refused)
+			return;
+		k->refused = 1;
+		k->last_err = err;
+		security_of(cfg, &ks);
+		kafka_refusal_cause(&ks, cause, sizeof(cause));
+		log_msg(LOG_LVL_ERROR, NULL, cfg->name, "kafka: the brokers refused the "
+		    "credentials (%s): %s", reason, cause);
+		sink_set_refused(k->s, cause);
 		return;
-	last = err;
-	log_msg(LOG_LVL_WARNING, NULL, sink_common(k->s)->cfg->name, "kafka: %s (%s)",
+	}
+	if (k->refused && (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+	    err == RD_KAFKA_RESP_ERR__TRANSPORT))
+		return;
+	if (err == k->last_err)
+		return;
+	k->last_err = err;
+	log_msg(LOG_LVL_WARNING, NULL, cfg->name, "kafka: %s (%s)",
 	    rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/*
+ * librdkafka's own log (forwarded to the main queue: served on the loop): it repeats
+ * every failed connection, which on_error already says once per cause, so it is debug
+ * output except the critical.
+ */
+static void
+on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct kafkasink *k = rd_kafka_opaque(rk);
+
+	log_msg(level <= 2 ? LOG_LVL_WARNING : LOG_LVL_DEBUG, NULL,
+	    k != NULL ? sink_common(k->s)->cfg->name : "kafka", "librdkafka %s: %s", fac, buf);
 }
 
 static void
@@ -230,90 +283,44 @@ kset(rd_kafka_conf_t *c, const char *name, const char *value, struct err *err)
 	return 0;
 }
 
-/* The password: sasl_password, or the first line of sasl_password_file; heap or NULL. */
-static char *
-read_password(const struct sink_kafka_conf *t, struct err *err, int *bad)
-{
-	char line[4096];
-	FILE *f;
-	size_t n;
-
-	*bad = 0;
-	if (t->sasl_password != NULL)
-		return strdup(t->sasl_password);
-	if (t->sasl_password_file == NULL)
-		return NULL;
-	if ((f = fopen(t->sasl_password_file, "r")) == NULL) {
-		err_set(err, ERR_CONFIG, "sasl_password_file %s: %s", t->sasl_password_file,
-		    strerror(errno));
-		*bad = 1;
-		return NULL;
-	}
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	n = strcspn(line, "\r\n");
-	line[n] = '\0';
-	{
-		char *p = strdup(line);
-		explicit_bzero(line, sizeof(line));
-		return p;
-	}
-}
-
 static rd_kafka_conf_t *
 make_conf(struct kafkasink *k, const struct conf_sink *cfg, struct err *err)
 {
-	static const char *const mech[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" };
 	const struct sink_kafka_conf *t = kc(cfg);
 	rd_kafka_conf_t *c = rd_kafka_conf_new();
-	char num[32];
-	char *pw = NULL;
-	int bad;
+	struct kafka_security ks;
+	char num[32], e[300];
 
 	if (c == NULL) {
 		err_set(err, ERR_OTHER, "out of memory");
 		return NULL;
 	}
+	security_of(cfg, &ks);
+	if (kafka_conf_security(c, &ks, e, sizeof(e)) != 0) {
+		err_set(err, ERR_CONFIG, "%s", e);
+		goto bad;
+	}
 	/* message.timeout.ms bounds librdkafka's own retries of retriable errors; 0 is
 	 * forever in both. */
 	snprintf(num, sizeof(num), "%" PRId64, cfg->retry_max_time_ms);
-	if (kset(c, "bootstrap.servers", t->bootstrap_servers, err) ||
-	    kset(c, "enable.idempotence", "true", err) ||
+	if (kset(c, "enable.idempotence", "true", err) ||
 	    kset(c, "acks", "all", err) ||
 	    kset(c, "message.timeout.ms", num, err) ||
 	    kset(c, "compression.codec", kcomp_names[cfg->compression], err) ||
-	    kset(c, "security.protocol", ksec_names[t->security_protocol], err) ||
 	    kset(c, "client.id", "oci-logfwd", err) ||
-	    kset(c, "ssl.ca.location", t->tls_ca_file, err))
+	    kset(c, "log.queue", "true", err))
 		goto bad;
 	if (t->max_message_bytes > 0) {
 		snprintf(num, sizeof(num), "%" PRId64, t->max_message_bytes);
 		if (kset(c, "message.max.bytes", num, err))
 			goto bad;
 	}
-	if (t->security_protocol == 0 || t->security_protocol == 2) {
-		pw = read_password(t, err, &bad);
-		if (bad)
-			goto bad;
-		if (kset(c, "sasl.mechanisms", mech[t->sasl_mechanism], err) ||
-		    kset(c, "sasl.username", t->sasl_username, err) ||
-		    kset(c, "sasl.password", pw, err))
-			goto bad;
-	}
-	if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
 	rd_kafka_conf_set_opaque(c, k);
 	rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
 	rd_kafka_conf_set_error_cb(c, on_error);
+	rd_kafka_conf_set_log_cb(c, on_log);
 	return c;
 bad:
-	if (pw != NULL) {
-		explicit_bzero(pw, strlen(pw));
-		free(pw);
-	}
 	rd_kafka_conf_destroy(c);
 	return NULL;
 }
@@ -345,6 +352,8 @@ kafka_init(struct sink *s, struct err *err)
 		err_set(err, ERR_CONFIG, "kafka: %s", e);
 		goto fail;
 	}
+	/* log.queue: librdkafka's log lines wait in the main queue, served on the loop. */
+	rd_kafka_set_log_queue(k->rk, NULL);
 	if ((k->rkt = rd_kafka_topic_new(k->rk, kc(c->cfg)->topic, NULL)) == NULL) {
 		err_set(err, ERR_OTHER, "kafka: topic %s: %s", kc(c->cfg)->topic,
 		    rd_kafka_err2str(rd_kafka_last_error()));
@@ -375,7 +384,7 @@ kafka_init(struct sink *s, struct err *err)
 	if (kc(c->cfg)->security_protocol >= 2)
 		log_msg(LOG_LVL_WARNING, NULL, c->cfg->name,
 		    "security_protocol = %s: messages go to the brokers unencrypted",
-		    ksec_names[kc(c->cfg)->security_protocol]);
+		    kafka_security_names[kc(c->cfg)->security_protocol]);
 	return 0;
 fail:
 	kafka_fini(s);
@@ -392,10 +401,12 @@ kafka_fini(struct sink *s)
 		return;
 	k->closing = 1;
 	if (k->rk != NULL) {
-		/* Give what is queued in librdkafka a bounded chance to reach the brokers;
-		 * the engine has already settled every batch (its reports are ignored). */
+		/* Give what is queued in librdkafka a bounded chance to reach the brokers
+		 * (none while they refuse the credentials); the engine has already settled
+		 * every batch (its reports are ignored). */
 		ms = sink_common(s)->cfg->timeout_ms;
-		rd_kafka_flush(k->rk, (int)(ms > 10000 || ms <= 0 ? 10000 : ms));
+		if (!k->refused)
+			rd_kafka_flush(k->rk, (int)(ms > 10000 || ms <= 0 ? 10000 : ms));
 		rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		rd_kafka_poll(k->rk, 0);
 	}
@@ -526,6 +537,9 @@ static void
 kafka_check(const struct conf_sink *cfg, struct conf_check *chk)
 {
 	const struct sink_kafka_conf *t = kc(cfg);
+	struct kafka_security ks;
+	const char *key;
+	char why[512];
 
 	if (t->bootstrap_servers == NULL)
 		conf_check_err(chk, conf_check_line(chk, "type"), "bootstrap_servers",
@@ -533,28 +547,102 @@ kafka_check(const struct conf_sink *cfg, struct conf_check *chk)
 	if (t->topic == NULL)
 		conf_check_err(chk, conf_check_line(chk, "type"), "topic",
 		    "missing (required for type kafka)");
-	if (t->sasl_password != NULL && t->sasl_password_file != NULL)
+	/* Both keys set the one secret (the file is read at load). */
+	if (conf_check_is_set(chk, "sasl_password") && conf_check_is_set(chk, "sasl_password_file"))
 		conf_check_err(chk, conf_check_line(chk, "sasl_password_file"),
 		    "sasl_password_file", "given together with sasl_password (keep one)");
-	if ((t->security_protocol == 0 || t->security_protocol == 2) &&
-	    (t->sasl_username == NULL ||
-	    (t->sasl_password == NULL && t->sasl_password_file == NULL)))
+	if (kafka_uses_sasl((enum conf_kafka_security)t->security_protocol) &&
+	    (t->sasl_username == NULL || t->sasl_password == NULL))
 		conf_check_err(chk, conf_check_line(chk, "security_protocol"),
 		    "sasl_username", "sasl_username and sasl_password are required with "
-		    "security_protocol = %s", ksec_names[t->security_protocol]);
+		    "security_protocol = %s", kafka_security_names[t->security_protocol]);
+	security_of(cfg, &ks);
+	if (kafka_oci_check(&ks, &key, why, sizeof(why)) != 0)
+		conf_check_err(chk, conf_check_line(chk, key), key, "%s", why);
 }
 
+/*
+ * --probe: connects and authenticates as the sink would, and reads the topic's metadata
+ * (does it exist, how many partitions).  Blocking, bounded by the sink's timeout (at most
+ * 10 s), and shorter when the brokers refuse the credentials.
+ */
 static enum sink_probe_verdict
 kafka_probe_local(const struct conf_sink *cfg, struct buf *detail, struct buf *fix)
 {
-	(void)fix;
-	buf_printf(detail, "kafka topic %s at %s: not probed", kc(cfg)->topic,
-	    kc(cfg)->bootstrap_servers);
-	return SINK_PROBE_SKIPPED;
+	const struct sink_kafka_conf *t = kc(cfg);
+	int timeout = cfg->timeout_ms > 0 && cfg->timeout_ms < 10000 ? (int)cfg->timeout_ms :
+	    10000;
+	const struct rd_kafka_metadata *md = NULL;
+	enum sink_probe_verdict v = SINK_PROBE_FAILED;
+	struct kafka_probe_seen ps;
+	struct kafka_security ks;
+	rd_kafka_resp_err_t err;
+	rd_kafka_conf_t *c = rd_kafka_conf_new();
+	rd_kafka_t *rk = NULL;
+	char e[768];
+
+	buf_printf(detail, "kafka topic %s at %s: ", t->topic, t->bootstrap_servers);
+	security_of(cfg, &ks);
+	if (c == NULL || kafka_conf_security(c, &ks, e, sizeof(e)) != 0 ||
+	    rd_kafka_conf_set(c, "client.id", "oci-logfwd", e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+		buf_printf(detail, "%s", c == NULL ? "out of memory" : e);
+		buf_printf(fix, "Fix [sink %s].", cfg->name);
+		goto out;
+	}
+	kafka_probe_watch(c, &ps);
+	rd_kafka_conf_set_log_cb(c, NULL); /* what matters comes through probe_error */
+	/* A consumer's handle: asking for the topic's metadata must not create the topic on
+	 * brokers that create topics on first use (a producer's would allow it). */
+	if ((rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, e, sizeof(e))) == NULL) {
+		buf_printf(detail, "%s", e);
+		buf_printf(fix, "Fix [sink %s].", cfg->name);
+		goto out;
+	}
+	c = NULL; /* rk's now */
+	err = kafka_probe_metadata(rk, t->topic, timeout, &ps, &md);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		int n = md->topic_cnt == 1 ? md->topics[0].partition_cnt : 0;
+		buf_printf(detail, "%d partition%s", n, n == 1 ? "" : "s");
+		v = SINK_PROBE_OK;
+	} else if (kafka_err_is_auth(err)) {
+		buf_printf(detail, "the brokers refused the credentials (%s)", ps.reason);
+		kafka_refusal_cause(&ks, e, sizeof(e));
+		buf_printf(fix, "The brokers refused the credentials: %s.", e);
+	} else if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+		/* Brokers that create topics on first use would make it with their default
+		 * partition count: say so, but it works. */
+		buf_printf(detail, "no such topic");
+		buf_printf(fix, "Topic %s does not exist: create it (OCI Streaming: a stream of "
+		    "that name in the stream pool of sasl_username, with the partitions the "
+		    "throughput needs), or fix `topic`.  Brokers that create topics on first use "
+		    "create it at the first message, with their default partition count.",
+		    t->topic);
+		v = SINK_PROBE_WARN;
+	} else if (err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+		buf_printf(detail, "%s", rd_kafka_err2str(err));
+		buf_printf(fix, "An IAM policy must allow the user to write to the stream, e.g. "
+		    "\"Allow group <group> to use stream-push in compartment <compartment>\".");
+	} else {
+		buf_printf(detail, "%s%s%s%s", rd_kafka_err2str(err), ps.err != 0 ? " (" : "",
+		    ps.err != 0 ? ps.reason : "", ps.err != 0 ? ")" : "");
+		buf_printf(fix, "Check bootstrap_servers (%s), security_protocol and tls_ca_file, "
+		    "and that this host can reach the brokers.", t->bootstrap_servers);
+	}
+out:
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	if (rk != NULL)
+		rd_kafka_destroy(rk);
+	if (c != NULL)
+		rd_kafka_conf_destroy(c);
+	return v;
 }
+
+static const char *const kafka_generic_keys[] = { "tls_ca_file", NULL };
 
 const struct sink_ops sink_kafka_ops = {
 	.type = "kafka",
+	.keys = kafka_generic_keys,
 	.conf_keys = kafka_conf_keys,
 	.conf_size = sizeof(struct sink_kafka_conf),
 	.check = kafka_check,
