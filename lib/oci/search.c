@@ -1213,6 +1213,9 @@ on_page(struct search *s, const struct http_response *r, struct parked *p, const
 	s->poff = 0;
 	s->pstatus = r->status;
 	s->pindex = s->pages++;
+	/* A sample (--probe) ends with its last page: nothing is fetched beyond it. */
+	if (next != NULL && s->opts.sample_pages > 0 && s->pages >= s->opts.sample_pages)
+		next = NULL;
 	s->prid = strdup(rid);
 	/* the records will point into the body: keep it, without a copy */
 	if (p != NULL) {

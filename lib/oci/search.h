@@ -127,6 +127,8 @@ struct search_opts {
 	int64_t min_page_interval_ms;   /* 10: pacing between page requests of one search */
 	unsigned max_attempts;          /* 0 = retry for as long as it takes; N: SEARCH_FAILED
 	                                 * after N failed attempts in a row (for --probe) */
+	unsigned sample_pages;          /* 0 = all; N: the N-th page is the last one asked for
+	                                 * and handed over, then SEARCH_OK (for --probe) */
 	const char *source_name;        /* for log lines (log_source); may be NULL; copied */
 	const struct search_rec_parser *rec_parser; /* NULL = none; borrowed for the search */
 };

@@ -584,6 +584,8 @@ start_source(struct item *it)
 	so.retry_max_ms = 1000;
 	so.max_transient_retries = 1;
 	so.max_attempts = 2; /* a probe answers; the daemon's search retries for ever */
+	/* Not one page more than it reads: fetch ahead would ask OCI for a sixth. */
+	so.sample_pages = PROBE_MAX_PAGES;
 	so.source_name = it->name;
 	memset(&cb, 0, sizeof(cb));
 	cb.page = on_page;

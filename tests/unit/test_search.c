@@ -841,6 +841,24 @@ test_loop_fetch_ahead(void **state)
 	free_run(&whole);
 	srv_done(&s, &r);
 
+	/* a sample of 2 pages (--probe): held like the above, the third page is never
+	 * asked for and the search ends after the second */
+	setup_srv(&s, M_SIZED);
+	memset(&r, 0, sizeof(r));
+	o.sample_pages = 2;
+	r.opts = &o;
+	r.hold_first = 1;
+	run_search(&s, &r);
+	o.sample_pages = 0;
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(s.requests, 2);
+	assert_int_equal(r.n_recs, 6);
+	assert_int_equal(r.res_pages, 2);
+	free(s.page1);
+	free(s.page2);
+	free_run(&r);
+
 	/* the page fetched ahead is answered 404 while page 0 is held: the answer waits,
 	 * and the search ends NOT_FOUND only after page 0's records were all handed over */
 	setup_srv(&s, M_404_NEXT);
