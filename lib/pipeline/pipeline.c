@@ -499,9 +499,9 @@ watch_progress(struct pipeline *p)
 }
 
 /*
- * One-shot modes: a sink whose service refuses its credentials would never drain (it
- * keeps its events, as a paused sink does): the run ends now, with PIPELINE_REFUSED;
- * what it holds is not acknowledged, so no checkpoint moves past it.
+ * One-shot modes: a sink whose service refuses its credentials or URL would never drain
+ * (it keeps its events, paused): the run ends now, with PIPELINE_REFUSED; what it holds
+ * is not acknowledged, so no checkpoint moves past it.
  */
 static void
 check_refused(struct pipeline *p)
@@ -510,8 +510,9 @@ check_refused(struct pipeline *p)
 		if (p->finished_reported || !sink_refused(k->sink))
 			continue;
 		p->finished_reported = 1;
-		log_sink(LOG_LVL_ERROR, k->cfg->name, "the credentials were refused: giving up "
-		    "this run (what is not delivered is read again next time)");
+		log_sink(LOG_LVL_ERROR, k->cfg->name, "the service refused the sink's credentials "
+		    "or URL (see above): giving up this run (what is not delivered is read again "
+		    "next time)");
 		if (p->opts.finished != NULL)
 			p->opts.finished(p->opts.arg, PIPELINE_REFUSED);
 	}

@@ -400,7 +400,8 @@ sink_set_refused(struct sink *s, const char *why)
 int
 sink_refused(const struct sink *s)
 {
-	return s->refused;
+	/* A paused HTTP sink (401/403/404/407) waits for its operator, as a refused one. */
+	return s->refused || s->paused;
 }
 
 /* ---- shared event blobs ---- */

@@ -192,8 +192,9 @@ const char *sink_name(const struct sink *s);
  */
 int sink_healthy(const struct sink *s);
 
-/* 1 while the sink's service refuses its credentials (a Kafka broker's SASL failure),
- * from the refusal to the next delivery: one-shot runs end with 69 on it. */
+/* 1 while the sink's service refuses its credentials (a Kafka broker's SASL failure) or
+ * the sink is paused by 401/403/404/407 (credentials or URL), from then to the next
+ * delivery: one-shot runs end with 69 on it instead of waiting for ever. */
 int sink_refused(const struct sink *s);
 
 /* Borrowed; valid until sink_free, updated in place. */
