@@ -93,3 +93,11 @@ kmetric() {
 		index($0, n "{") == 1 || index($0, n " ") == 1 { s += $NF; f = 1 }
 		END { if (f) print s; else print "" }'
 }
+
+# ksmetric PORT NAME SOURCE: the sum of the samples of NAME labelled source="SOURCE"
+# (empty when there is none).
+ksmetric() {
+	http_get "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v s="source=\"$3\"" '
+		(index($0, n "{") == 1) && index($0, s) { v += $NF; f = 1 }
+		END { if (f) print v; else print "" }'
+}
