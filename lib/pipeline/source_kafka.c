@@ -46,6 +46,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "normalize.h"
+#include "region.h"
 #include "route.h"
 #include "safeopen.h"
 #include "sink.h"
@@ -100,6 +101,8 @@ struct ksource {
 	struct route_bufs rb;
 	struct buf tmp;
 	struct kpart *parts;
+	const char *region;     /* the events' cloud.region; NULL = none (not OCI) */
+	char region_buf[64];
 	int started, stopping, paused, losses, finished_called, assigned_once;
 	rd_kafka_topic_partition_list_t *revoke_pending; /* deferred unassign */
 	int64_t revoke_deadline_mono;
@@ -366,7 +369,7 @@ static void
 route_event(struct ksource *k, struct ack *ack, const struct event *ev)
 {
 	route_event_to_sinks(k->routes, k->n_routes, k->formats_used, &k->rb, ev, k->cfg->name,
-	    NULL, ack);
+	    k->region, ack);
 }
 
 /*
@@ -430,7 +433,7 @@ route_entry(struct ksource *k, struct ack *ack, const char *json, size_t len,
 	if (k->env.mode == SOURCE_MODE_DRYRUN) {
 		struct buf *b = &k->rb.enc[k->env.dryrun_format];
 		buf_reset(b);
-		if (format_encode(ev, k->env.dryrun_format, NULL, b) == 0) {
+		if (format_encode(ev, k->env.dryrun_format, k->region, b) == 0) {
 			buf_append_char(b, '\n');
 			fwrite(b->data, 1, b->len, k->env.dryrun_out);
 		}
@@ -1024,6 +1027,13 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	k->owner = owner;
 	k->shutdown_timeout_ms = env->shutdown_timeout_ms;
 	k->pipefd[0] = k->pipefd[1] = -1;
+	/* cloud.region, as a search source gives its region: the stream's. */
+	if (cfg->stream.region != NULL)
+		k->region = cfg->stream.region;
+	else if (cfg->stream.bootstrap_servers != NULL &&
+	    region_from_streaming(cfg->stream.bootstrap_servers, k->region_buf,
+	        sizeof(k->region_buf)) == 0)
+		k->region = k->region_buf;
 	for (int f = 0; f < 3; f++)
 		buf_init(&k->rb.enc[f], 0);
 	buf_init(&k->rb.summary, 0);

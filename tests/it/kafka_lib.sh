@@ -55,7 +55,8 @@ produce() {
 		echo "FAIL: kcat could not produce"; cat "$T/kcat.err"; exit 1; }
 }
 
-# write_kconf FILE GROUP METRICS_PORT < [sink] sections: a daemon with one streaming source.
+# write_kconf FILE GROUP METRICS_PORT < [sink] sections: a daemon with one streaming source
+# (KSOURCE_EXTRA: more lines for its section).
 write_kconf() {
 	mkdir -p "$T/state-$2-$3"
 	{
@@ -73,6 +74,7 @@ topic = logs
 group_id = $2
 security_protocol = plaintext
 start = earliest
+${KSOURCE_EXTRA:-}
 
 CONF
 		cat
