@@ -23,20 +23,12 @@ start_kdaemon "$T/d$P1.conf" "$T/d1.log"; D1=$KPID
 start_kdaemon "$T/d$P2.conf" "$T/d2.log"; D2=$KPID
 
 # Both members own partitions (3 each with roundrobin) before anything is produced.
-owned_ok() {
-	[ "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" = 3 ] &&
-	[ "$(kmetric "$P2" oci_logfwd_source_partitions_owned)" = 3 ]
-}
-end=$(( $(date +%s) + 60 ))
-until owned_ok; do
-	if [ "$(date +%s)" -ge "$end" ]; then
-		echo "FAIL: the two daemons did not share the 6 partitions:" \
-		    "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" \
-		    "$(kmetric "$P2" oci_logfwd_source_partitions_owned)"
-		show_log "$T/d1.log"; show_log "$T/d2.log"; exit 1
-	fi
-	sleep 0.2
-done
+if ! wait_for 60 owned_is "$P1" 3 "$P2" 3; then
+	echo "FAIL: the two daemons did not share the 6 partitions:" \
+	    "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" \
+	    "$(kmetric "$P2" oci_logfwd_source_partitions_owned)"
+	show_log "$T/d1.log"; show_log "$T/d2.log"; exit 1
+fi
 echo "group formed: 3 + 3 partitions"
 
 gen_entries "$N" 13 "$T/in.tsv"
@@ -48,15 +40,10 @@ if ! wait_events raw "$N" 120; then
 fi
 t1=$(date +%s.%N)
 # Everything acknowledged is committed: the lag reaches 0 on both members.
-end=$(( $(date +%s) + 30 ))
-until [ "$(kmetric "$P1" oci_logfwd_source_consumer_lag)" = 0 ] &&
-      [ "$(kmetric "$P2" oci_logfwd_source_consumer_lag)" = 0 ]; do
-	if [ "$(date +%s)" -ge "$end" ]; then
-		echo "FAIL: consumer lag did not reach 0: $(kmetric "$P1" oci_logfwd_source_consumer_lag)" \
-		    "$(kmetric "$P2" oci_logfwd_source_consumer_lag)"; exit 1
-	fi
-	sleep 0.2
-done
+if ! wait_for 30 lag_is "$P1" 0 "$P2" 0; then
+	echo "FAIL: consumer lag did not reach 0: $(kmetric "$P1" oci_logfwd_source_consumer_lag)" \
+	    "$(kmetric "$P2" oci_logfwd_source_consumer_lag)"; exit 1
+fi
 r1=$(kmetric "$P1" oci_logfwd_source_records_total)
 r2=$(kmetric "$P2" oci_logfwd_source_records_total)
 echo "records routed: daemon 1 $r1, daemon 2 $r2 (sum $(( r1 + r2 )) of $N)"

@@ -9,19 +9,11 @@
 # what A gets afterwards arrives exactly once, nothing before it again.  By content.
 source "$(dirname "$0")/kafka_lib.sh"
 
-start_kafka logs:3
-A_BS=$KAFKA_BS; A_PID=$KAFKA_PID
+# A answers the next 2 OffsetFetch requests (API 9) 20 s late once told (SIGHUP).
+start_kafka --delay-on-hup=9:20000:2 logs:3
+A_BS=$KAFKA_BS; A_PID=$KAFKA_PID; A_ERR=$KAFKA_ERR
 start_kafka logs:1
 B_BS=$KAFKA_BS
-# kafkamock A, again with the delay armed on SIGHUP (start_kafka cannot pass options).
-kill -TERM "$A_PID"; wait "$A_PID" 2>/dev/null
-rm -f "$T/a.bs"
-"$BUILD/kafkamock" --brokers 1 --topic logs:3 --delay-on-hup 9:20000:2 \
-    --bootstrap-file "$T/a.bs" >/dev/null 2>"$T/kafkamock-a.err" &
-A_PID=$!; PIDS="$PIDS $A_PID"
-for _ in $(seq 1 200); do [ -s "$T/a.bs" ] && break; sleep 0.05; done
-[ -s "$T/a.bs" ] || { echo "FAIL: kafkamock A did not start"; cat "$T/kafkamock-a.err"; exit 1; }
-A_BS=$(cat "$T/a.bs")
 start_sink raw
 
 N=300; K=200; M=150
@@ -38,7 +30,8 @@ timeout 60 "$BUILD/oci-logfwd" -c "$T/once.conf" --once >"$T/once.log" 2>&1 ||
 echo "group grp committed the $N records of cluster A (--once) at $(elapsed) s"
 
 kill -HUP "$A_PID"
-until grep -q "answered 20000 ms late" "$T/kafkamock-a.err"; do sleep 0.05; done
+armed() { grep -q "answered 20000 ms late" "$A_ERR"; }
+wait_for 10 armed || { echo "FAIL: kafkamock did not arm the delay"; cat "$A_ERR"; exit 1; }
 cat >"$T/d.conf" <<CONF
 [daemon]
 state_dir = $T/state
@@ -66,7 +59,6 @@ format = raw
 batch_timeout = 100ms
 CONF
 mkdir -p "$T/state"
-echo "daemon starts at $(elapsed) s"
 # The delayed answers hold its heartbeats too: the default session timeout (45 s) for
 # this daemon (the --once member before it has the short one: the group waits for it).
 st=$OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS
@@ -74,23 +66,16 @@ unset OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS
 start_kdaemon "$T/d.conf" "$T/d.log"; D1=$KPID
 export OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS=$st
 fails=0
-end=$(( $(date +%s) + 60 ))
-until [ "$(ksmetric "$P1" oci_logfwd_source_partitions_owned slow)" = 3 ] &&
-      [ "$(ksmetric "$P1" oci_logfwd_source_partitions_owned fast)" = 1 ]; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$D1" 2>/dev/null; then
-		echo "FAIL: the sources did not get their partitions"; show_log "$T/d.log"; exit 1
-	fi
-	sleep 0.2
-done
-echo "partitions owned at $(elapsed) s"
+both_own() {
+	[ "$(ksmetric "$P1" oci_logfwd_source_partitions_owned slow)" = 3 ] &&
+	[ "$(ksmetric "$P1" oci_logfwd_source_partitions_owned fast)" = 1 ]
+}
+WAIT_PIDS=$D1 wait_for 60 both_own ||
+	{ echo "FAIL: the sources did not get their partitions"; show_log "$T/d.log"; exit 1; }
 KAFKA_BS=$B_BS; gen_entries "$K" 53 "$T/b.tsv"; produce "$T/b.tsv"
-end=$(( $(date +%s) + 60 ))
-until check raw "$T/b.tsv.expected" "$T/raw.out" >"$T/check-b.txt"; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$D1" 2>/dev/null; then
-		echo "FAIL: B's records did not arrive"; cat "$T/check-b.txt"; show_log "$T/d.log"; exit 1
-	fi
-	sleep 0.2
-done
+b_arrived() { check raw "$T/b.tsv.expected" "$T/raw.out" >"$T/check-b.txt"; }
+WAIT_PIDS=$D1 wait_for 60 b_arrived ||
+	{ echo "FAIL: B's records did not arrive"; cat "$T/check-b.txt"; show_log "$T/d.log"; exit 1; }
 # Everything of B was delivered, and /metrics answered all along, while slow's question
 # for its committed offsets is still unanswered.
 asked=$(grep -c "\[source slow\] learnt the group's committed offsets" "$T/d.log")
@@ -100,26 +85,22 @@ echo "B: $K records delivered while A's offsets were still being fetched" \
     "the delay did not hold (test setup)"; fails=1; }
 
 # Slow learns the committed offsets: nothing left of A (lag 0 on all 3 partitions).
-end=$(( $(date +%s) + 60 ))
-until [ "$(ksmetric "$P1" oci_logfwd_source_consumer_lag slow)" = 0 ] &&
-      [ "$(http_get "http://127.0.0.1:$P1/metrics" | grep -c '^oci_logfwd_source_consumer_lag{source="slow"')" = 3 ]; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$D1" 2>/dev/null; then
-		echo "FAIL: slow's consumer lag is $(ksmetric "$P1" oci_logfwd_source_consumer_lag slow)," \
-		    "not 0: it never learnt the group's committed offsets"; show_log "$T/d.log"; exit 1
-	fi
-	sleep 0.2
-done
+slow_caught_up() {
+	[ "$(ksmetric "$P1" oci_logfwd_source_consumer_lag slow)" = 0 ] &&
+	[ "$(http_get "http://127.0.0.1:$P1/metrics" |
+	    grep -c '^oci_logfwd_source_consumer_lag{source="slow"')" = 3 ]
+}
+if ! WAIT_PIDS=$D1 wait_for 60 slow_caught_up; then
+	echo "FAIL: slow's consumer lag is $(ksmetric "$P1" oci_logfwd_source_consumer_lag slow)," \
+	    "not 0: it never learnt the group's committed offsets"; show_log "$T/d.log"; exit 1
+fi
 grep -m1 "\[source slow\] learnt" "$T/d.log"; echo "at $(elapsed) s"
 # ... and reads on from there: what A gets now arrives, the first N never again.
 KAFKA_BS=$A_BS; gen_entries "$M" 57 "$T/a2.tsv"; produce "$T/a2.tsv"
 cat "$T/b.tsv.expected" "$T/a2.tsv.expected" >"$T/all.expected"
-end=$(( $(date +%s) + 60 ))
-until check raw "$T/all.expected" "$T/raw.out" >"$T/check.txt"; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$D1" 2>/dev/null; then
-		echo "FAIL: not exactly B + the new records of A"; cat "$T/check.txt"; show_log "$T/d.log"; exit 1
-	fi
-	sleep 0.3
-done
+all_arrived() { check raw "$T/all.expected" "$T/raw.out" >"$T/check.txt"; }
+WAIT_PIDS=$D1 wait_for 60 all_arrived ||
+	{ echo "FAIL: not exactly B + the new records of A"; cat "$T/check.txt"; show_log "$T/d.log"; exit 1; }
 cat "$T/check.txt"
 [ "$(sink_events raw)" = $(( K + M )) ] || { echo "FAIL: $(sink_events raw) events, not $(( K + M ))"; fails=1; }
 kill -TERM "$D1"; wait "$D1"; rc=$?

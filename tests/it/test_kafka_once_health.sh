@@ -71,11 +71,7 @@ except urllib.error.HTTPError as e:
     print(e.code, e.read().decode())
 except Exception as e:
     print("ERR", e)' "$M/healthz"; }
-end=$(( $(date +%s) + 30 ))
-until [ "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" = 3 ]; do
-	[ "$(date +%s)" -ge "$end" ] && { echo "FAIL: daemon never got its partitions"; show_log "$T/d.log"; exit 1; }
-	sleep 0.2
-done
+wait_for 30 owned_is "$P1" 3 || { echo "FAIL: daemon never got its partitions"; show_log "$T/d.log"; exit 1; }
 h=$(health)
 case "$h" in 200*) ;; *) echo "FAIL: /healthz not 200 with brokers up: $h"; fails=1 ;; esac
 kill -USR1 "$KAFKA_PID"
