@@ -1269,6 +1269,9 @@ ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out)
 			int64_t lo = 0, hi = 0, base;
 			const char *l[] = { "source", ks[i]->cfg->name, "topic", p->topic,
 				"partition", num, NULL };
+			/* No base yet: the group's offset is being asked for (ask_committed). */
+			if (p->committed_next < 0 && !p->committed_known)
+				continue;
 			if (rd_kafka_get_watermark_offsets(ks[i]->rk, p->topic, p->partition, &lo,
 			        &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
 				continue;
