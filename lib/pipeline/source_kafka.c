@@ -328,7 +328,7 @@ committed_answer(struct ksource *k, rd_kafka_event_t *ev)
 		if (!k->cfetch_err_logged)
 			log_source(LOG_LVL_WARNING, k->cfg->name, "cannot read the group's "
 			    "committed offsets of %d partition(s) (%s): asking again; until then "
-			    "the consumer lag counts from the oldest message", failed,
+			    "they have no consumer lag metric", failed,
 			    why != NULL ? why : "no answer for them");
 		k->cfetch_err_logged = 1;
 	}
