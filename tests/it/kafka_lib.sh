@@ -62,6 +62,13 @@ produce() {
 		echo "FAIL: kcat could not produce"; cat "$T/kcat.err"; exit 1; }
 }
 
+# produce_lines FILE PARTITION [TOPIC]: kcat produces each line of FILE as one message
+# (no key), in order, into PARTITION.
+produce_lines() {
+	kcat -P -b "$KAFKA_BS" -t "${3:-logs}" -p "$2" -l "$1" 2>"$T/kcat.err" || {
+		echo "FAIL: kcat could not produce"; cat "$T/kcat.err"; exit 1; }
+}
+
 # write_kconf FILE GROUP METRICS_PORT < [sink] sections: a daemon with one streaming source
 # (KSOURCE_EXTRA: more lines for its section).
 write_kconf() {

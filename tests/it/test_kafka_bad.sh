@@ -49,7 +49,7 @@ open(out, "w").write("\n".join(msgs) + "\n")
 open(exp, "w").write("\n".join(expected) + "\n")
 PY
 total=$(lines "$T/msgs.txt")
-kcat -P -b "$KAFKA_BS" -t logs -p 0 -l "$T/msgs.txt" 2>"$T/kcat.err" || { echo "FAIL: kcat"; cat "$T/kcat.err"; exit 1; }
+produce_lines "$T/msgs.txt" 0
 want=$(lines "$T/expected.ndjson")
 start_kdaemon "$T/d.conf" "$T/d.log"; D1=$KPID
 flowed() { lag_is "$P1" 0 && owned_is "$P1" 1; }
