@@ -7,8 +7,8 @@
  * dead-lettered at once and route nothing; they stay inside their batch's range, so the
  * commit passes them with the batch.
  *
- * Nothing here blocks the loop but the bounded commits at revoke and shutdown.  An
- * assigned partition resumes at the group's committed offset: rd_kafka_assign with
+ * Nothing here blocks the loop but the exit (leaving the group, bounded; --once's final
+ * commit).  An assigned partition resumes at the group's committed offset: rd_kafka_assign with
  * RD_KAFKA_OFFSET_INVALID makes librdkafka fetch it itself.  We want it too
  * (committed_next: the lag's base, and what needs no commit again), and ask for it with
  * the admin request ListConsumerGroupOffsets, whose answer arrives as an event on a
