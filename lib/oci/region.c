@@ -216,3 +216,42 @@ region_service_endpoint(const char *service, const char *region, char *out, size
 {
 	return build(service, region, "", out, size);
 }
+
+int
+region_from_streaming(const char *servers, char *out, size_t size)
+{
+	const char *p = servers;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ','), *host, *h, *lab[8];
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p), hl, nl = 0, ll[8];
+		const char *scheme;
+
+		while (n > 0 && isspace((unsigned char)*p))
+			p++, n--;
+		/* librdkafka also takes "PROTOCOL://host:port". */
+		host = p;
+		scheme = memchr(p, ':', n);
+		if (scheme != NULL && (size_t)(p + n - scheme) > 3 && scheme[1] == '/' &&
+		    scheme[2] == '/')
+			host = scheme + 3;
+		hl = (size_t)(p + n - host);
+		for (h = host; h < host + hl && *h != ':' && !isspace((unsigned char)*h); h++)
+			;
+		hl = (size_t)(h - host);
+		/* The host's labels (a name of more than 8 is none of OCI's). */
+		for (h = host; h < host + hl && nl < 8; nl++) {
+			const char *dot = memchr(h, '.', (size_t)(host + hl - h));
+			lab[nl] = h;
+			ll[nl] = dot != NULL ? (size_t)(dot - h) : (size_t)(host + hl - h);
+			h = dot != NULL ? dot + 1 : host + hl;
+		}
+		for (size_t i = 0; h == host + hl && i + 3 < nl; i++)
+			if (ll[i] == 9 && strncasecmp(lab[i], "streaming", 9) == 0 &&
+			    ll[i + 2] == 3 && strncasecmp(lab[i + 2], "oci", 3) == 0 &&
+			    ll[i + 1] > 0 && region_from_imds(lab[i + 1], ll[i + 1], out, size) == 0)
+				return 0;
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return -1;
+}

@@ -48,4 +48,13 @@ int region_logging_endpoint(const char *region, char *out, size_t size);
 int region_service_endpoint(const char *service, const char *region, char *out,
     size_t size);
 
+/*
+ * The region of an OCI Streaming Kafka endpoint in a bootstrap list ("host:port,..."):
+ * the first host of the form <cell>.streaming.<region>.oci.<domain>, e.g.
+ * cell-1.streaming.eu-frankfurt-1.oci.oraclecloud.com:9092 -> "eu-frankfurt-1" (a short
+ * code becomes its identifier, as region_from_imds).  0 with out filled, or -1 when no
+ * host is one (another Kafka) or out is too small.
+ */
+int region_from_streaming(const char *servers, char *out, size_t size);
+
 #endif

@@ -1874,6 +1874,7 @@ source_free(struct conf_source *s)
 	free_secret(s->stream.sasl_password);
 	free(s->stream.sasl_password_file);
 	free(s->stream.tls_ca_file);
+	free(s->stream.region);
 }
 
 static void

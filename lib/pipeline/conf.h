@@ -87,6 +87,8 @@ struct conf_streaming {
 	char *sasl_password;        /* secret; required with sasl_* */
 	char *sasl_password_file;
 	char *tls_ca_file;
+	char *region;               /* the events' cloud.region; NULL = from bootstrap_servers
+	                             * when it is OCI Streaming's (region_from_streaming) */
 	int start_latest;           /* start = latest (default earliest) */
 	int start_word;             /* start was given as earliest or latest */
 };

@@ -71,7 +71,8 @@ const struct key conf_oci_keys[] = {
 	KST("sasl_username", V_STR, sasl_username, NULL), \
 	{ "sasl_password", V_SECRET, offsetof(struct conf_source, stream.sasl_password), 0, 0, \
 	    NULL, offsetof(struct conf_source, stream.sasl_password_file), TY }, \
-	KST("tls_ca_file", V_PATH, tls_ca_file, NULL)
+	KST("tls_ca_file", V_PATH, tls_ca_file, NULL), \
+	KST("region", V_STR, region, NULL)
 const struct key conf_source_keys[] = {
 	{ "type", V_ENUM, offsetof(struct conf_source, type), 0, 0, source_type_names, 0, 0 },
 	KS("query", V_STR, query, 0, 0),

@@ -6,12 +6,29 @@
  * committed (contiguously acknowledged).  Bad messages (not JSON, not a log entry) are
  * dead-lettered at once and route nothing; they stay inside their batch's range, so the
  * commit passes them with the batch.
+ *
+ * Nothing here blocks the loop but the exit (leaving the group, bounded; --once's final
+ * commit).  An assigned partition resumes at the group's committed offset: rd_kafka_assign with
+ * RD_KAFKA_OFFSET_INVALID makes librdkafka fetch it itself.  We want it too
+ * (committed_next: the lag's base, and what needs no commit again), and ask for it with
+ * the admin request ListConsumerGroupOffsets, whose answer arrives as an event on a
+ * queue of ours (aq) that signals the same pipe as the consumer queue.  Rather than a
+ * worker thread doing rd_kafka_committed: nothing to join at exit (destroying the handle
+ * ends a request in flight; a thread would hold the exit for its timeout), and no state
+ * shared across threads.  Rather than the statistics callback's committed_offset: that
+ * is librdkafka's value of the moment, which outlives a revoke and comes once a second.
+ * Each request is tagged with a number kept in the partitions it asked for; an answer
+ * is taken only by a partition still carrying its number, so an answer for a partition
+ * revoked (and maybe assigned again, as a new kpart) meanwhile is ignored.  --once takes
+ * each partition's high watermark from librdkafka's cache (every fetch response
+ * carries it) and knows a partition is read to its end from its PARTITION_EOF event.
  */
 #include "source_kafka.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +47,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "normalize.h"
+#include "region.h"
 #include "route.h"
 #include "safeopen.h"
 #include "sink.h"
@@ -38,12 +56,13 @@
 #define DRAIN_MAX 2000          /* messages per loop turn: other events get their turn */
 #define TICK_MS 200             /* commits, revoke waits, --once checks, health */
 #define COMMIT_EVERY_MS 1000    /* async commits of acknowledged offsets */
-#define SYNC_COMMIT_MS 5000     /* revoke / shutdown: bounded wait for the commit */
 #define BAD_LOG_FIRST 10
 #define ERROR_LOG_EVERY_MS 60000
 #define CLOSE_MAX_MS 10000      /* leaving the group at exit */
 #define BLOCK_CHECK_MS 20       /* a full sink: look again this often */
 #define BLOCK_PAUSE_MS 1000     /* ... and pause the partitions after this long */
+#define COMMITTED_TIMEOUT_MS 30000 /* one request for the group's committed offsets */
+#define COMMITTED_RETRY_MS 2000    /* ... asked again this long after a failure */
 
 struct kpart {
 	struct kpart *next;
@@ -52,8 +71,11 @@ struct kpart {
 	int32_t partition;
 	int revoking;           /* revoked: read nothing more, commit, then let go */
 	struct koffsets *offs;  /* what may be committed */
-	int64_t committed_next; /* what the group has (or we sent); -1 = unknown */
+	int64_t committed_next; /* what the group has (or we sent); -1 = unknown/none */
+	int committed_known;    /* the group's committed offset was learnt (maybe none) */
+	uint64_t cfetch_id;     /* the request asking for it now; 0 = none (ask_committed) */
 	int64_t once_target;    /* --once: high watermark at assignment; -1 = unknown */
+	int64_t eof_at;         /* --once: read to the end at this offset; -1 = not yet */
 	int64_t next_expected;  /* after the last message routed; -1 = none yet */
 	int64_t gap_checked;    /* next_expected when a jump was last read again; -1 */
 	uint64_t records;
@@ -68,6 +90,10 @@ struct ksource {
 	int64_t shutdown_timeout_ms;
 	rd_kafka_t *rk;
 	rd_kafka_queue_t *q;
+	rd_kafka_queue_t *aq;   /* answers to our admin requests (committed offsets) */
+	uint64_t cfetch_seq;    /* the last committed-offsets request's number */
+	int64_t cfetch_retry_mono; /* no new request before (after a failure) */
+	int cfetch_err_logged;
 	int pipefd[2];
 	struct event *pipe_ev, *tick, *again;
 	struct route *routes;
@@ -76,6 +102,8 @@ struct ksource {
 	struct route_bufs rb;
 	struct buf tmp;
 	struct kpart *parts;
+	const char *region;     /* the events' cloud.region; NULL = none (not OCI) */
+	char region_buf[64];
 	int started, stopping, paused, losses, finished_called, assigned_once;
 	rd_kafka_topic_partition_list_t *revoke_pending; /* deferred unassign */
 	int64_t revoke_deadline_mono;
@@ -204,6 +232,129 @@ commit_acked(struct ksource *k, int only_revoking, int sync)
 	k->last_commit_mono = timeutil_mono_ms();
 }
 
+/*
+ * Asks the group's coordinator for the committed offsets of the partitions that do not
+ * know theirs and are not being asked (see the top of the file): one asynchronous
+ * request, answered on aq (served by serve_admin).
+ */
+static void
+ask_committed(struct ksource *k)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_ListConsumerGroupOffsets_t *g;
+	rd_kafka_AdminOptions_t *o;
+	char e[256];
+
+	if (k->aq == NULL || k->stopping || timeutil_mono_ms() < k->cfetch_retry_mono)
+		return;
+	l = rd_kafka_topic_partition_list_new(4);
+	if (l == NULL)
+		return;
+	for (struct kpart *p = k->parts; p != NULL; p = p->next)
+		if (!p->revoking && !p->committed_known && p->cfetch_id == 0)
+			rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+	if (l->cnt == 0) {
+		rd_kafka_topic_partition_list_destroy(l);
+		return;
+	}
+	g = rd_kafka_ListConsumerGroupOffsets_new(k->cfg->stream.group_id, l);
+	o = rd_kafka_AdminOptions_new(k->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+	if (g != NULL && o != NULL &&
+	    rd_kafka_AdminOptions_set_request_timeout(o, COMMITTED_TIMEOUT_MS, e, sizeof(e)) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR) {
+		uint64_t id = ++k->cfetch_seq;
+		rd_kafka_AdminOptions_set_opaque(o, (void *)(uintptr_t)id);
+		rd_kafka_ListConsumerGroupOffsets(k->rk, &g, 1, o, k->aq);
+		for (struct kpart *p = k->parts; p != NULL; p = p->next)
+			if (!p->revoking && !p->committed_known && p->cfetch_id == 0)
+				p->cfetch_id = id;
+	} else {
+		k->cfetch_retry_mono = timeutil_mono_ms() + COMMITTED_RETRY_MS; /* memory */
+	}
+	if (g != NULL)
+		rd_kafka_ListConsumerGroupOffsets_destroy(g);
+	if (o != NULL)
+		rd_kafka_AdminOptions_destroy(o);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* One answer to ask_committed: taken by the partitions that still wait for it. */
+static void
+committed_answer(struct ksource *k, rd_kafka_event_t *ev)
+{
+	uint64_t id = (uint64_t)(uintptr_t)rd_kafka_event_opaque(ev);
+	const rd_kafka_ListConsumerGroupOffsets_result_t *res =
+	    rd_kafka_event_ListConsumerGroupOffsets_result(ev);
+	const rd_kafka_group_result_t **groups = NULL;
+	const rd_kafka_topic_partition_list_t *l = NULL;
+	const rd_kafka_error_t *ge = NULL;
+	size_t n = 0;
+	int learnt = 0, failed = 0;
+	const char *why = NULL;
+
+	if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		why = rd_kafka_event_error_string(ev);
+	else if (res != NULL)
+		groups = rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n);
+	if (why == NULL && n == 1 && (ge = rd_kafka_group_result_error(groups[0])) != NULL)
+		why = rd_kafka_error_string(ge);
+	else if (why == NULL && n == 1)
+		l = rd_kafka_group_result_partitions(groups[0]);
+	for (int i = 0; l != NULL && i < l->cnt; i++) {
+		struct kpart *p = part_find(k, l->elems[i].topic, l->elems[i].partition);
+		/* Revoked meanwhile (gone, or a new kpart asking with a newer request). */
+		if (p == NULL || p->cfetch_id != id || p->revoking)
+			continue;
+		if (l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			why = rd_kafka_err2str(l->elems[i].err);
+			continue;
+		}
+		p->committed_known = 1;
+		/* A commit of ours since the question is newer than the answer. */
+		if (p->committed_next < 0 && l->elems[i].offset >= 0)
+			p->committed_next = l->elems[i].offset;
+		log_source(LOG_LVL_DEBUG, k->cfg->name, "%s/%" PRId32 ": the group's committed "
+		    "offset is %" PRId64, p->topic, p->partition, l->elems[i].offset);
+		learnt++;
+	}
+	/* Those still without an answer are asked again (after a pause). */
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		if (p->cfetch_id != id)
+			continue;
+		p->cfetch_id = 0;
+		if (!p->committed_known)
+			failed++;
+	}
+	if (failed > 0) {
+		k->cfetch_retry_mono = timeutil_mono_ms() + COMMITTED_RETRY_MS;
+		if (!k->cfetch_err_logged)
+			log_source(LOG_LVL_WARNING, k->cfg->name, "cannot read the group's "
+			    "committed offsets of %d partition(s) (%s): asking again; until then "
+			    "they have no consumer lag metric", failed,
+			    why != NULL ? why : "no answer for them");
+		k->cfetch_err_logged = 1;
+	}
+	if (learnt > 0) {
+		log_source(LOG_LVL_INFO, k->cfg->name, "learnt the group's committed offsets of "
+		    "%d partition(s)", learnt);
+		if (failed == 0)
+			k->cfetch_err_logged = 0;
+	}
+}
+
+/* Serves aq: the answers to our admin requests. */
+static void
+serve_admin(struct ksource *k)
+{
+	rd_kafka_event_t *ev;
+
+	while (k->aq != NULL && (ev = rd_kafka_queue_poll(k->aq, 0)) != NULL) {
+		if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT)
+			committed_answer(k, ev);
+		rd_kafka_event_destroy(ev);
+	}
+}
+
 static void
 part_free(struct kpart *p)
 {
@@ -220,7 +371,7 @@ static void
 route_event(struct ksource *k, struct ack *ack, const struct event *ev)
 {
 	route_event_to_sinks(k->routes, k->n_routes, k->formats_used, &k->rb, ev, k->cfg->name,
-	    NULL, ack);
+	    k->region, ack);
 }
 
 /*
@@ -284,7 +435,7 @@ route_entry(struct ksource *k, struct ack *ack, const char *json, size_t len,
 	if (k->env.mode == SOURCE_MODE_DRYRUN) {
 		struct buf *b = &k->rb.enc[k->env.dryrun_format];
 		buf_reset(b);
-		if (format_encode(ev, k->env.dryrun_format, NULL, b) == 0) {
+		if (format_encode(ev, k->env.dryrun_format, k->region, b) == 0) {
 			buf_append_char(b, '\n');
 			fwrite(b->data, 1, b->len, k->env.dryrun_out);
 		}
@@ -461,25 +612,29 @@ check_once(struct ksource *k)
 {
 	if (k->env.mode == SOURCE_MODE_DAEMON || k->finished_called || !k->assigned_once)
 		return;
-	/* Every partition's target first, as soon as it is assigned: the high watermark
-	 * seen at start, not whatever it has grown to when an earlier one is done. */
+	/* Every partition's target first, as soon as it is known: the high watermark of
+	 * its first fetch response (librdkafka's cache: asking the broker would block),
+	 * not whatever it has grown to when an earlier partition is done. */
 	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
 		int64_t lo = -1, hi = -1;
 		if (p->once_target >= 0)
 			continue;
-		if (rd_kafka_query_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi,
-		        2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (rd_kafka_get_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi) !=
+		    RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
 			return;
 		p->once_target = hi;
-		/* An empty partition (or one read to its end before) is done. */
-		if (koffsets_next(p->offs) < 0 && p->committed_next >= hi)
-			koffsets_set_next(p->offs, p->committed_next);
-		if (koffsets_next(p->offs) < 0 && lo == hi)
-			koffsets_set_next(p->offs, hi);
 	}
-	for (struct kpart *p = k->parts; p != NULL; p = p->next)
-		if (koffsets_busy(p->offs) || koffsets_next(p->offs) < p->once_target)
+	for (struct kpart *p = k->parts; p != NULL; p = p->next) {
+		if (koffsets_busy(p->offs))
 			return;
+		/* Read to its end with nothing held: an empty partition, one read to its end
+		 * before, or one that ends in offsets without messages (transaction
+		 * markers): done at the end's offset. */
+		if (p->eof_at >= 0 && koffsets_next(p->offs) < p->eof_at)
+			koffsets_set_next(p->offs, p->eof_at);
+		if (koffsets_next(p->offs) < p->once_target)
+			return;
+	}
 	if (k->env.mode != SOURCE_MODE_DRYRUN)
 		commit_acked(k, 0, 1);
 	k->finished_called = 1;
@@ -515,19 +670,15 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 			p->k = k;
 			p->partition = parts->elems[i].partition;
 			p->committed_next = -1;
-			p->once_target = p->next_expected = p->gap_checked = -1;
+			p->once_target = p->eof_at = p->next_expected = p->gap_checked = -1;
 			p->next = k->parts;
 			k->parts = p;
 		}
-		/* What the group committed: where reading goes on, and the lag's base. */
-		if (rd_kafka_committed(rk, parts, SYNC_COMMIT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
-			for (int i = 0; i < parts->cnt; i++) {
-				struct kpart *p = part_find(k, parts->elems[i].topic,
-				    parts->elems[i].partition);
-				if (p != NULL && parts->elems[i].offset >= 0)
-					p->committed_next = parts->elems[i].offset;
-				parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-			}
+		/* Reading goes on at the group's committed offset (`start` where there is
+		 * none): librdkafka fetches it itself for an INVALID offset, without blocking
+		 * us.  We ask for it too (the lag's base): the answer comes to serve_admin. */
+		for (int i = 0; i < parts->cnt; i++)
+			parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
 		log_source(LOG_LVL_INFO, k->cfg->name, "assigned %d partition(s) of %s (group %s)",
 		    parts->cnt, parts->cnt > 0 ? parts->elems[0].topic : "-",
 		    k->cfg->stream.group_id);
@@ -540,6 +691,7 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
 			rd_kafka_assign(rk, parts);
 		}
 		k->assigned_once = 1;
+		ask_committed(k);
 		/* A partition we paused when it was revoked stays paused in librdkafka when
 		 * it comes back: resume it (or pause all while a sink is full). */
 		if (k->paused)
@@ -770,7 +922,14 @@ drain(struct ksource *k)
 		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			if (!k->stopping)
 				handle_message(k, m);
-		} else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		} else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			/* (--once only) Every message before it was handed to us before it:
+			 * the partition is read to m->offset. */
+			struct kpart *p = m->rkt != NULL ? part_find(k, rd_kafka_topic_name(m->rkt),
+			    m->partition) : NULL;
+			if (p != NULL && !p->revoking && m->offset >= p->next_expected)
+				p->eof_at = m->offset;
+		} else {
 			on_error(k->rk, m->err, rd_kafka_message_errstr(m), k);
 		}
 		rd_kafka_message_destroy(m);
@@ -794,6 +953,7 @@ pipe_cb(evutil_socket_t fd, short what, void *arg)
 
 	while (read(fd, b, sizeof(b)) > 0)
 		;
+	serve_admin(arg);
 	drain(arg);
 }
 
@@ -809,7 +969,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	struct ksource *k = arg;
 	int64_t mono = timeutil_mono_ms();
 
+	serve_admin(k);
 	drain(k);
+	ask_committed(k); /* those whose answer failed */
 	if (k->revoke_pending != NULL && (!busy_revoking(k) || mono >= k->revoke_deadline_mono))
 		finish_revoke(k);
 	if (!k->stopping && mono - k->last_commit_mono >= COMMIT_EVERY_MS)
@@ -902,12 +1064,23 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	k->owner = owner;
 	k->shutdown_timeout_ms = env->shutdown_timeout_ms;
 	k->pipefd[0] = k->pipefd[1] = -1;
+	/* cloud.region, as a search source gives its region: the stream's. */
+	if (cfg->stream.region != NULL)
+		k->region = cfg->stream.region;
+	else if (cfg->stream.bootstrap_servers != NULL &&
+	    region_from_streaming(cfg->stream.bootstrap_servers, k->region_buf,
+	        sizeof(k->region_buf)) == 0)
+		k->region = k->region_buf;
 	for (int f = 0; f < 3; f++)
 		buf_init(&k->rb.enc[f], 0);
 	buf_init(&k->rb.summary, 0);
 	buf_init(&k->tmp, 0);
 	c = make_conf(cfg, err, errlen);
 	if (c == NULL)
+		goto fail;
+	/* --once / --dry-run: where each partition ends (check_once). */
+	if (env->mode != SOURCE_MODE_DAEMON &&
+	    set(c, "enable.partition.eof", "true", err, errlen) != 0)
 		goto fail;
 	rd_kafka_conf_set_opaque(c, k);
 	rd_kafka_conf_set_rebalance_cb(c, on_rebalance);
@@ -923,13 +1096,15 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	c = NULL; /* owned by rk now */
 	rd_kafka_poll_set_consumer(k->rk);
 	k->q = rd_kafka_queue_get_consumer(k->rk);
-	if (k->q == NULL || pipe(k->pipefd) != 0)
+	k->aq = rd_kafka_queue_new(k->rk);
+	if (k->q == NULL || k->aq == NULL || pipe(k->pipefd) != 0)
 		goto oom;
 	for (int i = 0; i < 2; i++) {
 		fcntl(k->pipefd[i], F_SETFL, fcntl(k->pipefd[i], F_GETFL) | O_NONBLOCK);
 		fcntl(k->pipefd[i], F_SETFD, FD_CLOEXEC);
 	}
 	rd_kafka_queue_io_event_enable(k->q, k->pipefd[1], "1", 1);
+	rd_kafka_queue_io_event_enable(k->aq, k->pipefd[1], "1", 1);
 	k->pipe_ev = event_new(env->base, k->pipefd[0], EV_READ | EV_PERSIST, pipe_cb, k);
 	k->tick = evtimer_new(env->base, tick_cb, k);
 	k->again = evtimer_new(env->base, again_cb, k);
@@ -1061,6 +1236,11 @@ ksource_free(struct ksource *k)
 			rd_kafka_queue_io_event_enable(k->q, -1, NULL, 0);
 			rd_kafka_queue_destroy(k->q);
 		}
+		if (k->aq != NULL) {
+			/* A request in flight ends with the handle. */
+			rd_kafka_queue_io_event_enable(k->aq, -1, NULL, 0);
+			rd_kafka_queue_destroy(k->aq);
+		}
 		rd_kafka_destroy_flags(k->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 	}
 	while (k->parts != NULL) {
@@ -1130,6 +1310,9 @@ ksource_metrics(struct ksource *const *ks, size_t n, struct buf *out)
 			int64_t lo = 0, hi = 0, base;
 			const char *l[] = { "source", ks[i]->cfg->name, "topic", p->topic,
 				"partition", num, NULL };
+			/* No base yet: the group's offset is being asked for (ask_committed). */
+			if (p->committed_next < 0 && !p->committed_known)
+				continue;
 			if (rd_kafka_get_watermark_offsets(ks[i]->rk, p->topic, p->partition, &lo,
 			        &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
 				continue;

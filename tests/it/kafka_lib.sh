@@ -9,18 +9,25 @@ if ! command -v kcat >/dev/null 2>&1; then echo "skip: kcat not installed (make 
 # A killed group member is noticed after this, not the default 45 s.
 export OCI_LOGFWD_TEST_KAFKA_SESSION_TIMEOUT_MS=6000
 
-# start_kafka TOPIC:PARTITIONS...: the mock cluster; sets KAFKA_BS, KAFKA_PID.
+# start_kafka [--OPTION=VALUE]... TOPIC:PARTITIONS...: a mock cluster (kafkamock, with
+# those options); sets KAFKA_BS, KAFKA_PID and KAFKA_ERR (its stderr).  Each call starts
+# another cluster.
+KAFKA_N=0
 start_kafka() {
-	local args=() t
-	for t in "$@"; do args+=(--topic "$t"); done
-	rm -f "$T/kafka.bs"
-	"$BUILD/kafkamock" --brokers 1 "${args[@]}" --bootstrap-file "$T/kafka.bs" \
-	    >/dev/null 2>"$T/kafkamock.err" &
+	local args=() t bs
+	for t in "$@"; do
+		case "$t" in --*) args+=("$t") ;; *) args+=(--topic "$t") ;; esac
+	done
+	KAFKA_N=$((KAFKA_N + 1))
+	bs="$T/kafka$KAFKA_N.bs"
+	KAFKA_ERR="$T/kafkamock$KAFKA_N.err"
+	"$BUILD/kafkamock" --brokers 1 "${args[@]}" --bootstrap-file "$bs" \
+	    >/dev/null 2>"$KAFKA_ERR" &
 	KAFKA_PID=$!
 	PIDS="$PIDS $KAFKA_PID"
-	for _ in $(seq 1 200); do [ -s "$T/kafka.bs" ] && break; sleep 0.05; done
-	if [ ! -s "$T/kafka.bs" ]; then echo "FAIL: kafkamock did not start"; cat "$T/kafkamock.err"; exit 1; fi
-	KAFKA_BS=$(cat "$T/kafka.bs")
+	for _ in $(seq 1 200); do [ -s "$bs" ] && break; sleep 0.05; done
+	if [ ! -s "$bs" ]; then echo "FAIL: kafkamock did not start"; cat "$KAFKA_ERR"; exit 1; fi
+	KAFKA_BS=$(cat "$bs")
 }
 
 # gen_entries N SEED OUT: N distinct log entries (the logContent objects Service
@@ -55,7 +62,15 @@ produce() {
 		echo "FAIL: kcat could not produce"; cat "$T/kcat.err"; exit 1; }
 }
 
-# write_kconf FILE GROUP METRICS_PORT < [sink] sections: a daemon with one streaming source.
+# produce_lines FILE PARTITION [TOPIC]: kcat produces each line of FILE as one message
+# (no key), in order, into PARTITION.
+produce_lines() {
+	kcat -P -b "$KAFKA_BS" -t "${3:-logs}" -p "$2" -l "$1" 2>"$T/kcat.err" || {
+		echo "FAIL: kcat could not produce"; cat "$T/kcat.err"; exit 1; }
+}
+
+# write_kconf FILE GROUP METRICS_PORT < [sink] sections: a daemon with one streaming source
+# (KSOURCE_EXTRA: more lines for its section).
 write_kconf() {
 	mkdir -p "$T/state-$2-$3"
 	{
@@ -73,6 +88,7 @@ topic = logs
 group_id = $2
 security_protocol = plaintext
 start = earliest
+${KSOURCE_EXTRA:-}
 
 CONF
 		cat
@@ -92,4 +108,40 @@ kmetric() {
 	http_get "http://127.0.0.1:$1/metrics" | awk -v n="$2" '
 		index($0, n "{") == 1 || index($0, n " ") == 1 { s += $NF; f = 1 }
 		END { if (f) print s; else print "" }'
+}
+
+# ksmetric PORT NAME SOURCE: the sum of the samples of NAME labelled source="SOURCE"
+# (empty when there is none).
+ksmetric() {
+	http_get "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v s="source=\"$3\"" '
+		(index($0, n "{") == 1) && index($0, s) { v += $NF; f = 1 }
+		END { if (f) print v; else print "" }'
+}
+
+# owned_is PORT N [PORT N]...: each daemon owns N partitions (all its streaming sources).
+owned_is() {
+	while [ "$#" -ge 2 ]; do
+		[ "$(kmetric "$1" oci_logfwd_source_partitions_owned)" = "$2" ] || return 1
+		shift 2
+	done
+}
+
+# lag_is PORT N [PORT N]...: each daemon's consumer lag (all partitions) is N.
+lag_is() {
+	while [ "$#" -ge 2 ]; do
+		[ "$(kmetric "$1" oci_logfwd_source_consumer_lag)" = "$2" ] || return 1
+		shift 2
+	done
+}
+
+# wait_for SECONDS CMD [ARG]...: runs CMD again every 0.2 s until it succeeds (0), or
+# 1 when SECONDS have passed or a process of WAIT_PIDS (if set) is gone.
+wait_for() {
+	local end=$(( $(date +%s) + $1 )) p
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		for p in ${WAIT_PIDS:-}; do kill -0 "$p" 2>/dev/null || return 1; done
+		sleep 0.2
+	done
 }

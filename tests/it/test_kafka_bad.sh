@@ -49,18 +49,14 @@ open(out, "w").write("\n".join(msgs) + "\n")
 open(exp, "w").write("\n".join(expected) + "\n")
 PY
 total=$(lines "$T/msgs.txt")
-kcat -P -b "$KAFKA_BS" -t logs -p 0 -l "$T/msgs.txt" 2>"$T/kcat.err" || { echo "FAIL: kcat"; cat "$T/kcat.err"; exit 1; }
+produce_lines "$T/msgs.txt" 0
 want=$(lines "$T/expected.ndjson")
 start_kdaemon "$T/d.conf" "$T/d.log"; D1=$KPID
-end=$(( $(date +%s) + 60 ))
-until [ "$(kmetric "$P1" oci_logfwd_source_consumer_lag)" = 0 ] &&
-      [ "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" = 1 ]; do
-	if [ "$(date +%s)" -ge "$end" ] || ! kill -0 "$D1" 2>/dev/null; then
-		echo "FAIL: the partition did not flow to its end (lag $(kmetric "$P1" oci_logfwd_source_consumer_lag))"
-		show_log "$T/d.log"; exit 1
-	fi
-	sleep 0.3
-done
+flowed() { lag_is "$P1" 0 && owned_is "$P1" 1; }
+if ! WAIT_PIDS=$D1 wait_for 60 flowed; then
+	echo "FAIL: the partition did not flow to its end (lag $(kmetric "$P1" oci_logfwd_source_consumer_lag))"
+	show_log "$T/d.log"; exit 1
+fi
 fails=0
 bad=$(kmetric "$P1" oci_logfwd_source_bad_records_total)
 echo "$total messages: bad_records $bad, sink events $(sink_events raw) (want $want)"

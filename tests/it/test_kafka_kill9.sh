@@ -25,12 +25,7 @@ CONF
 done
 start_kdaemon "$T/d$P1.conf" "$T/d1.log"; D1=$KPID
 start_kdaemon "$T/d$P2.conf" "$T/d2.log"; D2=$KPID
-end=$(( $(date +%s) + 60 ))
-until [ "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" = 3 ] &&
-      [ "$(kmetric "$P2" oci_logfwd_source_partitions_owned)" = 3 ]; do
-	[ "$(date +%s)" -ge "$end" ] && { echo "FAIL: no 3 + 3 group"; show_log "$T/d1.log"; exit 1; }
-	sleep 0.2
-done
+wait_for 60 owned_is "$P1" 3 "$P2" 3 || { echo "FAIL: no 3 + 3 group"; show_log "$T/d1.log"; exit 1; }
 gen_entries "$N" 17 "$T/in.tsv"
 produce "$T/in.tsv"
 if ! wait_events raw $(( N * 3 / 10 )) 60; then

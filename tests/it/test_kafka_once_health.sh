@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # test_kafka_once_health.sh — issue 13: `--once` on a streaming source reads every
 # partition to the high watermark seen at start, delivers, commits and exits 0; a second
-# `--once` of the same group finds nothing new.  Then a daemon: while every broker is
-# down /healthz answers 503 naming the source, and 200 again once they are back.
+# `--once` of the same group finds nothing new, nor does one of a new group with start =
+# latest.  The source's `region` is the events' cloud.region (ECS and OCSF).  Then a
+# daemon: while every broker is down /healthz answers 503 naming the source, and 200
+# again once they are back.
 source "$(dirname "$0")/kafka_lib.sh"
 
 N=$(scaled 3000)
 start_kafka logs:3
 start_sink raw
 P1=$(free_port)
-write_kconf "$T/d.conf" grp "$P1" <<CONF
+KSOURCE_EXTRA="region = ap-tokyo-1" write_kconf "$T/d.conf" grp "$P1" <<CONF
 [sink raw]
 type = http
 url = http://127.0.0.1:$SINK_PORT/ingest
 format = raw
 batch_max_events = 500
 batch_timeout = 100ms
+
+[sink ecs]
+type = file
+path = $T/ecs.ndjson
+format = ecs
+
+[sink ocsf]
+type = file
+path = $T/ocsf.ndjson
+format = ocsf
 CONF
 gen_entries "$N" 29 "$T/in.tsv"
 produce "$T/in.tsv"
@@ -24,10 +36,29 @@ timeout 60 "$BUILD/oci-logfwd" -c "$T/d.conf" --once >"$T/once1.log" 2>&1; rc=$?
 echo "--once: exit $rc, sink events $(sink_events raw)"
 [ "$rc" -eq 0 ] || { echo "FAIL: --once exit $rc"; show_log "$T/once1.log"; fails=1; }
 check raw "$T/in.tsv.expected" "$T/raw.out" || fails=1
+python3 - "$T/ecs.ndjson" "$T/ocsf.ndjson" "$N" <<'PY' || fails=1
+import json, sys
+ecs = [json.loads(l) for l in open(sys.argv[1])]
+ocsf = [json.loads(l) for l in open(sys.argv[2])]
+n = int(sys.argv[3])
+er = {e.get("cloud", {}).get("region") for e in ecs}
+orr = {e.get("cloud", {}).get("region") for e in ocsf}
+ok = len(ecs) == n and len(ocsf) == n and er == {"ap-tokyo-1"} and orr == {"ap-tokyo-1"}
+print("cloud.region: ECS %s, OCSF %s (%d, %d events) -> %s" %
+      (sorted(map(str, er)), sorted(map(str, orr)), len(ecs), len(ocsf), "ok" if ok else "FAIL"))
+sys.exit(0 if ok else 1)
+PY
 timeout 60 "$BUILD/oci-logfwd" -c "$T/d.conf" --once >"$T/once2.log" 2>&1; rc=$?
 echo "second --once: exit $rc, sink events $(sink_events raw)"
 [ "$rc" -eq 0 ] || { echo "FAIL: second --once exit $rc"; show_log "$T/once2.log"; fails=1; }
 [ "$(sink_events raw)" = "$N" ] || { echo "FAIL: the second --once sent again what was committed"; fails=1; }
+# A new group that starts at the end: nothing to read, done at once.
+sed 's/^group_id = grp$/group_id = grp-latest/; s/^start = earliest$/start = latest/' \
+    "$T/d.conf" >"$T/latest.conf"
+timeout 60 "$BUILD/oci-logfwd" -c "$T/latest.conf" --once >"$T/once3.log" 2>&1; rc=$?
+echo "--once of a new group at start = latest: exit $rc, sink events $(sink_events raw)"
+[ "$rc" -eq 0 ] || { echo "FAIL: --once at start = latest exit $rc"; show_log "$T/once3.log"; fails=1; }
+[ "$(sink_events raw)" = "$N" ] || { echo "FAIL: --once at start = latest sent something"; fails=1; }
 
 # /healthz while the brokers are down (unhealthy after 120 s x OCI_LOGFWD_TEST_RETRY_SCALE).
 start_kdaemon "$T/d.conf" "$T/d.log"; D1=$KPID
@@ -40,11 +71,7 @@ except urllib.error.HTTPError as e:
     print(e.code, e.read().decode())
 except Exception as e:
     print("ERR", e)' "$M/healthz"; }
-end=$(( $(date +%s) + 30 ))
-until [ "$(kmetric "$P1" oci_logfwd_source_partitions_owned)" = 3 ]; do
-	[ "$(date +%s)" -ge "$end" ] && { echo "FAIL: daemon never got its partitions"; show_log "$T/d.log"; exit 1; }
-	sleep 0.2
-done
+wait_for 30 owned_is "$P1" 3 || { echo "FAIL: daemon never got its partitions"; show_log "$T/d.log"; exit 1; }
 h=$(health)
 case "$h" in 200*) ;; *) echo "FAIL: /healthz not 200 with brokers up: $h"; fails=1 ;; esac
 kill -USR1 "$KAFKA_PID"

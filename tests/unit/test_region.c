@@ -100,6 +100,48 @@ test_imds_region(void **state)
 	assert_int_equal(region_from_imds("phx", 3, tiny, sizeof(tiny)), -1);
 }
 
+/* A streaming source's region comes from its OCI Streaming bootstrap host. */
+static void
+test_streaming_region(void **state)
+{
+	char out[64], tiny[8];
+
+	(void)state;
+	assert_int_equal(region_from_streaming("cell-1.streaming.eu-frankfurt-1.oci."
+	    "oraclecloud.com:9092", out, sizeof(out)), 0);
+	assert_string_equal(out, "eu-frankfurt-1");
+	/* another realm, no port, a short code, upper case, a protocol prefix */
+	assert_int_equal(region_from_streaming("cell-2.streaming.uk-gov-london-1.oci."
+	    "oraclegovcloud.uk", out, sizeof(out)), 0);
+	assert_string_equal(out, "uk-gov-london-1");
+	assert_int_equal(region_from_streaming("CELL-1.Streaming.IAD.OCI.oraclecloud.com:9092",
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "us-ashburn-1");
+	assert_int_equal(region_from_streaming("SASL_SSL://cell-1.streaming.ap-tokyo-1.oci."
+	    "oraclecloud.com:9092", out, sizeof(out)), 0);
+	assert_string_equal(out, "ap-tokyo-1");
+	/* the first OCI host of the list */
+	assert_int_equal(region_from_streaming("10.0.0.5:9092, cell-1.streaming.us-phoenix-1."
+	    "oci.oraclecloud.com:9092,cell-1.streaming.ap-tokyo-1.oci.oraclecloud.com:9092",
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "us-phoenix-1");
+	/* not OCI Streaming: another Kafka, an IP, a look-alike, nothing */
+	assert_int_equal(region_from_streaming("kafka-1.example.com:9092,127.0.0.1:9092", out,
+	    sizeof(out)), -1);
+	assert_int_equal(region_from_streaming("streaming.eu-frankfurt-1.example.com:9092", out,
+	    sizeof(out)), -1);
+	assert_int_equal(region_from_streaming("cell-1.streaming.eu-frankfurt-1.oci", out,
+	    sizeof(out)), -1);
+	assert_int_equal(region_from_streaming("cell-1.streaming..oci.oraclecloud.com:9092",
+	    out, sizeof(out)), -1);
+	assert_int_equal(region_from_streaming("cell-1.streaming.eu_x.oci.oraclecloud.com",
+	    out, sizeof(out)), -1);
+	assert_int_equal(region_from_streaming("", out, sizeof(out)), -1);
+	/* does not fit */
+	assert_int_equal(region_from_streaming("cell-1.streaming.eu-frankfurt-1.oci."
+	    "oraclecloud.com:9092", tiny, sizeof(tiny)), -1);
+}
+
 int
 main(void)
 {
@@ -107,6 +149,7 @@ main(void)
 		cmocka_unit_test(test_logging_endpoints),
 		cmocka_unit_test(test_service_and_errors),
 		cmocka_unit_test(test_imds_region),
+		cmocka_unit_test(test_streaming_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

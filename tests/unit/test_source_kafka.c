@@ -175,7 +175,7 @@ test_conf_streaming(void **state)
 	c = load(HEAD "[source k]\ntype = streaming\n"
 	    "bootstrap_servers = a:9092,b:9092\ntopic = t1, t2\ngroup_id = g\n"
 	    "sasl_mechanism = scram-sha-512\nsasl_username = ten/jane/ocid1.streampool.x\n"
-	    "sasl_password = ${TEST_KAFKA_TOKEN}\nstart = latest\n", &err);
+	    "sasl_password = ${TEST_KAFKA_TOKEN}\nstart = latest\nregion = ap-tokyo-1\n", &err);
 	if (c == NULL)
 		fail_msg("%s", err.text);
 	s = &c->sources[0];
@@ -188,11 +188,13 @@ test_conf_streaming(void **state)
 	assert_int_equal(s->stream.sasl_mechanism, CONF_KMECH_SCRAM_SHA_512);
 	assert_string_equal(s->stream.sasl_password, "s3cr3t-token");
 	assert_true(s->stream.start_latest);
+	assert_string_equal(s->stream.region, "ap-tokyo-1");
 	f = open_memstream(&dump, &dlen);
 	conf_dump(c, f);
 	fclose(f);
 	assert_non_null(strstr(dump, "type = streaming\n"));
 	assert_non_null(strstr(dump, "start = latest\n"));
+	assert_non_null(strstr(dump, "region = ap-tokyo-1\n"));
 	assert_non_null(strstr(dump, "sasl_password = ***\n"));
 	assert_null(strstr(dump, "s3cr3t-token"));
 	free(dump);

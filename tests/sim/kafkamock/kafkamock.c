@@ -3,10 +3,14 @@
  * (rdkafka_mock.h), in one process, with its bootstrap list written out.
  *
  *   kafkamock [--brokers N] [--topic NAME:PARTITIONS]... [--bootstrap-file F]
+ *             [--delay-on-hup APIKEY:MS:COUNT]
  *
  * Prints the bootstrap list ("127.0.0.1:PORT,...") on stdout (and to F) once the topics
  * exist, then serves until SIGTERM/SIGINT.  SIGUSR1 takes every broker down (the
- * connections are closed and refused), SIGUSR2 brings them up again.  Any Kafka client
+ * connections are closed and refused), SIGUSR2 brings them up again.  SIGHUP arms
+ * --delay-on-hup: each broker answers the next COUNT requests of Kafka API APIKEY (e.g.
+ * 9, OffsetFetch) MS milliseconds late; a broker answers a connection's requests in
+ * order, so everything after them on that connection waits too.  Any Kafka client
  * (kcat, the daemon) can produce, consume and use consumer groups against it.
  */
 #include <getopt.h>
@@ -19,7 +23,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-static volatile sig_atomic_t stop_sig, down_sig, up_sig;
+static volatile sig_atomic_t stop_sig, down_sig, up_sig, hup_sig;
 
 static void
 on_sig(int sig)
@@ -28,6 +32,8 @@ on_sig(int sig)
 		down_sig = 1;
 	else if (sig == SIGUSR2)
 		up_sig = 1;
+	else if (sig == SIGHUP)
+		hup_sig = 1;
 	else
 		stop_sig = 1;
 }
@@ -39,17 +45,19 @@ main(int argc, char **argv)
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "topic", required_argument, NULL, 't' },
 		{ "bootstrap-file", required_argument, NULL, 'f' },
+		{ "delay-on-hup", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *topics[32], *bfile = NULL;
 	int ntopics = 0, nbrokers = 1, c;
+	int delay_api = -1, delay_ms = 0, delay_cnt = 0;
 	char err[512];
 	rd_kafka_conf_t *conf;
 	rd_kafka_t *rk;
 	rd_kafka_mock_cluster_t *mc;
 	struct sigaction sa;
 
-	while ((c = getopt_long(argc, argv, "b:t:f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:f:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			nbrokers = atoi(optarg);
@@ -61,9 +69,17 @@ main(int argc, char **argv)
 		case 'f':
 			bfile = optarg;
 			break;
+		case 'd':
+			if (sscanf(optarg, "%d:%d:%d", &delay_api, &delay_ms, &delay_cnt) != 3 ||
+			    delay_api < 0 || delay_api > 32767 || delay_ms < 0 || delay_cnt < 1) {
+				fprintf(stderr, "kafkamock: bad --delay-on-hup %s "
+				    "(APIKEY:MS:COUNT)\n", optarg);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: kafkamock [--brokers N] [--topic NAME:PARTS]... "
-			    "[--bootstrap-file F]\n");
+			    "[--bootstrap-file F] [--delay-on-hup APIKEY:MS:COUNT]\n");
 			return 2;
 		}
 	}
@@ -107,6 +123,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
 	fflush(stdout);
 	if (bfile != NULL) {
@@ -131,6 +148,16 @@ main(int argc, char **argv)
 					rd_kafka_mock_broker_set_up(mc, b);
 			}
 			fprintf(stderr, "kafkamock: brokers %s\n", down ? "down" : "up");
+		}
+		if (hup_sig) {
+			hup_sig = 0;
+			for (int b = 1; b <= nbrokers && delay_api >= 0; b++)
+				for (int i = 0; i < delay_cnt; i++)
+					rd_kafka_mock_broker_push_request_error_rtts(mc, b,
+					    (int16_t)delay_api, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
+					    delay_ms);
+			fprintf(stderr, "kafkamock: the next %d requests of API %d answered %d ms "
+			    "late\n", delay_api >= 0 ? delay_cnt : 0, delay_api, delay_ms);
 		}
 		usleep(50000);
 	}
