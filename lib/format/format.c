@@ -964,6 +964,25 @@ w_finish(struct w *w, size_t len0)
 	return 0;
 }
 
+/*
+ * The event's strings point into its record, which lies in a page parsed as a whole
+ * before its events are encoded: at 1.5 MB a page, the record has left the core's
+ * cache by then, and the encoder visits its fields out of order, one cache miss after
+ * the other (more than half of put_esc's cycles in make bench's profile were spent
+ * waiting on its first load).  Asking for every line of the record at once lets the
+ * misses overlap.
+ */
+static void
+prefetch_record(const struct event *ev)
+{
+	const char *p = ev->raw, *end;
+
+	if (p == NULL)
+		return;
+	for (end = p + ev->raw_len; p < end; p += 64)
+		__builtin_prefetch(p);
+}
+
 int
 format_encode(const struct event *ev, enum conf_format fmt, const char *region,
     struct buf *out)
@@ -975,6 +994,7 @@ format_encode(const struct event *ev, enum conf_format fmt, const char *region,
 	/* One reservation sized for the usual case keeps the fast paths hot. */
 	if (buf_reserve(out, ev->raw_len + 2048) != 0 && buf_reserve(out, 1) != 0)
 		return -1;
+	prefetch_record(ev);
 	if (fmt == CONF_FORMAT_RAW) {
 		put_json_verbatim(&w, ev->raw, ev->raw_len);
 		return w_finish(&w, len0);
