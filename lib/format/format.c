@@ -4,6 +4,9 @@
 #include "timeutil.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- a small streaming JSON writer over struct buf ----
  *
@@ -75,6 +78,23 @@ put_esc(struct w *w, const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	/* 16 bytes a step where SSE2 is there (every x86-64): bytes 0x80..0xff are
+	 * negative as signed, so one signed "< 0x20" catches controls and high bytes */
+	{
+		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+		const __m128i sp = _mm_set1_epi8(0x20);
+
+		while (n - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+			    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp));
+			if (_mm_movemask_epi8(bad) != 0)
+				break;
+			i += 16;
+		}
+	}
+#endif
 	/* 8 bytes a step while all are plain (no '"', '\\', control or high byte): the
 	 * byte loop was ~5 % of the daemon's profile (make bench).  Each test is exact as a
 	 * boolean; the byte loop below finds the byte that tripped it. */
