@@ -403,12 +403,51 @@ ns_to_ms(int64_t ns)
 	return ms;
 }
 
+/*
+ * timeutil_format_rfc3339(ms, TIMEUTIL_MS) through a small cache of whole seconds: the
+ * records of a page are in time order and an event's times (record, ingestion, flow
+ * start and end) fall on few distinct seconds, so most calls only patch the millisecond
+ * digits of a string made before.  Per thread: encoders may run on several.  0 when the
+ * time cannot be written (out of range), else the length.
+ */
+static size_t
+format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
+{
+	static _Thread_local struct {
+		int64_t sec;
+		int valid;
+		char text[TIMEUTIL_RFC3339_SIZE];
+	} cache[4];
+	int64_t sec = ms / 1000, milli = ms % 1000;
+	unsigned slot;
+
+	if (milli < 0) {
+		milli += 1000;
+		sec--;
+	}
+	slot = (unsigned)sec & 3;
+	if (!cache[slot].valid || cache[slot].sec != sec) {
+		if (timeutil_format_rfc3339(sec * 1000, TIMEUTIL_MS, cache[slot].text) !=
+		    TIMEUTIL_RFC3339_SIZE - 1) {
+			cache[slot].valid = 0;
+			return timeutil_format_rfc3339(ms, TIMEUTIL_MS, t);
+		}
+		cache[slot].sec = sec;
+		cache[slot].valid = 1;
+	}
+	memcpy(t, cache[slot].text, TIMEUTIL_RFC3339_SIZE);
+	t[20] = (char)('0' + milli / 100);
+	t[21] = (char)('0' + milli / 10 % 10);
+	t[22] = (char)('0' + milli % 10);
+	return TIMEUTIL_RFC3339_SIZE - 1;
+}
+
 static void
 m_time(struct w *w, const char *key, size_t klen, int64_t ns)
 {
 	char t[TIMEUTIL_RFC3339_SIZE];
 
-	if (timeutil_format_rfc3339(ns_to_ms(ns), TIMEUTIL_MS, t) == 0)
+	if (format_time_ms(ns_to_ms(ns), t) == 0)
 		return;
 	wkey(w, key, klen);
 	putc1(w, '"');

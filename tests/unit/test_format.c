@@ -23,6 +23,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "search.h"
+#include "timeutil.h"
 
 static const char *samples[] = { "search-response-audit", "search-response-flowlogs",
 	"search-response-mixed-page1", "search-response-mixed-page2" };
@@ -579,6 +580,39 @@ test_timestamp_edges(void **state)
 	normalizer_free(n);
 }
 
+/*
+ * Times written one after the other, as a page's events are: the same second again,
+ * another second in the same cache slot (4 s apart), back again, across midnight and
+ * the epoch, before 1970: each @timestamp must be what timeutil writes for it alone.
+ */
+static void
+test_timestamp_sequence(void **state)
+{
+	static const int64_t base = 1741942805123LL;
+	static const int64_t ms[] = { base, base + 1, base + 876, base + 4000, base, base + 877,
+		base + 8000, base + 4001, -1, -999, -1000, -1001, 0, 999, 4000, -4000, -1,
+		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123 };
+	struct normalizer *n = normalizer_new();
+	char rec[256], want[TIMEUTIL_RFC3339_SIZE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		const struct event *ev;
+		json_t *j;
+
+		assert_int_equal(timeutil_format_rfc3339(ms[i], TIMEUTIL_MS, want),
+		    TIMEUTIL_RFC3339_SIZE - 1);
+		snprintf(rec, sizeof(rec), "{\"logContent\":{\"id\":\"t\",\"type\":\"x\","
+		    "\"time\":\"%s\",\"data\":{}}}", want);
+		ev = norm(n, rec);
+		assert_int_equal(ev->time_src, EV_TIME_RECORD);
+		j = encode(ev, CONF_FORMAT_ECS, NULL);
+		assert_string_equal(str_at(j, "@timestamp"), want);
+		json_decref(j);
+	}
+	normalizer_free(n);
+}
+
 static void
 test_format_names(void **state)
 {
@@ -695,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_other_and_raw),
 		cmocka_unit_test(test_yajl_whitespace),
 		cmocka_unit_test(test_timestamp_edges),
+		cmocka_unit_test(test_timestamp_sequence),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_escape_runs),
