@@ -358,6 +358,7 @@ try:
     procs.append(op)
     oci_port = wait_port(f"{work}/ocisim.port", op, "ocisim")
     mach = machine()
+    load0 = open("/proc/loadavg").read().split()[0]
     print(f"oci-logfwd benchmark: {RECORDS} records/h window {T1}..{T2}, {RUNS} run(s) each, medians")
     print(f"machine: {mach}")
     rows = []
@@ -401,7 +402,12 @@ try:
     print("\n".join(lines))
     for nt in notes:
         print(nt)
-    print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
+    # other processes on the machine bound wall clock and skew CPU: say how busy it was
+    load1 = open("/proc/loadavg").read().split()[0]
+    notes.append(f"load average (1 min) {load0} at the start, {load1} at the end of the run")
+    print(f"load average (1 min): {load0} at the start, {load1} at the end")
+    cid = commit()  # before RESULTS.md is rewritten (which would make it -dirty)
+    print(f"\nmachine: {mach}; commit {cid}; every run delivered every record (count + content hash)")
     if not os.environ.get("BENCH_NO_RESULTS"):
         # a hand-written "## History" section at the end of RESULTS.md is kept
         kept = ""
@@ -414,7 +420,7 @@ try:
         with open(f"{root}/bench/RESULTS.md", "w") as f:
             f.write("# oci-logfwd benchmark results\n\n"
                     f"Written by `make bench` (bench/run.sh) on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-                    f"commit `{commit()}`.\n\n"
+                    f"commit `{cid}`.\n\n"
                     f"Machine: {mach}.\n\n"
                     f"Backfill (`oci-logfwd --from {T1} --to <T2>`) from `ocisim` (generating {RECORDS:,} records "
                     "per hour of log time, 70 % VCN flow / 30 % audit, ~1.2 KB each, no faults) into "
