@@ -175,6 +175,13 @@ def proc_cpu(pid):
     except (OSError, IndexError, ValueError):
         return 0.0
 
+def stop_sink(sp):
+    """SIGTERM (sinksim writes its stats file), reap it; returns its user+sys CPU s."""
+    sp.send_signal(signal.SIGTERM)
+    _, status, ru = os.wait4(sp.pid, 0)
+    sp.returncode = os.waitstatus_to_exitcode(status)
+    return ru.ru_utime + ru.ru_stime
+
 def run_one(name, sinks, t2, runidx):
     """sinks: list of (format, compression). Returns a dict of figures, or dies."""
     d = f"{work}/{name}-{runidx}"
@@ -208,9 +215,7 @@ def run_one(name, sinks, t2, runidx):
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         die(f"{name}: oci-logfwd exited {p.returncode}; see {d}/daemon.log:\n" + open(f"{d}/daemon.log").read()[-2000:])
-    for i, (sp, _) in enumerate(sims):
-        sp.send_signal(signal.SIGTERM)
-        sp.wait(10)
+    sinkcpu = sum(stop_sink(sp) for sp, _ in sims)
     for i, (fmt, comp) in enumerate(sinks):
         st = json.load(open(f"{d}/sink{i}.stats"))
         e = expected(fmt, t2)
@@ -225,7 +230,7 @@ def run_one(name, sinks, t2, runidx):
     cpu = ru.ru_utime + ru.ru_stime
     return {"records": n, "wall": wall, "rate": n / wall, "cpu": cpu, "us": cpu * 1e6 / n,
             "user": ru.ru_utime, "sys": ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
-            "sim": simcpu,
+            "sim": simcpu, "sink": sinkcpu,
             "requests": sum(json.load(open(f"{d}/sink{i}.stats"))["requests"] for i in range(len(sinks)))}
 
 SNG_HTTP = "/usr/lib/syslog-ng"
@@ -353,6 +358,7 @@ try:
     procs.append(op)
     oci_port = wait_port(f"{work}/ocisim.port", op, "ocisim")
     mach = machine()
+    load0 = open("/proc/loadavg").read().split()[0]
     print(f"oci-logfwd benchmark: {RECORDS} records/h window {T1}..{T2}, {RUNS} run(s) each, medians")
     print(f"machine: {mach}")
     rows = []
@@ -377,7 +383,8 @@ try:
             print(f"  {sid} run {r + 1}: {x['records']} records {x['wall']:.2f} s "
                   f"{x['rate']:,.0f}/s cpu {x['cpu']:.2f} s ({x['user']:.2f} user + {x['sys']:.2f} sys) "
                   f"{x['us']:.2f} us/rec rss {x['rss']:.1f} MiB, {x['requests']} requests"
-                  + (f"; ocisim cpu {x['sim']:.2f} s" if "sim" in x else ""), flush=True)
+                  + (f"; ocisim cpu {x['sim']:.2f} s" if "sim" in x else "")
+                  + (f", sinksim cpu {x['sink']:.2f} s" if "sink" in x else ""), flush=True)
         med = {k: statistics.median(x[k] for x in res) for k in ("wall", "rate", "cpu", "us", "rss")}
         med["records"] = res[0]["records"]
         rows.append((label, med))
@@ -395,7 +402,12 @@ try:
     print("\n".join(lines))
     for nt in notes:
         print(nt)
-    print(f"\nmachine: {mach}; commit {commit()}; every run delivered every record (count + content hash)")
+    # other processes on the machine bound wall clock and skew CPU: say how busy it was
+    load1 = open("/proc/loadavg").read().split()[0]
+    notes.append(f"load average (1 min) {load0} at the start, {load1} at the end of the run")
+    print(f"load average (1 min): {load0} at the start, {load1} at the end")
+    cid = commit()  # before RESULTS.md is rewritten (which would make it -dirty)
+    print(f"\nmachine: {mach}; commit {cid}; every run delivered every record (count + content hash)")
     if not os.environ.get("BENCH_NO_RESULTS"):
         # a hand-written "## History" section at the end of RESULTS.md is kept
         kept = ""
@@ -408,7 +420,7 @@ try:
         with open(f"{root}/bench/RESULTS.md", "w") as f:
             f.write("# oci-logfwd benchmark results\n\n"
                     f"Written by `make bench` (bench/run.sh) on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-                    f"commit `{commit()}`.\n\n"
+                    f"commit `{cid}`.\n\n"
                     f"Machine: {mach}.\n\n"
                     f"Backfill (`oci-logfwd --from {T1} --to <T2>`) from `ocisim` (generating {RECORDS:,} records "
                     "per hour of log time, 70 % VCN flow / 30 % audit, ~1.2 KB each, no faults) into "

@@ -132,6 +132,10 @@ struct pctx {
 	size_t elem_index;
 	const struct search_rec_parser *rp;
 	int rec_failed;     /* rp failed the current record: feed it nothing more */
+	/* rp's callbacks while a record is fed, NULL once it failed: one test a yajl
+	 * event instead of three (these wrappers run ~110 times a record) */
+	const yajl_callbacks *feed;
+	void *feed_arg;
 	struct search_record **recs;
 	size_t *cap, n;
 	char *err;
@@ -155,9 +159,11 @@ perr(struct pctx *p, const char *fmt, ...)
 }
 
 /* Inside a data object, fed to the record parser (unless it failed this record). */
-#define FEED(p, call) do { \
-	if ((p)->rp != NULL && !(p)->rec_failed && !(call)) \
+#define FEED(p, name, args) do { \
+	if ((p)->feed != NULL && !(p)->feed->name args) { \
 		(p)->rec_failed = 1; \
+		(p)->feed = NULL; \
+	} \
 } while (0)
 
 /* A scalar, or a container start, in position depth (before it opens). */
@@ -181,7 +187,7 @@ cb_null(void *ctx)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_null(p->rp->arg));
+		FEED(p, yajl_null, (p->feed_arg));
 		return 1;
 	}
 	/* "results": null is an empty page (only summary is mandatory in the SDKs) */
@@ -196,7 +202,7 @@ cb_bool(void *ctx, int b)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_boolean(p->rp->arg, b));
+		FEED(p, yajl_boolean, (p->feed_arg, b));
 		return 1;
 	}
 	return value_check(ctx, 0, 0);
@@ -208,7 +214,7 @@ cb_number(void *ctx, const char *s, size_t l)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_number(p->rp->arg, s, l));
+		FEED(p, yajl_number, (p->feed_arg, s, l));
 		return 1;
 	}
 	return value_check(ctx, 0, 0);
@@ -220,7 +226,7 @@ cb_string(void *ctx, const unsigned char *s, size_t l)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_string(p->rp->arg, s, l));
+		FEED(p, yajl_string, (p->feed_arg, s, l));
 		return 1;
 	}
 	return value_check(ctx, 0, 0);
@@ -232,7 +238,7 @@ cb_start_map(void *ctx)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+		FEED(p, yajl_start_map, (p->feed_arg));
 		p->depth++;
 		return 1;
 	}
@@ -251,8 +257,10 @@ cb_start_map(void *ctx)
 		p->in_data = 4;
 		if (p->rp != NULL) {
 			p->rec_failed = 0;
+			p->feed = p->rp->cb;
+			p->feed_arg = p->rp->arg;
 			p->rp->rec_begin(p->rp->arg);
-			FEED(p, p->rp->cb->yajl_start_map(p->rp->arg));
+			FEED(p, yajl_start_map, (p->feed_arg));
 		}
 	}
 	p->depth++;
@@ -266,7 +274,7 @@ cb_end_map(void *ctx)
 
 	p->depth--;
 	if (p->in_data)
-		FEED(p, p->rp->cb->yajl_end_map(p->rp->arg));
+		FEED(p, yajl_end_map, (p->feed_arg));
 	if (p->in_data && p->depth == 3) {
 		size_t end = yajl_get_bytes_consumed(p->h);
 
@@ -301,7 +309,7 @@ cb_map_key(void *ctx, const unsigned char *k, size_t l)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_map_key(p->rp->arg, k, l));
+		FEED(p, yajl_map_key, (p->feed_arg, k, l));
 		return 1;
 	}
 	if (p->depth == 1)
@@ -317,7 +325,7 @@ cb_start_array(void *ctx)
 	struct pctx *p = ctx;
 
 	if (p->in_data) {
-		FEED(p, p->rp->cb->yajl_start_array(p->rp->arg));
+		FEED(p, yajl_start_array, (p->feed_arg));
 		p->depth++;
 		return 1;
 	}
@@ -340,7 +348,7 @@ cb_end_array(void *ctx)
 
 	p->depth--;
 	if (p->in_data)
-		FEED(p, p->rp->cb->yajl_end_array(p->rp->arg));
+		FEED(p, yajl_end_array, (p->feed_arg));
 	else if (p->depth == 1 && p->in_results)
 		p->in_results = 0;
 	return 1;

@@ -23,6 +23,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "search.h"
+#include "timeutil.h"
 
 static const char *samples[] = { "search-response-audit", "search-response-flowlogs",
 	"search-response-mixed-page1", "search-response-mixed-page2" };
@@ -579,6 +580,39 @@ test_timestamp_edges(void **state)
 	normalizer_free(n);
 }
 
+/*
+ * Times written one after the other, as a page's events are: the same second again,
+ * another second in the same cache slot (4 s apart), back again, across midnight and
+ * the epoch, before 1970: each @timestamp must be what timeutil writes for it alone.
+ */
+static void
+test_timestamp_sequence(void **state)
+{
+	static const int64_t base = 1741942805123LL;
+	static const int64_t ms[] = { base, base + 1, base + 876, base + 4000, base, base + 877,
+		base + 8000, base + 4001, -1, -999, -1000, -1001, 0, 999, 4000, -4000, -1,
+		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123 };
+	struct normalizer *n = normalizer_new();
+	char rec[256], want[TIMEUTIL_RFC3339_SIZE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		const struct event *ev;
+		json_t *j;
+
+		assert_int_equal(timeutil_format_rfc3339(ms[i], TIMEUTIL_MS, want),
+		    TIMEUTIL_RFC3339_SIZE - 1);
+		snprintf(rec, sizeof(rec), "{\"logContent\":{\"id\":\"t\",\"type\":\"x\","
+		    "\"time\":\"%s\",\"data\":{}}}", want);
+		ev = norm(n, rec);
+		assert_int_equal(ev->time_src, EV_TIME_RECORD);
+		j = encode(ev, CONF_FORMAT_ECS, NULL);
+		assert_string_equal(str_at(j, "@timestamp"), want);
+		json_decref(j);
+	}
+	normalizer_free(n);
+}
+
 static void
 test_format_names(void **state)
 {
@@ -586,6 +620,70 @@ test_format_names(void **state)
 	assert_string_equal(format_name(CONF_FORMAT_ECS), "ecs");
 	assert_string_equal(format_name(CONF_FORMAT_OCSF), "ocsf");
 	assert_string_equal(format_name(CONF_FORMAT_RAW), "raw");
+}
+
+/*
+ * Strings of every length up to 40 with one byte needing care at every position (a
+ * quote, a backslash, a control character, valid UTF-8, an invalid byte): the escaper's
+ * 16- and 8-byte fast paths must hand over to the byte loop at the right place.  The ECS
+ * output, read back by jansson, must hold the string (U+FFFD for the invalid byte).
+ */
+static void
+test_escape_runs(void **state)
+{
+	static const struct {
+		const char *json;   /* in the record, JSON-escaped */
+		const char *want;   /* decoded, as the output must carry it */
+	} sp[] = {
+		{ "\\\"", "\"" }, { "\\\\", "\\" }, { "\\n", "\n" }, { "\\u0001", "\x01" },
+		{ "\xC3\xA9", "\xC3\xA9" }, { "\xFF", "\xEF\xBF\xBD" }, { "z", "z" },
+	};
+	struct normalizer *n = normalizer_new();
+	struct buf rec, out, want;
+	size_t len, pos, k;
+
+	(void)state;
+	buf_init(&rec, 0);
+	buf_init(&out, 0);
+	buf_init(&want, 0);
+	for (k = 0; k < sizeof(sp) / sizeof(sp[0]); k++) {
+		for (len = 1; len <= 40; len++) {
+			for (pos = 0; pos < len; pos++) {
+				const struct event *ev;
+				json_t *j;
+				const char *got;
+				size_t i;
+
+				buf_reset(&rec);
+				buf_reset(&want);
+				buf_append_str(&rec, FLOW("{\"status\":\"OK\",\"flowid\":\""));
+				/* FLOW() ends with the record's closing braces: cut them, then close
+				 * the string and the objects ourselves */
+				rec.len -= 2;
+				for (i = 0; i < len; i++) {
+					const char *j1 = i == pos ? sp[k].json : (i % 2 ? "b" : "a");
+					const char *w1 = i == pos ? sp[k].want : (i % 2 ? "b" : "a");
+					buf_append_str(&rec, j1);
+					buf_append_str(&want, w1);
+				}
+				buf_append_str(&rec, "\"}}}");
+				ev = norm(n, rec.data);
+				buf_reset(&out);
+				assert_int_equal(format_encode(ev, CONF_FORMAT_ECS, NULL, &out), 0);
+				j = json_loadb(out.data, out.len, JSON_ALLOW_NUL, NULL);
+				assert_non_null(j);
+				got = json_string_value(json_object_get(json_object_get(json_object_get(
+				    j, "oci"), "vcn"), "flow_id"));
+				assert_non_null(got);
+				assert_string_equal(got, want.data);
+				json_decref(j);
+			}
+		}
+	}
+	buf_cleanup(&rec);
+	buf_cleanup(&out);
+	buf_cleanup(&want);
+	normalizer_free(n);
 }
 
 static void
@@ -631,8 +729,10 @@ main(void)
 		cmocka_unit_test(test_other_and_raw),
 		cmocka_unit_test(test_yajl_whitespace),
 		cmocka_unit_test(test_timestamp_edges),
+		cmocka_unit_test(test_timestamp_sequence),
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_escape_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

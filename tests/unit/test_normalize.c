@@ -582,6 +582,57 @@ assert_no_nulls(const struct event *ev)
 	buf_cleanup(&b);
 }
 
+/*
+ * Keys that differ from a mapped key in one byte only (first, middle or last; shorter
+ * or longer) are not that key, whichever comes first: cb_map_key compares keys a word at
+ * a time, with overlapping loads, and must still see every byte.
+ */
+static void
+test_near_miss_keys(void **state)
+{
+	static const char *const recs[] = {
+		"{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\",\"tImE\":"
+		"\"2030-01-01T00:00:00Z\",\"time\":\"2025-03-14T09:00:05Z\",\"time \":\"x\",\"data\":{"
+		"\"status\":\"OK\",\"actioN\":\"REJECT\",\"action\":\"ACCEPT\",\"action_\":\"REJECT\","
+		"\"sourcePorT\":9,\"sourcePort\":7,\"xourcePort\":9,\"sourcePortt\":9,"
+		"\"destinationAddress\":\"10.0.0.1\",\"destinationAddresz\":\"10.9.9.9\","
+		"\"DestinationAddress\":\"10.9.9.9\",\"destinatioNAddress\":\"10.9.9.9\","
+		"\"destinationPort\":443,\"sourceAddress\":\"10.0.0.2\",\"protocoL\":17,"
+		"\"protocol\":6,\"packet\":1,\"packets\":4,\"packetz\":1,\"bytesOuT\":1,"
+		"\"bytesOut\":80,\"startTime\":1741942800,\"endTime\":1741942860,\"endTimes\":1,"
+		"\"version\":\"2\",\"versio\":\"9\"},\"id\":\"f1\",\"ie\":\"f2\",\"i\":\"f3\","
+		"\"oracle\":{\"tenantid\":\"t1\",\"tenantiD\":\"t9\",\"compartmentid\":\"c1\","
+		"\"loggroupid\":\"g1\",\"loggroupidd\":\"g9\",\"vnicsubnetocid\":\"s1\","
+		"\"vnicsubnetocie\":\"s9\",\"ingestedtime\":\"2025-03-14T09:00:06Z\"}}}",
+	};
+	struct normalizer *n = normalizer_new();
+	const struct event *ev;
+
+	(void)state;
+	ev = norm_ok(n, recs[0]);
+	assert_int_equal(ev->kind, EVENT_FLOW);
+	assert_int_equal(ev->flow_action, FLOW_ACTION_ACCEPT);
+	assert_int_equal(ev->src_port, 7);
+	assert_int_equal(ev->dst_port, 443);
+	assert_int_equal(ev->protocol, 6);
+	assert_int_equal(ev->packets, 4);
+	assert_int_equal(ev->bytes_out, 80);
+	assert_int_equal(ev->end_s, 1741942860);
+	assert_int_equal(ev->dst_addr.len, 8);
+	assert_memory_equal(ev->dst_addr.p, "10.0.0.1", 8);
+	assert_int_equal(ev->version.len, 1);
+	assert_memory_equal(ev->version.p, "2", 1);
+	assert_string_equal(ev->id, "f1");
+	assert_int_equal(ev->time_src, EV_TIME_RECORD);
+	assert_int_equal(ev->time_ns, 1741942805000000000LL);
+	assert_int_equal(ev->tenant_id.len, 2);
+	assert_memory_equal(ev->tenant_id.p, "t1", 2);
+	assert_memory_equal(ev->log_group_id.p, "g1", 2);
+	assert_memory_equal(ev->subnet_id.p, "s1", 2);
+	assert_int_equal(ev->partial, 0);
+	normalizer_free(n);
+}
+
 static void
 test_nulls_everywhere(void **state)
 {
@@ -1120,6 +1171,7 @@ main(void)
 		cmocka_unit_test(test_times_out_of_range),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_near_miss_keys),
 		cmocka_unit_test(test_nulls_everywhere),
 		cmocka_unit_test(test_mistyped),
 		cmocka_unit_test(test_escapes),
