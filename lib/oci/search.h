@@ -37,7 +37,8 @@
  * results[i].data object is located by byte range in the body, with no tree built, and
  * optionally parsed in that same pass (search_rec_parser: each page is lexed once).
  * Page requests of one search start at least min_page_interval_ms apart (pacing: a server
- * that answers instantly and forever cannot turn a window into a hot loop).
+ * that answers instantly and forever cannot turn a window into a hot loop), except after a
+ * page of 64 KiB or more (records: progress, not a loop).
  * Fetch ahead: page k+1's request goes out as soon as page k's answer (with its
  * opc-next-page) is in, before page k is parsed and handed over, so OCI works on the next
  * page while we parse (and, with a record parser, normalize) this one and the caller

@@ -301,6 +301,7 @@ struct srv {
 	int limits[32];     /* limit of each request */
 	int64_t at_ms[32];  /* when each request reached the server (monotonic) */
 	int one_big;        /* M_SIZED: only record one_big - 1 is ~1 KB, the others small */
+	int pad;            /* M_SIZED: a record's pad in bytes (0 = 1000) */
 	int host_ok;        /* requests whose Host header was the signed host */
 	struct evhttp_request *held[8];
 	int n_held;
@@ -369,7 +370,7 @@ srv_cb(struct evhttp_request *req, void *arg)
 		for (k = from; k < 8 && k < from + n; k++)
 			evbuffer_add_printf(b, "%s{\"data\":{\"datetime\":%d,\"logContent\":"
 			    "{\"id\":\"r%d\",\"pad\":\"%0*d\"}}}", k > from ? "," : "", k, k,
-			    s->one_big == 0 || s->one_big == k + 1 ? 1000 : 1, 0);
+			    s->one_big == 0 || s->one_big == k + 1 ? (s->pad ? s->pad : 1000) : 1, 0);
 		evbuffer_add_printf(b, "],\"summary\":{}}");
 		if (k < 8) {
 			char t[16];
@@ -417,6 +418,7 @@ struct run {
 	const struct search_opts *opts; /* NULL = defaults with limit 3 */
 	int consume_one;                /* take one record per call, resume 1 ms later */
 	int hold_first;                 /* take nothing of the first call, resume 100 ms later */
+	int max_seconds;                /* 0, or the loop is stopped after that long */
 	int requests_at_resume;         /* server requests seen when that resume came */
 	int cancel_after_retries;       /* cancel inside retrying() at this count */
 	int closed_port;                /* endpoint: a port nobody listens on */
@@ -650,6 +652,10 @@ run_search(struct srv *s, struct run *r)
 	r->search = search_start(c, "search \"ocid1.compartment.oc1..x/_Audit\"", 1741943400000,
 	    1741943460000, &so, &cb);
 	assert_non_null(r->search);
+	if (r->max_seconds > 0) {
+		struct timeval tv = { r->max_seconds, 0 };
+		event_base_loopexit(base, &tv);
+	}
 	event_base_dispatch(base);
 	while (s->n_held > 0)
 		evhttp_send_reply(s->held[--s->n_held], 503, "late", NULL);
@@ -1176,6 +1182,34 @@ test_loop_paced(void **state)
 	srv_done(&s, &r);
 }
 
+/*
+ * Pages of records (64 KiB or more) are progress, not a hot loop: not paced.  With a pacing
+ * of a minute, 8 such pages still come in well under the 30 s the loop is given (paced,
+ * they would take 7 minutes).
+ */
+static void
+test_loop_full_pages_unpaced(void **state)
+{
+	struct search_opts so;
+	struct srv s;
+	struct run r;
+
+	search_opts_default(&so);
+	so.limit = 1;
+	so.min_page_interval_ms = 60000;
+	setup_srv(&s, M_SIZED);
+	s.pad = 70000;
+	memset(&r, 0, sizeof(r));
+	r.opts = &so;
+	r.max_seconds = 30;
+	run_search(&s, &r);
+	assert_int_equal(r.done, 1);
+	assert_int_equal(r.status, SEARCH_OK);
+	assert_int_equal(r.records, 8);
+	assert_int_equal(s.requests, 8);
+	srv_done(&s, &r);
+}
+
 /* No "results": an empty page.  A 400 on a page token restarts the window once. */
 static void
 test_loop_odd_answers(void **state)
@@ -1458,6 +1492,7 @@ main(void)
 		cmocka_unit_test(test_loop_cycle),
 		cmocka_unit_test(test_loop_oversized),
 		cmocka_unit_test(test_loop_paced),
+		cmocka_unit_test(test_loop_full_pages_unpaced),
 		cmocka_unit_test(test_loop_oversized_record_skipped),
 		cmocka_unit_test(test_loop_odd_answers),
 		cmocka_unit_test(test_default_port),
