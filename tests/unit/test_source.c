@@ -50,6 +50,7 @@ struct fsearch {
 	struct event *ev;
 	int paused;
 	size_t next;      /* next record (index into the window's records) to hand over */
+	unsigned idx;     /* its number: 0 for the first search */
 };
 
 struct fake {
@@ -95,6 +96,11 @@ struct fake {
 	int64_t cursor_during_outage;
 	struct sink *watch;        /* queue_events checked after every page callback */
 	uint64_t max_queue;
+	/* Concurrency: search number i answers only after delay_ms[i] (0 = at once). */
+	int64_t delay_ms[MAX_SEARCHES];
+	unsigned done[MAX_SEARCHES];   /* search i ended (done called) */
+	unsigned retry_from[MAX_SEARCHES]; /* retrying() calls per search number */
+	unsigned searches_at_first_retry, searches_at_last_retry;
 };
 
 static struct fake F;
@@ -126,11 +132,13 @@ fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_
 	assert_true(F.n_searches < MAX_SEARCHES);
 	F.log[F.n_searches].start_ms = start_ms;
 	F.log[F.n_searches].end_ms = end_ms;
+	s->idx = F.n_searches;
 	F.n_searches++;
 	F.running++;
 	if (F.running > F.max_running)
 		F.max_running = F.running;
-	fs_schedule(s, 0); /* from the loop, never inside search_start */
+	/* from the loop, never inside search_start */
+	fs_schedule(s, F.delay_ms[s->idx]);
 	return (struct search *)s;
 }
 
@@ -147,6 +155,7 @@ static void
 fs_finish(struct fsearch *s, const struct search_result *res)
 {
 	F.running--;
+	F.done[s->idx]++;
 	s->cb.done(s->cb.arg, res);
 	event_free(s->ev);
 	free(s);
@@ -243,6 +252,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			res.request_id = F.fail_rid;
 		}
 		F.retry_calls++;
+		F.retry_from[s->idx]++;
+		if (F.retry_calls == 1)
+			F.searches_at_first_retry = F.n_searches;
+		F.searches_at_last_retry = F.n_searches;
 		if (s->cb.retrying != NULL)
 			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
 		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
@@ -1354,6 +1367,264 @@ test_stuck_search_unhealthy(void **state)
 	fx_free(&x, src);
 }
 
+/* ---- several windows at once (max_concurrent_searches) -------------------------------- */
+
+/* A backfill runs max_concurrent_searches consecutive windows at once; nothing twice. */
+static void
+test_backfill_runs_searches_concurrently(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.cfg.max_concurrent_searches = 3;
+	x.env.from_ms = x.cfg.start_ms;
+	x.env.to_ms = x.cfg.start_ms + 60000;
+	add_records(x.cfg.start_ms, 55, 1000);
+	/* the first window answers last: the others overlap it */
+	F.delay_ms[0] = 50;
+	src = fx_source(&x, 2);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.max_running, 3);
+	assert_int_equal(F.n_searches, 6);
+	/* consecutive windows, each searched once, in order of their start */
+	for (unsigned i = 0; i < F.n_searches; i++) {
+		assert_int_equal(F.log[i].start_ms, x.cfg.start_ms + 10000 * (int64_t)i);
+		assert_int_equal(F.log[i].end_ms, F.log[i].start_ms + 10000);
+	}
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_exactly_once(x.out[1], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_polled_a_while(void)
+{
+	return F.done[0] && F.n_searches >= 2 &&
+	    source_stats(F.src)->cursor_ms >= F.log[0].end_ms; /* acknowledged: written */
+}
+
+/*
+ * Tailing (less than a window behind): one search at a time, whatever the key says.  The
+ * first search takes longer than a poll interval plus the smallest window (1 s), so the
+ * next window is due while it runs: it still waits for it.
+ */
+static void
+test_tailing_runs_one_search(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	x.cfg.max_concurrent_searches = 3;
+	x.cfg.start_ms = x.now - 5000; /* half a window behind */
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.delay_ms[0] = 1300;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_polled_a_while);
+	assert_int_equal(F.max_running, 1);
+	assert_true(F.log[1].start_ms == F.log[0].end_ms);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static struct fx *OOO;
+/* Windows 1 and 2 (not 0) are searched and every record of theirs is in the file. */
+static int
+cond_later_windows_delivered(void)
+{
+	if (!F.done[1] || !F.done[2])
+		return 0;
+	count_in(OOO->out[0], PER);
+	for (size_t i = 10; i < 30; i++)
+		if (PER[i] == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Windows that finish before an earlier one wait for it: the checkpoint never passes a
+ * window still searching, then moves to the end once it is done.
+ */
+static void
+test_out_of_order_completion_keeps_checkpoint_in_order(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	OOO = &x;
+	x.cfg.max_concurrent_searches = 3;
+	x.cfg.overlap_ms = 600000; /* pending fingerprint sets in play */
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.delay_ms[0] = 300;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_later_windows_delivered);
+	assert_int_equal(F.done[0], 0);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms);
+	assert_true(state_cursor(&x) == INT64_MIN || state_cursor(&x) == x.cfg.start_ms);
+	run_until(&x, NULL);
+	assert_true(F.max_running >= 2);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	assert_int_equal(source_stats(src)->cursor_ms, F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
+/*
+ * A retry (429, OCI unreachable) of one search holds every search of the source: only
+ * that one retries, no other sends and none starts until it gets a page; then all go on.
+ */
+static void
+test_retry_holds_all_searches(void **state)
+{
+	struct fx x;
+	struct source *src;
+	unsigned retrying = 0;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.outage_retries = 6;
+	F.retry_delay_ms = 3;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.retry_calls, 6);
+	for (unsigned i = 0; i < F.n_searches; i++)
+		if (F.retry_from[i] > 0)
+			retrying++;
+	assert_int_equal(retrying, 1); /* one search retried; the others were held */
+	assert_int_equal(F.searches_at_first_retry, 3); /* 3 were running ... */
+	assert_int_equal(F.searches_at_last_retry, 3);  /* ... and none started meanwhile */
+	assert_int_equal(F.max_running, 3);
+	assert_int_equal(source_stats(src)->retries, 6);
+	assert_false(source_stats(src)->waiting);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
+/* A split window (too big) keeps working with other windows in flight. */
+static void
+test_split_with_others_in_flight(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 119, 500);
+	F.poison_ms = x.cfg.start_ms + 15500; /* the second window splits down to 2.5 s */
+	F.poison_fails = 2;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_stats(src)->windows_split >= 2);
+	assert_true(F.max_running >= 2);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) >= x.now - 1000);
+	fx_free(&x, src);
+}
+
+static struct fx *CR;
+/* Window 3 (search 3) is still searching; windows 4 and 5 are searched and delivered. */
+static int
+cond_crash_point(void)
+{
+	if (!F.done[4] || !F.done[5] || F.done[3])
+		return 0;
+	count_in(CR->out[0], PER);
+	for (size_t i = 40; i < 55; i++)
+		if (PER[i] == 0)
+			return 0;
+	return state_cursor(CR) == CR->cfg.start_ms + 30000;
+}
+
+/*
+ * A crash with windows done out of order loses nothing: the checkpoint stayed before the
+ * oldest unfinished window, so a restart reads it (and the later ones) again:
+ * duplicates at most, never a gap.
+ */
+static void
+test_crash_midway_loses_nothing(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char path[256], *saved = NULL;
+	size_t saved_len = 0;
+	FILE *f;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	CR = &x;
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.delay_ms[3] = 400;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_crash_point);
+	/* The crash: what is on disk now is all a restart sees. */
+	snprintf(path, sizeof(path), "%s/s.state", x.dir);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	saved = malloc(1 << 16);
+	assert_non_null(saved);
+	saved_len = fread(saved, 1, 1 << 16, f);
+	fclose(f);
+	assert_true(saved_len > 0);
+	source_free(src);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(saved, 1, saved_len, f), saved_len);
+	fclose(f);
+	free(saved);
+	/* The restart reads from window 3 on. */
+	x.finished = 0;
+	src = fx_source(&x, 1);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms + 30000);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_false(source_had_losses(src));
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++) {
+		if (PER[i] == 0)
+			fail_msg("record %zu lost", i);
+		if (i < 30 && PER[i] != 1) /* checkpointed before the crash: not again */
+			fail_msg("record %zu arrived %u times", i, PER[i]);
+	}
+	assert_true(state_cursor(&x) >= x.now - 1000);
+	fx_free(&x, src);
+}
+
+/* With several searches a small queue still never overfills. */
+static void
+test_queue_limit_with_concurrency(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 10;
+	add_records(x.cfg.start_ms, 900, 60); /* 900 records over 54 s */
+	src = fx_source(&x, 1);
+	F.watch = x.sink[0];
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.partial_pages > 0);
+	assert_true(F.max_queue <= 50);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
 int
 main(void)
 {
@@ -1381,6 +1652,13 @@ main(void)
 		cmocka_unit_test(test_window_at_most_14_days),
 		cmocka_unit_test(test_retention_is_the_only_gap),
 		cmocka_unit_test(test_stuck_search_unhealthy),
+		cmocka_unit_test(test_backfill_runs_searches_concurrently),
+		cmocka_unit_test(test_tailing_runs_one_search),
+		cmocka_unit_test(test_out_of_order_completion_keeps_checkpoint_in_order),
+		cmocka_unit_test(test_retry_holds_all_searches),
+		cmocka_unit_test(test_split_with_others_in_flight),
+		cmocka_unit_test(test_crash_midway_loses_nothing),
+		cmocka_unit_test(test_queue_limit_with_concurrency),
 	};
 
 	log_init();
