@@ -1096,7 +1096,9 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 static void
 on_response(void *arg, long status)
 {
-	count_code(arg, status);
+	struct slot *sl = arg;
+
+	count_code(sl->src, status);
 }
 
 /*

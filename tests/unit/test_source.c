@@ -314,6 +314,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < F.n; i++)
 		if (in_window(s, i))
 			idx[n++] = i;
+	if (s->next == 0 && s->cb.response != NULL)
+		s->cb.response(s->cb.arg, 200); /* one response per search, as counted */
 	while (s->next < n) {
 		size_t k = n - s->next, used;
 		struct search_record recs[MAX_RECORDS];
@@ -1388,6 +1390,10 @@ test_backfill_runs_searches_concurrently(void **state)
 	run_until(&x, NULL);
 	assert_int_equal(F.max_running, 3);
 	assert_int_equal(F.n_searches, 6);
+	/* every response counted, on the source (the callbacks' arg is the search's slot) */
+	assert_int_equal(source_stats(src)->n_codes, 1);
+	assert_int_equal(source_stats(src)->codes[0].code, 200);
+	assert_int_equal(source_stats(src)->codes[0].n, 6);
 	/* consecutive windows, each searched once, in order of their start */
 	for (unsigned i = 0; i < F.n_searches; i++) {
 		assert_int_equal(F.log[i].start_ms, x.cfg.start_ms + 10000 * (int64_t)i);
