@@ -2,7 +2,8 @@
  * source.c — see source.h.
  *
  * Windows.  A source keeps an ordered list of the windows it has started and not yet
- * finished.  A window is finished when its search is over (succeeded, was split, or was
+ * finished.  While it is behind (catch-up, backfill) up to max_concurrent_searches of them
+ * are searched at once, each in its own slot; tailing searches one.  A window is finished when its search is over (succeeded, was split, or was
  * given up as a gap) and every event it routed has been acknowledged by every sink.
  * Finished windows are popped from the head only, so the cursor moves strictly in time
  * order: a later window that finishes first waits for the earlier ones.  A split window
@@ -1154,9 +1155,8 @@ static void
 give_up(struct source *src)
 {
 	src->losses = 1;
-	src->stopping = 1;
-	evtimer_del(src->poll_timer);
-	evtimer_del(src->sweep_timer);
+	/* The other windows' searches stop too (their windows hold the checkpoint). */
+	source_stop_polling(src);
 	if (!src->finished_called) {
 		src->finished_called = 1;
 		if (src->env.finished != NULL)

@@ -51,6 +51,7 @@ struct fsearch {
 	int paused;
 	size_t next;      /* next record (index into the window's records) to hand over */
 	unsigned idx;     /* its number: 0 for the first search */
+	int64_t not_before_mono; /* answers nothing before (F.delay_ms, even if resumed) */
 };
 
 struct fake {
@@ -138,6 +139,7 @@ fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_
 	if (F.running > F.max_running)
 		F.max_running = F.running;
 	/* from the loop, never inside search_start */
+	s->not_before_mono = timeutil_mono_ms() + F.delay_ms[s->idx];
 	fs_schedule(s, F.delay_ms[s->idx]);
 	return (struct search *)s;
 }
@@ -238,6 +240,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 
 	if (s->paused || F.hang)
 		return;
+	if (timeutil_mono_ms() < s->not_before_mono) {
+		fs_schedule(s, s->not_before_mono - timeutil_mono_ms());
+		return;
+	}
 	memset(&res, 0, sizeof(res));
 	if (F.outage_retries > 0) {
 		/* OCI unreachable: the real search retries inside, keeping its place. */
@@ -1631,6 +1637,30 @@ test_queue_limit_with_concurrency(void **state)
 	fx_free(&x, src);
 }
 
+/* A one-shot run that gives up on a window stops the other windows' searches too. */
+static void
+test_give_up_stops_all_searches(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 40, 1000);
+	F.poison_ms = x.cfg.start_ms + 2500; /* the first window can never be fetched */
+	F.poison_fails = ~0u;
+	F.delay_ms[1] = 5000; /* the next two are still searching when it gives up */
+	F.delay_ms[2] = 5000;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_had_losses(src));
+	assert_int_equal(F.running, 0);
+	assert_int_equal(F.done[1] + F.done[2], 0);
+	assert_true(state_cursor(&x) == INT64_MIN || state_cursor(&x) <= F.poison_ms);
+	fx_free(&x, src);
+}
+
 int
 main(void)
 {
@@ -1665,6 +1695,7 @@ main(void)
 		cmocka_unit_test(test_split_with_others_in_flight),
 		cmocka_unit_test(test_crash_midway_loses_nothing),
 		cmocka_unit_test(test_queue_limit_with_concurrency),
+		cmocka_unit_test(test_give_up_stops_all_searches),
 	};
 
 	log_init();
