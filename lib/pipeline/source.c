@@ -3,8 +3,9 @@
  *
  * Windows.  A source keeps an ordered list of the windows it has started and not yet
  * finished.  While it is behind (catch-up, backfill) up to max_concurrent_searches of them
- * are searched at once, each in its own slot; tailing searches one.  A window is finished when its search is over (succeeded, was split, or was
- * given up as a gap) and every event it routed has been acknowledged by every sink.
+ * are searched at once, each in its own slot; tailing searches one.  A window is finished
+ * when its search is over (succeeded, was split, or was given up as a gap) and every event
+ * it routed has been acknowledged by every sink.
  * Finished windows are popped from the head only, so the cursor moves strictly in time
  * order: a later window that finishes first waits for the earlier ones.  A split window
  * stays in the list in front of its two halves and does not move the cursor itself; the
@@ -291,7 +292,8 @@ events_unacked(const struct source *src)
 	return n;
 }
 
-/* Pauses or resumes s's search as its two reasons (backpressure, hold) say. */
+/* A slot's search is paused for two reasons, backpressure and a hold: it goes on only
+ * when neither holds it. */
 static void
 slot_pause(struct source *src, struct slot *s)
 {
