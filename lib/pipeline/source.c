@@ -65,11 +65,13 @@
  */
 #define WINDOWS_BEYOND_SEARCHES 1
 /*
- * More than one search runs only while the sinks keep up: concurrency stops growing once
- * the events routed and not yet acknowledged exceed this many pages per routed sink (the
- * sinks are then the bottleneck; more searching would only add memory).
+ * More than one search runs only while the sinks keep up: concurrency stops growing while
+ * a routed sink is full (its soft limit, sink.h) or once the events routed and not yet
+ * acknowledged exceed this many pages per routed sink (the sinks are then the bottleneck;
+ * more searching would only add memory).  Above a default sink's soft limit (6 batches
+ * of 500), so that it binds only sinks with larger queues (when_full = drop, dead_letter).
  */
-#define UNACKED_GROW_PAGES 4
+#define UNACKED_GROW_PAGES 8
 /* The most searches of one source at once (max_concurrent_searches is capped here). */
 #define MAX_SLOTS 16
 #define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
@@ -1581,13 +1583,13 @@ maybe_start_search(struct source *src)
 
 		if (src->running >= limit || src->stopping || src->probe != NULL)
 			return;
-		if (routes_blocked(src)) {
-			if (src->running == 0)
-				schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
+		if (routes_blocked(src) ||
+		    (src->running > 0 && events_unacked(src) >= grow_max)) {
+			/* Checked again shortly: concurrency grows back as soon as the
+			 * sinks have room (not only when a window finishes). */
+			schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
 			return;
 		}
-		if (src->running > 0 && events_unacked(src) >= grow_max)
-			return; /* advance() calls us again as acknowledgements come */
 		if (!start_next(src, limit))
 			return;
 	}
