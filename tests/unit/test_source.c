@@ -3,7 +3,10 @@
  * search_ops), on a real event loop with real file sinks: regular windows, splitting on
  * SEARCH_TOO_BIG, a window too big even at 1 s, the overlap sweep, events cancelled by a
  * sink (reload), OCI unreachable (retrying), per-record queue limits, max_record_bytes,
- * the checkpoint's plausibility and arithmetic near INT64_MAX, and health.
+ * the checkpoint's plausibility and arithmetic near INT64_MAX, and health.  Several
+ * windows at once (max_concurrent_searches): in backfill, not while tailing; out-of-order
+ * completion keeps the checkpoint in order; a retry holds every search; splits, crashes,
+ * queue limits and giving up with several searches in flight.
  *
  * Retry delays are scaled by 1/1000 (retry_scale_permille = 1): every test runs in
  * milliseconds of wall-clock time.
