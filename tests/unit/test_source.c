@@ -105,6 +105,7 @@ struct fake {
 	unsigned done[MAX_SEARCHES];   /* search i ended (done called) */
 	unsigned retry_from[MAX_SEARCHES]; /* retrying() calls per search number */
 	unsigned searches_at_first_retry, searches_at_last_retry;
+	unsigned started_while_full; /* searches started while F.watch was full */
 };
 
 static struct fake F;
@@ -137,6 +138,8 @@ fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_
 	F.log[F.n_searches].start_ms = start_ms;
 	F.log[F.n_searches].end_ms = end_ms;
 	s->idx = F.n_searches;
+	if (F.watch != NULL && sink_full(F.watch))
+		F.started_while_full++;
 	F.n_searches++;
 	F.running++;
 	if (F.running > F.max_running)
@@ -1636,7 +1639,49 @@ test_queue_limit_with_concurrency(void **state)
 	run_until(&x, NULL);
 	assert_true(F.partial_pages > 0);
 	assert_true(F.max_queue <= 50);
+	assert_true(F.max_running >= 2);
+	/* concurrency never grew while the sink was full */
+	assert_int_equal(F.started_while_full, 0);
 	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_w1_w2_done_then_a_while(void)
+{
+	if (!F.done[1] || !F.done[2])
+		return 0;
+	if (HANG_UNTIL == 0)
+		HANG_UNTIL = timeutil_mono_ms() + 100; /* several 50 ms re-checks */
+	return timeutil_mono_ms() >= HANG_UNTIL;
+}
+
+/*
+ * A full sink stops concurrency from growing: with the first window's events stuck in a
+ * full queue, the next two windows finish (empty) and no further search starts, although
+ * two slots and a window are free.
+ */
+static void
+test_concurrency_stops_growing_while_sink_full(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 1000;      /* never a full batch ... */
+	x.kcfg[0].batch_timeout_ms = 3600000;   /* ... nor a timeout: the queue stays full */
+	add_records(x.cfg.start_ms, 60, 100);  /* all in the first window */
+	src = fx_source(&x, 1);
+	F.watch = x.sink[0];
+	source_start(src);
+	HANG_UNTIL = 0;
+	run_until(&x, cond_w1_w2_done_then_a_while);
+	assert_true(sink_full(x.sink[0]));
+	assert_int_equal(F.n_searches, 3);
+	assert_int_equal(F.running, 1);
+	assert_int_equal(F.started_while_full, 0);
 	fx_free(&x, src);
 }
 
@@ -1699,6 +1744,7 @@ main(void)
 		cmocka_unit_test(test_crash_midway_loses_nothing),
 		cmocka_unit_test(test_queue_limit_with_concurrency),
 		cmocka_unit_test(test_give_up_stops_all_searches),
+		cmocka_unit_test(test_concurrency_stops_growing_while_sink_full),
 	};
 
 	log_init();
