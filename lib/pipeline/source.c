@@ -1349,8 +1349,10 @@ on_done(void *arg, const struct search_result *res)
 	if (delay > 0) {
 		int64_t now = timeutil_now_ms();
 		/* No request of any search before the delay is over (maybe_start_search
-		 * releases them). */
+		 * releases them).  A probe is held too and stops being one: it would
+		 * never get the page that releases the others. */
 		src->hold_until_mono_ms = timeutil_mono_ms() + delay;
+		src->probe = NULL;
 		hold_searches(src, NULL);
 		if (!src->stats.waiting) {
 			src->stats.waiting = 1;

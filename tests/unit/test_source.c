@@ -106,6 +106,9 @@ struct fake {
 	unsigned retry_from[MAX_SEARCHES]; /* retrying() calls per search number */
 	unsigned searches_at_first_retry, searches_at_last_retry;
 	unsigned started_while_full; /* searches started while F.watch was full */
+	/* Search number fail_paused - 1 ends SEARCH_FAILED (403) when it runs while paused:
+	 * the answer to a request already in flight when it was held. */
+	unsigned fail_paused;
 };
 
 static struct fake F;
@@ -244,6 +247,16 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	struct search_result res;
 	size_t idx[MAX_RECORDS], n = 0;
 
+	if (s->paused && F.fail_paused == s->idx + 1) {
+		F.fail_paused = 0;
+		memset(&res, 0, sizeof(res));
+		res.status = SEARCH_FAILED;
+		res.http_status = 403;
+		res.code = "NotAllowed";
+		res.message = "refused";
+		fs_finish(s, &res);
+		return;
+	}
 	if (s->paused || F.hang)
 		return;
 	if (timeutil_mono_ms() < s->not_before_mono) {
@@ -1685,6 +1698,35 @@ test_concurrency_stops_growing_while_sink_full(void **state)
 	fx_free(&x, src);
 }
 
+/*
+ * A held search that ends failing (its answer was in flight) while another one retries:
+ * the hold of the failure holds the retrying one too, and then releases everything (no
+ * search left waiting for a page that can never come).
+ */
+static void
+test_failure_while_another_retries(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.outage_retries = 50;
+	F.retry_delay_ms = 1;
+	F.delay_ms[1] = 3;  /* answers after search 0 began retrying: held by then */
+	F.fail_paused = 2;  /* search 1 */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.fail_paused, 0); /* it did fail while held */
+	assert_int_equal(F.retry_calls, 50);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
 /* A one-shot run that gives up on a window stops the other windows' searches too. */
 static void
 test_give_up_stops_all_searches(void **state)
@@ -1745,6 +1787,7 @@ main(void)
 		cmocka_unit_test(test_queue_limit_with_concurrency),
 		cmocka_unit_test(test_give_up_stops_all_searches),
 		cmocka_unit_test(test_concurrency_stops_growing_while_sink_full),
+		cmocka_unit_test(test_failure_while_another_retries),
 	};
 
 	log_init();
