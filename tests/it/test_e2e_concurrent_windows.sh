@@ -7,8 +7,10 @@
 # search has at most one request in flight (the page fetched ahead), so max_concurrent >= 2
 # means that searches of different windows overlapped.  The same backfill with
 # max_concurrent_searches = 1 must show max_concurrent = 1 (the observable is not a
-# given).  Both runs are checked record by record by content (raw and ECS sinks); no gap,
-# exit status 0, no checkpoint (a backfill).  No timing is asserted.
+# given).  A third run has ocisim answer every 9th request 429 while three searches run
+# (retried, the other searches held meanwhile).  Every run is checked record by record by
+# content (raw and ECS sinks); no gap, exit status 0, no checkpoint (a backfill).  No timing
+# is asserted.
 source "$(dirname "$0")/e2e_lib.sh"
 
 N=$(scaled 6000)
@@ -21,10 +23,12 @@ n_exp=$(lines "$T/expected.ndjson")
 echo "records: $n_exp over [$FROM, $TO): ten 1-minute windows of about $(( n_exp / 10 ))"
 
 fails=0
-# backfill NAME MAX: one run; sets MAXC (ocisim's max_concurrent).
+# backfill NAME MAX [OCISIM ARGS...]: one run; sets MAXC (ocisim's max_concurrent) and
+# FAULTS (its faults_injected).
 backfill() {
 	local name=$1 max=$2 rc
-	start_ocisim $GEN --latency-ms 100
+	shift 2
+	start_ocisim $GEN --latency-ms 100 "$@"
 	start_sink "raw$name"; local raw_port=$SINK_PORT
 	start_sink "ecs$name"; local ecs_port=$SINK_PORT
 	rm -rf "$T/state"
@@ -58,6 +62,8 @@ CONF
 	kill -TERM "$OCISIM_PID"; wait "$OCISIM_PID"
 	MAXC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_concurrent"])' \
 	    "$T/ocisim-summary.json")
+	FAULTS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["faults_injected"])' \
+	    "$T/ocisim-summary.json")
 	mv "$T/ocisim-summary.json" "$T/ocisim-summary-$name.json"
 	if grep -q "GAP" "$T/$name.log"; then
 		echo "FAIL: $name: a gap was reported"; fails=$((fails + 1)); fi
@@ -79,6 +85,12 @@ backfill single 1
 echo "single: ocisim held up to $MAXC requests at once"
 if [ "$MAXC" = 1 ]; then echo "ok: one search at a time"; else
 	echo "FAIL: with max_concurrent_searches = 1 ocisim held $MAXC requests at once"; fails=$((fails + 1)); fi
+
+backfill throttled 3 --fault 429:every=9
+echo "throttled: $FAULTS requests answered 429; up to $MAXC requests at once"
+if [ "$FAULTS" -ge 1 ] && grep -q "rate limiting the search" "$T/throttled.log"; then
+	echo "ok: 429s met and retried"; else
+	echo "FAIL: no 429 was met (faults $FAULTS)"; fails=$((fails + 1)); fi
 
 echo "elapsed $(elapsed) s"
 if [ "$fails" -ne 0 ]; then echo "FAIL: $fails check(s)"; exit 1; fi
