@@ -72,6 +72,18 @@
  * of 500), so that it binds only sinks with larger queues (when_full = drop, dead_letter).
  */
 #define UNACKED_GROW_PAGES 8
+/*
+ * More than one search runs only while the source waits on OCI, not OCI on us: the
+ * smoothed page wait (page_wait_ms) must be at least this.  A page's wait is the time
+ * from the moment its search was free to take it (search start, previous page consumed,
+ * resume) to its answer (0 when it came ahead).  Extra searches cost memory (each holds
+ * its page and the one fetched ahead, ~1.5 MB at 1000 records) and gain only when pages
+ * take time to come: against a loopback OCI the daemon is CPU-bound and the wait stays a
+ * few ms (under load too), while the real API takes 200 ms - 2 s a page.
+ */
+#define GROW_WAIT_MS 50
+/* Weight of a new page's wait in the smoothed value: a few pages decide. */
+#define PAGE_WAIT_ALPHA 0.25
 /* The most searches of one source at once (max_concurrent_searches is capped here). */
 #define MAX_SLOTS 16
 #define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
@@ -143,6 +155,9 @@ struct slot {
 	struct search_rec_parser rp;
 	int bp_paused;             /* paused: a routed sink is full */
 	int held;                  /* paused: another search of the source waits out a retry */
+	/* Since when the search has been free to take its next page (started, previous page
+	 * consumed, resumed); -1: not waiting (paused, or a retry: its wait is no latency). */
+	int64_t wait_from_mono_ms;
 	/* The record being dead-lettered when a write failed, and the routes (bits) whose
 	 * files already have its line: the retry does not write it there again. */
 	const void *dl_key_w;
@@ -173,6 +188,8 @@ struct source {
 	 * Retry-After, OCI unreachable): every other search is held until it gets a page,
 	 * so a throttled source sends one request per backoff, not one per search. */
 	struct slot *probe;
+	/* Smoothed page wait (GROW_WAIT_MS); < 0 until the first page was waited for. */
+	double page_wait_ms;
 	int stopping;
 	int finished_called;
 	int sweep_due;
@@ -305,8 +322,10 @@ slot_pause(struct source *src, struct slot *s)
 static void
 slot_resume_if_free(struct source *src, struct slot *s)
 {
-	if (s->search != NULL && !s->bp_paused && !s->held)
+	if (s->search != NULL && !s->bp_paused && !s->held) {
+		s->wait_from_mono_ms = timeutil_mono_ms(); /* the paused time was ours */
 		OPS(src)->resume(s->search);
+	}
 }
 
 /* Holds every running search but keep (NULL: all): no request until released. */
@@ -1031,6 +1050,8 @@ on_page(void *arg, const struct search_page *page)
 			slot_pause(src, sl);
 		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
 	}
+	/* From now on the search waits for its next page (a paused one: from its resume). */
+	sl->wait_from_mono_ms = sl->bp_paused || sl->held ? -1 : timeutil_mono_ms();
 	return i;
 }
 
@@ -1098,12 +1119,41 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 		    (unsigned long long)st->retries, (long long)delay_ms, cur);
 }
 
+static size_t search_limit(const struct source *src);
+
+/*
+ * Every HTTP answer of a search.  A page (2xx) measures how long the search waited for
+ * it (GROW_WAIT_MS); the answer to a page fetched ahead is only processed once the page
+ * before it is consumed, so a page that was there comes with a wait of ~0.  Another
+ * answer (429, 5xx) is no page: the retry's wait is backoff, not latency.
+ */
 static void
 on_response(void *arg, long status)
 {
 	struct slot *sl = arg;
+	struct source *src = sl->src;
+	int64_t mono = timeutil_mono_ms();
 
-	count_code(sl->src, status);
+	count_code(src, status);
+	if (status < 200 || status > 299) {
+		sl->wait_from_mono_ms = -1;
+		return;
+	}
+	if (sl->wait_from_mono_ms >= 0) {
+		double w = (double)(mono - sl->wait_from_mono_ms);
+		int was_low = src->page_wait_ms < GROW_WAIT_MS;
+		src->page_wait_ms = src->page_wait_ms < 0 ? w :
+		    src->page_wait_ms + PAGE_WAIT_ALPHA * (w - src->page_wait_ms);
+		sl->wait_from_mono_ms = -1;
+		if (was_low != (src->page_wait_ms < GROW_WAIT_MS))
+			log_source(LOG_LVL_DEBUG, src->cfg->name, "pages take %.0f ms to come "
+			    "(smoothed): %s", src->page_wait_ms, was_low ? "searching several "
+			    "windows at once while behind" : "one search (running ones end)");
+		/* Became worth growing: start more from the loop (not inside the search). */
+		if (was_low && src->page_wait_ms >= GROW_WAIT_MS && !src->stopping &&
+		    src->running < search_limit(src))
+			schedule_poll(src, 0);
+	}
 }
 
 /*
@@ -1426,6 +1476,7 @@ start_search(struct source *src, struct window *w)
 	cb.oversize = on_oversize;
 	cb.arg = sl;
 	src->last_page_mono_ms = timeutil_mono_ms();
+	sl->wait_from_mono_ms = src->last_page_mono_ms;
 	sl->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
 	    &o, &cb);
 	if (sl->search == NULL) {
@@ -1560,8 +1611,12 @@ start_next(struct source *src, size_t limit)
 
 /*
  * Starts searches up to search_limit().  Beyond the first, concurrency grows only while
- * no routed sink is full and the sinks keep up (UNACKED_GROW_PAGES): memory stays bounded
- * by what the sinks hold plus two pages per search.
+ * the source waits on OCI (page_wait_ms >= GROW_WAIT_MS: unknown until a first page came,
+ * so a backfill starts with one search), no routed sink is full and the sinks keep up
+ * (UNACKED_GROW_PAGES): memory stays bounded by what the sinks hold plus two pages per
+ * search.  Searches already running are not cancelled when the wait drops (their pages
+ * are in flight; cancelling would refetch them): they are just not replaced beyond one
+ * when their windows end.
  */
 static void
 maybe_start_search(struct source *src)
@@ -1585,6 +1640,8 @@ maybe_start_search(struct source *src)
 
 		if (src->running >= limit || src->stopping || src->probe != NULL)
 			return;
+		if (src->running > 0 && src->page_wait_ms < GROW_WAIT_MS)
+			return; /* OCI keeps up with us: on_response calls us when it no longer does */
 		if (routes_blocked(src) ||
 		    (src->running > 0 && events_unacked(src) >= grow_max)) {
 			/* Checked again shortly: concurrency grows back as soon as the
@@ -1655,6 +1712,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	/* 0 (a configuration built without conf_source_defaults) is today's 1.  DRYRUN
 	 * prints events in time order: one search. */
 	src->n_slots = cfg->max_concurrent_searches > 1 ? (size_t)cfg->max_concurrent_searches : 1;
+	src->page_wait_ms = -1;
 	if (src->n_slots > MAX_SLOTS)
 		src->n_slots = MAX_SLOTS;
 	if (env->mode == SOURCE_MODE_DRYRUN)
