@@ -54,7 +54,11 @@ struct fsearch {
 	int paused;
 	size_t next;      /* next record (index into the window's records) to hand over */
 	unsigned idx;     /* its number: 0 for the first search */
-	int64_t not_before_mono; /* answers nothing before (F.delay_ms, even if resumed) */
+	int64_t not_before_mono; /* answers nothing before (latency, delays; even if resumed) */
+	unsigned pages;   /* pages handed over (whole or in part) */
+	int mid_page;     /* the last page was not consumed whole: its rest comes at once */
+	int slowed;       /* F.slow_ms applied */
+	int finishing;    /* every page handed over: only its end is left (no request) */
 };
 
 struct fake {
@@ -100,8 +104,16 @@ struct fake {
 	int64_t cursor_during_outage;
 	struct sink *watch;        /* queue_events checked after every page callback */
 	uint64_t max_queue;
-	/* Concurrency: search number i answers only after delay_ms[i] (0 = at once). */
+	/* Concurrency: search number i answers only after delay_ms[i] (0 = at once) ... */
 	int64_t delay_ms[MAX_SEARCHES];
+	/* ... and takes slow_ms[i] more after its first page (its other pages, its end). */
+	int64_t slow_ms[MAX_SEARCHES];
+	/* Page latency: each page comes latency_ms after its search could take it (started,
+	 * previous page consumed, resumed), as OCI answers a page request. */
+	int64_t latency_ms;
+	unsigned outage_after_pages; /* the outage (outage_retries) starts after this many pages */
+	unsigned pages_total;
+	unsigned running_at_first_retry;
 	unsigned done[MAX_SEARCHES];   /* search i ended (done called) */
 	unsigned retry_from[MAX_SEARCHES]; /* retrying() calls per search number */
 	unsigned searches_at_first_retry, searches_at_last_retry;
@@ -148,8 +160,8 @@ fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_
 	if (F.running > F.max_running)
 		F.max_running = F.running;
 	/* from the loop, never inside search_start */
-	s->not_before_mono = timeutil_mono_ms() + F.delay_ms[s->idx];
-	fs_schedule(s, F.delay_ms[s->idx]);
+	s->not_before_mono = timeutil_mono_ms() + F.delay_ms[s->idx] + F.latency_ms;
+	fs_schedule(s, F.delay_ms[s->idx] + F.latency_ms);
 	return (struct search *)s;
 }
 
@@ -184,6 +196,10 @@ fs_resume(struct search *x)
 	struct fsearch *s = (struct fsearch *)x;
 
 	s->paused = 0;
+	/* A request goes out only now: its page takes the latency (the rest of a page
+	 * partly consumed is already here). */
+	if (!s->mid_page && s->not_before_mono < timeutil_mono_ms() + F.latency_ms)
+		s->not_before_mono = timeutil_mono_ms() + F.latency_ms;
 	fs_schedule(s, 0);
 }
 
@@ -264,7 +280,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	if (F.outage_retries > 0) {
+	if (F.outage_retries > 0 && F.pages_total >= F.outage_after_pages && !s->mid_page &&
+	    !s->finishing) {
 		/* OCI unreachable: the real search retries inside, keeping its place. */
 		F.outage_retries--;
 		res.status = SEARCH_FAILED;
@@ -278,8 +295,12 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		}
 		F.retry_calls++;
 		F.retry_from[s->idx]++;
-		if (F.retry_calls == 1)
+		if (F.retry_calls == 1) {
 			F.searches_at_first_retry = F.n_searches;
+			F.running_at_first_retry = F.running;
+		}
+		if (s->cb.response != NULL) /* the real search reports the answer first */
+			s->cb.response(s->cb.arg, res.http_status);
 		F.searches_at_last_retry = F.n_searches;
 		if (s->cb.retrying != NULL)
 			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
@@ -339,8 +360,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < F.n; i++)
 		if (in_window(s, i))
 			idx[n++] = i;
-	if (s->next == 0 && s->cb.response != NULL)
-		s->cb.response(s->cb.arg, 200); /* one response per search, as counted */
+	if (n == 0 && s->pages == 0 && s->cb.response != NULL)
+		s->cb.response(s->cb.arg, 200); /* the empty page */
 	while (s->next < n) {
 		size_t k = n - s->next, used;
 		struct search_record recs[MAX_RECORDS];
@@ -381,6 +402,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		page.records = recs;
 		page.n = k;
 		page.request_id = "fake-request";
+		if (!s->mid_page && s->cb.response != NULL)
+			s->cb.response(s->cb.arg, 200); /* one answer per page */
+		s->pages++;
+		F.pages_total++;
 		used = s->cb.page(s->cb.arg, &page);
 		for (size_t j = 0; j < k; j++)
 			free(bufs[j]);
@@ -388,6 +413,7 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		if (F.watch != NULL && sink_stats(F.watch)->queue_events > F.max_queue)
 			F.max_queue = sink_stats(F.watch)->queue_events;
 		s->next += used;
+		s->mid_page = used < k;
 		if (used < k) {
 			F.partial_pages++;
 			s->paused = 1; /* the contract: the rest comes after search_resume */
@@ -395,6 +421,19 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		}
 		if (s->paused)
 			return; /* paused after a full page: the next page waits for resume */
+		if (!s->slowed && F.slow_ms[s->idx] > 0) {
+			s->slowed = 1;
+			s->finishing = s->next >= n;
+			s->not_before_mono = timeutil_mono_ms() + F.slow_ms[s->idx] +
+			    (s->next < n ? F.latency_ms : 0);
+			fs_schedule(s, s->not_before_mono - timeutil_mono_ms());
+			return;
+		}
+		if (s->next < n && F.latency_ms > 0) {
+			s->not_before_mono = timeutil_mono_ms() + F.latency_ms;
+			fs_schedule(s, F.latency_ms);
+			return;
+		}
 	}
 	res.status = SEARCH_OK;
 	res.records = n;
@@ -1408,8 +1447,10 @@ test_backfill_runs_searches_concurrently(void **state)
 	x.env.from_ms = x.cfg.start_ms;
 	x.env.to_ms = x.cfg.start_ms + 60000;
 	add_records(x.cfg.start_ms, 55, 1000);
-	/* the first window answers last: the others overlap it */
-	F.delay_ms[0] = 50;
+	/* pages take 80 ms (above GROW_WAIT_MS): concurrency grows once the first page
+	 * came; the first window then takes long: the others overlap it */
+	F.latency_ms = 80;
+	F.slow_ms[0] = 200;
 	src = fx_source(&x, 2);
 	source_start(src);
 	run_until(&x, NULL);
@@ -1428,6 +1469,44 @@ test_backfill_runs_searches_concurrently(void **state)
 	assert_exactly_once(x.out[0], F.n);
 	assert_exactly_once(x.out[1], F.n);
 	fx_free(&x, src);
+}
+
+/* One 60 s backfill of 55 records in pages of 4, pages latency_ms apart: max_running. */
+static unsigned
+backfill_max_running(int64_t latency_ms)
+{
+	struct fx x;
+	struct source *src;
+	unsigned n;
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.cfg.max_concurrent_searches = 3;
+	x.env.from_ms = x.cfg.start_ms;
+	x.env.to_ms = x.cfg.start_ms + 60000;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.page_size = 4;
+	F.latency_ms = latency_ms;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.n_searches, 6);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	n = F.max_running;
+	fx_free(&x, src);
+	return n;
+}
+
+/*
+ * Concurrency grows only when it helps: pages that come at once (OCI waits on us: more
+ * searches would only hold more pages) keep a backfill at one search; pages that take
+ * longer than GROW_WAIT_MS (50) make it grow to max_concurrent_searches.
+ */
+static void
+test_concurrency_grows_only_with_page_latency(void **state)
+{
+	assert_int_equal(backfill_max_running(0), 1);
+	assert_int_equal(backfill_max_running(80), 3);
 }
 
 static int
@@ -1452,7 +1531,8 @@ test_tailing_runs_one_search(void **state)
 	x.cfg.max_concurrent_searches = 3;
 	x.cfg.start_ms = x.now - 5000; /* half a window behind */
 	add_records(x.cfg.start_ms, 5, 1000);
-	F.delay_ms[0] = 1300;
+	F.latency_ms = 80; /* pages wait: only tailing keeps it at one */
+	F.slow_ms[0] = 1300;
 	src = fx_source(&x, 1);
 	source_start(src);
 	run_until(&x, cond_polled_a_while);
@@ -1491,7 +1571,8 @@ test_out_of_order_completion_keeps_checkpoint_in_order(void **state)
 	x.cfg.max_concurrent_searches = 3;
 	x.cfg.overlap_ms = 600000; /* pending fingerprint sets in play */
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.delay_ms[0] = 300;
+	F.latency_ms = 80;
+	F.slow_ms[0] = 300;
 	src = fx_source(&x, 1);
 	source_start(src);
 	run_until(&x, cond_later_windows_delivered);
@@ -1521,6 +1602,8 @@ test_retry_holds_all_searches(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = 80;
+	F.outage_after_pages = 1; /* once concurrency grew */
 	F.outage_retries = 6;
 	F.retry_delay_ms = 3;
 	src = fx_source(&x, 1);
@@ -1531,8 +1614,9 @@ test_retry_holds_all_searches(void **state)
 		if (F.retry_from[i] > 0)
 			retrying++;
 	assert_int_equal(retrying, 1); /* one search retried; the others were held */
-	assert_int_equal(F.searches_at_first_retry, 3); /* 3 were running ... */
-	assert_int_equal(F.searches_at_last_retry, 3);  /* ... and none started meanwhile */
+	assert_int_equal(F.running_at_first_retry, 3); /* 3 were running ... */
+	/* ... and none started meanwhile */
+	assert_int_equal(F.searches_at_last_retry, F.searches_at_first_retry);
 	assert_int_equal(F.max_running, 3);
 	assert_int_equal(source_stats(src)->retries, 6);
 	assert_false(source_stats(src)->waiting);
@@ -1552,6 +1636,7 @@ test_split_with_others_in_flight(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 119, 500);
+	F.latency_ms = 80;
 	F.poison_ms = x.cfg.start_ms + 15500; /* the second window splits down to 2.5 s */
 	F.poison_fails = 2;
 	src = fx_source(&x, 1);
@@ -1597,7 +1682,8 @@ test_crash_midway_loses_nothing(void **state)
 	CR = &x;
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.delay_ms[3] = 400;
+	F.latency_ms = 80;
+	F.slow_ms[3] = 400;
 	src = fx_source(&x, 1);
 	source_start(src);
 	run_until(&x, cond_crash_point);
@@ -1646,6 +1732,7 @@ test_queue_limit_with_concurrency(void **state)
 	x.kcfg[0].queue_max_events = 50;
 	x.kcfg[0].batch_max_events = 10;
 	add_records(x.cfg.start_ms, 900, 60); /* 900 records over 54 s */
+	F.latency_ms = 80;
 	src = fx_source(&x, 1);
 	F.watch = x.sink[0];
 	source_start(src);
@@ -1686,6 +1773,12 @@ test_concurrency_stops_growing_while_sink_full(void **state)
 	x.kcfg[0].batch_max_events = 1000;      /* never a full batch ... */
 	x.kcfg[0].batch_timeout_ms = 3600000;   /* ... nor a timeout: the queue stays full */
 	add_records(x.cfg.start_ms, 60, 100);  /* all in the first window */
+	/* Pages of 10 that wait: concurrency grows after the first one, before the queue
+	 * fills (after 5); the next two windows end (empty) once it is full. */
+	F.latency_ms = 80;
+	F.page_size = 10;
+	F.delay_ms[1] = 500;
+	F.delay_ms[2] = 500;
 	src = fx_source(&x, 1);
 	F.watch = x.sink[0];
 	source_start(src);
@@ -1712,10 +1805,12 @@ test_failure_while_another_retries(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = 80;
+	F.outage_after_pages = 1; /* once searches 1, 2 and 3 run */
 	F.outage_retries = 50;
 	F.retry_delay_ms = 1;
-	F.delay_ms[1] = 3;  /* answers after search 0 began retrying: held by then */
-	F.fail_paused = 2;  /* search 1 */
+	F.delay_ms[2] = 20; /* answers after search 1 or 3 began retrying: held by then */
+	F.fail_paused = 3;  /* search 2 */
 	src = fx_source(&x, 1);
 	source_start(src);
 	run_until(&x, NULL);
@@ -1737,16 +1832,18 @@ test_give_up_stops_all_searches(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 40, 1000);
-	F.poison_ms = x.cfg.start_ms + 2500; /* the first window can never be fetched */
+	F.latency_ms = 80;
+	F.poison_ms = x.cfg.start_ms + 12500; /* the second window can never be fetched */
 	F.poison_fails = ~0u;
-	F.delay_ms[1] = 5000; /* the next two are still searching when it gives up */
-	F.delay_ms[2] = 5000;
+	F.delay_ms[2] = 5000; /* the next two are still searching when it gives up */
+	F.delay_ms[3] = 5000;
 	src = fx_source(&x, 1);
 	source_start(src);
 	run_until(&x, NULL);
 	assert_true(source_had_losses(src));
 	assert_int_equal(F.running, 0);
-	assert_int_equal(F.done[1] + F.done[2], 0);
+	assert_int_equal(F.done[2] + F.done[3], 0);
+	assert_int_equal(F.done[0], 1);
 	assert_true(state_cursor(&x) == INT64_MIN || state_cursor(&x) <= F.poison_ms);
 	fx_free(&x, src);
 }
@@ -1788,6 +1885,7 @@ main(void)
 		cmocka_unit_test(test_give_up_stops_all_searches),
 		cmocka_unit_test(test_concurrency_stops_growing_while_sink_full),
 		cmocka_unit_test(test_failure_while_another_retries),
+		cmocka_unit_test(test_concurrency_grows_only_with_page_latency),
 	};
 
 	log_init();
