@@ -82,7 +82,12 @@
  * few ms (under load too), while the real API takes 200 ms - 2 s a page.
  */
 #define GROW_WAIT_MS 50
-/* Weight of a new page's wait in the smoothed value: a few pages decide. */
+/*
+ * Weight of a new page's wait in the smoothed value, which starts at 0 (OCI keeps up until
+ * shown otherwise): a page of 200 ms or more (the real API) makes it grow at once, 100 ms
+ * pages after three, and one slow page on a loaded machine (up to 4 x GROW_WAIT_MS) does
+ * not.
+ */
 #define PAGE_WAIT_ALPHA 0.25
 /* The most searches of one source at once (max_concurrent_searches is capped here). */
 #define MAX_SLOTS 16
@@ -188,7 +193,7 @@ struct source {
 	 * Retry-After, OCI unreachable): every other search is held until it gets a page,
 	 * so a throttled source sends one request per backoff, not one per search. */
 	struct slot *probe;
-	/* Smoothed page wait (GROW_WAIT_MS); < 0 until the first page was waited for. */
+	/* Smoothed page wait in ms (GROW_WAIT_MS); starts at 0. */
 	double page_wait_ms;
 	int stopping;
 	int finished_called;
@@ -1142,8 +1147,7 @@ on_response(void *arg, long status)
 	if (sl->wait_from_mono_ms >= 0) {
 		double w = (double)(mono - sl->wait_from_mono_ms);
 		int was_low = src->page_wait_ms < GROW_WAIT_MS;
-		src->page_wait_ms = src->page_wait_ms < 0 ? w :
-		    src->page_wait_ms + PAGE_WAIT_ALPHA * (w - src->page_wait_ms);
+		src->page_wait_ms += PAGE_WAIT_ALPHA * (w - src->page_wait_ms);
 		sl->wait_from_mono_ms = -1;
 		if (was_low != (src->page_wait_ms < GROW_WAIT_MS))
 			log_source(LOG_LVL_DEBUG, src->cfg->name, "pages take %.0f ms to come "
@@ -1611,8 +1615,8 @@ start_next(struct source *src, size_t limit)
 
 /*
  * Starts searches up to search_limit().  Beyond the first, concurrency grows only while
- * the source waits on OCI (page_wait_ms >= GROW_WAIT_MS: unknown until a first page came,
- * so a backfill starts with one search), no routed sink is full and the sinks keep up
+ * the source waits on OCI (page_wait_ms >= GROW_WAIT_MS: a backfill starts with one
+ * search), no routed sink is full and the sinks keep up
  * (UNACKED_GROW_PAGES): memory stays bounded by what the sinks hold plus two pages per
  * search.  Searches already running are not cancelled when the wait drops (their pages
  * are in flight; cancelling would refetch them): they are just not replaced beyond one
@@ -1712,7 +1716,6 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	/* 0 (a configuration built without conf_source_defaults) is today's 1.  DRYRUN
 	 * prints events in time order: one search. */
 	src->n_slots = cfg->max_concurrent_searches > 1 ? (size_t)cfg->max_concurrent_searches : 1;
-	src->page_wait_ms = -1;
 	if (src->n_slots > MAX_SLOTS)
 		src->n_slots = MAX_SLOTS;
 	if (env->mode == SOURCE_MODE_DRYRUN)

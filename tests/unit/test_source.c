@@ -41,6 +41,13 @@
 
 /* ---- the fake search ------------------------------------------------------------------ */
 
+/*
+ * Page latency of the tests that want several searches: source.c grows concurrency while
+ * its smoothed page wait (from 0, a quarter per page) is at least 50 ms: 200 ms pages do
+ * it from the first page on.
+ */
+#define PAGE_MS 200
+
 #define MAX_RECORDS 4096
 #define MAX_SEARCHES 4096
 
@@ -1447,9 +1454,9 @@ test_backfill_runs_searches_concurrently(void **state)
 	x.env.from_ms = x.cfg.start_ms;
 	x.env.to_ms = x.cfg.start_ms + 60000;
 	add_records(x.cfg.start_ms, 55, 1000);
-	/* pages take 80 ms (above GROW_WAIT_MS): concurrency grows once the first page
+	/* pages take PAGE_MS (above GROW_WAIT_MS): concurrency grows once the first page
 	 * came; the first window then takes long: the others overlap it */
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.slow_ms[0] = 200;
 	src = fx_source(&x, 2);
 	source_start(src);
@@ -1500,13 +1507,13 @@ backfill_max_running(int64_t latency_ms)
 /*
  * Concurrency grows only when it helps: pages that come at once (OCI waits on us: more
  * searches would only hold more pages) keep a backfill at one search; pages that take
- * longer than GROW_WAIT_MS (50) make it grow to max_concurrent_searches.
+ * long enough (PAGE_MS) make it grow to max_concurrent_searches.
  */
 static void
 test_concurrency_grows_only_with_page_latency(void **state)
 {
 	assert_int_equal(backfill_max_running(0), 1);
-	assert_int_equal(backfill_max_running(80), 3);
+	assert_int_equal(backfill_max_running(PAGE_MS), 3);
 }
 
 static int
@@ -1531,7 +1538,7 @@ test_tailing_runs_one_search(void **state)
 	x.cfg.max_concurrent_searches = 3;
 	x.cfg.start_ms = x.now - 5000; /* half a window behind */
 	add_records(x.cfg.start_ms, 5, 1000);
-	F.latency_ms = 80; /* pages wait: only tailing keeps it at one */
+	F.latency_ms = PAGE_MS; /* pages wait: only tailing keeps it at one */
 	F.slow_ms[0] = 1300;
 	src = fx_source(&x, 1);
 	source_start(src);
@@ -1571,7 +1578,7 @@ test_out_of_order_completion_keeps_checkpoint_in_order(void **state)
 	x.cfg.max_concurrent_searches = 3;
 	x.cfg.overlap_ms = 600000; /* pending fingerprint sets in play */
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.slow_ms[0] = 300;
 	src = fx_source(&x, 1);
 	source_start(src);
@@ -1602,7 +1609,7 @@ test_retry_holds_all_searches(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.outage_after_pages = 1; /* once concurrency grew */
 	F.outage_retries = 6;
 	F.retry_delay_ms = 3;
@@ -1636,7 +1643,7 @@ test_split_with_others_in_flight(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 119, 500);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.poison_ms = x.cfg.start_ms + 15500; /* the second window splits down to 2.5 s */
 	F.poison_fails = 2;
 	src = fx_source(&x, 1);
@@ -1682,7 +1689,7 @@ test_crash_midway_loses_nothing(void **state)
 	CR = &x;
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.slow_ms[3] = 400;
 	src = fx_source(&x, 1);
 	source_start(src);
@@ -1732,7 +1739,7 @@ test_queue_limit_with_concurrency(void **state)
 	x.kcfg[0].queue_max_events = 50;
 	x.kcfg[0].batch_max_events = 10;
 	add_records(x.cfg.start_ms, 900, 60); /* 900 records over 54 s */
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	src = fx_source(&x, 1);
 	F.watch = x.sink[0];
 	source_start(src);
@@ -1775,10 +1782,10 @@ test_concurrency_stops_growing_while_sink_full(void **state)
 	add_records(x.cfg.start_ms, 60, 100);  /* all in the first window */
 	/* Pages of 10 that wait: concurrency grows after the first one, before the queue
 	 * fills (after 5); the next two windows end (empty) once it is full. */
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.page_size = 10;
-	F.delay_ms[1] = 500;
-	F.delay_ms[2] = 500;
+	F.delay_ms[1] = 1500;
+	F.delay_ms[2] = 1500;
 	src = fx_source(&x, 1);
 	F.watch = x.sink[0];
 	source_start(src);
@@ -1805,7 +1812,7 @@ test_failure_while_another_retries(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 55, 1000);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.outage_after_pages = 1; /* once searches 1, 2 and 3 run */
 	F.outage_retries = 50;
 	F.retry_delay_ms = 1;
@@ -1832,7 +1839,7 @@ test_give_up_stops_all_searches(void **state)
 	fx_init(&x, SOURCE_MODE_ONCE);
 	x.cfg.max_concurrent_searches = 3;
 	add_records(x.cfg.start_ms, 40, 1000);
-	F.latency_ms = 80;
+	F.latency_ms = PAGE_MS;
 	F.poison_ms = x.cfg.start_ms + 12500; /* the second window can never be fetched */
 	F.poison_fails = ~0u;
 	F.delay_ms[2] = 5000; /* the next two are still searching when it gives up */
