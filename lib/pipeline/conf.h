@@ -109,6 +109,7 @@ struct conf_source {
 	int64_t retention_ms;       /* 30d */
 	int64_t max_record_bytes;   /* 1 MiB: a larger record is dead-lettered, not forwarded */
 	int64_t search_timeout_ms;  /* 60s: one SearchLogs request; 6 in a row = window too big */
+	int max_concurrent_searches; /* 3: windows searched at once while behind (1..16) */
 	struct conf_streaming stream;
 	int line;                   /* line of the section header, for messages */
 	int sort_appended;          /* query had no sort operator: CONF_SORT_SUFFIX added */

@@ -86,6 +86,7 @@ const struct key conf_source_keys[] = {
 	KS("retention", V_DUR, retention_ms, 3600 * 1000, 3650 * DAY_MS),
 	KS("max_record_bytes", V_SIZE, max_record_bytes, 1024, 1LL << 30),
 	KS("search_timeout", V_DUR, search_timeout_ms, 100, 3600 * 1000),
+	KS("max_concurrent_searches", V_INT, max_concurrent_searches, 1, 16),
 	STREAMING_KEYS,
 	{ NULL, V_STR, 0, 0, 0, NULL, 0, 0 },
 };
@@ -145,6 +146,7 @@ conf_source_defaults(struct conf_source *s)
 	s->retention_ms = 30 * DAY_MS;
 	s->max_record_bytes = 1024 * 1024;
 	s->search_timeout_ms = 60000;
+	s->max_concurrent_searches = 3;
 }
 
 void

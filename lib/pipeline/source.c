@@ -2,8 +2,10 @@
  * source.c — see source.h.
  *
  * Windows.  A source keeps an ordered list of the windows it has started and not yet
- * finished.  A window is finished when its search is over (succeeded, was split, or was
- * given up as a gap) and every event it routed has been acknowledged by every sink.
+ * finished.  While it is behind (catch-up, backfill) up to max_concurrent_searches of them
+ * are searched at once, each in its own slot; tailing searches one.  A window is finished
+ * when its search is over (succeeded, was split, or was given up as a gap) and every event
+ * it routed has been acknowledged by every sink.
  * Finished windows are popped from the head only, so the cursor moves strictly in time
  * order: a later window that finishes first waits for the earlier ones.  A split window
  * stays in the list in front of its two halves and does not move the cursor itself; the
@@ -56,11 +58,39 @@
 
 #define MIN_SPLIT_MS 1000          /* a window this short is not split further */
 /*
- * Windows searched but not yet acknowledged: one being delivered while the next is
- * searched keeps both OCI and the sinks busy; more would only add to what a crash resends
- * (a restart re-reads every window not yet checkpointed).
+ * Windows in the list (searching, or searched and waiting for acknowledgements): one more
+ * than the searches allowed to run at once, so that one window is delivered while the
+ * next ones are searched.  More would only add to what a crash resends (a restart
+ * re-reads every window not yet checkpointed).  Tailing: 1 search, 2 windows.
  */
-#define MAX_WINDOWS_IN_FLIGHT 2
+#define WINDOWS_BEYOND_SEARCHES 1
+/*
+ * More than one search runs only while the sinks keep up: concurrency stops growing while
+ * a routed sink is full (its soft limit, sink.h) or once the events routed and not yet
+ * acknowledged exceed this many pages per routed sink (the sinks are then the bottleneck;
+ * more searching would only add memory).  Above a default sink's soft limit (6 batches
+ * of 500), so that it binds only sinks with larger queues (when_full = drop, dead_letter).
+ */
+#define UNACKED_GROW_PAGES 8
+/*
+ * More than one search runs only while the source waits on OCI, not OCI on us: the
+ * smoothed page wait (page_wait_ms) must be at least this.  A page's wait is the time
+ * from the moment its search was free to take it (search start, previous page consumed,
+ * resume) to its answer (0 when it came ahead).  Extra searches cost memory (each holds
+ * its page and the one fetched ahead, ~1.5 MB at 1000 records) and gain only when pages
+ * take time to come: against a loopback OCI the daemon is CPU-bound and the wait stays a
+ * few ms (under load too), while the real API takes 200 ms - 2 s a page.
+ */
+#define GROW_WAIT_MS 50
+/*
+ * Weight of a new page's wait in the smoothed value, which starts at 0 (OCI keeps up until
+ * shown otherwise): a page of 200 ms or more (the real API) makes it grow at once, 100 ms
+ * pages after three, and one slow page on a loaded machine (up to 4 x GROW_WAIT_MS) does
+ * not.
+ */
+#define PAGE_WAIT_ALPHA 0.25
+/* The most searches of one source at once (max_concurrent_searches is capped here). */
+#define MAX_SLOTS 16
 #define SEEN_MARGIN_MS 60000       /* keep fingerprints a little past lag + overlap */
 /* OCI refuses a search that spans more than 14 days (400 InvalidParameter). */
 #define MAX_SPAN_MS (14LL * 24 * 3600 * 1000)
@@ -110,6 +140,35 @@ struct window {
 	struct ack *ack;  /* NULL once it fired */
 	struct seen *pending;
 	uint64_t records;
+	struct slot *slot; /* the search running over it, or NULL */
+};
+
+/*
+ * One search of the source.  While the source is behind (catch-up, backfill) up to
+ * max_concurrent_searches consecutive windows are searched at once: on the real API a
+ * page takes hundreds of ms, so one search at a time is latency-bound.  Each slot holds
+ * at most its search's current page and the one fetched ahead (search.h).
+ */
+struct slot {
+	struct source *src;
+	struct window *w;          /* NULL: free */
+	struct search *search;
+	/* Records are normalized inside the search's page pass (each page lexed once); the
+	 * events live until this search's next page, so each search has its own normalizer
+	 * (env.norm, shared, normalizes only what comes without an event). */
+	struct normalizer *norm;
+	struct search_rec_parser rp;
+	int bp_paused;             /* paused: a routed sink is full */
+	int held;                  /* paused: another search of the source waits out a retry */
+	/* Since when the search has been free to take its next page (started, previous page
+	 * consumed, resumed); -1: not waiting (paused, or a retry: its wait is no latency). */
+	int64_t wait_from_mono_ms;
+	/* The record being dead-lettered when a write failed, and the routes (bits) whose
+	 * files already have its line: the retry does not write it there again. */
+	const void *dl_key_w;
+	const char *dl_key_json;
+	unsigned dl_key_page;
+	uint64_t dl_done;
 };
 
 
@@ -127,30 +186,27 @@ struct source {
 	int64_t floor_ms;          /* sweeps never reach before this (`start`) */
 	struct seen *committed;    /* delivered fingerprints (saved with the checkpoint) */
 	struct window *windows;    /* in time order */
-	struct window *searching;  /* the window whose search runs (at most one) */
-	struct search *search;
-	/* Records are normalized inside the search's page pass (each page lexed once); the
-	 * events live until the search's next page, so this normalizer is the source's own
-	 * (env.norm, shared, normalizes only what comes without an event). */
-	struct normalizer *page_norm;
-	struct search_rec_parser rec_parser;
-	int paused;                /* search paused by backpressure */
+	struct slot slots[MAX_SLOTS];
+	size_t n_slots;            /* max_concurrent_searches (1 in DRYRUN: output in order) */
+	size_t running;            /* slots with a search */
+	/* The one search allowed to send while the source waits out a retry (429,
+	 * Retry-After, OCI unreachable): every other search is held until it gets a page,
+	 * so a throttled source sends one request per backoff, not one per search. */
+	struct slot *probe;
+	/* Smoothed page wait in ms (GROW_WAIT_MS); starts at 0. */
+	double page_wait_ms;
 	int stopping;
 	int finished_called;
 	int sweep_due;
 	int losses;
 	int state_dirty;
-	int64_t hold_until_mono_ms; /* no search before this (retry delay) */
+	/* No request of any search of the source before this (a retry delay: one for the
+	 * whole source, never one per search). */
+	int64_t hold_until_mono_ms;
 	int64_t dl_hold_until_mono_ms; /* a dead-letter write failed: no routing before this */
-	/* The record being dead-lettered when a write failed, and the routes (bits) whose
-	 * files already have its line: the retry does not write it there again. */
-	const void *dl_key_w;
-	const char *dl_key_json;
-	unsigned dl_key_page;
-	uint64_t dl_done;
 	int64_t last_dl_err_log_mono_ms; /* dead-letter write errors: one line a minute */
 	int64_t last_retry_log_mono_ms;
-	int64_t last_page_mono_ms;  /* the running search's last page (or its start) */
+	int64_t last_page_mono_ms;  /* the running searches' last page (or a start) */
 	int64_t seen_trim_logged_mono_ms;
 
 	struct event *poll_timer;
@@ -246,6 +302,62 @@ windows_in_flight(const struct source *src)
 	for (const struct window *w = src->windows; w != NULL; w = w->next)
 		n++;
 	return n;
+}
+
+/* Events routed by the windows in flight and not yet acknowledged, summed over sinks. */
+static uint64_t
+events_unacked(const struct source *src)
+{
+	uint64_t n = 0;
+
+	for (const struct window *w = src->windows; w != NULL; w = w->next)
+		if (w->ack != NULL)
+			n += ack_outstanding(w->ack);
+	return n;
+}
+
+/* A slot's search is paused for two reasons, backpressure and a hold: it goes on only
+ * when neither holds it. */
+static void
+slot_pause(struct source *src, struct slot *s)
+{
+	OPS(src)->pause(s->search);
+}
+
+static void
+slot_resume_if_free(struct source *src, struct slot *s)
+{
+	if (s->search != NULL && !s->bp_paused && !s->held) {
+		s->wait_from_mono_ms = timeutil_mono_ms(); /* the paused time was ours */
+		OPS(src)->resume(s->search);
+	}
+}
+
+/* Holds every running search but keep (NULL: all): no request until released. */
+static void
+hold_searches(struct source *src, const struct slot *keep)
+{
+	for (size_t i = 0; i < src->n_slots; i++) {
+		struct slot *s = &src->slots[i];
+		if (s->search == NULL || s == keep || s->held)
+			continue;
+		s->held = 1;
+		if (!s->bp_paused)
+			slot_pause(src, s);
+	}
+}
+
+/* The wait is over: held searches go on (those a full sink holds wait for bp_check). */
+static void
+release_searches(struct source *src)
+{
+	for (size_t i = 0; i < src->n_slots; i++) {
+		struct slot *s = &src->slots[i];
+		if (s->search == NULL || !s->held)
+			continue;
+		s->held = 0;
+		slot_resume_if_free(src, s);
+	}
 }
 
 static int
@@ -456,7 +568,7 @@ check_done(struct source *src)
 {
 	/* Written without next_ms + MIN_SPLIT_MS: no overflow near INT64_MAX. */
 	if (src->target_ms > 0 && !src->finished_called && src->windows == NULL &&
-	    src->search == NULL && (src->next_ms > src->target_ms - MIN_SPLIT_MS ||
+	    src->running == 0 && (src->next_ms > src->target_ms - MIN_SPLIT_MS ||
 	                               src->stopping)) {
 		src->finished_called = 1;
 		if (src->env.finished != NULL)
@@ -518,7 +630,7 @@ advance(struct source *src)
 	if (check_done(src))
 		return;
 	/* A window slot freed up: the next search may go. */
-	if (!src->stopping && src->search == NULL)
+	if (!src->stopping)
 		maybe_start_search(src);
 }
 
@@ -544,20 +656,34 @@ route_event(struct source *src, struct window *w, const struct event *ev)
 
 /* --- search callbacks -------------------------------------------------------------- */
 
+static int
+any_bp_paused(const struct source *src)
+{
+	for (size_t i = 0; i < src->n_slots; i++)
+		if (src->slots[i].search != NULL && src->slots[i].bp_paused)
+			return 1;
+	return 0;
+}
+
 static void
 bp_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct source *src = arg;
 
-	if (src->search == NULL || !src->paused)
+	if (!any_bp_paused(src))
 		return;
 	if (routes_blocked(src)) {
 		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
 		return;
 	}
-	src->paused = 0;
 	log_source(LOG_LVL_DEBUG, src->cfg->name, "sinks have room again: resuming");
-	OPS(src)->resume(src->search);
+	for (size_t i = 0; i < src->n_slots; i++) {
+		struct slot *s = &src->slots[i];
+		if (s->search == NULL || !s->bp_paused)
+			continue;
+		s->bp_paused = 0;
+		slot_resume_if_free(src, s);
+	}
 }
 
 /* stats.last_error, truncated as needed (it is shown by /healthz). */
@@ -658,16 +784,16 @@ dl_format(struct buf *line, const struct source *src, const struct conf_sink *k,
  * already has the line.  0, or -1 with an error line (at most one a minute).
  */
 static int
-dead_letter_record(struct source *src, const struct dl_rec *d)
+dead_letter_record(struct source *src, struct slot *sl, const struct dl_rec *d)
 {
 	char now[40];
 
-	if (src->dl_key_w != (const void *)src->searching || src->dl_key_json != d->json ||
-	    src->dl_key_page != d->page_index) {
-		src->dl_key_w = src->searching;
-		src->dl_key_json = d->json;
-		src->dl_key_page = d->page_index;
-		src->dl_done = 0;
+	if (sl->dl_key_w != (const void *)sl->w || sl->dl_key_json != d->json ||
+	    sl->dl_key_page != d->page_index) {
+		sl->dl_key_w = sl->w;
+		sl->dl_key_json = d->json;
+		sl->dl_key_page = d->page_index;
+		sl->dl_done = 0;
 	}
 	fmt_time(timeutil_now_ms(), now, sizeof(now));
 	for (size_t i = 0; i < src->n_routes; i++) {
@@ -675,7 +801,7 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
 		struct buf line;
 		int rc = 0, e = 0;
 
-		if (i < 64 && (src->dl_done >> i) & 1)
+		if (i < 64 && (sl->dl_done >> i) & 1)
 			continue;
 		buf_init(&line, 0);
 		if (dl_format(&line, src, k, d, now) != 0) {
@@ -700,11 +826,11 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
 			return -1;
 		}
 		if (i < 64)
-			src->dl_done |= 1ull << i;
+			sl->dl_done |= 1ull << i;
 	}
-	src->dl_key_w = NULL;
-	src->dl_key_json = NULL;
-	src->dl_done = 0;
+	sl->dl_key_w = NULL;
+	sl->dl_key_json = NULL;
+	sl->dl_done = 0;
 	return 0;
 }
 
@@ -713,7 +839,7 @@ dead_letter_record(struct source *src, const struct dl_rec *d)
  * reason, never dropped: 0 once every routed sink's file has it.
  */
 static int
-dead_letter_rejected(struct source *src, const struct search_page *page,
+dead_letter_rejected(struct source *src, struct slot *sl, const struct search_page *page,
     const struct search_record *r, const char *why)
 {
 	char reason[300];
@@ -727,7 +853,7 @@ dead_letter_rejected(struct source *src, const struct search_page *page,
 	d.max = DL_RECORD_MAX;
 	d.request_id = page->request_id;
 	d.page_index = page->page_index;
-	return dead_letter_record(src, &d);
+	return dead_letter_record(src, sl, &d);
 }
 
 /*
@@ -738,8 +864,9 @@ dead_letter_rejected(struct source *src, const struct search_page *page,
 static int
 on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_id)
 {
-	struct source *src = arg;
-	struct window *w = src->searching;
+	struct slot *sl = arg;
+	struct source *src = sl->src;
+	struct window *w = sl->w;
 	char from[40], to[40], win[100];
 	struct dl_rec d;
 
@@ -753,7 +880,7 @@ on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_
 		d.bytes = bytes;
 		d.request_id = request_id;
 		d.page_index = page_index;
-		if (dead_letter_record(src, &d) != 0)
+		if (dead_letter_record(src, sl, &d) != 0)
 			return -1;
 	}
 	src->stats.oversize_records++;
@@ -773,7 +900,7 @@ on_oversize(void *arg, unsigned page_index, uint64_t bytes, const char *request_
  * be written (the record is then kept: the caller stops the page and tries again).
  */
 static int
-dead_letter_oversize(struct source *src, const struct search_page *page,
+dead_letter_oversize(struct source *src, struct slot *sl, const struct search_page *page,
     const struct search_record *r)
 {
 	char reason[160];
@@ -787,7 +914,7 @@ dead_letter_oversize(struct source *src, const struct search_page *page,
 	d.len = r->len;
 	d.request_id = page->request_id;
 	d.page_index = page->page_index;
-	if (dead_letter_record(src, &d) != 0)
+	if (dead_letter_record(src, sl, &d) != 0)
 		return -1;
 	src->stats.oversize_records++;
 	src->losses = 1;
@@ -833,12 +960,19 @@ rp_rec_end(void *arg, int failed)
 static size_t
 on_page(void *arg, const struct search_page *page)
 {
-	struct source *src = arg;
-	struct window *w = src->searching;
+	struct slot *sl = arg;
+	struct source *src = sl->src;
+	struct window *w = sl->w;
 	int64_t now = timeutil_now_ms();
 	int64_t keep_from = now - src->cfg->lag_ms - src->cfg->overlap_ms - SEEN_MARGIN_MS;
 	size_t i;
 
+	if (sl == src->probe) {
+		/* OCI answers the search that waited out the retry: the others may go on
+		 * (from the loop, once hold_until is over too). */
+		src->probe = NULL;
+		schedule_poll(src, 0);
+	}
 	if (w != NULL && w->failures > 0)
 		/* Pages of a window that failed before (a token cycle fails after some pages):
 		 * paging, not stuck, but not working again until the window succeeds. */
@@ -860,7 +994,7 @@ on_page(void *arg, const struct search_page *page)
 				    (long long)src->cfg->max_record_bytes);
 				continue;
 			}
-			if (dead_letter_oversize(src, page, &page->records[i]) != 0) {
+			if (dead_letter_oversize(src, sl, page, &page->records[i]) != 0) {
 				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
 				    scaled(src, DEAD_LETTER_RETRY_MS);
 				break;
@@ -871,7 +1005,7 @@ on_page(void *arg, const struct search_page *page)
 		if (ev == NULL && normalize_record(src->env.norm, page->records[i].json,
 		        page->records[i].len, &ev, &nerr) != 0) {
 			if (src->env.mode != SOURCE_MODE_DRYRUN &&
-			    dead_letter_rejected(src, page, &page->records[i], nerr.msg) != 0) {
+			    dead_letter_rejected(src, sl, page, &page->records[i], nerr.msg) != 0) {
 				src->dl_hold_until_mono_ms = timeutil_mono_ms() +
 				    scaled(src, DEAD_LETTER_RETRY_MS);
 				break;
@@ -913,13 +1047,16 @@ on_page(void *arg, const struct search_page *page)
 		src->stats.records++;
 		route_event(src, w, ev);
 	}
-	if ((i < page->n || routes_blocked(src)) && !src->paused) {
-		src->paused = 1;
+	if ((i < page->n || routes_blocked(src)) && !sl->bp_paused) {
+		sl->bp_paused = 1;
 		log_source(LOG_LVL_DEBUG, src->cfg->name, "a sink queue is full: pausing "
 		    "(%zu of %zu records of this page routed)", i, page->n);
-		OPS(src)->pause(src->search);
+		if (!sl->held)
+			slot_pause(src, sl);
 		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
 	}
+	/* From now on the search waits for its next page (a paused one: from its resume). */
+	sl->wait_from_mono_ms = sl->bp_paused || sl->held ? -1 : timeutil_mono_ms();
 	return i;
 }
 
@@ -930,12 +1067,30 @@ on_page(void *arg, const struct search_page *page)
 static void
 on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 {
-	struct source *src = arg;
+	struct slot *sl = arg;
+	struct source *src = sl->src;
 	struct source_stats *st = &src->stats;
 	int64_t now = timeutil_now_ms(), mono = timeutil_mono_ms();
 	char code[64], msg[160], rid[256], cur[40], what[640];
 	int first = !st->waiting;
 
+	/*
+	 * One wait for the whole source: OCI throttles (or fails) the tenancy, not one
+	 * window.  The first search to retry becomes the probe and retries alone; every
+	 * other search is held (a held one that retries too only pushes the wait out), so
+	 * N searches never make N retry storms.  The probe's next page releases them.
+	 */
+	if (mono + (delay_ms > 0 ? delay_ms : 0) > src->hold_until_mono_ms)
+		src->hold_until_mono_ms = mono + (delay_ms > 0 ? delay_ms : 0);
+	if (src->probe == NULL && !sl->held)
+		src->probe = sl;
+	if (src->probe == sl)
+		hold_searches(src, sl);
+	else if (!sl->held) {
+		sl->held = 1;
+		if (!sl->bp_paused)
+			slot_pause(src, sl);
+	}
 	st->retries++;
 	if (first) {
 		st->waiting = 1;
@@ -958,8 +1113,7 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 	if (!first && mono - src->last_retry_log_mono_ms < RETRY_LOG_EVERY_MS)
 		return;
 	src->last_retry_log_mono_ms = mono;
-	fmt_time(src->searching != NULL ? src->searching->start_ms : src->cursor_ms, cur,
-	    sizeof(cur));
+	fmt_time(sl->w != NULL ? sl->w->start_ms : src->cursor_ms, cur, sizeof(cur));
 	if (first)
 		log_source(LOG_LVL_WARNING, src->cfg->name, "%s; retrying in %lld ms; the "
 		    "cursor stays at %s: nothing is skipped", what, (long long)delay_ms, cur);
@@ -970,10 +1124,40 @@ on_retrying(void *arg, const struct search_result *why, int64_t delay_ms)
 		    (unsigned long long)st->retries, (long long)delay_ms, cur);
 }
 
+static size_t search_limit(const struct source *src);
+
+/*
+ * Every HTTP answer of a search.  A page (2xx) measures how long the search waited for
+ * it (GROW_WAIT_MS); the answer to a page fetched ahead is only processed once the page
+ * before it is consumed, so a page that was there comes with a wait of ~0.  Another
+ * answer (429, 5xx) is no page: the retry's wait is backoff, not latency.
+ */
 static void
 on_response(void *arg, long status)
 {
-	count_code(arg, status);
+	struct slot *sl = arg;
+	struct source *src = sl->src;
+	int64_t mono = timeutil_mono_ms();
+
+	count_code(src, status);
+	if (status < 200 || status > 299) {
+		sl->wait_from_mono_ms = -1;
+		return;
+	}
+	if (sl->wait_from_mono_ms >= 0) {
+		double w = (double)(mono - sl->wait_from_mono_ms);
+		int was_low = src->page_wait_ms < GROW_WAIT_MS;
+		src->page_wait_ms += PAGE_WAIT_ALPHA * (w - src->page_wait_ms);
+		sl->wait_from_mono_ms = -1;
+		if (was_low != (src->page_wait_ms < GROW_WAIT_MS))
+			log_source(LOG_LVL_DEBUG, src->cfg->name, "pages take %.0f ms to come "
+			    "(smoothed): %s", src->page_wait_ms, was_low ? "searching several "
+			    "windows at once while behind" : "one search (running ones end)");
+		/* Became worth growing: start more from the loop (not inside the search). */
+		if (was_low && src->page_wait_ms >= GROW_WAIT_MS && !src->stopping &&
+		    src->running < search_limit(src))
+			schedule_poll(src, 0);
+	}
 }
 
 /*
@@ -1029,9 +1213,8 @@ static void
 give_up(struct source *src)
 {
 	src->losses = 1;
-	src->stopping = 1;
-	evtimer_del(src->poll_timer);
-	evtimer_del(src->sweep_timer);
+	/* The other windows' searches stop too (their windows hold the checkpoint). */
+	source_stop_polling(src);
 	if (!src->finished_called) {
 		src->finished_called = 1;
 		if (src->env.finished != NULL)
@@ -1109,19 +1292,34 @@ search_failed_retry(struct source *src, struct window *w, const struct search_re
 	return delay;
 }
 
+/* The slot's search is over (done or cancelled): the slot is free again. */
+static void
+slot_clear(struct source *src, struct slot *sl)
+{
+	if (sl->w != NULL)
+		sl->w->slot = NULL;
+	sl->w = NULL;
+	sl->search = NULL;
+	sl->bp_paused = 0;
+	sl->held = 0;
+	sl->dl_key_w = NULL;
+	sl->dl_key_json = NULL;
+	sl->dl_done = 0;
+	src->running--;
+	if (src->probe == sl)
+		src->probe = NULL; /* the others wait for hold_until, then go on */
+}
+
 static void
 on_done(void *arg, const struct search_result *res)
 {
-	struct source *src = arg;
-	struct window *w = src->searching;
+	struct slot *sl = arg;
+	struct source *src = sl->src;
+	struct window *w = sl->w;
 	int64_t delay = 0;
 	const char *name = src->cfg->name;
 
-	src->search = NULL;
-	src->searching = NULL;
-	src->paused = 0;
-	evtimer_del(src->bp_timer);
-
+	slot_clear(src, sl);
 	if (res->status == SEARCH_CANCELLED)
 		return;
 	if (res->status == SEARCH_OK) {
@@ -1150,7 +1348,7 @@ on_done(void *arg, const struct search_result *res)
 			w->ack = a;
 			ack_seal(a);
 		}
-		if (!src->stopping && src->search == NULL)
+		if (!src->stopping)
 			advance(src);
 		return;
 	}
@@ -1204,7 +1402,12 @@ on_done(void *arg, const struct search_result *res)
 	}
 	if (delay > 0) {
 		int64_t now = timeutil_now_ms();
+		/* No request of any search before the delay is over (maybe_start_search
+		 * releases them).  A probe is held too and stops being one: it would
+		 * never get the page that releases the others. */
 		src->hold_until_mono_ms = timeutil_mono_ms() + delay;
+		src->probe = NULL;
+		hold_searches(src, NULL);
 		if (!src->stats.waiting) {
 			src->stats.waiting = 1;
 			src->stats.waiting_since_ms = now;
@@ -1217,37 +1420,54 @@ on_done(void *arg, const struct search_result *res)
 
 /* --- scheduling ---------------------------------------------------------------------- */
 
-/* The first window not yet searched (a split half, a failed window), or NULL. */
+/* The first window not yet searched nor searching (a split half, a failed window). */
 static struct window *
 first_unsearched(struct source *src)
 {
 	for (struct window *w = src->windows; w != NULL; w = w->next)
-		if (!w->searched)
+		if (!w->searched && w->slot == NULL)
 			return w;
 	return NULL;
 }
 
-static void
+/* Starts w's search in a free slot: 1, or 0 (out of memory: a poll is scheduled). */
+static int
 start_search(struct source *src, struct window *w)
 {
 	struct search_opts o;
 	struct search_callbacks cb;
+	struct slot *sl = NULL;
 
+	for (size_t i = 0; i < src->n_slots && sl == NULL; i++)
+		if (src->slots[i].search == NULL)
+			sl = &src->slots[i];
+	if (sl == NULL)
+		return 0; /* callers check running < n_slots: not reached */
 	if (w->ack == NULL) {
 		w->ack = ack_new(window_acked, w);
 		if (w->ack == NULL) {
 			schedule_poll(src, 1000);
-			return;
+			return 0;
 		}
 		w->acked = 0;
+	}
+	if (sl->norm == NULL) {
+		/* Created on first use: a tailing source needs one.  Without it (out of
+		 * memory) records are normalized one by one with env.norm: slower, same. */
+		sl->norm = normalizer_new();
+		sl->rp.cb = normalize_page_callbacks();
+		sl->rp.arg = sl->norm;
+		sl->rp.page_begin = rp_page_begin;
+		sl->rp.rec_begin = rp_rec_begin;
+		sl->rp.rec_end = rp_rec_end;
 	}
 	search_opts_default(&o);
 	o.limit = src->cfg->page_size;
 	if (src->cfg->search_timeout_ms > 0)
 		o.timeout_ms = src->cfg->search_timeout_ms;
 	o.source_name = src->cfg->name;
-	if (src->page_norm != NULL)
-		o.rec_parser = &src->rec_parser;
+	if (sl->norm != NULL)
+		o.rec_parser = &sl->rp;
 	if (src->env.retry_scale_permille > 0) {
 		o.retry_initial_ms = scaled(src, o.retry_initial_ms);
 		o.retry_max_ms = scaled(src, o.retry_max_ms);
@@ -1258,45 +1478,61 @@ start_search(struct source *src, struct window *w)
 	cb.response = on_response;
 	cb.retrying = on_retrying;
 	cb.oversize = on_oversize;
-	cb.arg = src;
-	src->searching = w;
+	cb.arg = sl;
 	src->last_page_mono_ms = timeutil_mono_ms();
-	src->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
+	sl->wait_from_mono_ms = src->last_page_mono_ms;
+	sl->search = OPS(src)->start(src->env.oci, src->cfg->query, w->start_ms, w->end_ms,
 	    &o, &cb);
-	if (src->search == NULL) {
-		src->searching = NULL;
+	if (sl->search == NULL) {
 		log_source(LOG_LVL_ERROR, src->cfg->name, "cannot start a search (out of memory)");
 		schedule_poll(src, 1000);
+		return 0;
 	}
+	sl->w = w;
+	w->slot = sl;
+	src->running++;
+	return 1;
 }
 
-/* Decides what to search next: a pending half or retry, a sweep, or a new window. */
-static void
-maybe_start_search(struct source *src)
+/* The regular window's span: `window`, capped at OCI's 14 days. */
+static int64_t
+window_span(const struct source *src)
+{
+	return src->cfg->window_ms < MAX_SPAN_MS ? src->cfg->window_ms : MAX_SPAN_MS;
+}
+
+/*
+ * How many searches may run now: max_concurrent_searches while the cursor is more than
+ * one window behind the horizon (catch-up after an outage, a backfill), else one (tailing:
+ * one window an interval, nothing to gain).
+ */
+static size_t
+search_limit(const struct source *src)
+{
+	int64_t horizon;
+
+	if (src->n_slots <= 1)
+		return 1;
+	horizon = src->target_ms > 0 ? src->target_ms : timeutil_now_ms() - src->cfg->lag_ms;
+	/* Written without cursor + span: no overflow near INT64_MAX. */
+	return src->cursor_ms < horizon - window_span(src) ? src->n_slots : 1;
+}
+
+/*
+ * Starts the next search: a pending half or retry, a sweep, or a new window.  1 when one
+ * started (the caller may start another), else 0.
+ */
+static int
+start_next(struct source *src, size_t limit)
 {
 	int64_t now, horizon, end;
 	struct window *w;
 
-	if (src->stopping || src->search != NULL)
-		return;
-	if (timeutil_mono_ms() < src->hold_until_mono_ms) {
-		/* A retry delay runs.  The poll timer calls us again; re-armed here because
-		 * libevent's clock may fire it a little before ours says the delay is over. */
-		if (!evtimer_pending(src->poll_timer, NULL))
-			schedule_poll(src, src->hold_until_mono_ms - timeutil_mono_ms() + 1);
-		return;
-	}
-	if (routes_blocked(src)) {
-		schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
-		return;
-	}
 	w = first_unsearched(src);
-	if (w != NULL) {
-		start_search(src, w);
-		return;
-	}
-	if (windows_in_flight(src) >= MAX_WINDOWS_IN_FLIGHT)
-		return; /* advance() calls us again when one finishes */
+	if (w != NULL)
+		return start_search(src, w);
+	if (windows_in_flight(src) >= limit + WINDOWS_BEYOND_SEARCHES)
+		return 0; /* advance() calls us again when one finishes */
 	now = timeutil_now_ms();
 	horizon = src->target_ms > 0 ? src->target_ms : now - src->cfg->lag_ms;
 
@@ -1318,8 +1554,7 @@ maybe_start_search(struct source *src)
 				window_insert_after(src, NULL, w);
 				log_source(LOG_LVL_DEBUG, src->cfg->name, "sweep of the last %lld s",
 				    (long long)((to - from) / 1000));
-				start_search(src, w);
-				return;
+				return start_search(src, w);
 			}
 		}
 	}
@@ -1342,8 +1577,8 @@ maybe_start_search(struct source *src)
 			g->acked = 1;
 			window_append(src, g);
 			src->next_ms = skip_to;
-			advance(src);
-			return;
+			advance(src); /* starts what comes next */
+			return 0;
 		}
 	}
 
@@ -1354,29 +1589,73 @@ maybe_start_search(struct source *src)
 			 * (advance checks again).  Never call advance from here: the two
 			 * would chase each other forever. */
 			check_done(src);
-			return;
+			return 0;
 		}
 		/* Caught up.  Keep a poll that is already due sooner (acknowledgements
 		 * call us too, and must not push the next poll further out each time). */
 		if (!evtimer_pending(src->poll_timer, NULL))
 			schedule_poll(src, src->cfg->interval_ms);
-		return;
+		return 0;
 	}
 	{
 		/* OCI refuses a span over 14 days; window is capped lower by the
 		 * configuration, but the rule lives here.  horizon - next_ms > 0 here. */
-		int64_t span = src->cfg->window_ms < MAX_SPAN_MS ? src->cfg->window_ms :
-		    MAX_SPAN_MS;
+		int64_t span = window_span(src);
 		end = horizon - src->next_ms > span ? src->next_ms + span : horizon;
 	}
 	w = window_new(src, src->next_ms, end, 0);
 	if (w == NULL) {
 		schedule_poll(src, 1000);
-		return;
+		return 0;
 	}
 	window_append(src, w);
 	src->next_ms = end;
-	start_search(src, w);
+	return start_search(src, w);
+}
+
+/*
+ * Starts searches up to search_limit().  Beyond the first, concurrency grows only while
+ * the source waits on OCI (page_wait_ms >= GROW_WAIT_MS: a backfill starts with one
+ * search), no routed sink is full and the sinks keep up
+ * (UNACKED_GROW_PAGES): memory stays bounded by what the sinks hold plus two pages per
+ * search.  Searches already running are not cancelled when the wait drops (their pages
+ * are in flight; cancelling would refetch them): they are just not replaced beyond one
+ * when their windows end.
+ */
+static void
+maybe_start_search(struct source *src)
+{
+	if (src->stopping)
+		return;
+	if (src->probe != NULL)
+		return; /* a retry is being waited out: its page (or its end) calls us again */
+	if (timeutil_mono_ms() < src->hold_until_mono_ms) {
+		/* A retry delay runs.  The poll timer calls us again; re-armed here because
+		 * libevent's clock may fire it a little before ours says the delay is over. */
+		if (!evtimer_pending(src->poll_timer, NULL))
+			schedule_poll(src, src->hold_until_mono_ms - timeutil_mono_ms() + 1);
+		return;
+	}
+	release_searches(src);
+	for (;;) {
+		size_t limit = search_limit(src);
+		uint64_t grow_max = (uint64_t)UNACKED_GROW_PAGES * (uint64_t)src->cfg->page_size *
+		    (src->n_routes > 0 ? src->n_routes : 1);
+
+		if (src->running >= limit || src->stopping || src->probe != NULL)
+			return;
+		if (src->running > 0 && src->page_wait_ms < GROW_WAIT_MS)
+			return; /* OCI keeps up with us: on_response calls us when it no longer does */
+		if (routes_blocked(src) ||
+		    (src->running > 0 && events_unacked(src) >= grow_max)) {
+			/* Checked again shortly: concurrency grows back as soon as the
+			 * sinks have room (not only when a window finishes). */
+			schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
+			return;
+		}
+		if (!start_next(src, limit))
+			return;
+	}
 }
 
 static void
@@ -1434,14 +1713,17 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
 	src->sweep_timer = evtimer_new(env->base, sweep_cb, src);
 	src->bp_timer = evtimer_new(env->base, bp_check, src);
-	src->page_norm = normalizer_new();
-	src->rec_parser.cb = normalize_page_callbacks();
-	src->rec_parser.arg = src->page_norm;
-	src->rec_parser.page_begin = rp_page_begin;
-	src->rec_parser.rec_begin = rp_rec_begin;
-	src->rec_parser.rec_end = rp_rec_end;
+	/* 0 (a configuration built without conf_source_defaults) is today's 1.  DRYRUN
+	 * prints events in time order: one search. */
+	src->n_slots = cfg->max_concurrent_searches > 1 ? (size_t)cfg->max_concurrent_searches : 1;
+	if (src->n_slots > MAX_SLOTS)
+		src->n_slots = MAX_SLOTS;
+	if (env->mode == SOURCE_MODE_DRYRUN)
+		src->n_slots = 1;
+	for (size_t i = 0; i < MAX_SLOTS; i++)
+		src->slots[i].src = src;
 	if (src->committed == NULL || src->poll_timer == NULL || src->sweep_timer == NULL ||
-	    src->bp_timer == NULL || src->page_norm == NULL) {
+	    src->bp_timer == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1564,11 +1846,13 @@ source_stop_polling(struct source *src)
 	evtimer_del(src->poll_timer);
 	evtimer_del(src->sweep_timer);
 	evtimer_del(src->bp_timer);
-	if (src->search != NULL) {
-		struct window *w = src->searching;
-		OPS(src)->cancel(src->search);
-		src->search = NULL;
-		src->searching = NULL;
+	for (size_t i = 0; i < src->n_slots; i++) {
+		struct slot *sl = &src->slots[i];
+		struct window *w = sl->w;
+		if (sl->search == NULL)
+			continue;
+		OPS(src)->cancel(sl->search);
+		slot_clear(src, sl);
 		/* A window cut short must be searched again next time: it must hold the
 		 * cursor.  Its routed events still get acknowledged (and deduplicated). */
 		if (w != NULL && w->ack != NULL) {
@@ -1606,8 +1890,9 @@ source_free(struct source *src)
 		buf_cleanup(&src->rb.enc[f]);
 	buf_cleanup(&src->rb.summary);
 	free(src->routes);
-	/* after the search (stopped above), whose held page points into it */
-	normalizer_free(src->page_norm);
+	/* after the searches (stopped above), whose held pages point into them */
+	for (size_t i = 0; i < MAX_SLOTS; i++)
+		normalizer_free(src->slots[i].norm);
 	free(src);
 }
 
@@ -1634,7 +1919,7 @@ source_busy(const struct source *src)
 {
 	if (src->kafka != NULL)
 		return ksource_busy(src->kafka);
-	return src->search != NULL || src->windows != NULL;
+	return src->running > 0 || src->windows != NULL;
 }
 
 int
@@ -1649,9 +1934,9 @@ source_healthy(const struct source *src)
 	if (st->waiting && (now - st->waiting_since_ms > bound ||
 	                       st->waiting_until_ms - now > bound))
 		return 0; /* retrying for long, or told to wait long (Retry-After) */
-	if (src->search != NULL) {
-		/* Stuck paging: no page for long, while no sink holds the search back. */
-		return src->paused || mono - src->last_page_mono_ms <= bound;
+	if (src->running > 0) {
+		/* Stuck paging: no page for long, while no sink holds the searches back. */
+		return any_bp_paused(src) || mono - src->last_page_mono_ms <= bound;
 	}
 	if (st->last_success_mono_ms == 0)
 		return st->searches_failed == 0; /* still on its first search */

@@ -4,7 +4,9 @@
  * acknowledged (delivered or dead-lettered) every event before it.
  *
  * Regular polls read [cursor, min(now - lag, cursor + window)); a source that is behind
- * catches up window after window.  Every sweep_interval (overlap > 0) a sweep re-reads
+ * catches up window after window, searching up to max_concurrent_searches consecutive
+ * windows at once (the checkpoint still moves in window order; a retry of any search holds
+ * them all).  Every sweep_interval (overlap > 0) a sweep re-reads
  * [now - lag - overlap, min(now - lag, cursor)) and delivers only records whose content
  * fingerprint it has not delivered before (late-ingested records).  A window that OCI
  * refuses as too big is split in halves; one still too big at the smallest split (1 s) is

@@ -16,7 +16,9 @@ source "$(dirname "$0")/e2e_lib.sh"
 
 N=$(scaled 60000)
 WINDOW_S=120
-IN_FLIGHT=2   # MAX_WINDOWS_IN_FLIGHT in lib/pipeline/source.c
+# Windows in flight while catching up: max_concurrent_searches (default 3) searched at
+# once plus one being acknowledged (WINDOWS_BEYOND_SEARCHES in lib/pipeline/source.c).
+IN_FLIGHT=4
 now=$(now_ms)
 # ocisim's generated stream at N records an hour, from one hour ago on: the daemon
 # catches up window after window, and is killed on the way.

@@ -3,7 +3,10 @@
  * search_ops), on a real event loop with real file sinks: regular windows, splitting on
  * SEARCH_TOO_BIG, a window too big even at 1 s, the overlap sweep, events cancelled by a
  * sink (reload), OCI unreachable (retrying), per-record queue limits, max_record_bytes,
- * the checkpoint's plausibility and arithmetic near INT64_MAX, and health.
+ * the checkpoint's plausibility and arithmetic near INT64_MAX, and health.  Several
+ * windows at once (max_concurrent_searches): in backfill, not while tailing; out-of-order
+ * completion keeps the checkpoint in order; a retry holds every search; splits, crashes,
+ * queue limits and giving up with several searches in flight.
  *
  * Retry delays are scaled by 1/1000 (retry_scale_permille = 1): every test runs in
  * milliseconds of wall-clock time.
@@ -38,6 +41,13 @@
 
 /* ---- the fake search ------------------------------------------------------------------ */
 
+/*
+ * Page latency of the tests that want several searches: source.c grows concurrency while
+ * its smoothed page wait (from 0, a quarter per page) is at least 50 ms: 200 ms pages do
+ * it from the first page on.
+ */
+#define PAGE_MS 200
+
 #define MAX_RECORDS 4096
 #define MAX_SEARCHES 4096
 
@@ -50,6 +60,12 @@ struct fsearch {
 	struct event *ev;
 	int paused;
 	size_t next;      /* next record (index into the window's records) to hand over */
+	unsigned idx;     /* its number: 0 for the first search */
+	int64_t not_before_mono; /* answers nothing before (latency, delays; even if resumed) */
+	unsigned pages;   /* pages handed over (whole or in part) */
+	int mid_page;     /* the last page was not consumed whole: its rest comes at once */
+	int slowed;       /* F.slow_ms applied */
+	int finishing;    /* every page handed over: only its end is left (no request) */
 };
 
 struct fake {
@@ -95,6 +111,23 @@ struct fake {
 	int64_t cursor_during_outage;
 	struct sink *watch;        /* queue_events checked after every page callback */
 	uint64_t max_queue;
+	/* Concurrency: search number i answers only after delay_ms[i] (0 = at once) ... */
+	int64_t delay_ms[MAX_SEARCHES];
+	/* ... and takes slow_ms[i] more after its first page (its other pages, its end). */
+	int64_t slow_ms[MAX_SEARCHES];
+	/* Page latency: each page comes latency_ms after its search could take it (started,
+	 * previous page consumed, resumed), as OCI answers a page request. */
+	int64_t latency_ms;
+	unsigned outage_after_pages; /* the outage (outage_retries) starts after this many pages */
+	unsigned pages_total;
+	unsigned running_at_first_retry;
+	unsigned done[MAX_SEARCHES];   /* search i ended (done called) */
+	unsigned retry_from[MAX_SEARCHES]; /* retrying() calls per search number */
+	unsigned searches_at_first_retry, searches_at_last_retry;
+	unsigned started_while_full; /* searches started while F.watch was full */
+	/* Search number fail_paused - 1 ends SEARCH_FAILED (403) when it runs while paused:
+	 * the answer to a request already in flight when it was held. */
+	unsigned fail_paused;
 };
 
 static struct fake F;
@@ -126,11 +159,16 @@ fs_start(struct oci_client *c, const char *query, int64_t start_ms, int64_t end_
 	assert_true(F.n_searches < MAX_SEARCHES);
 	F.log[F.n_searches].start_ms = start_ms;
 	F.log[F.n_searches].end_ms = end_ms;
+	s->idx = F.n_searches;
+	if (F.watch != NULL && sink_full(F.watch))
+		F.started_while_full++;
 	F.n_searches++;
 	F.running++;
 	if (F.running > F.max_running)
 		F.max_running = F.running;
-	fs_schedule(s, 0); /* from the loop, never inside search_start */
+	/* from the loop, never inside search_start */
+	s->not_before_mono = timeutil_mono_ms() + F.delay_ms[s->idx] + F.latency_ms;
+	fs_schedule(s, F.delay_ms[s->idx] + F.latency_ms);
 	return (struct search *)s;
 }
 
@@ -147,6 +185,7 @@ static void
 fs_finish(struct fsearch *s, const struct search_result *res)
 {
 	F.running--;
+	F.done[s->idx]++;
 	s->cb.done(s->cb.arg, res);
 	event_free(s->ev);
 	free(s);
@@ -164,6 +203,10 @@ fs_resume(struct search *x)
 	struct fsearch *s = (struct fsearch *)x;
 
 	s->paused = 0;
+	/* A request goes out only now: its page takes the latency (the rest of a page
+	 * partly consumed is already here). */
+	if (!s->mid_page && s->not_before_mono < timeutil_mono_ms() + F.latency_ms)
+		s->not_before_mono = timeutil_mono_ms() + F.latency_ms;
 	fs_schedule(s, 0);
 }
 
@@ -227,10 +270,25 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	struct search_result res;
 	size_t idx[MAX_RECORDS], n = 0;
 
+	if (s->paused && F.fail_paused == s->idx + 1) {
+		F.fail_paused = 0;
+		memset(&res, 0, sizeof(res));
+		res.status = SEARCH_FAILED;
+		res.http_status = 403;
+		res.code = "NotAllowed";
+		res.message = "refused";
+		fs_finish(s, &res);
+		return;
+	}
 	if (s->paused || F.hang)
 		return;
+	if (timeutil_mono_ms() < s->not_before_mono) {
+		fs_schedule(s, s->not_before_mono - timeutil_mono_ms());
+		return;
+	}
 	memset(&res, 0, sizeof(res));
-	if (F.outage_retries > 0) {
+	if (F.outage_retries > 0 && F.pages_total >= F.outage_after_pages && !s->mid_page &&
+	    !s->finishing) {
 		/* OCI unreachable: the real search retries inside, keeping its place. */
 		F.outage_retries--;
 		res.status = SEARCH_FAILED;
@@ -243,6 +301,14 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 			res.request_id = F.fail_rid;
 		}
 		F.retry_calls++;
+		F.retry_from[s->idx]++;
+		if (F.retry_calls == 1) {
+			F.searches_at_first_retry = F.n_searches;
+			F.running_at_first_retry = F.running;
+		}
+		if (s->cb.response != NULL) /* the real search reports the answer first */
+			s->cb.response(s->cb.arg, res.http_status);
+		F.searches_at_last_retry = F.n_searches;
 		if (s->cb.retrying != NULL)
 			s->cb.retrying(s->cb.arg, &res, F.retry_delay_ms);
 		snprintf(F.seen_error, sizeof(F.seen_error), "%s", source_stats(F.src)->last_error);
@@ -301,6 +367,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < F.n; i++)
 		if (in_window(s, i))
 			idx[n++] = i;
+	if (n == 0 && s->pages == 0 && s->cb.response != NULL)
+		s->cb.response(s->cb.arg, 200); /* the empty page */
 	while (s->next < n) {
 		size_t k = n - s->next, used;
 		struct search_record recs[MAX_RECORDS];
@@ -341,6 +409,10 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		page.records = recs;
 		page.n = k;
 		page.request_id = "fake-request";
+		if (!s->mid_page && s->cb.response != NULL)
+			s->cb.response(s->cb.arg, 200); /* one answer per page */
+		s->pages++;
+		F.pages_total++;
 		used = s->cb.page(s->cb.arg, &page);
 		for (size_t j = 0; j < k; j++)
 			free(bufs[j]);
@@ -348,6 +420,7 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		if (F.watch != NULL && sink_stats(F.watch)->queue_events > F.max_queue)
 			F.max_queue = sink_stats(F.watch)->queue_events;
 		s->next += used;
+		s->mid_page = used < k;
 		if (used < k) {
 			F.partial_pages++;
 			s->paused = 1; /* the contract: the rest comes after search_resume */
@@ -355,6 +428,19 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 		}
 		if (s->paused)
 			return; /* paused after a full page: the next page waits for resume */
+		if (!s->slowed && F.slow_ms[s->idx] > 0) {
+			s->slowed = 1;
+			s->finishing = s->next >= n;
+			s->not_before_mono = timeutil_mono_ms() + F.slow_ms[s->idx] +
+			    (s->next < n ? F.latency_ms : 0);
+			fs_schedule(s, s->not_before_mono - timeutil_mono_ms());
+			return;
+		}
+		if (s->next < n && F.latency_ms > 0) {
+			s->not_before_mono = timeutil_mono_ms() + F.latency_ms;
+			fs_schedule(s, F.latency_ms);
+			return;
+		}
 	}
 	res.status = SEARCH_OK;
 	res.records = n;
@@ -1354,6 +1440,421 @@ test_stuck_search_unhealthy(void **state)
 	fx_free(&x, src);
 }
 
+/* ---- several windows at once (max_concurrent_searches) -------------------------------- */
+
+/* A backfill runs max_concurrent_searches consecutive windows at once; nothing twice. */
+static void
+test_backfill_runs_searches_concurrently(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.cfg.max_concurrent_searches = 3;
+	x.env.from_ms = x.cfg.start_ms;
+	x.env.to_ms = x.cfg.start_ms + 60000;
+	add_records(x.cfg.start_ms, 55, 1000);
+	/* pages take PAGE_MS (above GROW_WAIT_MS): concurrency grows once the first page
+	 * came; the first window then takes long: the others overlap it */
+	F.latency_ms = PAGE_MS;
+	F.slow_ms[0] = 200;
+	src = fx_source(&x, 2);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.max_running, 3);
+	assert_int_equal(F.n_searches, 6);
+	/* every response counted, on the source (the callbacks' arg is the search's slot) */
+	assert_int_equal(source_stats(src)->n_codes, 1);
+	assert_int_equal(source_stats(src)->codes[0].code, 200);
+	assert_int_equal(source_stats(src)->codes[0].n, 6);
+	/* consecutive windows, each searched once, in order of their start */
+	for (unsigned i = 0; i < F.n_searches; i++) {
+		assert_int_equal(F.log[i].start_ms, x.cfg.start_ms + 10000 * (int64_t)i);
+		assert_int_equal(F.log[i].end_ms, F.log[i].start_ms + 10000);
+	}
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_exactly_once(x.out[1], F.n);
+	fx_free(&x, src);
+}
+
+/* One 60 s backfill of 55 records in pages of 4, pages latency_ms apart: max_running. */
+static unsigned
+backfill_max_running(int64_t latency_ms)
+{
+	struct fx x;
+	struct source *src;
+	unsigned n;
+
+	fx_init(&x, SOURCE_MODE_BACKFILL);
+	x.cfg.max_concurrent_searches = 3;
+	x.env.from_ms = x.cfg.start_ms;
+	x.env.to_ms = x.cfg.start_ms + 60000;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.page_size = 4;
+	F.latency_ms = latency_ms;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.n_searches, 6);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	n = F.max_running;
+	fx_free(&x, src);
+	return n;
+}
+
+/*
+ * Concurrency grows only when it helps: pages that come at once (OCI waits on us: more
+ * searches would only hold more pages) keep a backfill at one search; pages that take
+ * long enough (PAGE_MS) make it grow to max_concurrent_searches.
+ */
+static void
+test_concurrency_grows_only_with_page_latency(void **state)
+{
+	assert_int_equal(backfill_max_running(0), 1);
+	assert_int_equal(backfill_max_running(PAGE_MS), 3);
+}
+
+static int
+cond_polled_a_while(void)
+{
+	return F.done[0] && F.n_searches >= 2 &&
+	    source_stats(F.src)->cursor_ms >= F.log[0].end_ms; /* acknowledged: written */
+}
+
+/*
+ * Tailing (less than a window behind): one search at a time, whatever the key says.  The
+ * first search takes longer than a poll interval plus the smallest window (1 s), so the
+ * next window is due while it runs: it still waits for it.
+ */
+static void
+test_tailing_runs_one_search(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	x.cfg.max_concurrent_searches = 3;
+	x.cfg.start_ms = x.now - 5000; /* half a window behind */
+	add_records(x.cfg.start_ms, 5, 1000);
+	F.latency_ms = PAGE_MS; /* pages wait: only tailing keeps it at one */
+	F.slow_ms[0] = 1300;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_polled_a_while);
+	assert_int_equal(F.max_running, 1);
+	assert_true(F.log[1].start_ms == F.log[0].end_ms);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static struct fx *OOO;
+/* Windows 1 and 2 (not 0) are searched and every record of theirs is in the file. */
+static int
+cond_later_windows_delivered(void)
+{
+	if (!F.done[1] || !F.done[2])
+		return 0;
+	count_in(OOO->out[0], PER);
+	for (size_t i = 10; i < 30; i++)
+		if (PER[i] == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Windows that finish before an earlier one wait for it: the checkpoint never passes a
+ * window still searching, then moves to the end once it is done.
+ */
+static void
+test_out_of_order_completion_keeps_checkpoint_in_order(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	OOO = &x;
+	x.cfg.max_concurrent_searches = 3;
+	x.cfg.overlap_ms = 600000; /* pending fingerprint sets in play */
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = PAGE_MS;
+	F.slow_ms[0] = 300;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_later_windows_delivered);
+	assert_int_equal(F.done[0], 0);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms);
+	assert_true(state_cursor(&x) == INT64_MIN || state_cursor(&x) == x.cfg.start_ms);
+	run_until(&x, NULL);
+	assert_true(F.max_running >= 2);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	assert_int_equal(source_stats(src)->cursor_ms, F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
+/*
+ * A retry (429, OCI unreachable) of one search holds every search of the source: only
+ * that one retries, no other sends and none starts until it gets a page; then all go on.
+ */
+static void
+test_retry_holds_all_searches(void **state)
+{
+	struct fx x;
+	struct source *src;
+	unsigned retrying = 0;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = PAGE_MS;
+	F.outage_after_pages = 1; /* once concurrency grew */
+	F.outage_retries = 6;
+	F.retry_delay_ms = 3;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.retry_calls, 6);
+	for (unsigned i = 0; i < F.n_searches; i++)
+		if (F.retry_from[i] > 0)
+			retrying++;
+	assert_int_equal(retrying, 1); /* one search retried; the others were held */
+	assert_int_equal(F.running_at_first_retry, 3); /* 3 were running ... */
+	/* ... and none started meanwhile */
+	assert_int_equal(F.searches_at_last_retry, F.searches_at_first_retry);
+	assert_int_equal(F.max_running, 3);
+	assert_int_equal(source_stats(src)->retries, 6);
+	assert_false(source_stats(src)->waiting);
+	assert_int_equal(source_stats(src)->gaps, 0);
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
+/* A split window (too big) keeps working with other windows in flight. */
+static void
+test_split_with_others_in_flight(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 119, 500);
+	F.latency_ms = PAGE_MS;
+	F.poison_ms = x.cfg.start_ms + 15500; /* the second window splits down to 2.5 s */
+	F.poison_fails = 2;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_stats(src)->windows_split >= 2);
+	assert_true(F.max_running >= 2);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) >= x.now - 1000);
+	fx_free(&x, src);
+}
+
+static struct fx *CR;
+/* Window 3 (search 3) is still searching; windows 4 and 5 are searched and delivered. */
+static int
+cond_crash_point(void)
+{
+	if (!F.done[4] || !F.done[5] || F.done[3])
+		return 0;
+	count_in(CR->out[0], PER);
+	for (size_t i = 40; i < 55; i++)
+		if (PER[i] == 0)
+			return 0;
+	return state_cursor(CR) == CR->cfg.start_ms + 30000;
+}
+
+/*
+ * A crash with windows done out of order loses nothing: the checkpoint stayed before the
+ * oldest unfinished window, so a restart reads it (and the later ones) again:
+ * duplicates at most, never a gap.
+ */
+static void
+test_crash_midway_loses_nothing(void **state)
+{
+	struct fx x;
+	struct source *src;
+	char path[256], *saved = NULL;
+	size_t saved_len = 0;
+	FILE *f;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	CR = &x;
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = PAGE_MS;
+	F.slow_ms[3] = 400;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_crash_point);
+	/* The crash: what is on disk now is all a restart sees. */
+	snprintf(path, sizeof(path), "%s/s.state", x.dir);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	saved = malloc(1 << 16);
+	assert_non_null(saved);
+	saved_len = fread(saved, 1, 1 << 16, f);
+	fclose(f);
+	assert_true(saved_len > 0);
+	source_free(src);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(saved, 1, saved_len, f), saved_len);
+	fclose(f);
+	free(saved);
+	/* The restart reads from window 3 on. */
+	x.finished = 0;
+	src = fx_source(&x, 1);
+	assert_int_equal(source_stats(src)->cursor_ms, x.cfg.start_ms + 30000);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_false(source_had_losses(src));
+	count_in(x.out[0], PER);
+	for (size_t i = 0; i < F.n; i++) {
+		if (PER[i] == 0)
+			fail_msg("record %zu lost", i);
+		if (i < 30 && PER[i] != 1) /* checkpointed before the crash: not again */
+			fail_msg("record %zu arrived %u times", i, PER[i]);
+	}
+	assert_true(state_cursor(&x) >= x.now - 1000);
+	fx_free(&x, src);
+}
+
+/* With several searches a small queue still never overfills. */
+static void
+test_queue_limit_with_concurrency(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 10;
+	add_records(x.cfg.start_ms, 900, 60); /* 900 records over 54 s */
+	F.latency_ms = PAGE_MS;
+	src = fx_source(&x, 1);
+	F.watch = x.sink[0];
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.partial_pages > 0);
+	assert_true(F.max_queue <= 50);
+	assert_true(F.max_running >= 2);
+	/* concurrency never grew while the sink was full */
+	assert_int_equal(F.started_while_full, 0);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_w1_w2_done_then_a_while(void)
+{
+	if (!F.done[1] || !F.done[2])
+		return 0;
+	if (HANG_UNTIL == 0)
+		HANG_UNTIL = timeutil_mono_ms() + 100; /* several 50 ms re-checks */
+	return timeutil_mono_ms() >= HANG_UNTIL;
+}
+
+/*
+ * A full sink stops concurrency from growing: with the first window's events stuck in a
+ * full queue, the next two windows finish (empty) and no further search starts, although
+ * two slots and a window are free.
+ */
+static void
+test_concurrency_stops_growing_while_sink_full(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 1000;      /* never a full batch ... */
+	x.kcfg[0].batch_timeout_ms = 3600000;   /* ... nor a timeout: the queue stays full */
+	add_records(x.cfg.start_ms, 60, 100);  /* all in the first window */
+	/* Pages of 10 that wait: concurrency grows after the first one, before the queue
+	 * fills (after 5); the next two windows end (empty) once it is full. */
+	F.latency_ms = PAGE_MS;
+	F.page_size = 10;
+	F.delay_ms[1] = 1500;
+	F.delay_ms[2] = 1500;
+	src = fx_source(&x, 1);
+	F.watch = x.sink[0];
+	source_start(src);
+	HANG_UNTIL = 0;
+	run_until(&x, cond_w1_w2_done_then_a_while);
+	assert_true(sink_full(x.sink[0]));
+	assert_int_equal(F.n_searches, 3);
+	assert_int_equal(F.running, 1);
+	assert_int_equal(F.started_while_full, 0);
+	fx_free(&x, src);
+}
+
+/*
+ * A held search that ends failing (its answer was in flight) while another one retries:
+ * the hold of the failure holds the retrying one too, and then releases everything (no
+ * search left waiting for a page that can never come).
+ */
+static void
+test_failure_while_another_retries(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 55, 1000);
+	F.latency_ms = PAGE_MS;
+	F.outage_after_pages = 1; /* once searches 1, 2 and 3 run */
+	F.outage_retries = 50;
+	F.retry_delay_ms = 1;
+	F.delay_ms[2] = 20; /* answers after search 1 or 3 began retrying: held by then */
+	F.fail_paused = 3;  /* search 2 */
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_int_equal(F.fail_paused, 0); /* it did fail while held */
+	assert_int_equal(F.retry_calls, 50);
+	assert_false(source_had_losses(src));
+	assert_exactly_once(x.out[0], F.n);
+	assert_true(state_cursor(&x) == F.log[F.n_searches - 1].end_ms);
+	fx_free(&x, src);
+}
+
+/* A one-shot run that gives up on a window stops the other windows' searches too. */
+static void
+test_give_up_stops_all_searches(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.cfg.max_concurrent_searches = 3;
+	add_records(x.cfg.start_ms, 40, 1000);
+	F.latency_ms = PAGE_MS;
+	F.poison_ms = x.cfg.start_ms + 12500; /* the second window can never be fetched */
+	F.poison_fails = ~0u;
+	F.delay_ms[2] = 5000; /* the next two are still searching when it gives up */
+	F.delay_ms[3] = 5000;
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(source_had_losses(src));
+	assert_int_equal(F.running, 0);
+	assert_int_equal(F.done[2] + F.done[3], 0);
+	assert_int_equal(F.done[0], 1);
+	assert_true(state_cursor(&x) == INT64_MIN || state_cursor(&x) <= F.poison_ms);
+	fx_free(&x, src);
+}
+
 int
 main(void)
 {
@@ -1381,6 +1882,17 @@ main(void)
 		cmocka_unit_test(test_window_at_most_14_days),
 		cmocka_unit_test(test_retention_is_the_only_gap),
 		cmocka_unit_test(test_stuck_search_unhealthy),
+		cmocka_unit_test(test_backfill_runs_searches_concurrently),
+		cmocka_unit_test(test_tailing_runs_one_search),
+		cmocka_unit_test(test_out_of_order_completion_keeps_checkpoint_in_order),
+		cmocka_unit_test(test_retry_holds_all_searches),
+		cmocka_unit_test(test_split_with_others_in_flight),
+		cmocka_unit_test(test_crash_midway_loses_nothing),
+		cmocka_unit_test(test_queue_limit_with_concurrency),
+		cmocka_unit_test(test_give_up_stops_all_searches),
+		cmocka_unit_test(test_concurrency_stops_growing_while_sink_full),
+		cmocka_unit_test(test_failure_while_another_retries),
+		cmocka_unit_test(test_concurrency_grows_only_with_page_latency),
 	};
 
 	log_init();

@@ -86,6 +86,9 @@ struct sim {
 	/* counters for the summary */
 	unsigned long requests, search_requests, pages, records, auth_failures, injected,
 	    imds_requests, federations, errors;
+	/* most replies held back by --latency-ms at once: requests a client had in flight
+	 * together (tests see several searches of one source overlap) */
+	unsigned long n_pending, max_pending;
 	uint64_t reqids;
 };
 
@@ -142,6 +145,7 @@ pending_fire(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
+	p->sim->n_pending--;
 	evhttp_send_reply(p->req, p->status, NULL, p->body);
 	evbuffer_free(p->body);
 	event_free(p->ev);
@@ -173,6 +177,8 @@ reply_after(struct sim *s, struct evhttp_request *req, int status, struct evbuff
 	}
 	p->next = s->pending;
 	s->pending = p;
+	if (++s->n_pending > s->max_pending)
+		s->max_pending = s->n_pending;
 	timeutil_timer_add(p->ev, delay_ms);
 }
 
@@ -929,9 +935,11 @@ summary(struct sim *s)
 		return;
 	fprintf(f, "{\"requests\":%lu,\"search_requests\":%lu,\"pages\":%lu,\"records\":%lu,"
 	    "\"auth_failures\":%lu,\"faults_injected\":%lu,\"imds_requests\":%lu,"
-	    "\"federations\":%lu,\"tokens_issued\":%u,\"errors\":%lu}\n", s->requests,
+	    "\"federations\":%lu,\"tokens_issued\":%u,\"errors\":%lu,"
+	    "\"max_concurrent\":%lu}\n", s->requests,
 	    s->search_requests, s->pages, s->records, s->auth_failures, s->injected,
-	    s->imds_requests, s->federations, pki_tokens_issued(s->pki), s->errors);
+	    s->imds_requests, s->federations, pki_tokens_issued(s->pki), s->errors,
+	    s->max_pending);
 	fclose(f);
 }
 
