@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A reload is applied whole or not at all.  The new file passes -t but
-# one of its sinks cannot start (a file sink whose path is a folder): the daemon keeps
+# one of its sinks cannot start (a file sink whose path is a link): the daemon keeps
 # the whole running configuration (sink old is not drained away, the new sink keep2 is not
 # half-started), logs why, and says nothing of "reloaded".  Checked by content: both
 # running sinks get every record before the final checkpoint exactly once, so the
@@ -23,12 +23,15 @@ start_daemon "$T/daemon.conf"; phase "daemon started"
 wait_for 20 test -s "$T/old.out" || fail "no event reached sink old"
 wait_for 20 test -s "$T/keep.out" || fail "no event reached sink keep"
 
-# The new file: keep unchanged, old removed, a file sink that cannot open its path (in a
-# folder that does not exist: -t does not check a file sink's folder, start-up finds it).
+# The new file: keep unchanged, old removed, a file sink that cannot open its path: a
+# symbolic link to a regular file (-t looks through it and sees a file; the sink refuses
+# to append through a link, safeopen.h), so only building the new configuration fails.
+: > "$T/real.ndjson"
+ln -s "$T/real.ndjson" "$T/link.ndjson"
 {
 	cat "$T/head.conf"; printf '%s\n' "$KEEP_SECTION"
 	printf '\n[sink broken]\ntype = file\npath = %s\ndead_letter = %s/dl-broken.ndjson\n' \
-	    "$T/no-such-folder/out.ndjson" "$T"
+	    "$T/link.ndjson" "$T"
 } > "$T/new.conf"
 "$BUILD/oci-logfwd" -t -c "$T/new.conf" > "$T/t.out" 2>&1 || { cat "$T/t.out"; fail "the new file does not pass -t: the test would not show what it should"; }
 cp "$T/new.conf" "$T/daemon.conf.new"; mv "$T/daemon.conf.new" "$T/daemon.conf"
