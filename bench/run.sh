@@ -15,15 +15,17 @@
 #   BENCH_RUNS=3 BENCH_RECORDS=1000000 BUILD=build/bench bash bench/run.sh
 #   BENCH_RECORDS=100000 ...   quick mode
 #   BENCH_ONLY="ecs raw"       only these scenarios (ecs, ecs-gzip, raw, ecs-4sinks, ecs-small,
-#                              syslog-ng)
+#                              syslog-ng, fluent-bit)
+#   FLUENT_BIT=/path/fluent-bit  the Fluent Bit peer's binary (else fluent-bit on PATH)
 #
-# The peer, measured in the same run on the same records into the same sink: syslog-ng
+# The peers, measured in the same run on the same records into the same sink: syslog-ng
 # from Debian (syslog-ng-core + syslog-ng-mod-http) reading `ocisim --dump` of the window
 # on stdin and forwarding each record verbatim (no parsing, no normalizing) as NDJSON
-# batches of 1000 to sinksim; checked like the daemon (count, no duplicates, content hash
-# of the verbatim records); CPU and RSS are syslog-ng's.  Without syslog-ng or its http
-# module the peer is skipped with a note.  (Fluent Bit, the issue's first peer, is not
-# packaged in Debian.)
+# batches of 1000 to sinksim; Fluent Bit (not packaged in Debian 12: built from source,
+# named by FLUENT_BIT) tailing the same file, parsing each line as JSON and posting JSON
+# lines.  Each is checked like the daemon (count, no duplicates, content hash of the
+# verbatim records); CPU and RSS are the peer's.  A peer that is not installed is skipped
+# with a note.
 #   BENCH_NO_RESULTS=1         don't rewrite bench/RESULTS.md
 #   BENCH_KEEP=1               keep the work directory (logs); a failing run always keeps it
 #   BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"
@@ -252,16 +254,45 @@ def sng_version():
         pass
     return "?"
 
-def run_peer(name, t2, runidx):
-    """syslog-ng forwarding the window's records verbatim to one sinksim."""
-    d = f"{work}/{name}-{runidx}"
-    os.makedirs(d)
-    pf = f"{d}/sink0.port"
-    sp = subprocess.Popen([f"{build}/sinksim", "--listen", "127.0.0.1:0", "--port-file", pf,
-                           "--mode", "http", "--count-only", "--stats-file", f"{d}/sink0.stats"],
-                          stderr=open(f"{d}/sink0.log", "w"))
-    procs.append(sp)
-    port = wait_port(pf, sp, "sinksim")
+def fluent_bit_bin():
+    """Fluent Bit is not packaged in Debian 12: FLUENT_BIT names a binary (built from
+    source), else one on PATH."""
+    import shutil
+    return os.environ.get("FLUENT_BIT") or shutil.which("fluent-bit")
+
+def fluent_bit_missing():
+    b = fluent_bit_bin()
+    if not b or not os.access(b, os.X_OK):
+        return ("Fluent Bit not found (not packaged in Debian 12; build it from source and "
+                "set FLUENT_BIT=/path/to/fluent-bit)")
+    return None
+
+def fb_version():
+    try:
+        out = subprocess.run([fluent_bit_bin(), "--version"], capture_output=True, text=True).stdout
+        return out.split()[2] if out.startswith("Fluent Bit v") else "?"
+    except (OSError, IndexError):
+        return "?"
+
+def peer_config(kind, d, port, df):
+    """The peer's configuration file and its command line (stdin: the records or None)."""
+    if kind == "fluent-bit":
+        with open(f"{d}/parsers.conf", "w") as f:
+            f.write("[PARSER]\n    Name   json\n    Format json\n")
+        conf = f"{d}/fluent-bit.conf"
+        with open(conf, "w") as f:
+            # tail from the head of the record file, each line parsed as JSON (its own
+            # json parser: what the issue measured), posted as JSON lines without an
+            # added date key; Mem_Buf_Limit bounds what it reads ahead of the sink
+            f.write("[SERVICE]\n    Flush 0.1\n    Log_Level warn\n"
+                    f"    Parsers_File {d}/parsers.conf\n"
+                    "[INPUT]\n    Name tail\n"
+                    f"    Path {df}\n    Read_from_Head true\n    Parser json\n"
+                    "    Buffer_Max_Size 2M\n    Mem_Buf_Limit 16M\n"
+                    "[OUTPUT]\n    Name http\n    Match *\n    Host 127.0.0.1\n"
+                    f"    Port {port}\n    URI /\n    Format json_lines\n"
+                    "    json_date_key false\n")
+        return [fluent_bit_bin(), "-c", conf], False
     conf = f"{d}/syslog-ng.conf"
     with open(conf, "w") as f:
         # flags(no-parse): the line is the message, as is; 1000 a batch like the daemon's
@@ -275,6 +306,20 @@ def run_peer(name, t2, runidx):
                 "body(\"${MESSAGE}\") batch-lines(1000) batch-timeout(100) workers(1) "
                 "headers(\"Content-Type: application/x-ndjson\")); };\n"
                 "log { source(s); destination(d); flags(flow-control); };\n")
+    return ["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
+            "-p", f"{d}/pid", "-c", f"{d}/ctl"], True
+
+def run_peer(name, t2, runidx):
+    """A peer (syslog-ng or Fluent Bit) forwarding the window's records verbatim to one
+    sinksim."""
+    d = f"{work}/{name}-{runidx}"
+    os.makedirs(d)
+    pf = f"{d}/sink0.port"
+    sp = subprocess.Popen([f"{build}/sinksim", "--listen", "127.0.0.1:0", "--port-file", pf,
+                           "--mode", "http", "--count-only", "--stats-file", f"{d}/sink0.stats"],
+                          stderr=open(f"{d}/sink0.log", "w"))
+    procs.append(sp)
+    port = wait_port(pf, sp, "sinksim")
     # the records come from a file written beforehand: the generator's speed must not
     # bound the peer's
     df = f"{work}/dump-{t2}.ndjson".replace(":", "")
@@ -283,16 +328,15 @@ def run_peer(name, t2, runidx):
             subprocess.run([f"{build}/ocisim", "--dump", "--from", T1, "--to", t2,
                             "--query", QUERY] + ocisim_args, stdout=f, check=True)
         os.rename(df + ".tmp", df)
+    argv, wants_stdin = peer_config(name, d, port, df)
     # stdin stays open after the records: syslog-ng drops what its queue still holds when
     # it exits at the end of its input, so it is stopped once the sink has everything
-    dump = subprocess.Popen(["sh", "-c", 'cat "$0" && exec sleep 100000', df],
-                            stdout=subprocess.PIPE)
+    dump = subprocess.Popen(["sh", "-c", ('cat "$0" && ' if wants_stdin else '') +
+                             'exec sleep 100000', df], stdout=subprocess.PIPE)
     procs.append(dump)
-    log = open(f"{d}/syslog-ng.log", "w")
+    log = open(f"{d}/{name}.log", "w")
     t0 = time.monotonic()
-    p = subprocess.Popen(["syslog-ng", "-F", "-f", conf, "--no-caps", "-R", f"{d}/persist",
-                          "-p", f"{d}/pid", "-c", f"{d}/ctl"], stdin=dump.stdout,
-                         stdout=log, stderr=log)
+    p = subprocess.Popen(argv, stdin=dump.stdout, stdout=log, stderr=log)
     dump.stdout.close()
     procs.append(p)
     want = expected("verbatim", t2)["records"]
@@ -307,7 +351,7 @@ def run_peer(name, t2, runidx):
         if got >= want:
             break
         if p.poll() is not None:
-            die(f"{name}: syslog-ng exited {p.returncode} early; see {d}/syslog-ng.log")
+            die(f"{name}: the peer exited {p.returncode} early; see {d}/{name}.log")
         if time.monotonic() > deadline:
             die(f"{name}: the sink has {got} of {want} records after 900 s")
         time.sleep(0.02)
@@ -318,7 +362,7 @@ def run_peer(name, t2, runidx):
     dump.terminate()
     dump.wait()
     if p.returncode != 0:
-        die(f"{name}: syslog-ng exited {p.returncode}; see {d}/syslog-ng.log:\n" + open(f"{d}/syslog-ng.log").read()[-2000:])
+        die(f"{name}: the peer exited {p.returncode}; see {d}/{name}.log:\n" + open(f"{d}/{name}.log").read()[-2000:])
     sp.send_signal(signal.SIGTERM)
     sp.wait(10)
     st = json.load(open(f"{d}/sink0.stats"))
@@ -347,6 +391,7 @@ SCEN = [
     ("ecs-4sinks", "ecs, 4 http sinks", [("ecs", "none")] * 4, T2),
     ("ecs-small", "ecs, 1 sink, 1/10 of the records", [("ecs", "none")], T2S),
     ("syslog-ng", "peer: syslog-ng {v} (Debian), verbatim, 1 http sink", None, T2),
+    ("fluent-bit", "peer: Fluent Bit {v} (from source), json_lines, 1 http sink", None, T2),
 ]
 if ONLY:
     SCEN = [s for s in SCEN if s[0] in ONLY]
@@ -366,12 +411,12 @@ try:
     ecs_rate = None
     for sid, label, sinks, t2 in SCEN:
         if sinks is None:
-            why = syslog_ng_missing()
+            why = syslog_ng_missing() if sid == "syslog-ng" else fluent_bit_missing()
             if why:
                 notes.append(f"peer skipped: {why}")
                 print(f"  {sid}: skipped: {why}", flush=True)
                 continue
-            label = label.format(v=sng_version())
+            label = label.format(v=sng_version() if sid == "syslog-ng" else fb_version())
             expected("verbatim", t2)
         else:
             for fmt, _ in sinks:
@@ -391,9 +436,10 @@ try:
         if sid == "ecs":
             ecs_rate = med["rate"]
         if sinks is None and ecs_rate is not None:
-            notes.append(f"oci-logfwd (ecs, 1 sink) / syslog-ng records/s in this run: "
-                         f"{ecs_rate / med['rate']:.2f}x (syslog-ng forwards the records "
-                         "verbatim, without parsing or normalizing them)")
+            notes.append(f"oci-logfwd (ecs, 1 sink) / {sid} records/s in this run: "
+                         f"{ecs_rate / med['rate']:.2f}x ({sid} forwards the records "
+                         + ("verbatim, without parsing or normalizing them)" if sid == "syslog-ng"
+                            else "after parsing each line as JSON, without normalizing them)"))
     hdr = "| scenario | records | wall s | records/s | CPU s | CPU µs/record | peak RSS MiB |"
     sep = "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     lines = [hdr, sep] + [f"| {l} | {m['records']:,} | {m['wall']:.2f} | {m['rate']:,.0f} | {m['cpu']:.2f} | "
