@@ -33,13 +33,17 @@ no_line() { # NAME REGEX: no stderr line matches
 W10=2025-03-14T09:10:00Z
 
 start_sim --public-key "$KEY" $GEN --max-window-records 5000 --slow-query-ms 5000 \
-    --page-token-ttl-ms 200
+    --page-token-ttl-ms 800
 cli --from "$FROM" --to "$TO" --timeout-ms 300 --max-retries 1
 check too_big $? 5 "gave up after 2 attempts on page 0: request timed out.*split"
 no_line too_big "retrying http=5"
-cli --from "$FROM" --to 2025-03-14T09:05:00Z --limit 100 --pause-ms 400
-check expired_token $? 4 "answering page 1's token.*reading the window again from its first page"
-n=$(wc -l < "$T/out.tsv"); [ "$n" -eq 200 ] || { echo "FAIL expired_token: $n records, want page 0 twice (200)"; fail=1; }
+# Fetch ahead asks for page 1 as soon as page 0 is in (its token fresh); page 0 is then
+# held 2 s, so page 2's request carries a token older than the 800 ms it lives: a 400,
+# the window is read again from page 0 (pages 0 and 1 come twice), and the second 400 on
+# that token ends the search.
+cli --from "$FROM" --to 2025-03-14T09:05:00Z --limit 100 --pause-ms 2000
+check expired_token $? 4 "answering page 2's token.*reading the window again from its first page"
+n=$(wc -l < "$T/out.tsv"); [ "$n" -eq 400 ] || { echo "FAIL expired_token: $n records, want pages 0 and 1 twice (400)"; fail=1; }
 grep -Eq "HTTP 400 InvalidParameter" "$T/cli.err" || { echo "FAIL expired_token: no final 400"; fail=1; }
 cli --from "$FROM" --to 2025-03-14T09:01:00Z --query 'nonsense query'
 check bad_query $? 4 "HTTP 400 InvalidParameter.*for query: nonsense query"
