@@ -309,7 +309,8 @@ sink_body_join_items(struct sink_body *out, struct sink_event *const *evs, size_
 	struct buf *g = sink_body_glue(out);
 	size_t i, seplen = strlen(sep);
 
-	if (buf_append_str(g, open) != 0)
+	/* open, then item and separator by turns, then close */
+	if (sink_body_reserve(out, 2 * n + 1) != 0 || buf_append_str(g, open) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (i > 0 && buf_append(g, sep, seplen) != 0)

@@ -1,6 +1,7 @@
 /* sink_body.c — see sink_body.h. */
 #include "sink_body.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,23 @@ struct buf *
 sink_body_glue(struct sink_body *b)
 {
 	return &b->glue;
+}
+
+int
+sink_body_reserve(struct sink_body *b, size_t n)
+{
+	struct sink_piece *p;
+
+	if (n <= b->cap - b->n)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*p) - b->n)
+		return -1;
+	p = realloc(b->pc, (b->n + n) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	b->pc = p;
+	b->cap = b->n + n;
+	return 0;
 }
 
 static int

@@ -40,6 +40,8 @@ void sink_body_cleanup(struct sink_body *b);
 
 /* Where owned bytes go: anything appended here comes before the next sink_body_ref. */
 struct buf *sink_body_glue(struct sink_body *b);
+/* Makes room for n more pieces (a builder that knows its count: no regrowing); 0 or -1. */
+int sink_body_reserve(struct sink_body *b, size_t n);
 /* Appends n borrowed bytes at p (valid as long as the body is read); 0 or -1 (memory). */
 int sink_body_ref(struct sink_body *b, const char *p, size_t n);
 /* Ends the body (the glue appended last becomes its last piece); 0 or -1 (memory). */

@@ -58,7 +58,10 @@ test_read_sequential_any_slice(void **state)
 	sink_body_init(&b);
 	buf_init(&want, 0);
 	buf_init(&got, 0);
+	assert_int_equal(sink_body_reserve(&b, 81), 0);
+	assert_int_equal(b.cap, 81);
 	build(&b, src, 40, 100, &want);
+	assert_int_equal(b.cap, 81); /* reserved: never regrown */
 	assert_int_equal(b.len, want.len);
 	/* "[", item, ",", item, ..., "]": 2 * 40 + 1 pieces */
 	assert_int_equal(b.n, 81);
