@@ -1237,8 +1237,8 @@ on_http_done(void *arg, const struct http_response *r)
  * Scratch for compressing a body: the body in one piece (libdeflate compresses whole
  * buffers) and the compressor's output (sized for the worst case), of which each batch
  * keeps an exact copy (~1/11 of the body).  Shared by every sink that compresses: bodies
- * are built one at a time on the loop, and each sink holding these two per batch in
- * flight held 2 MiB per batch (buf_reserve rounds up).  Freed with the last such sink.
+ * are built one at a time on the loop (each batch in flight kept a 1 MiB output buffer
+ * for its ~70 KB before, buf_reserve rounding up).  Freed with the last such sink.
  */
 static struct buf gz_flat, gz_out;
 static unsigned gz_users;
