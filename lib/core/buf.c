@@ -68,6 +68,20 @@ buf_append(struct buf *b, const void *p, size_t n)
 }
 
 int
+buf_copy_exact(struct buf *b, const void *p, size_t n)
+{
+	buf_cleanup(b);
+	if (n > b->max || (b->data = malloc(n + 1)) == NULL)
+		return -1;
+	b->cap = n + 1;
+	if (n > 0)
+		memcpy(b->data, p, n);
+	b->len = n;
+	b->data[n] = '\0';
+	return 0;
+}
+
+int
 buf_append_str(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

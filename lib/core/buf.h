@@ -27,6 +27,13 @@ void buf_reset(struct buf *b);   /* len = 0, keeps the allocation */
 /* Makes room for n more bytes; 0 or -1. */
 int buf_reserve(struct buf *b, size_t n);
 int buf_append(struct buf *b, const void *p, size_t n);
+/*
+ * Replaces b's contents with p[0..n) in an allocation of exactly n + 1 bytes, for a buffer
+ * kept long whose size is final (buf_reserve rounds up to a power of two: a 70 KB body
+ * would keep 128 KiB).  0, or -1 (memory, above max: b is then empty).  p must not
+ * point into b.
+ */
+int buf_copy_exact(struct buf *b, const void *p, size_t n);
 int buf_append_str(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -27,6 +27,16 @@ struct http_request {
 	size_t n_headers;
 	const void *body;          /* borrowed until the callback runs or the cancel */
 	size_t body_len;
+	/*
+	 * Instead of body (which must then be NULL): a body of body_len bytes that curl
+	 * reads as it sends, so that it need not exist as one buffer.  body_read copies up to
+	 * max bytes from offset off into dst and returns how many (0 only past the end); off
+	 * goes back to 0 when curl sends the body anew (a kept-alive connection found
+	 * closed).  What it reads must stay valid and unchanged until the callback runs or
+	 * the cancel.
+	 */
+	size_t (*body_read)(void *arg, size_t off, char *dst, size_t max);
+	void *body_arg;
 	int64_t timeout_ms;        /* whole transfer; 0 = 30 s */
 	int tls_verify;            /* 0 disables peer and host verification */
 	const char *tls_ca_file;   /* NULL = system store */

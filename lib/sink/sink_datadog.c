@@ -138,9 +138,9 @@ done:
 }
 
 static int
-dd_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+dd_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct sink_body *out)
 {
-	return sink_join_items(out, evs, n, "[", ",", "]");
+	return sink_body_join_items(out, evs, n, "[", ",", "]");
 }
 
 static void
@@ -215,5 +215,5 @@ const struct sink_ops sink_datadog_ops = {
 	.probe_answer = dd_probe_answer,
 	.init = dd_init,
 	.encode_item = dd_encode,
-	.assemble = dd_assemble,
+	.assemble_body = dd_assemble,
 };

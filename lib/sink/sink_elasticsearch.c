@@ -70,9 +70,9 @@ es_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 }
 
 static int
-es_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+es_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct sink_body *out)
 {
-	return sink_join_items(out, evs, n, "", "", "");
+	return sink_body_join_items(out, evs, n, "", "", "");
 }
 
 /* 1 when the response says errors:false near its start (no need to parse it all). */
@@ -216,6 +216,6 @@ const struct sink_ops sink_elasticsearch_ops = {
 	.probe_answer = es_probe_answer,
 	.init = es_init,
 	.encode_item = es_encode,
-	.assemble = es_assemble,
+	.assemble_body = es_assemble,
 	.parse_2xx = es_parse,
 };

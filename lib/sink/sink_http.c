@@ -90,18 +90,19 @@ http_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 }
 
 static int
-http_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+http_assemble(struct sink *s, struct sink_event *const *evs, size_t n,
+    struct sink_body *out)
 {
 	switch (sink_common(s)->cfg->encoding) {
 	case CONF_ENC_NDJSON:
-		return sink_join_items(out, evs, n, "", "\n", "\n");
+		return sink_body_join_items(out, evs, n, "", "\n", "\n");
 	case CONF_ENC_JSON:
-		return sink_join_items(out, evs, 1, "", "", "");
+		return sink_body_join_items(out, evs, 1, "", "", "");
 	case CONF_ENC_DEFAULT:
 	case CONF_ENC_JSON_ARRAY:
 		break;
 	}
-	return sink_join_items(out, evs, n, "[", ",", "]");
+	return sink_body_join_items(out, evs, n, "[", ",", "]");
 }
 
 /* What http_init would refuse: a template that does not compile. */
@@ -138,5 +139,5 @@ const struct sink_ops sink_http_ops = {
 	.init = http_init,
 	.fini = http_fini,
 	.encode_item = http_encode,
-	.assemble = http_assemble,
+	.assemble_body = http_assemble,
 };

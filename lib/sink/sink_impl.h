@@ -21,8 +21,9 @@
  *                helper, sink_auth.c, builds the header for the sink and for --probe);
  *   - probe_*    the --probe request and how its answer is read;
  *   - classify   its retry rules for HTTP answers (NULL: sink_classify_default);
- *   - the transport: encode_item (once at submit), assemble (per request, so that a
- *                split re-assembles subsets without re-encoding), parse_2xx (per-item
+ *   - the transport: encode_item (once at submit), assemble_body or assemble (per
+ *                request, so that a split re-assembles subsets without re-encoding;
+ *                assemble_body streams, assemble copies), parse_2xx (per-item
  *                answers, Elasticsearch); then either the engine's HTTP POST, write
  *                (synchronous: file, stdout) or send (asynchronous, with a delivery
  *                report: sink_send_done).
@@ -41,6 +42,7 @@
 #include "buf.h"
 #include "conf_key.h"
 #include "sink.h"
+#include "sink_body.h"
 #include "sink_registry.h"
 #include "sink_auth.h"
 
@@ -145,7 +147,16 @@ struct sink_ops {
 	 */
 	int (*encode_item)(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	    struct err *err);
-	/* Appends the request body for evs[0..n) (n >= 1) to out; 0 or -1 (memory). */
+	/*
+	 * The request body for evs[0..n) (n >= 1); a type has one of the two.  assemble_body
+	 * (the HTTP types) builds it as pieces that borrow the events' items (sink_body.h):
+	 * curl reads them as it sends, so no batch in flight holds a copy of its events (with
+	 * gzip the pieces are compressed, and only the compressed body is kept).  assemble
+	 * appends it to out in one buffer (types whose transport takes one: write, send).
+	 * 0 or -1 (memory).
+	 */
+	int (*assemble_body)(struct sink *s, struct sink_event *const *evs, size_t n,
+	    struct sink_body *out);
 	int (*assemble)(struct sink *s, struct sink_event *const *evs, size_t n,
 	    struct buf *out);
 	/*
@@ -245,6 +256,9 @@ enum sink_kind sink_kind_parse(const char *kind);
 const char *sink_kind_name(enum sink_kind k);
 /* Appends "dst joined with commas/newlines": items of evs[0..n) separated by sep. */
 int sink_join_items(struct buf *out, struct sink_event *const *evs, size_t n,
+    const char *open, const char *sep, const char *close);
+/* The same as pieces: the items are referenced, not copied. */
+int sink_body_join_items(struct sink_body *out, struct sink_event *const *evs, size_t n,
     const char *open, const char *sep, const char *close);
 
 /* check, for types that send token or username/password, not both. */

@@ -213,56 +213,60 @@ labels_json(const struct loki *lk, const struct sink_event *ev, struct buf *out)
 	return buf_append_char(out, '}');
 }
 
-struct stream {
-	char *labels;
-	struct buf values;
-};
-
+/*
+ * Events grouped by label set, in their order within each stream; the items are
+ * referenced, not copied (sink_body.h).
+ */
 static int
-loki_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+loki_assemble(struct sink *s, struct sink_event *const *evs, size_t n,
+    struct sink_body *body)
 {
 	const struct loki *lk = sink_common(s)->priv;
-	struct stream *st = calloc(n, sizeof(*st));
+	struct buf *out = sink_body_glue(body);
+	char **labels = calloc(n, sizeof(*labels));
+	size_t *sid = calloc(n, sizeof(*sid));
 	size_t ns = 0, i, j;
 	struct buf key;
-	int rc = -1;
+	int rc = -1, first;
 
 	buf_init(&key, 0);
-	if (st == NULL)
-		return -1;
+	if (labels == NULL || sid == NULL)
+		goto done;
 	/* Few distinct label sets (low cardinality by design): a linear search is fine. */
 	for (i = 0; i < n; i++) {
 		buf_reset(&key);
 		if (labels_json(lk, evs[i], &key) != 0)
 			goto done;
-		for (j = 0; j < ns && strcmp(st[j].labels, key.data) != 0; j++)
+		for (j = 0; j < ns && strcmp(labels[j], key.data) != 0; j++)
 			;
-		if (j == ns) {
-			buf_init(&st[ns].values, 0);
-			st[ns].labels = strdup(key.data);
-			if (st[ns++].labels == NULL)
-				goto done;
-		} else if (buf_append_char(&st[j].values, ',') != 0) {
+		if (j == ns && (labels[ns++] = strdup(key.data)) == NULL)
 			goto done;
-		}
-		if (buf_append(&st[j].values, evs[i]->item, evs[i]->item_len) != 0)
-			goto done;
+		sid[i] = j;
 	}
 	if (buf_append_str(out, "{\"streams\":[") != 0)
 		goto done;
-	for (j = 0; j < ns; j++)
+	for (j = 0; j < ns; j++) {
 		if (buf_printf(out, "%s{\"stream\":%s,\"values\":[", j ? "," : "",
-		        st[j].labels) != 0 ||
-		    buf_append(out, st[j].values.data, st[j].values.len) != 0 ||
-		    buf_append_str(out, "]}") != 0)
+		        labels[j]) != 0)
 			goto done;
+		for (i = 0, first = 1; i < n; i++) {
+			if (sid[i] != j)
+				continue;
+			if ((!first && buf_append_char(out, ',') != 0) ||
+			    sink_body_ref(body, evs[i]->item, evs[i]->item_len) != 0)
+				goto done;
+			first = 0;
+		}
+		if (buf_append_str(out, "]}") != 0)
+			goto done;
+	}
 	rc = buf_append_str(out, "]}");
 done:
-	for (j = 0; j < ns; j++) {
-		free(st[j].labels);
-		buf_cleanup(&st[j].values);
-	}
-	free(st);
+	if (labels != NULL)
+		for (j = 0; j < ns; j++)
+			free(labels[j]);
+	free(labels);
+	free(sid);
 	buf_cleanup(&key);
 	return rc;
 }
@@ -342,5 +346,5 @@ const struct sink_ops sink_loki_ops = {
 	.init = loki_init,
 	.fini = loki_fini,
 	.encode_item = loki_encode,
-	.assemble = loki_assemble,
+	.assemble_body = loki_assemble,
 };

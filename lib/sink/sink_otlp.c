@@ -65,9 +65,12 @@ otlp_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	return rc;
 }
 
+/* The envelope regroups the items by resource: built whole, in the body's glue. */
 static int
-otlp_assemble_ops(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+otlp_assemble_ops(struct sink *s, struct sink_event *const *evs, size_t n,
+    struct sink_body *body)
 {
+	struct buf *out = sink_body_glue(body);
 	const char **items = malloc(n * sizeof(*items));
 	size_t *lens = malloc(n * sizeof(*lens)), i;
 	int rc = -1;
@@ -93,5 +96,5 @@ const struct sink_ops sink_otlp_ops = {
 	.auth = otlp_auth,
 	.init = otlp_init,
 	.encode_item = otlp_encode,
-	.assemble = otlp_assemble_ops,
+	.assemble_body = otlp_assemble_ops,
 };

@@ -127,9 +127,9 @@ hec_encode(struct sink *s, const struct sink_doc *doc, struct buf *out,
 }
 
 static int
-hec_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct buf *out)
+hec_assemble(struct sink *s, struct sink_event *const *evs, size_t n, struct sink_body *out)
 {
-	return sink_join_items(out, evs, n, "", "\n", "\n");
+	return sink_body_join_items(out, evs, n, "", "\n", "\n");
 }
 
 static void
@@ -184,5 +184,5 @@ const struct sink_ops sink_splunk_ops = {
 	.init = hec_init,
 	.fini = hec_fini,
 	.encode_item = hec_encode,
-	.assemble = hec_assemble,
+	.assemble_body = hec_assemble,
 };

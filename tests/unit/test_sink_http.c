@@ -253,6 +253,57 @@ reject_some(struct ts *t, const struct ts_req *r, int *code, struct buf *body)
 	}
 }
 
+/*
+ * A batch stays re-sendable when its body is not kept as one buffer: a retry sends the
+ * same bytes again (streamed from the events, or the kept compressed copy), and a 400
+ * splits it into halves built anew from their events; with and without gzip.
+ */
+static void
+test_resend_streamed_and_gzip(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct sink *s;
+	char path[] = "/tmp/test_sink_rs_XXXXXX";
+	int fd = mkstemp(path), gz;
+	size_t i, rejected;
+
+	assert_true(fd >= 0);
+	close(fd);
+	for (gz = 0; gz < 2; gz++) {
+		ts_start(&t);
+		t.script[0] = 500;
+		t.n_script = 1;
+		t.retry_after = "0";
+		t.answer = reject_some;
+		ts_cfg(&k, CONF_SINK_HTTP, t.url);
+		k.dead_letter = path;
+		k.compression = gz ? CONF_COMP_GZIP : CONF_COMP_NONE;
+		s = mk(&t, &k);
+		ts_send(&t, s, 16, 0);
+		assert_int_equal(t.counts.delivered, 14);
+		assert_int_equal(t.counts.dead_letter, 2);
+		/* The 500 and its retry: the same body, byte for byte. */
+		assert_true(t.n > 2);
+		assert_int_equal(t.req[0].body_len, t.req[1].body_len);
+		assert_memory_equal(t.req[0].body, t.req[1].body, t.req[0].body_len);
+		for (i = 0, rejected = 0; i < t.n; i++) {
+			json_error_t e;
+			json_t *j = json_loadb(t.req[i].body, t.req[i].body_len, 0, &e);
+			assert_non_null(j); /* every body, halves included, is whole JSON */
+			assert_true(json_is_array(j));
+			assert_int_equal(t.req[i].gzipped, gz);
+			if (strstr(t.req[i].body, "\"e-3\"") || strstr(t.req[i].body, "\"e-6\""))
+				rejected++;
+			json_decref(j);
+		}
+		assert_true(rejected >= 3); /* the first batch, its retry, halves */
+		sink_free(s);
+		ts_stop(&t);
+	}
+	unlink(path);
+}
+
 static void
 test_split_dead_letter(void **state)
 {
@@ -556,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_batch_limits),
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_split_dead_letter),
+		cmocka_unit_test(test_resend_streamed_and_gzip),
 		cmocka_unit_test(test_413_splits),
 		cmocka_unit_test(test_403_pauses),
 		cmocka_unit_test(test_retry_max_time),
