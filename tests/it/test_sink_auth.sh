@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# A revoked token: the sink answers 403 for 30 s (IT_AUTH_FAIL_S), then accepts again.
+# A revoked token: the sink answers 403 for 12 s (IT_AUTH_FAIL_S), then accepts again.
 # The sink pauses with its queue kept (probing every retry_max_delay = 2 s), reports
 # itself unhealthy, logs the 403 once, dead-letters nothing, and delivers everything once
 # the token works again.
 . "$(dirname "$0")/sink_lib.sh"
-FAIL_S=${IT_AUTH_FAIL_S:-30}
+FAIL_S=${IT_AUTH_FAIL_S:-12}
 N=$(scaled 20000)
 start_sinksim auth --mode datadog --fail-for-s "$FAIL_S:403" --require-header "DD-API-KEY: k3y"
 sink_conf "$T/auth.conf" <<CONF
