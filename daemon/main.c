@@ -259,7 +259,7 @@ log_sort_appended(const struct conf *c)
 		if (c->sources[i].sort_appended)
 			log_source(LOG_LVL_NOTICE, c->sources[i].name,
 			    "the query has no sort operator: searching with \"%s\" appended "
-			    "(pages of a sorted result are stable)", CONF_SORT_SUFFIX + 1);
+			    "(pages of a sorted result are stable)", &CONF_SORT_SUFFIX[1]);
 }
 
 /* ---------------------------------------------------------------- pipeline hooks */
