@@ -1,6 +1,7 @@
 /* route.c — see route.h. */
 #include "route.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
@@ -59,4 +60,24 @@ route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used
 	}
 	for (int f = 0; f < 3; f++)
 		sink_blob_release(blob[f]); /* the sinks hold their own references */
+}
+
+int
+route_table_new(struct sink *const *sinks, const struct conf_sink *const *cfgs, size_t n,
+    struct route **out, unsigned *formats_used)
+{
+	struct route *r = NULL;
+	unsigned used = 0;
+
+	if (n > 0 && (r = calloc(n, sizeof(*r))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		r[i].sink = sinks[i];
+		r[i].cfg = cfgs[i];
+		r[i].format = cfgs[i]->format;
+		used |= 1u << cfgs[i]->format;
+	}
+	*out = r;
+	*formats_used = used;
+	return 0;
 }

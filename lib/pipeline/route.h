@@ -22,6 +22,13 @@ struct route {
 	enum conf_format format;
 };
 
+/*
+ * The routes to n sinks (cfgs[i] configures sinks[i]): a new array (NULL when n is 0) and
+ * in *formats_used the bit of each format they take.  0, or -1 (memory: nothing changed).
+ */
+int route_table_new(struct sink *const *sinks, const struct conf_sink *const *cfgs, size_t n,
+    struct route **out, unsigned *formats_used);
+
 /* The caller's scratch buffers, kept between events (no allocation per event). */
 struct route_bufs {
 	struct buf enc[3]; /* one per enum conf_format */

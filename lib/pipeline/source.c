@@ -1800,18 +1800,8 @@ source_set_routes(struct source *src, struct sink *const *sinks,
 
 	if (src->kafka != NULL)
 		return ksource_set_routes(src->kafka, sinks, cfgs, n);
-	if (n > 0) {
-		r = calloc(n, sizeof(*r));
-		if (r == NULL)
-			return -1;
-	}
-	src->formats_used = 0;
-	for (size_t i = 0; i < n; i++) {
-		r[i].sink = sinks[i];
-		r[i].cfg = cfgs[i];
-		r[i].format = cfgs[i]->format;
-		src->formats_used |= 1u << cfgs[i]->format;
-	}
+	if (route_table_new(sinks, cfgs, n, &r, &src->formats_used) != 0)
+		return -1;
 	free(src->routes);
 	src->routes = r;
 	src->n_routes = n;

@@ -1124,17 +1124,10 @@ int
 ksource_set_routes(struct ksource *k, struct sink *const *sinks,
     const struct conf_sink *const *cfgs, size_t n)
 {
-	struct route *r = NULL;
+	struct route *r;
 
-	if (n > 0 && (r = calloc(n, sizeof(*r))) == NULL)
+	if (route_table_new(sinks, cfgs, n, &r, &k->formats_used) != 0)
 		return -1;
-	k->formats_used = 0;
-	for (size_t i = 0; i < n; i++) {
-		r[i].sink = sinks[i];
-		r[i].cfg = cfgs[i];
-		r[i].format = cfgs[i]->format;
-		k->formats_used |= 1u << cfgs[i]->format;
-	}
 	free(k->routes);
 	k->routes = r;
 	k->n_routes = n;
