@@ -403,8 +403,13 @@ test_health_from_last_delivery(void **state)
 	s = mk(&t, &k);
 	submit_n(&t, s, 3);
 	run_until(&t, is_unhealthy, s);
-	assert_true(t.n >= 2); /* only 2xx answers so far */
-	assert_int_equal(sink_stats(s)->requests_by_status[200], t.n);
+	/*
+	 * Only 200s so far. The server shares this loop, so it may already have
+	 * answered one more request than the sink has read: compare with <=.
+	 */
+	assert_true(sink_stats(s)->requests_by_status[200] >= 2);
+	assert_true(sink_stats(s)->requests_by_status[200] <= t.n);
+	assert_true(t.n - sink_stats(s)->requests_by_status[200] <= 1);
 	assert_int_equal(sink_stats(s)->last_success_ms, 0);
 	es_busy = 0;
 	ts_run(&t);
