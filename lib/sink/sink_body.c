@@ -118,32 +118,6 @@ piece_data(const struct sink_body *b, const struct sink_piece *p)
 	return p->ref != NULL ? p->ref : b->glue.data + p->off;
 }
 
-/* Pieces ahead of the one being copied whose bytes are prefetched: two items of a
- * joined body (item, separator, item, ...). */
-#define READ_AHEAD 4
-#define READ_AHEAD_BYTES 4096 /* of each piece at most */
-
-/* The borrowed bytes are cold: the events were encoded a page or more before (the soft
- * limit lets ~3000 queue per sink), so copying them into curl's upload buffer stalled on
- * every line (sink_body_read was ~9 % of the daemon's cycles with 4 sinks, make bench).
- * Fetching the piece READ_AHEAD ahead while this one is copied hides most of it. */
-static void
-prefetch_piece(const struct sink_body *b, size_t i)
-{
-	const struct sink_piece *p;
-	size_t k, n;
-
-	if (i >= b->n)
-		return;
-	p = &b->pc[i];
-	if (p->ref == NULL)
-		return; /* the glue is written just before: warm */
-	n = p->len < READ_AHEAD_BYTES ? p->len : READ_AHEAD_BYTES;
-	for (k = 0; k < n; k += 64)
-		__builtin_prefetch(p->ref + k, 0);
-	__builtin_prefetch(p->ref + n - 1, 0);
-}
-
 size_t
 sink_body_read(struct sink_body *b, size_t off, char *dst, size_t max)
 {
@@ -161,13 +135,9 @@ sink_body_read(struct sink_body *b, size_t off, char *dst, size_t max)
 		b->rd_in = off - b->rd_off;
 		b->rd_off = off;
 	}
-	for (size_t i = 1; i < READ_AHEAD; i++) /* the ones the loop fetched last call */
-		prefetch_piece(b, b->rd_piece + i);
 	while (done < max && b->rd_piece < b->n) {
 		const struct sink_piece *p = &b->pc[b->rd_piece];
 		size_t k = p->len - b->rd_in;
-		if (b->rd_in == 0)
-			prefetch_piece(b, b->rd_piece + READ_AHEAD);
 		if (k > max - done)
 			k = max - done;
 		memcpy(dst + done, piece_data(b, p) + b->rd_in, k);
