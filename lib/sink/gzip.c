@@ -2,67 +2,31 @@
 #include "gzip.h"
 
 #include <libdeflate.h>
-#include <stdlib.h>
-
-struct gzip_comp {
-	struct libdeflate_compressor *c;
-};
-
-struct gzip_comp *
-gzip_comp_new(int level)
-{
-	struct gzip_comp *z = malloc(sizeof(*z));
-
-	if (z == NULL)
-		return NULL;
-	if (level < 1 || level > 12)
-		level = GZIP_LEVEL_DEFAULT;
-	z->c = libdeflate_alloc_compressor(level);
-	if (z->c == NULL) {
-		free(z);
-		return NULL;
-	}
-	return z;
-}
-
-void
-gzip_comp_free(struct gzip_comp *z)
-{
-	if (z == NULL)
-		return;
-	libdeflate_free_compressor(z->c);
-	free(z);
-}
 
 int
-gzip_comp_run(struct gzip_comp *z, const void *in, size_t len, struct buf *out)
+gzip_compress(const void *in, size_t len, int level, struct buf *out)
 {
+	struct libdeflate_compressor *c;
 	size_t bound, n;
 
 	buf_reset(out);
-	bound = libdeflate_gzip_compress_bound(z->c, len);
-	if (buf_reserve(out, bound) != 0)
+	if (level < 1 || level > 12)
+		level = GZIP_LEVEL_DEFAULT;
+	c = libdeflate_alloc_compressor(level);
+	if (c == NULL)
 		return -1;
-	n = libdeflate_gzip_compress(z->c, in, len, out->data, bound);
+	bound = libdeflate_gzip_compress_bound(c, len);
+	if (buf_reserve(out, bound) != 0) {
+		libdeflate_free_compressor(c);
+		return -1;
+	}
+	n = libdeflate_gzip_compress(c, in, len, out->data, bound);
+	libdeflate_free_compressor(c);
 	if (n == 0)
 		return -1;
 	out->len = n;
 	out->data[n] = '\0';
 	return 0;
-}
-
-int
-gzip_compress(const void *in, size_t len, int level, struct buf *out)
-{
-	struct gzip_comp *z = gzip_comp_new(level);
-	int rc;
-
-	buf_reset(out);
-	if (z == NULL)
-		return -1;
-	rc = gzip_comp_run(z, in, len, out);
-	gzip_comp_free(z);
-	return rc;
 }
 
 int

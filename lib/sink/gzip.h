@@ -29,17 +29,6 @@
 int gzip_compress(const void *in, size_t len, int level, struct buf *out);
 
 /*
- * A compressor kept for many bodies: libdeflate's state is ~0.5 MiB at level 1, and
- * allocating it per body cost an mmap, its page faults and an munmap per request.
- * gzip_comp_new(level) returns NULL when out of memory; gzip_comp_run is gzip_compress
- * with z's level.
- */
-struct gzip_comp;
-struct gzip_comp *gzip_comp_new(int level);
-void gzip_comp_free(struct gzip_comp *z);
-int gzip_comp_run(struct gzip_comp *z, const void *in, size_t len, struct buf *out);
-
-/*
  * Replaces out's contents with the decompressed gzip stream in[0..len) (one member).
  * Returns 0, or -1 when the data is not valid gzip or would exceed max_out bytes
  * (0 = 256 MiB).  Used by the sink simulator and the tests.

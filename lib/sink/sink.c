@@ -1378,9 +1378,6 @@ on_http_done(void *arg, const struct http_response *r)
  */
 static struct buf gz_flat, gz_out;
 static unsigned gz_users;
-/* The compressor too (made on first use): allocating libdeflate's state per body cost an
- * mmap, its page faults and an munmap per request. */
-static struct gzip_comp *gz_comp;
 
 static int
 uses_gzip(const struct sink *s)
@@ -1435,9 +1432,7 @@ batch_body(struct batch *b)
 		p = b->body.data;
 		len = b->body.len;
 	}
-	if (gz_comp == NULL)
-		gz_comp = gzip_comp_new(GZIP_LEVEL_DEFAULT);
-	rc = gz_comp != NULL ? gzip_comp_run(gz_comp, p, len, &gz_out) : -1;
+	rc = gzip_compress(p, len, GZIP_LEVEL_DEFAULT, &gz_out);
 	sink_body_cleanup(&b->pieces); /* only the compressed body is kept */
 	if (rc == 0)
 		rc = buf_copy_exact(&b->body, gz_out.data, gz_out.len);
@@ -2275,8 +2270,6 @@ sink_release(struct sink *s, enum ack_result how)
 	if (s->gz_user && --gz_users == 0) {
 		buf_cleanup(&gz_flat);
 		buf_cleanup(&gz_out);
-		gzip_comp_free(gz_comp);
-		gz_comp = NULL;
 	}
 	free(s);
 }
