@@ -33,6 +33,7 @@
 #include "queue.h"
 #include "ratelimit.h"
 #include "safeopen.h"
+#include "sink_arena.h"
 #include "sink_impl.h"
 #include "timeutil.h"
 
@@ -137,7 +138,7 @@ struct sink {
 	void (*drained_fn)(void *);
 	void *drained_arg;
 	struct buf scratch;      /* encode_item output */
-	struct ev_slab *slab;    /* where its plain events come from */
+	struct sink_arena arena; /* its events (sink_arena.h) */
 	/* The queueing time of the events submitted since the last dispatch: read once per
 	 * loop turn, not per event (4 sinks read the clock 4 times a record: ~1 % of the
 	 * daemon's cycles, make bench).  Every submit kicks, and the kick's dispatch, in the
@@ -448,13 +449,18 @@ struct sink_blob {
 	char data[];          /* json NUL source NUL [message NUL] */
 };
 
+/* The blobs come from one arena (sink_arena.h): made a page at a time, released as the
+ * last sink delivers them, in the same order.  It holds no memory once they are all
+ * released. */
+static struct sink_arena blob_arena = { NULL, 0 };
+
 struct sink_blob *
 sink_blob_new(const struct sink_doc *doc)
 {
 	const char *src = doc->source ? doc->source : "";
 	size_t srclen = strlen(src), msglen = doc->message ? strlen(doc->message) + 1 : 0;
 	size_t total = sizeof(struct sink_blob) + doc->len + 1 + srclen + 1 + msglen;
-	struct sink_blob *b = malloc(total);
+	struct sink_blob *b = sink_arena_alloc(&blob_arena, total);
 	char *p;
 
 	if (b == NULL)
@@ -481,89 +487,19 @@ void
 sink_blob_release(struct sink_blob *b)
 {
 	if (b != NULL && --b->refs == 0)
-		free(b);
+		sink_arena_free(b);
 }
 
 /* ---- events and batches ---- */
-
-/*
- * Events of the plain size come from slabs of EV_SLAB_N, handed out in order and freed
- * when the last of their events is released and no sink allocates from them any more.
- * One malloc and one free per EV_SLAB_N events instead of one each (a page routes ~1000
- * events at once and a delivered batch frees 500 at once, bursts glibc's tcache does not
- * hold: malloc, free and their consolidation were ~8 % of the daemon's cycles with 4
- * sinks, make bench), and a batch's events are neighbours in memory, which both
- * event_make and batch_finish read and write in order (a free list hands out cold events
- * scattered over the heap: each cost a cache miss).  A slab is ~4 KiB: an event held
- * back (a retry) keeps at most that much alive beside its blob.
- */
-#define EV_SLAB_N 36
-
-struct ev_slab {
-	unsigned live;      /* events handed out and not released yet */
-	unsigned used;      /* slots handed out */
-	int current;        /* its sink still allocates from it */
-	struct sink_event ev[EV_SLAB_N];
-};
-
-/* Storage for an event of the plain size; NULL when out of memory. */
-static struct sink_event *
-event_alloc_plain(struct sink *s)
-{
-	struct ev_slab *sl = s->slab;
-	struct sink_event *ev;
-
-	if (sl != NULL && sl->used == EV_SLAB_N) {
-		if (sl->live == 0) {
-			sl->used = 0; /* every event of it is gone: start it over */
-		} else {
-			sl->current = 0; /* its last release frees it */
-			sl = s->slab = NULL;
-		}
-	}
-	if (sl == NULL) {
-		sl = malloc(sizeof(*sl));
-		if (sl == NULL)
-			return NULL;
-		sl->live = 0;
-		sl->used = 0;
-		sl->current = 1;
-		s->slab = sl;
-	}
-	ev = &sl->ev[sl->used++];
-	sl->live++;
-	ev->slab = sl;
-	return ev;
-}
 
 /* Frees ev's storage (and its reference to a shared blob); no acknowledgement. */
 static void
 event_release(struct sink_event *ev)
 {
-	struct ev_slab *sl;
-
 	if (ev == NULL)
 		return;
 	sink_blob_release(ev->blob);
-	sl = ev->slab;
-	if (sl == NULL)
-		free(ev);
-	else if (--sl->live == 0 && !sl->current)
-		free(sl);
-}
-
-/* s allocates no more events (it is freed). */
-static void
-slab_drop(struct sink *s)
-{
-	struct ev_slab *sl = s->slab;
-
-	s->slab = NULL;
-	if (sl == NULL)
-		return;
-	sl->current = 0;
-	if (sl->live == 0)
-		free(sl);
+	sink_arena_free(ev);
 }
 
 static void
@@ -1763,11 +1699,9 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 		/* Shared: only the sink's own envelope item is stored here. */
 		struct sink_blob *bl = doc->blob;
 		total = sizeof(*ev) + (own_item ? itemlen + 1 : 0);
-		ev = own_item ? malloc(total) : event_alloc_plain(s);
+		ev = sink_arena_alloc(&s->arena, total);
 		if (ev == NULL)
 			return NULL;
-		if (own_item)
-			ev->slab = NULL;
 		bl->refs++;
 		ev->blob = bl;
 		ev->json = bl->data;
@@ -1781,11 +1715,10 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 			msglen = strlen(doc->message) + 1;
 		total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
 		    (own_item ? itemlen + 1 : 0);
-		ev = malloc(total);
+		ev = sink_arena_alloc(&s->arena, total);
 		if (ev == NULL)
 			return NULL;
 		ev->blob = NULL;
-		ev->slab = NULL;
 		p = (char *)(ev + 1);
 		memcpy(p, doc->json, doc->len);
 		p[doc->len] = '\0';
@@ -2154,6 +2087,7 @@ sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink 
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
+	sink_arena_init(&s->arena, 1);
 	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
@@ -2266,7 +2200,7 @@ sink_release(struct sink *s, enum ack_result how)
 	free(s->secrets);
 	free(s->name);
 	buf_cleanup(&s->scratch);
-	slab_drop(s);
+	sink_arena_cleanup(&s->arena);
 	if (s->gz_user && --gz_users == 0) {
 		buf_cleanup(&gz_flat);
 		buf_cleanup(&gz_out);

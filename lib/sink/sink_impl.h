@@ -68,7 +68,6 @@ struct sink_event {
 	/* json, source and message live in this shared blob when not NULL (else in the
 	 * event's own allocation); released with the event. */
 	struct sink_blob *blob;
-	struct ev_slab *slab; /* the slab it lives in (sink.c), NULL: its own allocation */
 };
 
 /* Per-item outcome of a 2xx answer (parse_2xx). */
