@@ -141,8 +141,8 @@ struct sink {
 	struct sink_arena arena; /* its events (sink_arena.h) */
 	/* The queueing time of the events submitted since the last dispatch: read once per
 	 * loop turn, not per event (4 sinks read the clock 4 times a record: ~1 % of the
-	 * daemon's cycles, make bench).  Every submit kicks, and the kick's dispatch, in the
-	 * same loop turn, forgets it: an event's enq_ms is late by at most the callbacks run
+	 * daemon's cycles, make bench).  Every submit and adopt kicks, and the kick's
+	 * dispatch, in the same loop turn, forgets it: an event's enq_ms is late by at most the callbacks run
 	 * before that, as libevent's own cached time. */
 	int64_t stamp_ms;
 	int stamp_ok;
@@ -1818,6 +1818,7 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 	}
 	if (bad) {
 		event_reject(s, ev, err.msg);
+		kick(s); /* its dispatch forgets stamp_ms, as after any submit */
 		return SINK_ACCEPTED;
 	}
 	if (event_enqueue(s, ev) != 0) {

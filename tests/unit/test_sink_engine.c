@@ -284,7 +284,7 @@ all_windows(void *arg)
 /*
  * Batches mixing the events of several windows (runs of 7 from 3 acks by turns, so a
  * window comes back after others inside one batch), shared blobs for most events and a
- * copy for every fifth (events from the engine's slabs and from malloc side by side),
+ * copy for every fifth (blobs and copies side by side in the sinks' arenas),
  * two sinks, the first two requests answered 503 (their events held while later ones
  * are delivered): every window is told of each of its events exactly once per sink,
  * every event reaches the server twice, and nothing leaks (valgrind).
