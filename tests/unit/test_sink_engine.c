@@ -4,7 +4,8 @@
  * (cancelled, read again), a 2xx is judged by its status whatever its body, a dead-letter
  * write that fails keeps the event and is tried again, splitting stays within
  * max_in_flight and stops when everything is rejected, health counts from the last
- * delivery, and no credential reaches a log line or a dead-letter record.
+ * delivery, no credential reaches a log line or a dead-letter record, and a batch mixing
+ * several windows' events tells each window of each of its events exactly once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
