@@ -43,14 +43,22 @@ maybe_finish(struct ack *a)
 void
 ack_done(struct ack *a, enum ack_result r)
 {
-	if (a->outstanding == 0)
+	ack_done_n(a, r, 1);
+}
+
+void
+ack_done_n(struct ack *a, enum ack_result r, uint32_t n)
+{
+	if (n == 0)
+		return;
+	if (a->outstanding < n)
 		abort(); /* an event acknowledged twice: a bug we must not paper over */
-	a->outstanding--;
+	a->outstanding -= n;
 	switch (r) {
-	case ACK_DELIVERED: a->counts.delivered++; break;
-	case ACK_DEAD_LETTER: a->counts.dead_letter++; break;
-	case ACK_DROPPED: a->counts.dropped++; break;
-	case ACK_CANCELLED: a->counts.cancelled++; break;
+	case ACK_DELIVERED: a->counts.delivered += n; break;
+	case ACK_DEAD_LETTER: a->counts.dead_letter += n; break;
+	case ACK_DROPPED: a->counts.dropped += n; break;
+	case ACK_CANCELLED: a->counts.cancelled += n; break;
 	}
 	maybe_finish(a);
 }

@@ -36,6 +36,9 @@ struct ack *ack_new(ack_done_fn fn, void *arg);
 void ack_add(struct ack *a, uint32_t n);
 /* One outstanding event finished; may run the callback and free a. */
 void ack_done(struct ack *a, enum ack_result r);
+/* n outstanding events finished alike (a delivered batch's run of one window's events):
+ * ack_done n times in one call; n = 0 does nothing. */
+void ack_done_n(struct ack *a, enum ack_result r, uint32_t n);
 /* The producer routes no more events; may run the callback and free a. */
 void ack_seal(struct ack *a);
 /*

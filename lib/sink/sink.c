@@ -33,6 +33,7 @@
 #include "queue.h"
 #include "ratelimit.h"
 #include "safeopen.h"
+#include "sink_arena.h"
 #include "sink_impl.h"
 #include "timeutil.h"
 
@@ -137,6 +138,14 @@ struct sink {
 	void (*drained_fn)(void *);
 	void *drained_arg;
 	struct buf scratch;      /* encode_item output */
+	struct sink_arena arena; /* its events (sink_arena.h) */
+	/* The queueing time of the events submitted since the last dispatch: read once per
+	 * loop turn, not per event (4 sinks read the clock 4 times a record: ~1 % of the
+	 * daemon's cycles, make bench).  Every submit and adopt kicks, and the kick's
+	 * dispatch, in the same loop turn, forgets it: an event's enq_ms is late by at most the callbacks run
+	 * before that, as libevent's own cached time. */
+	int64_t stamp_ms;
+	int stamp_ok;
 	int gz_user;             /* counted in gz_users (compression scratch) */
 	char *dl_path;
 	int dl_fd;
@@ -440,13 +449,18 @@ struct sink_blob {
 	char data[];          /* json NUL source NUL [message NUL] */
 };
 
+/* The blobs come from one arena (sink_arena.h): made a page at a time, released as the
+ * last sink delivers them, in the same order.  It holds no memory once they are all
+ * released. */
+static struct sink_arena blob_arena = { NULL, 0 };
+
 struct sink_blob *
 sink_blob_new(const struct sink_doc *doc)
 {
 	const char *src = doc->source ? doc->source : "";
 	size_t srclen = strlen(src), msglen = doc->message ? strlen(doc->message) + 1 : 0;
 	size_t total = sizeof(struct sink_blob) + doc->len + 1 + srclen + 1 + msglen;
-	struct sink_blob *b = malloc(total);
+	struct sink_blob *b = sink_arena_alloc(&blob_arena, total);
 	char *p;
 
 	if (b == NULL)
@@ -473,7 +487,7 @@ void
 sink_blob_release(struct sink_blob *b)
 {
 	if (b != NULL && --b->refs == 0)
-		free(b);
+		sink_arena_free(b);
 }
 
 /* ---- events and batches ---- */
@@ -485,7 +499,7 @@ event_release(struct sink_event *ev)
 	if (ev == NULL)
 		return;
 	sink_blob_release(ev->blob);
-	free(ev);
+	sink_arena_free(ev);
 }
 
 static void
@@ -496,17 +510,61 @@ kick(struct sink *s)
 }
 
 static void
-event_finish(struct sink *s, struct sink_event *ev, enum ack_result r)
+count_finished(struct sink *s, enum ack_result r, uint64_t n)
 {
 	switch (r) {
-	case ACK_DELIVERED: s->st.events_sent++; break;
-	case ACK_DEAD_LETTER: s->st.events_dead_letter++; break;
-	case ACK_DROPPED: s->st.events_dropped++; break;
-	case ACK_CANCELLED: s->st.events_cancelled++; break;
+	case ACK_DELIVERED: s->st.events_sent += n; break;
+	case ACK_DEAD_LETTER: s->st.events_dead_letter += n; break;
+	case ACK_DROPPED: s->st.events_dropped += n; break;
+	case ACK_CANCELLED: s->st.events_cancelled += n; break;
 	}
+}
+
+static void
+event_finish(struct sink *s, struct sink_event *ev, enum ack_result r)
+{
+	count_finished(s, r, 1);
 	if (ev->ack != NULL)
 		ack_done(ev->ack, r);
 	event_release(ev);
+}
+
+/* How far ahead events_finish prefetches: the event, and (half as far) its blob. */
+#define FINISH_AHEAD 8
+
+/*
+ * event_finish for evs[0..n), cheaper: a batch's events were queued a page or more ago
+ * and are cold (batch_finish was ~4 % of the daemon's cycles with 4 sinks, make bench),
+ * so each one and its blob are prefetched a few events ahead, and each run of events of
+ * one window is acknowledged in one call.
+ */
+static void
+events_finish(struct sink *s, struct sink_event *const *evs, size_t n, enum ack_result r)
+{
+	struct ack *run_ack = NULL;
+	uint32_t run = 0;
+	size_t i;
+
+	count_finished(s, r, n);
+	for (i = 0; i < n; i++) {
+		struct sink_event *ev = evs[i];
+		struct ack *a;
+		if (i + FINISH_AHEAD < n)
+			__builtin_prefetch(evs[i + FINISH_AHEAD], 1);
+		if (i + FINISH_AHEAD / 2 < n && evs[i + FINISH_AHEAD / 2]->blob != NULL)
+			__builtin_prefetch(evs[i + FINISH_AHEAD / 2]->blob, 1);
+		a = ev->ack;
+		event_release(ev);
+		if (a != run_ack || run == UINT32_MAX) {
+			if (run_ack != NULL)
+				ack_done_n(run_ack, r, run);
+			run_ack = a;
+			run = 0;
+		}
+		run++;
+	}
+	if (run_ack != NULL)
+		ack_done_n(run_ack, r, run);
 }
 
 /* Takes evs (heap array of n events) on success only.  The batch holds no slot yet. */
@@ -675,11 +733,9 @@ static void
 batch_finish(struct batch *b, enum ack_result r)
 {
 	struct sink *s = b->s;
-	size_t i;
 
 	s->st.inflight_events -= b->n;
-	for (i = 0; i < b->n; i++)
-		event_finish(s, b->evs[i], r);
+	events_finish(s, b->evs, b->n, r);
 	b->n = 0;
 	batch_free(b);
 	kick(s);
@@ -1526,6 +1582,7 @@ dispatch(struct sink *s)
 	struct batch *b;
 	size_t max_in_flight = s->c.cfg->max_in_flight > 0 ? (size_t)s->c.cfg->max_in_flight : 1;
 
+	s->stamp_ok = 0;
 	if (s->closing)
 		return;
 	while (!s->paused && s->n_slots < max_in_flight) {
@@ -1642,7 +1699,7 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 		/* Shared: only the sink's own envelope item is stored here. */
 		struct sink_blob *bl = doc->blob;
 		total = sizeof(*ev) + (own_item ? itemlen + 1 : 0);
-		ev = malloc(total);
+		ev = sink_arena_alloc(&s->arena, total);
 		if (ev == NULL)
 			return NULL;
 		bl->refs++;
@@ -1658,7 +1715,7 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 			msglen = strlen(doc->message) + 1;
 		total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
 		    (own_item ? itemlen + 1 : 0);
-		ev = malloc(total);
+		ev = sink_arena_alloc(&s->arena, total);
 		if (ev == NULL)
 			return NULL;
 		ev->blob = NULL;
@@ -1691,7 +1748,11 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 	ev->time_ns = doc->time_ns;
 	ev->fingerprint = doc->fingerprint;
 	ev->kind = sink_kind_parse(doc->kind);
-	ev->enq_ms = timeutil_mono_ms();
+	if (!s->stamp_ok) {
+		s->stamp_ms = timeutil_mono_ms();
+		s->stamp_ok = 1;
+	}
+	ev->enq_ms = s->stamp_ms;
 	ev->size = total;
 	return ev;
 }
@@ -1757,6 +1818,7 @@ sink_submit(struct sink *s, const struct sink_doc *doc, struct ack *ack)
 	}
 	if (bad) {
 		event_reject(s, ev, err.msg);
+		kick(s); /* its dispatch forgets stamp_ms, as after any submit */
 		return SINK_ACCEPTED;
 	}
 	if (event_enqueue(s, ev) != 0) {
@@ -2026,6 +2088,7 @@ sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink 
 	s->http = http;
 	s->c.cfg = cfg;
 	buf_init(&s->scratch, 0);
+	sink_arena_init(&s->arena, 1);
 	s->ops = ops;
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
@@ -2138,6 +2201,7 @@ sink_release(struct sink *s, enum ack_result how)
 	free(s->secrets);
 	free(s->name);
 	buf_cleanup(&s->scratch);
+	sink_arena_cleanup(&s->arena);
 	if (s->gz_user && --gz_users == 0) {
 		buf_cleanup(&gz_flat);
 		buf_cleanup(&gz_out);

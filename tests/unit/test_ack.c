@@ -1,7 +1,7 @@
 /*
  * test_ack.c — delivery accounting: counts per result, the callback runs exactly once and
  * only when sealed with nothing outstanding, abandon never calls back, and the ack is freed
- * in every case (run under valgrind to see the last).
+ * in every case (run under valgrind to see the last); ack_done_n is ack_done n times.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +55,33 @@ test_counts_and_once(void **state)
 }
 
 /* All events finish before the producer seals: the callback waits for the seal. */
+/* ack_done_n(n) is n ack_done calls: counts per result, the callback once, at the last. */
+static void
+test_done_n(void **state)
+{
+	struct seen s;
+	struct ack *a;
+
+	memset(&s, 0, sizeof(s));
+	a = ack_new(on_done, &s);
+	assert_non_null(a);
+	ack_add(a, 10);
+	ack_seal(a);
+	ack_done_n(a, ACK_DELIVERED, 0); /* nothing */
+	assert_int_equal(ack_outstanding(a), 10);
+	ack_done_n(a, ACK_DELIVERED, 6);
+	ack_done_n(a, ACK_DEAD_LETTER, 2);
+	assert_int_equal(ack_outstanding(a), 2);
+	assert_int_equal(s.calls, 0);
+	ack_done(a, ACK_DROPPED);
+	ack_done_n(a, ACK_CANCELLED, 1); /* the last: calls back and frees a */
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.counts.delivered, 6);
+	assert_int_equal(s.counts.dead_letter, 2);
+	assert_int_equal(s.counts.dropped, 1);
+	assert_int_equal(s.counts.cancelled, 1);
+}
+
 static void
 test_seal_after_done(void **state)
 {
@@ -130,6 +157,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_and_once),
+		cmocka_unit_test(test_done_n),
 		cmocka_unit_test(test_seal_after_done),
 		cmocka_unit_test(test_empty_seal),
 		cmocka_unit_test(test_abandon),
