@@ -47,7 +47,7 @@ route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used
 			continue;
 		doc.json = b->enc[f].data;
 		doc.len = b->enc[f].len;
-		blob[f] = sink_blob_new(&doc);
+		blob[f] = sink_blob_new(&b->blobs[f], &doc);
 	}
 	for (size_t i = 0; i < n; i++) {
 		enum conf_format f = routes[i].format;
@@ -60,6 +60,26 @@ route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used
 	}
 	for (int f = 0; f < 3; f++)
 		sink_blob_release(blob[f]); /* the sinks hold their own references */
+}
+
+void
+route_bufs_init(struct route_bufs *b)
+{
+	for (int f = 0; f < 3; f++) {
+		buf_init(&b->enc[f], 0);
+		sink_arena_init(&b->blobs[f], 0);
+	}
+	buf_init(&b->summary, 0);
+}
+
+void
+route_bufs_cleanup(struct route_bufs *b)
+{
+	for (int f = 0; f < 3; f++) {
+		buf_cleanup(&b->enc[f]);
+		sink_arena_cleanup(&b->blobs[f]);
+	}
+	buf_cleanup(&b->summary);
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "sink_arena.h"
 
 struct ack;
 struct event;
@@ -29,11 +30,20 @@ struct route {
 int route_table_new(struct sink *const *sinks, const struct conf_sink *const *cfgs, size_t n,
     struct route **out, unsigned *formats_used);
 
-/* The caller's scratch buffers, kept between events (no allocation per event). */
+/*
+ * The caller's (a source's) scratch buffers, kept between events (no allocation per
+ * event), and the arenas its shared blobs come from: one per format, so that the blobs
+ * of one arena go to the same sinks and leave it in the order they came (sink_blob_new).
+ */
 struct route_bufs {
 	struct buf enc[3]; /* one per enum conf_format */
 	struct buf summary;
+	struct sink_arena blobs[3];
 };
+
+void route_bufs_init(struct route_bufs *b);
+/* Frees the buffers; blobs still held by sinks free their memory when released. */
+void route_bufs_cleanup(struct route_bufs *b);
 
 /*
  * Encodes ev for every format in formats_used (bit per enum conf_format) and submits it to

@@ -1705,9 +1705,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 		}
 		return src;
 	}
-	for (int f = 0; f < 3; f++)
-		buf_init(&src->rb.enc[f], 0);
-	buf_init(&src->rb.summary, 0);
+	route_bufs_init(&src->rb);
 	backoff_init(&src->retry, 1000, 300000);
 	src->committed = seen_new();
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
@@ -1876,9 +1874,7 @@ source_free(struct source *src)
 	if (src->bp_timer)
 		event_free(src->bp_timer);
 	seen_free(src->committed);
-	for (int f = 0; f < 3; f++)
-		buf_cleanup(&src->rb.enc[f]);
-	buf_cleanup(&src->rb.summary);
+	route_bufs_cleanup(&src->rb);
 	free(src->routes);
 	/* after the searches (stopped above), whose held pages point into them */
 	for (size_t i = 0; i < MAX_SLOTS; i++)

@@ -1071,9 +1071,7 @@ ksource_new(const struct conf_source *cfg, const struct source_env *env,
 	    region_from_streaming(cfg->stream.bootstrap_servers, k->region_buf,
 	        sizeof(k->region_buf)) == 0)
 		k->region = k->region_buf;
-	for (int f = 0; f < 3; f++)
-		buf_init(&k->rb.enc[f], 0);
-	buf_init(&k->rb.summary, 0);
+	route_bufs_init(&k->rb);
 	buf_init(&k->tmp, 0);
 	c = make_conf(cfg, err, errlen);
 	if (c == NULL)
@@ -1251,9 +1249,7 @@ ksource_free(struct ksource *k)
 		close(k->pipefd[0]);
 	if (k->pipefd[1] >= 0)
 		close(k->pipefd[1]);
-	for (int f = 0; f < 3; f++)
-		buf_cleanup(&k->rb.enc[f]);
-	buf_cleanup(&k->rb.summary);
+	route_bufs_cleanup(&k->rb);
 	buf_cleanup(&k->tmp);
 	free(k->routes);
 	free(k);

@@ -449,18 +449,13 @@ struct sink_blob {
 	char data[];          /* json NUL source NUL [message NUL] */
 };
 
-/* The blobs come from one arena (sink_arena.h): made a page at a time, released as the
- * last sink delivers them, in the same order.  It holds no memory once they are all
- * released. */
-static struct sink_arena blob_arena = { NULL, 0 };
-
 struct sink_blob *
-sink_blob_new(const struct sink_doc *doc)
+sink_blob_new(struct sink_arena *arena, const struct sink_doc *doc)
 {
 	const char *src = doc->source ? doc->source : "";
 	size_t srclen = strlen(src), msglen = doc->message ? strlen(doc->message) + 1 : 0;
 	size_t total = sizeof(struct sink_blob) + doc->len + 1 + srclen + 1 + msglen;
-	struct sink_blob *b = sink_arena_alloc(&blob_arena, total);
+	struct sink_blob *b = sink_arena_alloc(arena, total);
 	char *p;
 
 	if (b == NULL)

@@ -70,8 +70,13 @@ struct sink_doc {
  * one reference (the caller's), or NULL when out of memory (submit the doc without it:
  * each sink then copies).  json/message/source of doc are copied; the returned blob
  * must only be used with this doc's values (the sink reads them from the blob).
+ * The blob's memory comes from arena (sink_arena.h): give each producer and format its
+ * own, so that blobs released in the order they were made free whole chunks; blobs of
+ * unrelated producers in one arena would let a stalled sink of one pin chunks of the
+ * other (up to 64 KiB a blob the sink holds, unaccounted by its queue limits).
  */
-struct sink_blob *sink_blob_new(const struct sink_doc *doc);
+struct sink_arena;
+struct sink_blob *sink_blob_new(struct sink_arena *arena, const struct sink_doc *doc);
 /* Drops one reference; the last frees it.  NULL is a no-op. */
 void sink_blob_release(struct sink_blob *b);
 

@@ -18,10 +18,14 @@
 #include <unistd.h>
 
 #include "sink_impl.h"
+#include "sink_arena.h"
 #include "sink_testsrv.h"
 #include "timeutil.h"
 
 #define N_IDS 256
+/* The blobs' arena (zeroed: holds no memory once they are all released). */
+static struct sink_arena test_blobs;
+
 static unsigned accepted[N_IDS]; /* per event id: how many accepted requests carried it */
 
 static struct sink *
@@ -222,7 +226,7 @@ test_shared_blob(void **state)
 	buf_init(&b, 0);
 	for (i = 0; i < n; i++) {
 		ts_doc(&b, &d, i, "audit", 100);
-		d.blob = sink_blob_new(&d);
+		d.blob = sink_blob_new(&test_blobs, &d);
 		assert_non_null(d.blob);
 		assert_int_equal(sink_submit(s1, &d, a), SINK_ACCEPTED);
 		assert_int_equal(sink_submit(s2, &d, a), SINK_ACCEPTED);
@@ -327,7 +331,7 @@ test_windows_by_run(void **state)
 		per[j]++;
 		ts_doc(&b, &d, i, "audit", 0);
 		if (i % 5 != 0)
-			d.blob = sink_blob_new(&d);
+			d.blob = sink_blob_new(&test_blobs, &d);
 		assert_int_equal(sink_submit(s1, &d, a[j]), SINK_ACCEPTED);
 		assert_int_equal(sink_submit(s2, &d, a[j]), SINK_ACCEPTED);
 		sink_blob_release(d.blob);
