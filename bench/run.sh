@@ -219,6 +219,9 @@ def run_one(name, sinks, t2, runidx):
         die(f"{name}: oci-logfwd exited {p.returncode}; see {d}/daemon.log:\n" + open(f"{d}/daemon.log").read()[-2000:])
     sinkcpu = sum(stop_sink(sp) for sp, _ in sims)
     for i, (fmt, comp) in enumerate(sinks):
+        if sims[i][0].returncode != 0 or not os.path.exists(f"{d}/sink{i}.stats"):
+            die(f"{name}: sinksim {i} exited {sims[i][0].returncode} without its stats; "
+                f"see {d}/sink{i}.log:\n" + open(f"{d}/sink{i}.log").read()[-2000:])
         st = json.load(open(f"{d}/sink{i}.stats"))
         e = expected(fmt, t2)
         if st["events"] != e["records"] or st["duplicate_events"] != 0 or \
