@@ -170,6 +170,8 @@ struct frame {
  * the input text is compared with three loads of the window that ends where it ends,
  * without a branch on its length.
  */
+#define TCACHE_SIZE 4
+
 #define KEY_WIN 24
 struct kent {
 	uint64_t w[KEY_WIN / 8], m[KEY_WIN / 8];
@@ -225,7 +227,14 @@ struct normalizer {
 	 * profile, and a bucket of candidates read through the frame stack at 6 %. */
 	unsigned char kidx[N_COUNT][KEY_HASH_SIZE];
 	struct kent kent[1 + KEY_COUNT];
-	size_t win_end;               /* key_window() applies below this offset (or never: 0) */
+	size_t win_end;               /* key_is() reads windows below this offset (or never: 0) */
+	/* The seconds of the last few RFC 3339 "Z" times parsed (see time_ns): records come
+	 * in time order, and a record's lc.time and ingestedtime share few seconds. */
+	struct {
+		uint64_t pfx[3];      /* "YYYY-MM-DDTHH:MM:SS" as three (overlapping) words */
+		int64_t secs;
+	} tcache[TCACHE_SIZE];
+	unsigned tcache_valid, tcache_next;
 };
 
 /* ---- arena ---- */
@@ -618,10 +627,12 @@ has_prefix(struct ev_str s, const char *pfx, size_t n)
 	return s.p != NULL && s.len >= n && memcmp(s.p, pfx, n) == 0;
 }
 
+/* s equals lit[0..n) (upper-case ASCII) ignoring ASCII case.  EQ_NOCASE takes a
+ * literal: no strlen a record. */
 static int
-eq_nocase(struct ev_str s, const char *lit)
+eq_nocase(struct ev_str s, const char *lit, size_t n)
 {
-	size_t i, n = strlen(lit);
+	size_t i;
 
 	if (s.p == NULL || s.len != n)
 		return 0;
@@ -633,6 +644,76 @@ eq_nocase(struct ev_str s, const char *lit)
 			return 0;
 	}
 	return 1;
+}
+
+#define EQ_NOCASE(s, lit) eq_nocase((s), (lit), sizeof(lit) - 1)
+
+/* p[19..len) is "Z" or "." and 1 to 9 digits and "Z" ('z' too): then *frac is the
+ * fraction in ns, as timeutil's parser computes it. */
+static int
+z_suffix(const char *p, size_t len, int32_t *frac)
+{
+	int32_t f = 0, scale = 100000000;
+	size_t i = 19;
+
+	if (len < 20 || len > 30)
+		return 0;
+	if (p[i] == '.') {
+		size_t d0 = ++i;
+		while (i < len && i - d0 < 9 && (unsigned)((unsigned char)p[i] - '0') <= 9) {
+			f += (p[i] - '0') * scale;
+			scale /= 10;
+			i++;
+		}
+		if (i == d0)
+			return 0;
+	}
+	if (i + 1 != len || (p[i] != 'Z' && p[i] != 'z'))
+		return 0;
+	*frac = f;
+	return 1;
+}
+
+/*
+ * timeutil_parse_rfc3339_ns(), with the seconds of "Z" times remembered by their first
+ * 19 bytes: a time whose date and time of day were parsed before (and found valid,
+ * in range) only has its fraction read.  The same result either way: those 19 bytes
+ * alone decide the seconds of a "Z" time and whether they are valid.
+ */
+static int
+time_ns(struct normalizer *n, const char *p, size_t len, int64_t *ns)
+{
+	int64_t secs;
+	int32_t nanos;
+	uint64_t a, b, c;
+	int z = z_suffix(p, len, &nanos);
+	unsigned i;
+
+	if (z) {
+		a = load8(p);
+		b = load8(p + 8);
+		c = load8(p + 11);
+		for (i = 0; i < TCACHE_SIZE; i++) {
+			if ((n->tcache_valid >> i & 1) && n->tcache[i].pfx[0] == a &&
+			    n->tcache[i].pfx[1] == b && n->tcache[i].pfx[2] == c) {
+				*ns = n->tcache[i].secs * 1000000000 + nanos;
+				return 0;
+			}
+		}
+	}
+	if (timeutil_parse_rfc3339(p, len, &secs, &nanos) != 0 ||
+	    secs < -TIMEUTIL_NS_MAX_SECS || secs > TIMEUTIL_NS_MAX_SECS)
+		return -1;
+	*ns = secs * 1000000000 + nanos;
+	if (z) {
+		i = n->tcache_next++ % TCACHE_SIZE;
+		n->tcache[i].pfx[0] = a;
+		n->tcache[i].pfx[1] = b;
+		n->tcache[i].pfx[2] = c;
+		n->tcache[i].secs = secs;
+		n->tcache_valid |= 1u << i;
+	}
+	return 0;
 }
 
 /* How strict a field is: a required field absent or null makes the event partial. */
@@ -701,24 +782,30 @@ want_map(struct normalizer *n, enum field f, enum need need)
 static enum event_verb
 verb_of(struct ev_str name)
 {
+#define P(s, v) { s, sizeof(s) - 1, v }
 	static const struct {
 		const char *p;
+		unsigned char n;
 		enum event_verb v;
 	} pfx[] = {
-		{ "Create", VERB_CREATE }, { "Launch", VERB_CREATE }, { "Add", VERB_CREATE },
-		{ "Attach", VERB_CREATE },
-		{ "Get", VERB_READ }, { "List", VERB_READ }, { "Search", VERB_READ },
-		{ "Summarize", VERB_READ }, { "Head", VERB_READ },
-		{ "Delete", VERB_DELETE }, { "Terminate", VERB_DELETE },
-		{ "Remove", VERB_DELETE }, { "Detach", VERB_DELETE },
-		{ "Update", VERB_UPDATE }, { "Change", VERB_UPDATE }, { "Move", VERB_UPDATE },
-		{ "Instance", VERB_UPDATE }, { "Patch", VERB_UPDATE }, { "Put", VERB_UPDATE },
-		{ "Enable", VERB_UPDATE }, { "Disable", VERB_UPDATE }, { "Reset", VERB_UPDATE },
+		P("Create", VERB_CREATE), P("Launch", VERB_CREATE), P("Add", VERB_CREATE),
+		P("Attach", VERB_CREATE),
+		P("Get", VERB_READ), P("List", VERB_READ), P("Search", VERB_READ),
+		P("Summarize", VERB_READ), P("Head", VERB_READ),
+		P("Delete", VERB_DELETE), P("Terminate", VERB_DELETE),
+		P("Remove", VERB_DELETE), P("Detach", VERB_DELETE),
+		P("Update", VERB_UPDATE), P("Change", VERB_UPDATE), P("Move", VERB_UPDATE),
+		P("Instance", VERB_UPDATE), P("Patch", VERB_UPDATE), P("Put", VERB_UPDATE),
+		P("Enable", VERB_UPDATE), P("Disable", VERB_UPDATE), P("Reset", VERB_UPDATE),
 	};
+#undef P
 	size_t i;
 
+	if (name.p == NULL || name.len == 0)
+		return VERB_OTHER;
+	/* the first byte first: one table entry in four is compared, not all */
 	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
-		if (has_prefix(name, pfx[i].p, strlen(pfx[i].p)))
+		if (pfx[i].p[0] == name.p[0] && has_prefix(name, pfx[i].p, pfx[i].n))
 			return pfx[i].v;
 	return VERB_OTHER;
 }
@@ -816,11 +903,11 @@ fill_flow(struct normalizer *n)
 	ev->status_s = get_str(n, F_STATUS, REQ);
 	if (ev->status_s.p == NULL)
 		ev->flow_status = FLOW_STATUS_ABSENT;
-	else if (eq_nocase(ev->status_s, "OK"))
+	else if (EQ_NOCASE(ev->status_s, "OK"))
 		ev->flow_status = FLOW_STATUS_OK;
-	else if (eq_nocase(ev->status_s, "NODATA"))
+	else if (EQ_NOCASE(ev->status_s, "NODATA"))
 		ev->flow_status = FLOW_STATUS_NODATA;
-	else if (eq_nocase(ev->status_s, "SKIPDATA"))
+	else if (EQ_NOCASE(ev->status_s, "SKIPDATA"))
 		ev->flow_status = FLOW_STATUS_SKIPDATA;
 	else
 		ev->flow_status = FLOW_STATUS_OTHER;
@@ -847,9 +934,9 @@ fill_flow(struct normalizer *n)
 	ev->action_s = get_str(n, F_ACTION, traffic ? REQ : OPT);
 	if (ev->action_s.p == NULL)
 		ev->flow_action = FLOW_ACTION_ABSENT;
-	else if (eq_nocase(ev->action_s, "ACCEPT"))
+	else if (EQ_NOCASE(ev->action_s, "ACCEPT"))
 		ev->flow_action = FLOW_ACTION_ACCEPT;
-	else if (eq_nocase(ev->action_s, "REJECT"))
+	else if (EQ_NOCASE(ev->action_s, "REJECT"))
 		ev->flow_action = FLOW_ACTION_REJECT;
 	else
 		ev->flow_action = FLOW_ACTION_OTHER;
@@ -922,7 +1009,7 @@ finish(struct normalizer *n, struct event *ev, struct normalize_err *err)
 	ev->subject = get_str(n, F_SUBJECT, OPT);
 	ev->time_s = get_str(n, F_TIME, OPT);
 	if (ev->time_s.p != NULL) {
-		if (timeutil_parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
+		if (time_ns(n, ev->time_s.p, ev->time_s.len, &ns) == 0) {
 			ev->time_ns = ns;
 			ev->has |= EV_HAS_TIME;
 			ev->time_src = EV_TIME_RECORD;
@@ -952,7 +1039,7 @@ finish(struct normalizer *n, struct event *ev, struct normalize_err *err)
 		{
 			struct ev_str it = get_str(n, F_O_INGESTED, REQ);
 			if (it.p != NULL) {
-				if (timeutil_parse_rfc3339_ns(it.p, it.len, &ns) == 0) {
+				if (time_ns(n, it.p, it.len, &ns) == 0) {
 					ev->ingested_ns = ns;
 					ev->has |= EV_HAS_INGESTED;
 				} else {
