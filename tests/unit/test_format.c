@@ -686,6 +686,60 @@ test_escape_runs(void **state)
 	normalizer_free(n);
 }
 
+/*
+ * Long plain strings, each written three times or more (summary, source.ip,
+ * related.ip), so that the ECS output outgrows the room format_encode reserves up
+ * front, in the middle of a string for some length: the escaper copies 16 bytes a step
+ * straight into the buffer only where they fit, and goes through buf_append (which
+ * grows it) otherwise.  Content checked by jansson; an overrun shows under valgrind /
+ * make asan.
+ */
+static void
+test_encode_grows(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	struct buf rec, out, addr;
+	size_t len, i;
+
+	(void)state;
+	buf_init(&rec, 0);
+	buf_init(&out, 0);
+	buf_init(&addr, 0);
+	for (len = 2000; len < 2064; len++) {
+		const struct event *ev;
+		json_t *j, *rel;
+
+		buf_reset(&addr);
+		for (i = 0; i < len; i++)
+			assert_int_equal(buf_append_char(&addr, (char)('a' + i % 26)), 0);
+		buf_reset(&rec);
+		assert_int_equal(buf_printf(&rec, FLOW("{\"status\":\"OK\",\"action\":\"ACCEPT\","
+		    "\"sourceAddress\":\"%s\",\"destinationAddress\":\"%sx\",\"protocol\":6}"),
+		    addr.data, addr.data), 0);
+		ev = norm(n, rec.data);
+		buf_cleanup(&out); /* a fresh buffer each time: only the reservation's room */
+		buf_init(&out, 0);
+		assert_int_equal(buf_append_str(&out, "["), 0);
+		assert_int_equal(format_encode(ev, CONF_FORMAT_ECS, NULL, &out), 0);
+		assert_int_equal(buf_append_str(&out, "]"), 0);
+		j = json_loadb(out.data, out.len, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(
+		    json_array_get(j, 0), "source"), "ip")), addr.data);
+		rel = json_object_get(json_object_get(json_array_get(j, 0), "related"), "ip");
+		assert_int_equal(json_array_size(rel), 2);
+		assert_string_equal(json_string_value(json_array_get(rel, 0)), addr.data);
+		assert_int_equal(strlen(json_string_value(json_array_get(rel, 1))), len + 1);
+		assert_non_null(strstr(json_string_value(json_object_get(json_array_get(j, 0),
+		    "message")), addr.data));
+		json_decref(j);
+	}
+	buf_cleanup(&rec);
+	buf_cleanup(&out);
+	buf_cleanup(&addr);
+	normalizer_free(n);
+}
+
 static void
 test_appends(void **state)
 {
@@ -733,6 +787,7 @@ main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_escape_runs),
+		cmocka_unit_test(test_encode_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
