@@ -220,6 +220,12 @@ put_esc_lower(struct w *w, const char *s, size_t n)
 	put_esc(w, s + run, n - run);
 }
 
+/* "00".."99": integers are written two digits a division (a flow event has ~8). */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 static void
 put_i64(struct w *w, int64_t v)
 {
@@ -227,10 +233,18 @@ put_i64(struct w *w, int64_t v)
 	char *e = tmp + sizeof(tmp), *p = e;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		p -= 2;
+		memcpy(p, digits2 + 2 * r, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, digits2 + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	put(w, p, (size_t)(e - p));
@@ -479,12 +493,15 @@ ns_to_ms(int64_t ns)
 }
 
 /*
- * timeutil_format_rfc3339(ms, TIMEUTIL_MS) through a small cache of whole seconds: the
- * records of a page are in time order and an event's times (record, ingestion, flow
- * start and end) fall on few distinct seconds, so most calls only patch the millisecond
- * digits of a string made before.  Per thread: encoders may run on several.  0 when the
- * time cannot be written (out of range), else the length.
+ * timeutil_format_rfc3339(ms, TIMEUTIL_MS) through a cache of whole seconds, one slot
+ * per second of a 64-second window: the records of a page are in time order and an
+ * event's times (record, ingestion, flow start and end) fall on few distinct seconds,
+ * within a minute of each other (a flow's end), so most calls only patch the
+ * millisecond digits of a string made before.  (4 slots missed about once an event,
+ * on the flow's end.)  Per thread: encoders may run on several.  0 when the time cannot
+ * be written (out of range), else the length.
  */
+#define TIME_CACHE 64
 static size_t
 format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 {
@@ -492,7 +509,7 @@ format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 		int64_t sec;
 		int valid;
 		char text[TIMEUTIL_RFC3339_SIZE];
-	} cache[4];
+	} cache[TIME_CACHE];
 	int64_t sec = ms / 1000, milli = ms % 1000;
 	unsigned slot;
 
@@ -500,7 +517,7 @@ format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 		milli += 1000;
 		sec--;
 	}
-	slot = (unsigned)sec & 3;
+	slot = (unsigned)sec & (TIME_CACHE - 1);
 	if (!cache[slot].valid || cache[slot].sec != sec) {
 		if (timeutil_format_rfc3339(sec * 1000, TIMEUTIL_MS, cache[slot].text) !=
 		    TIMEUTIL_RFC3339_SIZE - 1) {

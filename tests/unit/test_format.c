@@ -582,8 +582,9 @@ test_timestamp_edges(void **state)
 
 /*
  * Times written one after the other, as a page's events are: the same second again,
- * another second in the same cache slot (4 s apart), back again, across midnight and
- * the epoch, before 1970: each @timestamp must be what timeutil writes for it alone.
+ * another second in the same cache slot (4 s apart with 4 slots, 64 s with 64), back
+ * again, across midnight and the epoch, before 1970: each @timestamp must be what
+ * timeutil writes for it alone.
  */
 static void
 test_timestamp_sequence(void **state)
@@ -591,7 +592,9 @@ test_timestamp_sequence(void **state)
 	static const int64_t base = 1741942805123LL;
 	static const int64_t ms[] = { base, base + 1, base + 876, base + 4000, base, base + 877,
 		base + 8000, base + 4001, -1, -999, -1000, -1001, 0, 999, 4000, -4000, -1,
-		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123 };
+		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123,
+		base + 64000, base + 64001, base, base + 128999, base - 64000, base + 1,
+		-64000, -1, 64000, 0, -64001, 63999 };
 	struct normalizer *n = normalizer_new();
 	char rec[256], want[TIMEUTIL_RFC3339_SIZE];
 
@@ -740,6 +743,54 @@ test_encode_grows(void **state)
 	normalizer_free(n);
 }
 
+/*
+ * Integers are written two digits at a time: every count of digits, both sides of each
+ * power of ten, 0 and INT64_MAX (ECS network.bytes and .packets), and negative ones
+ * (OCSF start_time, ms before 1970), as jansson reads them back and as the summary
+ * prints them.
+ */
+static void
+test_integers(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	char rec[512], want[32];
+	int64_t vals[64];
+	size_t nv = 0, i;
+	int64_t p10 = 1;
+
+	(void)state;
+	vals[nv++] = 0;
+	vals[nv++] = INT64_MAX;
+	vals[nv++] = INT64_MAX / 10;
+	for (i = 0; i < 18; i++) {
+		vals[nv++] = p10 - 1 > 0 ? p10 - 1 : 7;
+		vals[nv++] = p10;
+		vals[nv++] = p10 + 1;
+		p10 *= 10;
+	}
+	for (i = 0; i < nv; i++) {
+		const struct event *ev;
+		json_t *j;
+		int64_t v = vals[i], start = -(v % 9000000000LL);
+
+		snprintf(rec, sizeof(rec), FLOW("{\"status\":\"OK\",\"action\":\"ACCEPT\","
+		    "\"sourceAddress\":\"10.0.0.1\",\"destinationAddress\":\"10.0.0.2\","
+		    "\"protocol\":6,\"bytesOut\":%lld,\"packets\":%lld,\"startTime\":%lld}"),
+		    (long long)v, (long long)(v / 3), (long long)start);
+		ev = norm(n, rec);
+		j = encode(ev, CONF_FORMAT_ECS, NULL);
+		assert_true(json_integer_value(at(j, "network.bytes")) == v);
+		assert_true(json_integer_value(at(j, "network.packets")) == v / 3);
+		snprintf(want, sizeof(want), " %lld bytes)", (long long)v);
+		assert_non_null(strstr(str_at(j, "message"), want));
+		json_decref(j);
+		j = encode(ev, CONF_FORMAT_OCSF, NULL);
+		assert_true(json_integer_value(at(j, "start_time")) == start * 1000);
+		json_decref(j);
+	}
+	normalizer_free(n);
+}
+
 static void
 test_appends(void **state)
 {
@@ -788,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_escape_runs),
 		cmocka_unit_test(test_encode_grows),
+		cmocka_unit_test(test_integers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
