@@ -170,8 +170,6 @@ struct frame {
  * the input text is compared with three loads of the window that ends where it ends,
  * without a branch on its length.
  */
-#define TCACHE_SIZE 4
-
 #define KEY_WIN 24
 struct kent {
 	uint64_t w[KEY_WIN / 8], m[KEY_WIN / 8];
@@ -180,6 +178,10 @@ struct kent {
 	unsigned char field;   /* k's, copied: one load less on the way */
 	unsigned char capture;
 };
+
+/* Entries of the RFC 3339 seconds cache (time_ns). */
+#define TCACHE_SIZE 4
+
 /* Page mode: the events of one page, in chunks that never move while the page lives. */
 #define EVCHUNK 64
 struct evchunk {
@@ -189,7 +191,7 @@ struct evchunk {
 };
 
 struct normalizer {
-	struct event ev;
+	struct event ev;              /* single-record mode's event */
 	struct event *out;            /* the event finish() fills: &ev, or a page chunk's */
 	/* slots[f] holds a value only while seen has bit f (seen is reset per record, so
 	 * the slots need no clearing) */
@@ -490,7 +492,7 @@ load4(const void *p)
  * Keys are short (2..18 bytes): compared a word at a time, the last word overlapping the
  * one before it, so that no load reads outside either string (a byte loop was half of
  * cb_map_key's instructions).  Used for keys that do not lie in the input text (yajl
- * decoded them: they had escapes) or lie too close to its start for key_window().
+ * decoded them: they had escapes) or lie too close to its start for key_is()'s window.
  */
 static inline int
 same_bytes(const char *a, const unsigned char *b, size_t n)
