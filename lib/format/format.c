@@ -92,6 +92,14 @@ put(struct w *w, const char *s, size_t n)
 
 #define PUTL(w, lit) put((w), (lit), sizeof(lit) - 1)
 
+/* Not inlined: its &c would make every caller a stack-protected function (a canary
+ * check on each of the writers that put a '"' or a ','). */
+static __attribute__((noinline)) void
+putc_slow(struct w *w, char c)
+{
+	put_slow(w, &c, 1);
+}
+
 static inline void
 putc1(struct w *w, char c)
 {
@@ -99,7 +107,7 @@ putc1(struct w *w, char c)
 		*w->o++ = c;
 		return;
 	}
-	put_slow(w, &c, 1);
+	putc_slow(w, c);
 }
 
 /* Bytes a JSON string can carry as they are (plain ASCII, not '"' or '\\'). */
