@@ -18,46 +18,96 @@
 
 struct w {
 	struct buf *b;
+	/* Where the next byte goes in b, and the end of b's allocation: b->len is
+	 * brought up to date only on the slow paths and at the end (w_finish), so that
+	 * the fast paths test and move one pointer (~60 writes an event). */
+	char *o, *end;
 	int err;
 	int depth;                       /* open levels above the top-level object */
-	const char *key[W_MAX_DEPTH + 1];/* key of each level */
+	const char *key[W_MAX_DEPTH + 1];/* text opening each level: "\"key\":{", or "{" */
+	unsigned char klen[W_MAX_DEPTH + 1];
 	unsigned char open[W_MAX_DEPTH + 1];   /* '{' / '[' written */
 	unsigned char nmemb[W_MAX_DEPTH + 1];  /* members written so far (0/1) */
 	unsigned char is_arr[W_MAX_DEPTH + 1];
 	int pending;                     /* some open level is not written yet */
 };
 
+/* b->len from the write position (before anything else touches b). */
+static inline void
+w_sync(struct w *w)
+{
+	w->b->len = (size_t)(w->o - w->b->data);
+}
+
+/* The write position from b (after something else appended to it). */
+static inline void
+w_load(struct w *w)
+{
+	w->o = w->b->data + w->b->len;
+	w->end = w->b->data + w->b->cap;
+}
+
+static void
+put_slow(struct w *w, const char *s, size_t n)
+{
+	if (w->err)
+		return;
+	w_sync(w);
+	if (buf_append(w->b, s, n) != 0)
+		w->err = 1;
+	w_load(w);
+}
+
+/* d[0..n) = s[0..n) for 8 <= n <= 16: two overlapping words. */
+static inline void
+copy8_16(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+
+	memcpy(&a, s, 8);
+	memcpy(&b, s + n - 8, 8);
+	memcpy(d, &a, 8);
+	memcpy(d + n - 8, &b, 8);
+}
+
+/*
+ * An error sticks in w->err (the event is rolled back at the end); writes that still
+ * fit after one are harmless, so the fast paths do not look at it.  Most writes are
+ * keys and short values (8..16 bytes): copied inline, not by a call to memcpy (longer
+ * ones inline too, 17..32 bytes in two SSE2 blocks, measured no better).
+ */
 static inline void
 put(struct w *w, const char *s, size_t n)
 {
-	struct buf *b = w->b;
-
-	if (w->err)
-		return;
-	if (n < b->cap - b->len) { /* room for n bytes and the NUL */
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
+	if (n < (size_t)(w->end - w->o)) { /* room for n bytes and the NUL */
+		if (n - 8 <= 8)
+			copy8_16(w->o, s, n);
+		else
+			memcpy(w->o, s, n);
+		w->o += n;
 		return;
 	}
-	if (buf_append(b, s, n) != 0)
-		w->err = 1;
+	put_slow(w, s, n);
 }
 
 #define PUTL(w, lit) put((w), (lit), sizeof(lit) - 1)
 
+/* Not inlined: its &c would make every caller a stack-protected function (a canary
+ * check on each of the writers that put a '"' or a ','). */
+static __attribute__((noinline)) void
+putc_slow(struct w *w, char c)
+{
+	put_slow(w, &c, 1);
+}
+
 static inline void
 putc1(struct w *w, char c)
 {
-	struct buf *b = w->b;
-
-	if (w->err)
-		return;
-	if (b->len + 1 < b->cap) {
-		b->data[b->len++] = c;
+	if (w->end - w->o > 1) {
+		*w->o++ = c;
 		return;
 	}
-	if (buf_append(b, &c, 1) != 0)
-		w->err = 1;
+	putc_slow(w, c);
 }
 
 /* Bytes a JSON string can carry as they are (plain ASCII, not '"' or '\\'). */
@@ -71,45 +121,43 @@ static const unsigned char plain[256] = {
 	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), /* high bytes */
 };
 
-/* The inside of a JSON string: fast path for plain ASCII, buf's escaper otherwise. */
+#ifdef __SSE2__
+/* Of the 16 bytes v, those a JSON string cannot carry as they are ('"', '\\', controls
+ * and high bytes), as a movemask: 0 when all are plain.  Bytes 0x80..0xff are negative
+ * as signed, so one signed "< 0x20" catches controls and high bytes. */
+static inline int
+unplain16(__m128i v)
+{
+	const __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+
+	return _mm_movemask_epi8(bad);
+}
+#endif
+
+/* 8 bytes are plain (no '"', '\\', control or high byte).  Each test is exact as a
+ * boolean. */
+static inline int
+plain8(const unsigned char *p)
+{
+	uint64_t v, t;
+
+	memcpy(&v, p, 8);
+	t = ((v ^ 0x2222222222222222ULL) - 0x0101010101010101ULL) & ~(v ^ 0x2222222222222222ULL);
+	t |= ((v ^ 0x5c5c5c5c5c5c5c5cULL) - 0x0101010101010101ULL) & ~(v ^ 0x5c5c5c5c5c5c5c5cULL);
+	t |= (v - 0x2020202020202020ULL) & ~v;
+	return ((t | v) & 0x8080808080808080ULL) == 0;
+}
+
+/* s[0..n) needs escaping, or the room ran out: buf's escaper (b->len synced). */
 static void
-put_esc(struct w *w, const char *s, size_t n)
+put_esc_slow(struct w *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
-#ifdef __SSE2__
-	/* 16 bytes a step where SSE2 is there (every x86-64): bytes 0x80..0xff are
-	 * negative as signed, so one signed "< 0x20" catches controls and high bytes */
-	{
-		const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-		const __m128i sp = _mm_set1_epi8(0x20);
-
-		while (n - i >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q),
-			    _mm_cmpeq_epi8(v, bs)), _mm_cmplt_epi8(v, sp));
-			if (_mm_movemask_epi8(bad) != 0)
-				break;
-			i += 16;
-		}
-	}
-#endif
-	/* 8 bytes a step while all are plain (no '"', '\\', control or high byte): the
-	 * byte loop was ~5 % of the daemon's profile (make bench).  Each test is exact as a
-	 * boolean; the byte loop below finds the byte that tripped it. */
-	while (n - i >= 8) {
-		uint64_t v, t;
-		memcpy(&v, p + i, 8);
-		t = ((v ^ 0x2222222222222222ULL) - 0x0101010101010101ULL) &
-		    ~(v ^ 0x2222222222222222ULL);
-		t |= ((v ^ 0x5c5c5c5c5c5c5c5cULL) - 0x0101010101010101ULL) &
-		    ~(v ^ 0x5c5c5c5c5c5c5c5cULL);
-		t |= (v - 0x2020202020202020ULL) & ~v;
-		if (((t | v) & 0x8080808080808080ULL) != 0)
-			break;
+	while (n - i >= 8 && plain8(p + i))
 		i += 8;
-	}
 	while (i < n && plain[p[i]])
 		i++;
 	if (i == n) {
@@ -118,8 +166,54 @@ put_esc(struct w *w, const char *s, size_t n)
 	}
 	if (w->err)
 		return;
+	w_sync(w);
 	if (buf_append_json_escaped(w->b, s, n) != 0)
 		w->err = 1;
+	w_load(w);
+}
+
+/*
+ * The inside of a JSON string: plain ASCII is copied as it is checked, 16 bytes a step
+ * (with SSE2, every x86-64), the last step overlapping the one before it; anything else
+ * goes to buf's escaper.  (Byte loops here were ~5 % of the daemon's profile; then
+ * checking first and copying after with memcpy was a second pass and a call for each
+ * of the ~30 strings an event.)  Written bytes only count once the whole string is
+ * found plain: a string that is not leaves the output as it was.
+ */
+static void
+put_esc(struct w *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+#ifdef __SSE2__
+	if (n >= 16 && n < (size_t)(w->end - w->o)) {
+		char *o = w->o;
+		size_t i = 0;
+		__m128i v;
+
+		for (; n - i > 16; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			if (unplain16(v) != 0)
+				goto slow;
+			_mm_storeu_si128((__m128i *)(void *)(o + i), v);
+		}
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		if (unplain16(v) != 0)
+			goto slow;
+		_mm_storeu_si128((__m128i *)(void *)(o + n - 16), v);
+		w->o = o + n;
+		return;
+	}
+#endif
+	if (n >= 8 && n < 16 && n < (size_t)(w->end - w->o) && plain8(p) && plain8(p + n - 8)) {
+		copy8_16(w->o, s, n);
+		w->o += n;
+		return;
+	}
+#ifdef __SSE2__
+slow:
+#endif
+	put_esc_slow(w, s, n);
 }
 
 static void
@@ -148,6 +242,12 @@ put_esc_lower(struct w *w, const char *s, size_t n)
 	put_esc(w, s + run, n - run);
 }
 
+/* "00".."99": integers are written two digits a division (a flow event has ~8). */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 static void
 put_i64(struct w *w, int64_t v)
 {
@@ -155,10 +255,18 @@ put_i64(struct w *w, int64_t v)
 	char *e = tmp + sizeof(tmp), *p = e;
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		p -= 2;
+		memcpy(p, digits2 + 2 * r, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, digits2 + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	put(w, p, (size_t)(e - p));
@@ -252,12 +360,7 @@ materialize(struct w *w)
 		if (w->nmemb[d - 1])
 			putc1(w, ',');
 		w->nmemb[d - 1] = 1;
-		if (w->key[d] != NULL) {
-			putc1(w, '"');
-			put(w, w->key[d], strlen(w->key[d]));
-			PUTL(w, "\":");
-		}
-		putc1(w, w->is_arr[d] ? '[' : '{');
+		put(w, w->key[d], w->klen[d]);
 		w->open[d] = 1;
 	}
 	w->pending = 0;
@@ -288,23 +391,27 @@ welem(struct w *w)
 
 #define KEY(w, k) wkey((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
 
+/* open = what opens the level when its first member comes: "\"key\":{", "\"key\":[",
+ * or "{" for an array element. */
 static void
-wopen(struct w *w, const char *key, int is_arr)
+wopen(struct w *w, const char *open, size_t olen, int is_arr)
 {
 	if (w->depth >= W_MAX_DEPTH) {
 		w->err = 1; /* programming error; cannot happen with the fixed layouts */
 		return;
 	}
 	w->depth++;
-	w->key[w->depth] = key;
+	w->key[w->depth] = open;
+	w->klen[w->depth] = (unsigned char)olen;
 	w->open[w->depth] = 0;
 	w->nmemb[w->depth] = 0;
 	w->is_arr[w->depth] = (unsigned char)is_arr;
 	w->pending = 1;
 }
 
-#define OBJ(w, k) wopen((w), (k), 0)
-#define ARR(w, k) wopen((w), (k), 1)
+#define OBJ(w, k) wopen((w), "\"" k "\":{", sizeof("\"" k "\":{") - 1, 0)
+#define ARR(w, k) wopen((w), "\"" k "\":[", sizeof("\"" k "\":[") - 1, 1)
+#define OBJ_ELEM(w) wopen((w), "{", 1, 0)
 
 static void
 wclose(struct w *w)
@@ -342,12 +449,15 @@ m_raw(struct w *w, const char *text, size_t len)
 /* A string member with a constant value. */
 #define M_LIT(w, k, lit) m_raw((w), "\"" k "\":\"" lit "\"", sizeof("\"" k "\":\"" lit "\"") - 1)
 
-/* A string member whose value is a run-time C string that needs no escaping. */
+/* A string literal as a slice (no strlen a record). */
+#define LIT(s) ((struct ev_str){ (s), sizeof(s) - 1 })
+
+/* A string member whose value is a run-time string that needs no escaping. */
 static void
-m_cstr(struct w *w, const char *qkey, size_t qlen, const char *lit)
+m_cstr(struct w *w, const char *qkey, size_t qlen, struct ev_str v)
 {
 	wkey(w, qkey, qlen);
-	put(w, lit, strlen(lit));
+	put(w, v.p, v.len);
 	putc1(w, '"');
 }
 #define M_CSTR(w, k, lit) m_cstr((w), "\"" k "\":\"", sizeof("\"" k "\":\"") - 1, (lit))
@@ -367,6 +477,7 @@ obj_lit(struct w *w, const char *text, size_t len)
 	}
 	w->depth++;
 	w->key[w->depth] = NULL;
+	w->klen[w->depth] = 0;
 	w->open[w->depth] = 1;
 	w->nmemb[w->depth] = 1;
 	w->is_arr[w->depth] = 0;
@@ -404,12 +515,15 @@ ns_to_ms(int64_t ns)
 }
 
 /*
- * timeutil_format_rfc3339(ms, TIMEUTIL_MS) through a small cache of whole seconds: the
- * records of a page are in time order and an event's times (record, ingestion, flow
- * start and end) fall on few distinct seconds, so most calls only patch the millisecond
- * digits of a string made before.  Per thread: encoders may run on several.  0 when the
- * time cannot be written (out of range), else the length.
+ * timeutil_format_rfc3339(ms, TIMEUTIL_MS) through a cache of whole seconds, one slot
+ * per second of a 64-second window: the records of a page are in time order and an
+ * event's times (record, ingestion, flow start and end) fall on few distinct seconds,
+ * within a minute of each other (a flow's end), so most calls only patch the
+ * millisecond digits of a string made before.  (4 slots missed about once an event,
+ * on the flow's end.)  Per thread: encoders may run on several.  0 when the time cannot
+ * be written (out of range), else the length.
  */
+#define TIME_CACHE 64
 static size_t
 format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 {
@@ -417,7 +531,7 @@ format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 		int64_t sec;
 		int valid;
 		char text[TIMEUTIL_RFC3339_SIZE];
-	} cache[4];
+	} cache[TIME_CACHE];
 	int64_t sec = ms / 1000, milli = ms % 1000;
 	unsigned slot;
 
@@ -425,7 +539,7 @@ format_time_ms(int64_t ms, char t[TIMEUTIL_RFC3339_SIZE])
 		milli += 1000;
 		sec--;
 	}
-	slot = (unsigned)sec & 3;
+	slot = (unsigned)sec & (TIME_CACHE - 1);
 	if (!cache[slot].valid || cache[slot].sec != sec) {
 		if (timeutil_format_rfc3339(sec * 1000, TIMEUTIL_MS, cache[slot].text) !=
 		    TIMEUTIL_RFC3339_SIZE - 1) {
@@ -480,11 +594,11 @@ e_str(struct w *w, struct ev_str v)
 }
 
 static void
-e_lit(struct w *w, const char *lit)
+e_lit(struct w *w, struct ev_str v)
 {
 	welem(w);
 	putc1(w, '"');
-	put(w, lit, strlen(lit));
+	put(w, v.p, v.len);
 	putc1(w, '"');
 }
 
@@ -616,22 +730,23 @@ m_summary(struct w *w, const char *key, size_t klen, const struct event *ev)
 
 /* ---- ECS ---- */
 
-static const char *
+static struct ev_str
 ecs_type_audit(enum event_verb v)
 {
 	switch (v) {
-	case VERB_CREATE: return "creation";
-	case VERB_READ: return "access";
-	case VERB_UPDATE: return "change";
-	case VERB_DELETE: return "deletion";
-	default: return "info";
+	case VERB_CREATE: return LIT("creation");
+	case VERB_READ: return LIT("access");
+	case VERB_UPDATE: return LIT("change");
+	case VERB_DELETE: return LIT("deletion");
+	default: return LIT("info");
 	}
 }
 
+/* pfx[0..n): lower-case ASCII. */
 static int
-prefix_nocase(struct ev_str s, const char *pfx)
+prefix_nocase(struct ev_str s, const char *pfx, size_t n)
 {
-	size_t i, n = strlen(pfx);
+	size_t i;
 
 	if (s.p == NULL || s.len < n)
 		return 0;
@@ -645,16 +760,16 @@ prefix_nocase(struct ev_str s, const char *pfx)
 	return 1;
 }
 
-static const char *
+static struct ev_str
 outcome_of_status(const struct event *ev)
 {
 	if (!(ev->has & EV_HAS_STATUS))
-		return "unknown";
+		return LIT("unknown");
 	if (ev->http_status >= 100 && ev->http_status <= 399)
-		return "success";
+		return LIT("success");
 	if (ev->http_status >= 400)
-		return "failure";
-	return "unknown";
+		return LIT("failure");
+	return LIT("unknown");
 }
 
 static int
@@ -684,7 +799,7 @@ ecs_encode(struct w *w, const struct event *ev, const char *region)
 	if (ev->has & EV_HAS_INGESTED)
 		M_TIME(w, "ingested", ev->ingested_ns);
 	if (ev->kind == EVENT_AUDIT) {
-		if (prefix_nocase(ev->service, "identity"))
+		if (prefix_nocase(ev->service, "identity", 8))
 			M_RAW(w, "\"category\":[\"iam\"]");
 		else
 			M_RAW(w, "\"category\":[\"configuration\"]");
@@ -837,7 +952,7 @@ ocsf_activity(enum event_verb v)
 }
 
 static void
-ocsf_common(struct w *w, const struct event *ev, const char *product, const char *region)
+ocsf_common(struct w *w, const struct event *ev, struct ev_str product, const char *region)
 {
 	M_INT(w, "severity_id", 1);
 	if (ev->has & EV_HAS_TIME)
@@ -874,7 +989,7 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 		M_INT(w, "category_uid", 6);
 		M_INT(w, "activity_id", act);
 		M_INT(w, "type_uid", 600300 + act);
-		ocsf_common(w, ev, "OCI Audit", region);
+		ocsf_common(w, ev, LIT("OCI Audit"), region);
 		M_INT(w, "status_id", !(ev->has & EV_HAS_STATUS) ? 0
 		    : (ev->http_status >= 100 && ev->http_status <= 399) ? 1
 		    : ev->http_status >= 400				   ? 2
@@ -913,7 +1028,7 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 		wclose(w);
 		wclose(w);
 		ARR(w, "resources");
-		OBJ(w, NULL);
+		OBJ_ELEM(w);
 		M_STR(w, "uid", ev->resource_id);
 		M_STR(w, "name", ev->resource_name);
 		wclose(w);
@@ -924,7 +1039,7 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 		M_INT(w, "category_uid", 4);
 		M_INT(w, "activity_id", 6);
 		M_INT(w, "type_uid", 400106);
-		ocsf_common(w, ev, "OCI VCN Flow Logs", region);
+		ocsf_common(w, ev, LIT("OCI VCN Flow Logs"), region);
 		if (ev->has & EV_HAS_START)
 			M_INT(w, "start_time", ev->start_s * 1000);
 		if (ev->has & EV_HAS_END)
@@ -974,7 +1089,7 @@ ocsf_encode(struct w *w, const struct event *ev, const char *region)
 		M_INT(w, "category_uid", 0);
 		M_INT(w, "activity_id", 99);
 		M_INT(w, "type_uid", 99);
-		ocsf_common(w, ev, "OCI Logging", region);
+		ocsf_common(w, ev, LIT("OCI Logging"), region);
 		OBJ(w, "unmapped");
 		M_STR(w, "type", ev->type);
 		if (ev->data_json.p != NULL) {
@@ -999,11 +1114,13 @@ format_name(enum conf_format fmt)
 	return NULL;
 }
 
+/* After out's first reservation (out->data is not NULL). */
 static void
 w_init(struct w *w, struct buf *out)
 {
 	memset(w, 0, sizeof(*w));
 	w->b = out;
+	w_load(w);
 }
 
 /* Puts the NUL back (the fast paths skip it) or rolls back to len0. */
@@ -1014,12 +1131,11 @@ w_finish(struct w *w, size_t len0)
 
 	if (w->err) {
 		b->len = len0;
-		if (b->data != NULL)
-			b->data[len0] = '\0';
+		b->data[len0] = '\0';
 		return -1;
 	}
-	if (b->data != NULL)
-		b->data[b->len] = '\0';
+	w_sync(w);
+	b->data[b->len] = '\0';
 	return 0;
 }
 
@@ -1049,10 +1165,10 @@ format_encode(const struct event *ev, enum conf_format fmt, const char *region,
 	struct w w;
 	size_t len0 = out->len;
 
-	w_init(&w, out);
 	/* One reservation sized for the usual case keeps the fast paths hot. */
 	if (buf_reserve(out, ev->raw_len + 2048) != 0 && buf_reserve(out, 1) != 0)
 		return -1;
+	w_init(&w, out);
 	prefetch_record(ev);
 	if (fmt == CONF_FORMAT_RAW) {
 		put_json_verbatim(&w, ev->raw, ev->raw_len);
@@ -1074,9 +1190,9 @@ format_summary(const struct event *ev, struct buf *out)
 	struct w w;
 	size_t len0 = out->len;
 
-	w_init(&w, out);
 	if (buf_reserve(out, 1) != 0)
 		return -1;
+	w_init(&w, out);
 	summary(&w, ev, 0);
 	return w_finish(&w, len0);
 }

@@ -136,6 +136,23 @@ static const struct keytab keytabs[N_COUNT] = {
 	[N_RESPONSE] = { keys_response, sizeof(keys_response) / sizeof(keys_response[0]) },
 };
 
+/* Every key of the tables above. */
+#define KEY_COUNT (sizeof(keys_root) / sizeof(keys_root[0]) + sizeof(keys_lc) / sizeof(keys_lc[0]) + \
+	sizeof(keys_oracle) / sizeof(keys_oracle[0]) + sizeof(keys_data) / sizeof(keys_data[0]) + \
+	sizeof(keys_identity) / sizeof(keys_identity[0]) + \
+	sizeof(keys_request) / sizeof(keys_request[0]) + \
+	sizeof(keys_response) / sizeof(keys_response[0]))
+
+/*
+ * The key index's hash: first, middle and last byte and the length.  The multipliers
+ * were searched for (a few lines of Python over the tables) so that no two keys of one
+ * node share a hash: a lookup is one probe.  normalizer_new checks it (a new key that
+ * collides makes it fail, and every test with it): pick other multipliers then.
+ */
+#define KEY_HASH_SIZE 64
+#define KEY_HASH(k, len) (((unsigned)(k)[0] + (unsigned)(k)[(len) >> 1] * 13 + \
+	(unsigned)(k)[(len) - 1] * 2 + (unsigned)(len) * 2) & (KEY_HASH_SIZE - 1))
+
 struct slot {
 	const char *p;
 	size_t len;
@@ -144,10 +161,26 @@ struct slot {
 
 struct frame {
 	unsigned char node;    /* enum node of this object (N_NONE for arrays) */
-	unsigned char is_array;
 	unsigned char capture; /* range being captured by this container, ends with it */
-	const struct key *pending; /* key just read in this object, until its value */
 };
+
+/*
+ * A mapped key as cb_map_key compares it: its bytes right-aligned in a KEY_WIN-byte
+ * window (w) and which bytes of the window are the key's (m), so that a key lying in
+ * the input text is compared with three loads of the window that ends where it ends,
+ * without a branch on its length.
+ */
+#define KEY_WIN 24
+struct kent {
+	uint64_t w[KEY_WIN / 8], m[KEY_WIN / 8];
+	const struct key *k;
+	unsigned char len;     /* 0: the no-key entry (kent[0]), which nothing matches */
+	unsigned char field;   /* k's, copied: one load less on the way */
+	unsigned char capture;
+};
+
+/* Entries of the RFC 3339 seconds cache (time_ns). */
+#define TCACHE_SIZE 4
 
 /* Page mode: the events of one page, in chunks that never move while the page lives. */
 #define EVCHUNK 64
@@ -158,10 +191,18 @@ struct evchunk {
 };
 
 struct normalizer {
-	struct event ev;
+	struct event ev;              /* single-record mode's event */
+	struct event *out;            /* the event finish() fills: &ev, or a page chunk's */
+	/* slots[f] holds a value only while seen has bit f (seen is reset per record, so
+	 * the slots need no clearing) */
 	struct slot slots[F_COUNT];
 	struct frame stack[NORMALIZE_MAX_DEPTH + 1];
 	int depth;
+	/* The innermost open container's node (stack[depth - 1].node), and the mapped key
+	 * just read in it until its value starts (NULL: none, or not mapped).  Kept here,
+	 * not in the frame, so that the callbacks reach them without going through depth. */
+	unsigned char node;
+	const struct key *pending;
 	yajl_handle h;
 	yajl_handle cur;              /* the pass being read: h, or the page's (page mode) */
 	struct evchunk *chunks, *chunk; /* page mode: every chunk, and the one being filled */
@@ -173,24 +214,30 @@ struct normalizer {
 	size_t arena_len, arena_cap;
 	size_t key_end[CAP_COUNT];    /* offset just after the key that starts a capture */
 	size_t cap_start[CAP_COUNT], cap_end[CAP_COUNT];
-	enum vtype cap_type[CAP_COUNT];
 	int root_seen;
 	int bare;                     /* the root object is the logContent itself */
 	/* Duplicate keys: the last one wins (as jansson, Python and JavaScript read JSON).
-	 * seen = fields whose key was read in the current parent; when a key comes again,
+	 * seen = fields whose key was read in this record; when a key comes again,
 	 * whatever the earlier value's subtree captured is forgotten (subtree[child]). */
 	uint64_t seen;
 	uint64_t subtree[N_COUNT];
 	int dup;                      /* a mapped key appeared twice in one object */
 	const char *cancel_msg;       /* why a callback stopped the parse */
-	/* Key index: for each node and KEY_BUCKET(len, first byte), up to KIDX_WAYS candidate
-	 * entries (index + 1, 0 = none); built once by normalizer_new.  A linear scan
-	 * over the ~25 data keys showed up at 7 % of the profile. */
-	unsigned char kidx[N_COUNT][32][4];
+	/* Key index: for each node and KEY_HASH of a key, the one mapped key of that node
+	 * with that hash (index into kent, 0 = none: kent[0] matches no key); built once by
+	 * normalizer_new.  A linear scan over the ~25 data keys showed up at 7 % of the
+	 * profile, and a bucket of candidates read through the frame stack at 6 %. */
+	unsigned char kidx[N_COUNT][KEY_HASH_SIZE];
+	struct kent kent[1 + KEY_COUNT];
+	size_t win_end;               /* key_is() reads windows below this offset (or never: 0) */
+	/* The seconds of the last few RFC 3339 "Z" times parsed (see time_ns): records come
+	 * in time order, and a record's lc.time and ingestedtime share few seconds. */
+	struct {
+		uint64_t pfx[3];      /* "YYYY-MM-DDTHH:MM:SS" as three (overlapping) words */
+		int64_t secs;
+	} tcache[TCACHE_SIZE];
+	unsigned tcache_valid, tcache_next;
 };
-
-#define KIDX_WAYS 4
-#define KEY_BUCKET(len, c0) (((len) * 7 + (unsigned char)(c0)) & 31)
 
 /* ---- arena ---- */
 
@@ -235,18 +282,15 @@ consumed(const struct normalizer *n)
 	return (size_t)yajl_get_bytes_consumed(n->cur);
 }
 
-/* The key whose value starts now, or NULL (in an array, or an uninteresting key). */
-static const struct key *
+/* The key whose value starts now, or NULL (in an array, or an uninteresting key).  A
+ * key is pending only between itself and its value's first event, so one variable
+ * serves every level: a value that is a container takes it when it opens. */
+static inline const struct key *
 take_pending(struct normalizer *n)
 {
-	struct frame *f;
-	const struct key *k;
+	const struct key *k = n->pending;
 
-	if (n->depth == 0)
-		return NULL;
-	f = &n->stack[n->depth - 1];
-	k = f->pending;
-	f->pending = NULL;
+	n->pending = NULL;
 	return k;
 }
 
@@ -274,19 +318,16 @@ value_start(const struct normalizer *n, size_t off)
 	return off;
 }
 
+/* The value of mapped key k is the scalar (t, p, len). */
 static void
-scalar(struct normalizer *n, enum vtype t, const char *p, size_t len)
+scalar(struct normalizer *n, const struct key *k, enum vtype t, const char *p, size_t len)
 {
-	const struct key *k = take_pending(n);
-	struct slot *s;
+	struct slot *s = &n->slots[k->field];
 
-	if (k == NULL)
-		return;
-	s = &n->slots[k->field];
 	s->type = t;
 	s->p = p;
 	s->len = len;
-	if (p != NULL && (p < n->in || p >= n->in + n->in_len)) {
+	if (p != NULL && (uintptr_t)p - (uintptr_t)n->in >= n->in_len) {
 		/* Decoded by yajl into its own buffer, which the next escaped string
 		 * overwrites: keep a copy. */
 		s->p = arena_copy(n, p, len);
@@ -296,19 +337,28 @@ scalar(struct normalizer *n, enum vtype t, const char *p, size_t len)
 	if (k->capture != CAP_NONE) {
 		n->cap_start[k->capture] = value_start(n, n->key_end[k->capture]);
 		n->cap_end[k->capture] = consumed(n);
-		n->cap_type[k->capture] = t;
 	}
 }
+
+/*
+ * The scalar callbacks: most values belong to no mapped key (pending is NULL), and
+ * pending is always NULL at the top level, where a scalar means "not an object".
+ */
+#define SCALAR_CB(n, t, p, len) do { \
+	const struct key *k_ = (n)->pending; \
+	if (k_ == NULL) \
+		return (n)->depth == 0 ? not_object(n) : 1; \
+	(n)->pending = NULL; \
+	scalar((n), k_, (t), (p), (len)); \
+	return 1; \
+} while (0)
 
 static int
 cb_null(void *ctx)
 {
 	struct normalizer *n = ctx;
 
-	if (n->depth == 0)
-		return not_object(n);
-	scalar(n, T_NULL, NULL, 0);
-	return 1;
+	SCALAR_CB(n, T_NULL, NULL, 0);
 }
 
 static int
@@ -316,10 +366,7 @@ cb_bool(void *ctx, int v)
 {
 	struct normalizer *n = ctx;
 
-	if (n->depth == 0)
-		return not_object(n);
-	scalar(n, T_BOOL, NULL, (size_t)v);
-	return 1;
+	SCALAR_CB(n, T_BOOL, NULL, (size_t)v);
 }
 
 static int
@@ -327,10 +374,7 @@ cb_number(void *ctx, const char *s, size_t len)
 {
 	struct normalizer *n = ctx;
 
-	if (n->depth == 0)
-		return not_object(n);
-	scalar(n, T_NUMBER, s, len);
-	return 1;
+	SCALAR_CB(n, T_NUMBER, s, len);
 }
 
 static int
@@ -338,10 +382,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct normalizer *n = ctx;
 
-	if (n->depth == 0)
-		return not_object(n);
-	scalar(n, T_STRING, (const char *)s, len);
-	return 1;
+	SCALAR_CB(n, T_STRING, (const char *)s, len);
 }
 
 static int
@@ -355,18 +396,17 @@ push(struct normalizer *n, int is_array)
 			return not_object(n);
 		n->root_seen = 1;
 		f = &n->stack[n->depth++];
-		f->is_array = 0;
-		f->pending = NULL;
 		if (n->bare) {
 			f->node = N_LC;
 			f->capture = CAP_LC;
 			n->cap_start[CAP_LC] = consumed(n) - 1;
-			n->cap_type[CAP_LC] = T_MAP;
 			n->slots[F_LC].type = T_MAP;
+			n->seen |= UINT64_C(1) << F_LC;
 		} else {
 			f->node = N_ROOT;
 			f->capture = CAP_NONE;
 		}
+		n->node = f->node;
 		return 1;
 	}
 	if (n->depth >= NORMALIZE_MAX_DEPTH) {
@@ -375,8 +415,6 @@ push(struct normalizer *n, int is_array)
 	}
 	k = take_pending(n);
 	f = &n->stack[n->depth++];
-	f->is_array = (unsigned char)is_array;
-	f->pending = NULL;
 	f->node = N_NONE;
 	f->capture = CAP_NONE;
 	if (k != NULL) {
@@ -388,9 +426,9 @@ push(struct normalizer *n, int is_array)
 		if (k->capture != CAP_NONE) {
 			f->capture = k->capture;
 			n->cap_start[k->capture] = consumed(n) - 1;
-			n->cap_type[k->capture] = is_array ? T_ARRAY : T_MAP;
 		}
 	}
+	n->node = f->node;
 	return 1;
 }
 
@@ -404,6 +442,7 @@ pop(struct normalizer *n)
 	f = &n->stack[--n->depth];
 	if (f->capture != CAP_NONE)
 		n->cap_end[f->capture] = consumed(n);
+	n->node = n->depth > 0 ? n->stack[n->depth - 1].node : N_NONE;
 	return 1;
 }
 
@@ -452,7 +491,8 @@ load4(const void *p)
 /*
  * Keys are short (2..18 bytes): compared a word at a time, the last word overlapping the
  * one before it, so that no load reads outside either string (a byte loop was half of
- * cb_map_key's instructions).
+ * cb_map_key's instructions).  Used for keys that do not lie in the input text (yajl
+ * decoded them: they had escapes) or lie too close to its start for key_is()'s window.
  */
 static inline int
 same_bytes(const char *a, const unsigned char *b, size_t n)
@@ -471,6 +511,27 @@ same_bytes(const char *a, const unsigned char *b, size_t n)
 		if ((unsigned char)a[i] != b[i])
 			return 0;
 	return 1;
+}
+
+/*
+ * Whether key[0..len) is e's key, len being e's length (1..KEY_WIN).  A key in the input
+ * text with KEY_WIN bytes of the text ending where it ends (almost every one) is
+ * compared without a branch: the window's three words, masked to the key's bytes,
+ * against e's (the text's bytes before the key are ignored).  Other keys (yajl decoded
+ * them: they had escapes; or they sit near the start) go through same_bytes().
+ */
+static inline int
+key_is(const struct normalizer *n, const struct kent *e, const unsigned char *key,
+    size_t len)
+{
+	uintptr_t off = (uintptr_t)key + len - KEY_WIN - (uintptr_t)n->in;
+
+	if (off < n->win_end) {
+		const unsigned char *w = (const unsigned char *)n->in + off;
+		return (((load8(w) ^ e->w[0]) & e->m[0]) | ((load8(w + 8) ^ e->w[1]) & e->m[1]) |
+		    ((load8(w + 16) ^ e->w[2]) & e->m[2])) == 0;
+	}
+	return same_bytes(e->k->name, key, len);
 }
 
 /* A mapped key seen again in the same object: the earlier value, and everything
@@ -494,27 +555,24 @@ static int
 cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct normalizer *n = ctx;
-	struct frame *f = &n->stack[n->depth - 1];
-	const unsigned char *cand;
-	size_t i;
+	const struct kent *e;
+	uint64_t bit;
 
-	f->pending = NULL;
-	if (f->node == N_NONE || len == 0)
+	n->pending = NULL;
+	/* len - 1 < KEY_WIN: 1..KEY_WIN (no mapped key is longer, or empty).  In an
+	 * unmapped object (N_NONE) every kidx entry is 0: kent[0] matches nothing. */
+	if (len - 1 >= KEY_WIN)
 		return 1;
-	cand = n->kidx[f->node][KEY_BUCKET(len, key[0])];
-	for (i = 0; i < KIDX_WAYS && cand[i] != 0; i++) {
-		const struct key *k = &keytabs[f->node].k[cand[i] - 1];
-		if (k->len == len && same_bytes(k->name, key, len)) {
-			uint64_t bit = UINT64_C(1) << k->field;
-			if (n->seen & bit)
-				forget(n, k);
-			n->seen |= bit;
-			f->pending = k;
-			if (k->capture != CAP_NONE)
-				n->key_end[k->capture] = consumed(n);
-			break;
-		}
-	}
+	e = &n->kent[n->kidx[n->node][KEY_HASH(key, len)]];
+	if (e->len != len || !key_is(n, e, key, len))
+		return 1;
+	bit = UINT64_C(1) << e->field;
+	if (n->seen & bit)
+		forget(n, e->k);
+	n->seen |= bit;
+	n->pending = e->k;
+	if (e->capture != CAP_NONE)
+		n->key_end[e->capture] = consumed(n);
 	return 1;
 }
 
@@ -571,10 +629,12 @@ has_prefix(struct ev_str s, const char *pfx, size_t n)
 	return s.p != NULL && s.len >= n && memcmp(s.p, pfx, n) == 0;
 }
 
+/* s equals lit[0..n) (upper-case ASCII) ignoring ASCII case.  EQ_NOCASE takes a
+ * literal: no strlen a record. */
 static int
-eq_nocase(struct ev_str s, const char *lit)
+eq_nocase(struct ev_str s, const char *lit, size_t n)
 {
-	size_t i, n = strlen(lit);
+	size_t i;
 
 	if (s.p == NULL || s.len != n)
 		return 0;
@@ -588,22 +648,100 @@ eq_nocase(struct ev_str s, const char *lit)
 	return 1;
 }
 
+#define EQ_NOCASE(s, lit) eq_nocase((s), (lit), sizeof(lit) - 1)
+
+/* p[19..len) is "Z" or "." and 1 to 9 digits and "Z" ('z' too): then *frac is the
+ * fraction in ns, as timeutil's parser computes it. */
+static int
+z_suffix(const char *p, size_t len, int32_t *frac)
+{
+	int32_t f = 0, scale = 100000000;
+	size_t i = 19;
+
+	if (len < 20 || len > 30)
+		return 0;
+	if (p[i] == '.') {
+		size_t d0 = ++i;
+		while (i < len && i - d0 < 9 && (unsigned)((unsigned char)p[i] - '0') <= 9) {
+			f += (p[i] - '0') * scale;
+			scale /= 10;
+			i++;
+		}
+		if (i == d0)
+			return 0;
+	}
+	if (i + 1 != len || (p[i] != 'Z' && p[i] != 'z'))
+		return 0;
+	*frac = f;
+	return 1;
+}
+
+/*
+ * timeutil_parse_rfc3339_ns(), with the seconds of "Z" times remembered by their first
+ * 19 bytes: a time whose date and time of day were parsed before (and found valid,
+ * in range) only has its fraction read.  The same result either way: those 19 bytes
+ * alone decide the seconds of a "Z" time and whether they are valid.
+ */
+static int
+time_ns(struct normalizer *n, const char *p, size_t len, int64_t *ns)
+{
+	int64_t secs;
+	int32_t nanos;
+	uint64_t a, b, c;
+	int z = z_suffix(p, len, &nanos);
+	unsigned i;
+
+	if (z) {
+		a = load8(p);
+		b = load8(p + 8);
+		c = load8(p + 11);
+		for (i = 0; i < TCACHE_SIZE; i++) {
+			if ((n->tcache_valid >> i & 1) && n->tcache[i].pfx[0] == a &&
+			    n->tcache[i].pfx[1] == b && n->tcache[i].pfx[2] == c) {
+				*ns = n->tcache[i].secs * 1000000000 + nanos;
+				return 0;
+			}
+		}
+	}
+	if (timeutil_parse_rfc3339(p, len, &secs, &nanos) != 0 ||
+	    secs < -TIMEUTIL_NS_MAX_SECS || secs > TIMEUTIL_NS_MAX_SECS)
+		return -1;
+	*ns = secs * 1000000000 + nanos;
+	if (z) {
+		i = n->tcache_next++ % TCACHE_SIZE;
+		n->tcache[i].pfx[0] = a;
+		n->tcache[i].pfx[1] = b;
+		n->tcache[i].pfx[2] = c;
+		n->tcache[i].secs = secs;
+		n->tcache_valid |= 1u << i;
+	}
+	return 0;
+}
+
 /* How strict a field is: a required field absent or null makes the event partial. */
 enum need { OPT, REQ };
+
+/* The type of field f's value: a slot is only valid while its key is seen. */
+static inline enum vtype
+stype(const struct normalizer *n, enum field f)
+{
+	return (n->seen >> f) & 1 ? n->slots[f].type : T_ABSENT;
+}
 
 static struct ev_str
 get_str(struct normalizer *n, enum field f, enum need need)
 {
 	const struct slot *s = &n->slots[f];
+	enum vtype t = stype(n, f);
 	struct ev_str r = { NULL, 0 };
 
-	if (s->type == T_STRING) {
+	if (t == T_STRING) {
 		r.p = s->p;
 		r.len = s->len;
-	} else if (s->type != T_ABSENT && s->type != T_NULL) {
-		n->ev.partial = 1; /* mistyped */
+	} else if (t != T_ABSENT && t != T_NULL) {
+		n->out->partial = 1; /* mistyped */
 	} else if (need == REQ) {
-		n->ev.partial = 1;
+		n->out->partial = 1;
 	}
 	return r;
 }
@@ -614,18 +752,19 @@ get_int(struct normalizer *n, enum field f, enum need need, int64_t lo, int64_t 
     int64_t *v)
 {
 	const struct slot *s = &n->slots[f];
+	enum vtype t = stype(n, f);
 	int64_t x;
 
-	if (s->type == T_NUMBER) {
+	if (t == T_NUMBER) {
 		if (parse_int64(s->p, s->len, &x) == 0 && x >= lo && x <= hi) {
 			*v = x;
 			return 0;
 		}
-		n->ev.partial = 1;
+		n->out->partial = 1;
 		return -1;
 	}
-	if ((s->type != T_ABSENT && s->type != T_NULL) || need == REQ)
-		n->ev.partial = 1;
+	if ((t != T_ABSENT && t != T_NULL) || need == REQ)
+		n->out->partial = 1;
 	return -1;
 }
 
@@ -633,36 +772,42 @@ get_int(struct normalizer *n, enum field f, enum need need, int64_t lo, int64_t 
 static int
 want_map(struct normalizer *n, enum field f, enum need need)
 {
-	enum vtype t = n->slots[f].type;
+	enum vtype t = stype(n, f);
 
 	if (t == T_MAP)
 		return 1;
 	if ((t != T_ABSENT && t != T_NULL) || need == REQ)
-		n->ev.partial = 1;
+		n->out->partial = 1;
 	return 0;
 }
 
 static enum event_verb
 verb_of(struct ev_str name)
 {
+#define P(s, v) { s, sizeof(s) - 1, v }
 	static const struct {
 		const char *p;
+		unsigned char n;
 		enum event_verb v;
 	} pfx[] = {
-		{ "Create", VERB_CREATE }, { "Launch", VERB_CREATE }, { "Add", VERB_CREATE },
-		{ "Attach", VERB_CREATE },
-		{ "Get", VERB_READ }, { "List", VERB_READ }, { "Search", VERB_READ },
-		{ "Summarize", VERB_READ }, { "Head", VERB_READ },
-		{ "Delete", VERB_DELETE }, { "Terminate", VERB_DELETE },
-		{ "Remove", VERB_DELETE }, { "Detach", VERB_DELETE },
-		{ "Update", VERB_UPDATE }, { "Change", VERB_UPDATE }, { "Move", VERB_UPDATE },
-		{ "Instance", VERB_UPDATE }, { "Patch", VERB_UPDATE }, { "Put", VERB_UPDATE },
-		{ "Enable", VERB_UPDATE }, { "Disable", VERB_UPDATE }, { "Reset", VERB_UPDATE },
+		P("Create", VERB_CREATE), P("Launch", VERB_CREATE), P("Add", VERB_CREATE),
+		P("Attach", VERB_CREATE),
+		P("Get", VERB_READ), P("List", VERB_READ), P("Search", VERB_READ),
+		P("Summarize", VERB_READ), P("Head", VERB_READ),
+		P("Delete", VERB_DELETE), P("Terminate", VERB_DELETE),
+		P("Remove", VERB_DELETE), P("Detach", VERB_DELETE),
+		P("Update", VERB_UPDATE), P("Change", VERB_UPDATE), P("Move", VERB_UPDATE),
+		P("Instance", VERB_UPDATE), P("Patch", VERB_UPDATE), P("Put", VERB_UPDATE),
+		P("Enable", VERB_UPDATE), P("Disable", VERB_UPDATE), P("Reset", VERB_UPDATE),
 	};
+#undef P
 	size_t i;
 
+	if (name.p == NULL || name.len == 0)
+		return VERB_OTHER;
+	/* the first byte first: one table entry in four is compared, not all */
 	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
-		if (has_prefix(name, pfx[i].p, strlen(pfx[i].p)))
+		if (pfx[i].p[0] == name.p[0] && has_prefix(name, pfx[i].p, pfx[i].n))
 			return pfx[i].v;
 	return VERB_OTHER;
 }
@@ -703,8 +848,9 @@ service_of(struct ev_str type)
 static void
 fill_audit(struct normalizer *n)
 {
-	struct event *ev = &n->ev;
+	struct event *ev = n->out;
 	const struct slot *st;
+	enum vtype t;
 	int64_t v;
 
 	ev->event_name = get_str(n, F_EVENTNAME, REQ);
@@ -730,7 +876,8 @@ fill_audit(struct normalizer *n)
 		return;
 	/* response.status: documented as a string ("200"); numbers accepted too. */
 	st = &n->slots[F_RESP_STATUS];
-	if (st->type == T_STRING || st->type == T_NUMBER) {
+	t = stype(n, F_RESP_STATUS);
+	if (t == T_STRING || t == T_NUMBER) {
 		ev->status_text.p = st->p;
 		ev->status_text.len = st->len;
 		if (parse_int64(st->p, st->len, &v) == 0 && v >= 0 && v <= 99999) {
@@ -747,8 +894,9 @@ fill_audit(struct normalizer *n)
 static void
 fill_flow(struct normalizer *n)
 {
-	struct event *ev = &n->ev;
+	struct event *ev = n->out;
 	const struct slot *ver;
+	enum vtype t;
 	int64_t v;
 	int traffic;
 	/* Epoch seconds bounded so that they convert to int64 ns. */
@@ -757,11 +905,11 @@ fill_flow(struct normalizer *n)
 	ev->status_s = get_str(n, F_STATUS, REQ);
 	if (ev->status_s.p == NULL)
 		ev->flow_status = FLOW_STATUS_ABSENT;
-	else if (eq_nocase(ev->status_s, "OK"))
+	else if (EQ_NOCASE(ev->status_s, "OK"))
 		ev->flow_status = FLOW_STATUS_OK;
-	else if (eq_nocase(ev->status_s, "NODATA"))
+	else if (EQ_NOCASE(ev->status_s, "NODATA"))
 		ev->flow_status = FLOW_STATUS_NODATA;
-	else if (eq_nocase(ev->status_s, "SKIPDATA"))
+	else if (EQ_NOCASE(ev->status_s, "SKIPDATA"))
 		ev->flow_status = FLOW_STATUS_SKIPDATA;
 	else
 		ev->flow_status = FLOW_STATUS_OTHER;
@@ -776,10 +924,11 @@ fill_flow(struct normalizer *n)
 		ev->has |= EV_HAS_END;
 	}
 	ver = &n->slots[F_VERSION];
-	if (ver->type == T_STRING || ver->type == T_NUMBER) {
+	t = stype(n, F_VERSION);
+	if (t == T_STRING || t == T_NUMBER) {
 		ev->version.p = ver->p;
 		ev->version.len = ver->len;
-	} else if (ver->type != T_ABSENT && ver->type != T_NULL) {
+	} else if (t != T_ABSENT && t != T_NULL) {
 		ev->partial = 1;
 	}
 
@@ -787,9 +936,9 @@ fill_flow(struct normalizer *n)
 	ev->action_s = get_str(n, F_ACTION, traffic ? REQ : OPT);
 	if (ev->action_s.p == NULL)
 		ev->flow_action = FLOW_ACTION_ABSENT;
-	else if (eq_nocase(ev->action_s, "ACCEPT"))
+	else if (EQ_NOCASE(ev->action_s, "ACCEPT"))
 		ev->flow_action = FLOW_ACTION_ACCEPT;
-	else if (eq_nocase(ev->action_s, "REJECT"))
+	else if (EQ_NOCASE(ev->action_s, "REJECT"))
 		ev->flow_action = FLOW_ACTION_REJECT;
 	else
 		ev->flow_action = FLOW_ACTION_OTHER;
@@ -820,22 +969,24 @@ fill_flow(struct normalizer *n)
 	}
 }
 
-/* Builds n->ev from the slots after a successful parse. */
+/* Builds *ev from the slots after a successful parse (page mode: straight into the
+ * page's chunk, no copy). */
 static int
-finish(struct normalizer *n, struct normalize_err *err)
+finish(struct normalizer *n, struct event *ev, struct normalize_err *err)
 {
-	struct event *ev = &n->ev;
-	const struct slot *ds;
+	enum vtype dt;
 	int64_t ns, ms;
 	/* Times as int64 ns: years 1677-2262 (timeutil_parse_rfc3339_ns checks the same bound). */
 	const int64_t msmin = -TIMEUTIL_NS_MAX_SECS * 1000, msmax = TIMEUTIL_NS_MAX_SECS * 1000;
 
-	if (n->slots[F_LC].type != T_MAP) {
+	if (stype(n, F_LC) != T_MAP) {
 		snprintf(err->msg, sizeof(err->msg), "%s",
-		    n->slots[F_LC].type == T_ABSENT ? "no logContent in the result"
-						    : "logContent is not an object");
+		    stype(n, F_LC) == T_ABSENT ? "no logContent in the result"
+					       : "logContent is not an object");
 		return -1;
 	}
+	memset(ev, 0, sizeof(*ev));
+	n->out = ev;
 	ev->raw = n->in + n->cap_start[CAP_LC];
 	ev->raw_len = n->cap_end[CAP_LC] - n->cap_start[CAP_LC];
 	ev->fingerprint = fingerprint_xxh64(ev->raw, ev->raw_len, 0);
@@ -860,7 +1011,7 @@ finish(struct normalizer *n, struct normalize_err *err)
 	ev->subject = get_str(n, F_SUBJECT, OPT);
 	ev->time_s = get_str(n, F_TIME, OPT);
 	if (ev->time_s.p != NULL) {
-		if (timeutil_parse_rfc3339_ns(ev->time_s.p, ev->time_s.len, &ns) == 0) {
+		if (time_ns(n, ev->time_s.p, ev->time_s.len, &ns) == 0) {
 			ev->time_ns = ns;
 			ev->has |= EV_HAS_TIME;
 			ev->time_src = EV_TIME_RECORD;
@@ -890,7 +1041,7 @@ finish(struct normalizer *n, struct normalize_err *err)
 		{
 			struct ev_str it = get_str(n, F_O_INGESTED, REQ);
 			if (it.p != NULL) {
-				if (timeutil_parse_rfc3339_ns(it.p, it.len, &ns) == 0) {
+				if (time_ns(n, it.p, it.len, &ns) == 0) {
 					ev->ingested_ns = ns;
 					ev->has |= EV_HAS_INGESTED;
 				} else {
@@ -920,8 +1071,8 @@ finish(struct normalizer *n, struct normalize_err *err)
 	if (n->dup)
 		ev->partial = 1; /* the mapping took the last of two values */
 
-	ds = &n->slots[F_DATA];
-	if (ds->type != T_ABSENT) {
+	dt = stype(n, F_DATA);
+	if (dt != T_ABSENT) {
 		ev->data_json.p = n->in + n->cap_start[CAP_DATA];
 		ev->data_json.len = n->cap_end[CAP_DATA] - n->cap_start[CAP_DATA];
 	} else {
@@ -933,20 +1084,20 @@ finish(struct normalizer *n, struct normalize_err *err)
 		ev->kind = EVENT_FLOW;
 	else if (has_prefix(ev->log_group_id, "_Audit", 6))
 		ev->kind = EVENT_AUDIT;
-	else if (ds->type == T_MAP && n->slots[F_EVENTNAME].type == T_STRING &&
-	    n->slots[F_IDENTITY].type == T_MAP)
+	else if (dt == T_MAP && stype(n, F_EVENTNAME) == T_STRING &&
+	    stype(n, F_IDENTITY) == T_MAP)
 		ev->kind = EVENT_AUDIT;
 	else
 		ev->kind = EVENT_OTHER;
 
-	if (ev->kind != EVENT_OTHER && ds->type != T_MAP && ds->type != T_ABSENT)
+	if (ev->kind != EVENT_OTHER && dt != T_MAP && dt != T_ABSENT)
 		ev->partial = 1;
-	if (ds->type == T_MAP) {
+	if (dt == T_MAP) {
 		if (ev->kind == EVENT_AUDIT)
 			fill_audit(n);
 		else if (ev->kind == EVENT_FLOW)
 			fill_flow(n);
-		if (n->slots[F_MESSAGE].type == T_STRING) {
+		if (stype(n, F_MESSAGE) == T_STRING) {
 			ev->message.p = n->slots[F_MESSAGE].p;
 			ev->message.len = n->slots[F_MESSAGE].len;
 		}
@@ -972,25 +1123,43 @@ subtree_mask(size_t node)
 	return m;
 }
 
+/* The window of a key (struct kent): its bytes end at KEY_WIN. */
+static void
+kent_init(struct kent *e, const struct key *k)
+{
+	unsigned char w[KEY_WIN] = { 0 }, m[KEY_WIN] = { 0 };
+
+	memcpy(w + KEY_WIN - k->len, k->name, k->len);
+	memset(m + KEY_WIN - k->len, 0xff, k->len);
+	memcpy(e->w, w, sizeof(w));
+	memcpy(e->m, m, sizeof(m));
+	e->k = k;
+	e->len = k->len;
+	e->field = k->field;
+	e->capture = k->capture;
+}
+
 struct normalizer *
 normalizer_new(void)
 {
 	struct normalizer *n = calloc(1, sizeof(*n));
-	size_t node, i, w;
+	size_t node, i, ne = 0;
 
 	if (n == NULL)
 		return NULL;
+	/* kent[0] (calloc'd): length 0, field 0, no capture, k NULL; never matches */
 	for (node = 0; node < N_COUNT; node++) {
 		for (i = 0; i < keytabs[node].n; i++) {
 			const struct key *k = &keytabs[node].k[i];
-			unsigned char *b = n->kidx[node][KEY_BUCKET(k->len, k->name[0])];
-			for (w = 0; w < KIDX_WAYS && b[w] != 0; w++)
-				;
-			if (w == KIDX_WAYS) { /* cannot happen with the tables above */
+			unsigned char *b = &n->kidx[node][KEY_HASH((const unsigned char *)k->name,
+			    (size_t)k->len)];
+			/* cannot happen with the tables above (see KEY_HASH) */
+			if (*b != 0 || k->len == 0 || k->len > KEY_WIN || ne == KEY_COUNT) {
 				free(n);
 				return NULL;
 			}
-			b[w] = (unsigned char)(i + 1);
+			kent_init(&n->kent[++ne], k);
+			*b = (unsigned char)ne;
 		}
 	}
 	for (node = 0; node < N_COUNT; node++)
@@ -1015,14 +1184,21 @@ normalizer_free(struct normalizer *n)
 }
 
 static void
+set_input(struct normalizer *n, const char *text, size_t len)
+{
+	n->in = text;
+	n->in_len = len;
+	n->win_end = len >= KEY_WIN ? len - KEY_WIN + 1 : 0;
+}
+
+/* Before a record: nothing per field (a slot counts only once its key is seen). */
+static void
 reset(struct normalizer *n, const char *json, size_t len, int bare)
 {
-	memset(&n->ev, 0, sizeof(n->ev));
-	memset(n->slots, 0, sizeof(n->slots));
-	memset(n->cap_type, 0, sizeof(n->cap_type));
 	n->depth = 0;
-	n->in = json;
-	n->in_len = len;
+	n->node = N_NONE;
+	n->pending = NULL;
+	set_input(n, json, len);
 	n->root_seen = 0;
 	n->bare = bare;
 	n->cancel_msg = NULL;
@@ -1087,7 +1263,7 @@ run(struct normalizer *n, const char *json, size_t len, int bare, const struct e
 		snprintf(err->msg, sizeof(err->msg), "not a JSON object");
 		return -1;
 	}
-	if (finish(n, err) != 0)
+	if (finish(n, &n->ev, err) != 0)
 		return -1;
 	*out = &n->ev;
 	return 0;
@@ -1115,7 +1291,7 @@ normalize_any(struct normalizer *n, const char *json, size_t len,
 		return 0;
 	/* A valid object without a logContent object: read it as a bare logContent. */
 	if (n->root_seen && n->cancel_msg == NULL && n->h != NULL &&
-	    n->slots[F_LC].type == T_ABSENT)
+	    stype(n, F_LC) == T_ABSENT)
 		return run(n, json, len, 1, out, err);
 	return -1;
 }
@@ -1141,8 +1317,7 @@ normalize_page_begin(struct normalizer *n, yajl_handle h, const char *text, size
 		c->used = 0;
 	n->chunk = n->chunks;
 	n->cur = h;
-	n->in = text;
-	n->in_len = len;
+	set_input(n, text, len);
 	return 0;
 }
 
@@ -1167,8 +1342,6 @@ normalize_page_record_end(struct normalizer *n, const struct event **out,
 		snprintf(err->msg, sizeof(err->msg), "not a JSON object");
 		return -1;
 	}
-	if (finish(n, err) != 0)
-		return -1;
 	if (c == NULL || c->used == EVCHUNK) {
 		struct evchunk *next = c != NULL ? c->next : n->chunks;
 
@@ -1187,7 +1360,9 @@ normalize_page_record_end(struct normalizer *n, const struct event **out,
 		next->used = 0;
 		n->chunk = c = next;
 	}
-	c->ev[c->used] = n->ev;
+	/* the event is built in its place (a failed one does not take it) */
+	if (finish(n, &c->ev[c->used], err) != 0)
+		return -1;
 	*out = &c->ev[c->used++];
 	return 0;
 }

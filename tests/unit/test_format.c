@@ -582,8 +582,9 @@ test_timestamp_edges(void **state)
 
 /*
  * Times written one after the other, as a page's events are: the same second again,
- * another second in the same cache slot (4 s apart), back again, across midnight and
- * the epoch, before 1970: each @timestamp must be what timeutil writes for it alone.
+ * another second in the same cache slot (4 s apart with 4 slots, 64 s with 64), back
+ * again, across midnight and the epoch, before 1970: each @timestamp must be what
+ * timeutil writes for it alone.
  */
 static void
 test_timestamp_sequence(void **state)
@@ -591,7 +592,9 @@ test_timestamp_sequence(void **state)
 	static const int64_t base = 1741942805123LL;
 	static const int64_t ms[] = { base, base + 1, base + 876, base + 4000, base, base + 877,
 		base + 8000, base + 4001, -1, -999, -1000, -1001, 0, 999, 4000, -4000, -1,
-		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123 };
+		86399999, 86400000, 9214646399999LL, base - 1, base - 124, base - 123,
+		base + 64000, base + 64001, base, base + 128999, base - 64000, base + 1,
+		-64000, -1, 64000, 0, -64001, 63999 };
 	struct normalizer *n = normalizer_new();
 	char rec[256], want[TIMEUTIL_RFC3339_SIZE];
 
@@ -686,6 +689,108 @@ test_escape_runs(void **state)
 	normalizer_free(n);
 }
 
+/*
+ * Long plain strings, each written three times or more (summary, source.ip,
+ * related.ip), so that the ECS output outgrows the room format_encode reserves up
+ * front, in the middle of a string for some length: the escaper copies 16 bytes a step
+ * straight into the buffer only where they fit, and goes through buf_append (which
+ * grows it) otherwise.  Content checked by jansson; an overrun shows under valgrind /
+ * make asan.
+ */
+static void
+test_encode_grows(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	struct buf rec, out, addr;
+	size_t len, i;
+
+	(void)state;
+	buf_init(&rec, 0);
+	buf_init(&out, 0);
+	buf_init(&addr, 0);
+	for (len = 2000; len < 2064; len++) {
+		const struct event *ev;
+		json_t *j, *rel;
+
+		buf_reset(&addr);
+		for (i = 0; i < len; i++)
+			assert_int_equal(buf_append_char(&addr, (char)('a' + i % 26)), 0);
+		buf_reset(&rec);
+		assert_int_equal(buf_printf(&rec, FLOW("{\"status\":\"OK\",\"action\":\"ACCEPT\","
+		    "\"sourceAddress\":\"%s\",\"destinationAddress\":\"%sx\",\"protocol\":6}"),
+		    addr.data, addr.data), 0);
+		ev = norm(n, rec.data);
+		buf_cleanup(&out); /* a fresh buffer each time: only the reservation's room */
+		buf_init(&out, 0);
+		assert_int_equal(buf_append_str(&out, "["), 0);
+		assert_int_equal(format_encode(ev, CONF_FORMAT_ECS, NULL, &out), 0);
+		assert_int_equal(buf_append_str(&out, "]"), 0);
+		j = json_loadb(out.data, out.len, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(
+		    json_array_get(j, 0), "source"), "ip")), addr.data);
+		rel = json_object_get(json_object_get(json_array_get(j, 0), "related"), "ip");
+		assert_int_equal(json_array_size(rel), 2);
+		assert_string_equal(json_string_value(json_array_get(rel, 0)), addr.data);
+		assert_int_equal(strlen(json_string_value(json_array_get(rel, 1))), len + 1);
+		assert_non_null(strstr(json_string_value(json_object_get(json_array_get(j, 0),
+		    "message")), addr.data));
+		json_decref(j);
+	}
+	buf_cleanup(&rec);
+	buf_cleanup(&out);
+	buf_cleanup(&addr);
+	normalizer_free(n);
+}
+
+/*
+ * Integers are written two digits at a time: every count of digits, both sides of each
+ * power of ten, 0 and INT64_MAX (ECS network.bytes and .packets), and negative ones
+ * (OCSF start_time, ms before 1970), as jansson reads them back and as the summary
+ * prints them.
+ */
+static void
+test_integers(void **state)
+{
+	struct normalizer *n = normalizer_new();
+	char rec[512], want[32];
+	int64_t vals[64];
+	size_t nv = 0, i;
+	int64_t p10 = 1;
+
+	(void)state;
+	vals[nv++] = 0;
+	vals[nv++] = INT64_MAX;
+	vals[nv++] = INT64_MAX / 10;
+	for (i = 0; i < 18; i++) {
+		vals[nv++] = p10 - 1 > 0 ? p10 - 1 : 7;
+		vals[nv++] = p10;
+		vals[nv++] = p10 + 1;
+		p10 *= 10;
+	}
+	for (i = 0; i < nv; i++) {
+		const struct event *ev;
+		json_t *j;
+		int64_t v = vals[i], start = -(v % 9000000000LL);
+
+		snprintf(rec, sizeof(rec), FLOW("{\"status\":\"OK\",\"action\":\"ACCEPT\","
+		    "\"sourceAddress\":\"10.0.0.1\",\"destinationAddress\":\"10.0.0.2\","
+		    "\"protocol\":6,\"bytesOut\":%lld,\"packets\":%lld,\"startTime\":%lld}"),
+		    (long long)v, (long long)(v / 3), (long long)start);
+		ev = norm(n, rec);
+		j = encode(ev, CONF_FORMAT_ECS, NULL);
+		assert_true(json_integer_value(at(j, "network.bytes")) == v);
+		assert_true(json_integer_value(at(j, "network.packets")) == v / 3);
+		snprintf(want, sizeof(want), " %lld bytes)", (long long)v);
+		assert_non_null(strstr(str_at(j, "message"), want));
+		json_decref(j);
+		j = encode(ev, CONF_FORMAT_OCSF, NULL);
+		assert_true(json_integer_value(at(j, "start_time")) == start * 1000);
+		json_decref(j);
+	}
+	normalizer_free(n);
+}
+
 static void
 test_appends(void **state)
 {
@@ -733,6 +838,8 @@ main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_escape_runs),
+		cmocka_unit_test(test_encode_grows),
+		cmocka_unit_test(test_integers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include "format.h"
 #include "normalize.h"
 #include "search.h"
+#include "timeutil.h"
 
 #define SAMPLES "tests/data/samples/"
 
@@ -1003,6 +1004,131 @@ test_page_mode(void **state)
 	normalizer_free(one);
 }
 
+/*
+ * RFC 3339 times go through a cache of their first 19 bytes (the seconds of "Z" times,
+ * see normalize.c's time_ns): every time here, twice in a row through one normalizer
+ * (the second time from the cache), must read as timeutil reads it alone.  Times that
+ * share a cached prefix but differ after it (an offset, no zone, ten digits), differ
+ * from a cached one in one byte of each word of the prefix, or are invalid or out of
+ * range (never cached).
+ */
+static void
+test_time_cache(void **state)
+{
+	static const char *const times[] = {
+		"2025-03-14T09:00:05Z", "2025-03-14T09:00:05.5Z", "2025-03-14T09:00:05.123456789Z",
+		"2025-03-14T09:00:05.1234567891Z", "2025-03-14T09:00:05+01:00",
+		"2025-03-14T09:00:05.25-02:30", "2025-03-14T09:00:05.5", "2025-03-14T09:00:05.Z",
+		"2025-03-14T09:00:05.5ZZ", "2025-03-14T09:00:05z", "2025-03-14t09:00:05.75z",
+		"2025-03-14 09:00:05.1Z", "2025-03-14T09:00:06Z", "2025-03-14T09:00:15.2Z",
+		"2025-03-15T09:00:05Z", "2025-04-14T09:00:05Z", "2026-03-14T09:00:05.9Z",
+		"2025-02-29T09:00:05Z", "2024-02-29T09:00:05.001Z", "2262-04-11T23:47:17Z",
+		"2262-04-11T23:47:16.5Z", "1677-09-21T00:12:43Z", "1969-12-31T23:59:59.999Z",
+		"2025-03-14T09:00:60Z", "2025-03-14T09:00:59.5Z", "2025-03-14T24:00:05Z",
+	};
+	struct normalizer *n = normalizer_new();
+	char rec[512];
+	size_t pass, i;
+
+	(void)state;
+	assert_non_null(n);
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+			/* pass 2: the list backwards, other neighbours in the cache */
+			const char *t = times[pass == 2 ? sizeof(times) / sizeof(times[0]) - 1 - i : i];
+			const struct event *ev;
+			int64_t want;
+			int ok = timeutil_parse_rfc3339_ns(t, strlen(t), &want) == 0;
+
+			snprintf(rec, sizeof(rec), "{\"datetime\":1000,\"logContent\":{\"id\":\"i\","
+			    "\"type\":\"x.y.z\",\"time\":\"%s\",\"oracle\":{\"tenantid\":\"t\","
+			    "\"compartmentid\":\"c\",\"loggroupid\":\"g\",\"ingestedtime\":\"%s\"},"
+			    "\"data\":{}}}", t, t);
+			ev = norm_ok(n, rec);
+			if (ok) {
+				if (ev->time_src != EV_TIME_RECORD || ev->time_ns != want ||
+				    !(ev->has & EV_HAS_INGESTED) || ev->ingested_ns != want)
+					fail_msg("%s (pass %zu): %lld, want %lld", t, pass,
+					    (long long)ev->time_ns, (long long)want);
+				assert_int_equal(ev->partial, 0);
+			} else {
+				if (ev->time_src != EV_TIME_DATETIME || (ev->has & EV_HAS_INGESTED))
+					fail_msg("%s (pass %zu) read as a time", t, pass);
+				assert_int_equal(ev->partial, 1);
+			}
+		}
+	}
+	normalizer_free(n);
+}
+
+/*
+ * Mapped keys reach cb_map_key three ways: in the text with a window of 24 bytes before
+ * their end (compared as masked words), in the text near its start (byte compare), and
+ * decoded by yajl into its own buffer when they have escapes (byte compare).  Near
+ * misses here share a mapped key's hash (length, first, middle and last byte), so only
+ * the compare tells them apart, at a byte in each word of the window; each comes after
+ * the real key, so a false match would take its value.  Single records and page mode.
+ */
+static void
+test_key_paths(void **state)
+{
+	static const char rec[] =
+		"{\"logContent\":{\"type\":\"com.oraclecloud.vcn.flowlogs.DataEvent\","
+		"\"t\\u0069me\":\"2025-03-14T09:00:05Z\",\"tXme\":\"2030-01-01T00:00:00Z\","
+		"\"tX\\u006de\":\"2031-01-01T00:00:00Z\",\"data\":{\"status\":\"OK\","
+		"\"\\u0061ction\":\"ACCEPT\",\"aXtion\":\"REJECT\",\"a\\u0058tion\":\"REJECT\","
+		"\"sourc\\u0065Port\":7,\"sXurcePort\":9,\"s\\u0058urcePort\":9,"
+		"\"destinationAddres\\u0073\":\"10.0.0.1\",\"dXstinationAddress\":\"10.9.9.1\","
+		"\"destinXtionAddress\":\"10.9.9.2\",\"destinationAdXress\":\"10.9.9.3\","
+		"\"destinationAddr\\u0058ss\":\"10.9.9.4\",\"sourceAddress\":\"10.0.0.2\","
+		"\"destinationPort\":443,\"protocol\":6,\"startTime\":1741942800,"
+		"\"endTime\":1741942860,\"version\":\"2\"},\"id\":\"k1\",\"iX\":\"k9\","
+		"\"oracle\":{\"tenantid\":\"t1\",\"tenXntid\":\"t9\",\"compartmentid\":\"c1\","
+		"\"loggroupid\":\"g1\",\"ingestedtime\":\"2025-03-14T09:00:06Z\"}}}";
+	struct normalizer *one = normalizer_new(), *pn = normalizer_new();
+	struct search_rec_parser rp = { normalize_page_callbacks(), pn, tp_page_begin,
+	    tp_rec_begin, tp_rec_end };
+	const struct event *evs[3];
+	struct search_record *r = NULL;
+	size_t cap = 0, cnt = 0, i;
+	struct buf page;
+	char err[200];
+
+	(void)state;
+	assert_non_null(one);
+	assert_non_null(pn);
+	buf_init(&page, 0);
+	/* the record first in the page (its keys near the page's start), then later */
+	assert_int_equal(buf_printf(&page, "{\"results\":[{\"data\":%s},{\"data\":%s}]}", rec,
+	    rec), 0);
+	assert_int_equal(search_parse_page_rp(page.data, page.len, &rp, &r, &cap, &cnt, err,
+	    sizeof(err)), 0);
+	assert_int_equal(cnt, 2);
+	evs[0] = r[0].parsed;
+	evs[1] = r[1].parsed;
+	evs[2] = norm_ok(one, rec);
+	for (i = 0; i < 3; i++) {
+		const struct event *ev = evs[i];
+
+		assert_non_null(ev);
+		assert_int_equal(ev->kind, EVENT_FLOW);
+		assert_int_equal(ev->partial, 0);
+		assert_int_equal(ev->time_src, EV_TIME_RECORD);
+		assert_true(ev->time_ns == 1741942805000000000LL);
+		assert_int_equal(ev->flow_action, FLOW_ACTION_ACCEPT);
+		assert_int_equal(ev->src_port, 7);
+		assert_int_equal(ev->dst_addr.len, 8);
+		assert_memory_equal(ev->dst_addr.p, "10.0.0.1", 8);
+		assert_string_equal(ev->id, "k1");
+		assert_int_equal(ev->tenant_id.len, 2);
+		assert_memory_equal(ev->tenant_id.p, "t1", 2);
+	}
+	free(r);
+	buf_cleanup(&page);
+	normalizer_free(one);
+	normalizer_free(pn);
+}
+
 static void
 test_deep_nesting(void **state)
 {
@@ -1179,6 +1305,8 @@ main(void)
 		cmocka_unit_test(test_huge_strings),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_page_mode),
+		cmocka_unit_test(test_time_cache),
+		cmocka_unit_test(test_key_paths),
 		cmocka_unit_test(test_each_result),
 		cmocka_unit_test(test_dryrun),
 	};
