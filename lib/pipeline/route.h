@@ -21,6 +21,7 @@ struct route {
 	struct sink *sink;
 	const struct conf_sink *cfg;
 	enum conf_format format;
+	int summary;        /* the sink reads the one-line summary (sink_uses_summary) */
 };
 
 /*
@@ -46,8 +47,8 @@ void route_bufs_init(struct route_bufs *b);
 void route_bufs_cleanup(struct route_bufs *b);
 
 /*
- * Encodes ev for every format in formats_used (bit per enum conf_format) and submits it to
- * each of the n routes under ack.  region may be NULL.  An event that cannot be encoded
+ * Encodes ev for every format in formats_used (bit per enum conf_format), and its
+ * summary when a route reads it, and submits it to each of the n routes under ack.  region may be NULL.  An event that cannot be encoded
  * (out of memory) is logged under source and not submitted.
  */
 void route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used,

@@ -147,6 +147,7 @@ struct sink {
 	int64_t stamp_ms;
 	int stamp_ok;
 	int gz_user;             /* counted in gz_users (compression scratch) */
+	int uses_summary;        /* ops->uses_summary: its events keep doc->message */
 	char *dl_path;
 	int dl_fd;
 	uint64_t causes[CAUSES_MAX];
@@ -1702,11 +1703,11 @@ event_make(struct sink *s, const struct sink_doc *doc, struct ack *ack, int *bad
 		ev->json = bl->data;
 		ev->json_len = bl->json_len;
 		ev->source = bl->source;
-		ev->message = bl->message;
+		ev->message = s->uses_summary ? bl->message : NULL;
 		p = (char *)(ev + 1);
 		total += bl->size; /* counted in every sink holding it (sink.h) */
 	} else {
-		if (doc->message != NULL)
+		if (doc->message != NULL && s->uses_summary)
 			msglen = strlen(doc->message) + 1;
 		total = sizeof(*ev) + doc->len + 1 + srclen + 1 + msglen +
 		    (own_item ? itemlen + 1 : 0);
@@ -1836,6 +1837,12 @@ sink_full(const struct sink *s)
 	if (s->soft_bytes > 0 && queue_bytes(s->q) >= s->soft_bytes)
 		return 1;
 	return queue_full(s->q);
+}
+
+int
+sink_uses_summary(const struct sink *s)
+{
+	return s->uses_summary;
 }
 
 void
@@ -2085,6 +2092,7 @@ sink_new_ops(struct event_base *base, struct http *http, const struct conf_sink 
 	buf_init(&s->scratch, 0);
 	sink_arena_init(&s->arena, 1);
 	s->ops = ops;
+	s->uses_summary = ops != NULL && ops->uses_summary != NULL && ops->uses_summary(cfg);
 	s->name = strdup(cfg->name ? cfg->name : "sink");
 	s->q = queue_new(cfg->queue_max_events > 0 ? (uint64_t)cfg->queue_max_events : 0,
 	    cfg->queue_max_bytes > 0 ? (uint64_t)cfg->queue_max_bytes : 0);

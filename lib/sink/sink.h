@@ -152,6 +152,8 @@ int sink_full(const struct sink *s);
  * Calls fn(arg) each time the queue goes from full to not full (the producer resumes);
  * fn NULL removes it.  Optional: polling sink_full() works too.
  */
+/* 1 when s reads sink_doc.message (the summary); else it is neither needed nor kept. */
+int sink_uses_summary(const struct sink *s);
 void sink_set_space_cb(struct sink *s, void (*fn)(void *arg), void *arg);
 
 /* Closes the open batch now (every queued event is sent without waiting for batch_timeout). */

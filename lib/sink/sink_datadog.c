@@ -202,6 +202,13 @@ dd_probe_answer(const struct conf_sink *k, long status, const char *body, size_t
 	return SINK_PROBE_FAILED;
 }
 
+/* dd_encode: the raw format's "message" attribute. */
+static int
+dd_uses_summary(const struct conf_sink *cfg)
+{
+	return cfg->format == CONF_FORMAT_RAW;
+}
+
 static const char *const dd_keys[] = { SINK_HTTP_KEYS, "api_key", NULL };
 
 const struct sink_ops sink_datadog_ops = {
@@ -215,5 +222,6 @@ const struct sink_ops sink_datadog_ops = {
 	.probe_answer = dd_probe_answer,
 	.init = dd_init,
 	.encode_item = dd_encode,
+	.uses_summary = dd_uses_summary,
 	.assemble_body = dd_assemble,
 };

@@ -148,6 +148,11 @@ struct sink_ops {
 	int (*encode_item)(struct sink *s, const struct sink_doc *doc, struct buf *out,
 	    struct err *err);
 	/*
+	 * 1 when encode_item reads doc->message (the one-line summary) for cfg.  NULL:
+	 * never; then the producer need not write the summary and the sink stores none.
+	 */
+	int (*uses_summary)(const struct conf_sink *cfg);
+	/*
 	 * The request body for evs[0..n) (n >= 1); a type has one of the two.  assemble_body
 	 * (the HTTP types) builds it as pieces that borrow the events' items (sink_body.h):
 	 * curl reads them as it sends, so no batch in flight holds a copy of its events (with

@@ -255,6 +255,13 @@ syslog_check(const struct conf_sink *cfg, struct conf_check *chk)
 		    "gzip is not for type syslog (a syslog stream is not compressed)");
 }
 
+/* syslog_encode: MSG with syslog_message = summary. */
+static int
+syslog_uses_summary(const struct conf_sink *cfg)
+{
+	return syc(cfg)->summary;
+}
+
 static const char *const syslog_keys[] = { "url", "tls_verify", "tls_ca_file", NULL };
 
 /* No probe: a connection alone says little, and syslog has nothing to ask. */
@@ -269,6 +276,7 @@ const struct sink_ops sink_syslog_ops = {
 	.init = syslog_init,
 	.fini = syslog_fini,
 	.encode_item = syslog_encode,
+	.uses_summary = syslog_uses_summary,
 	.assemble = syslog_assemble,
 	.send = syslog_send,
 	.cancel = syslog_cancel,

@@ -90,6 +90,40 @@ test_envelope(void **state)
 	ts_stop(&t);
 }
 
+/* Only the raw format reads the summary ("message"); ECS/OCSF and plain HTTP do not, so
+ * the producer skips writing it for them (route.c). */
+static void
+test_uses_summary(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct sink_datadog_conf dc = { 0 };
+	struct err err;
+	struct sink *s;
+
+	ts_start(&t);
+	ts_cfg(&k, CONF_SINK_DATADOG, t.url);
+	k.type_conf = &dc;
+	k.api_key = "abc123";
+	k.format = CONF_FORMAT_RAW;
+	s = sink_new(t.base, t.client, &k, "/tmp", &err);
+	assert_non_null(s);
+	assert_true(sink_uses_summary(s));
+	sink_free(s);
+	k.format = CONF_FORMAT_ECS;
+	s = sink_new(t.base, t.client, &k, "/tmp", &err);
+	assert_non_null(s);
+	assert_false(sink_uses_summary(s));
+	sink_free(s);
+	ts_cfg(&k, CONF_SINK_HTTP, t.url);
+	k.format = CONF_FORMAT_RAW;
+	s = sink_new(t.base, t.client, &k, "/tmp", &err);
+	assert_non_null(s);
+	assert_false(sink_uses_summary(s));
+	sink_free(s);
+	ts_stop(&t);
+}
+
 static void
 test_limits(void **state)
 {
@@ -131,6 +165,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_from_site),
 		cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_uses_summary),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
