@@ -3,7 +3,7 @@
  * that sink has room (its space callback), also across reloads: a changed sink that took
  * the full queue over, a full sink removed.  A whole pipeline from a configuration file,
  * with a fake search (pipeline_opts.search_ops) and file sinks; the sources' fallback
- * re-check is an hour (pipeline_opts.backpressure_fallback_ms), so every test finishes
+ * re-check is an hour (OCI_LOGFWD_TEST_BACKPRESSURE_FALLBACK_MS), so every test finishes
  * only if each pause ends by a wake-up.  Waits re-evaluate their condition, bounded by a
  * generous overall timeout; nothing is timed.
  */
@@ -329,7 +329,6 @@ start(const char *sinks)
 	memset(&po, 0, sizeof(po));
 	po.mode = SOURCE_MODE_DAEMON;
 	po.search_ops = &fake_ops;
-	po.backpressure_fallback_ms = 3600000; /* only a wake-up resumes */
 	p = pipeline_new(F.base, conf_of(sinks), &po, &err);
 	if (p == NULL)
 		fail_msg("pipeline_new: %s", err.msg);
@@ -494,6 +493,8 @@ setup(void **state)
 	    "[source s]\nquery = search \"x\"\ninterval = 1h\nstart = -1m\nlag = 0s\n"
 	    "window = 1h\noverlap = 0s\n", tmpdir, tmpdir);
 	log_set_level(LOG_LVL_ERROR);
+	/* Only a wake-up resumes a paused source (the fallback would take an hour). */
+	setenv("OCI_LOGFWD_TEST_BACKPRESSURE_FALLBACK_MS", "3600000", 1);
 	return 0;
 }
 
