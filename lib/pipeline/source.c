@@ -1092,8 +1092,7 @@ on_page(void *arg, const struct search_page *page)
 		    "(%zu of %zu records of this page routed)", i, page->n);
 		if (!sl->held)
 			slot_pause(src, sl);
-		if (!evtimer_pending(src->bp_timer, NULL))
-			set_timer(src->bp_timer, bp_recheck_ms(src));
+		set_timer(src->bp_timer, bp_recheck_ms(src));
 	}
 	/* From now on the search waits for its next page (a paused one: from its resume). */
 	sl->wait_from_mono_ms = sl->bp_paused || sl->held ? -1 : timeutil_mono_ms();
