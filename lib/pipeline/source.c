@@ -216,7 +216,8 @@ struct source {
 	struct event *sweep_timer;
 	struct event *bp_timer;    /* backpressure re-check: the fallback (source.h) */
 	struct event *wake_ev;     /* source_wake: a routed sink has room */
-	/* maybe_start_search stopped because a routed sink was full: source_wake calls it. */
+	/* maybe_start_search stopped because a routed sink was full: bp_check calls it again
+	 * (not the poll timer: that one keeps the tailing interval). */
 	int grow_on_space;
 	struct backoff retry;      /* for failing searches */
 	struct source_stats stats;
@@ -688,12 +689,14 @@ bp_recheck_ms(const struct source *src)
 	return ms;
 }
 
+/* The fallback timer and source_wake's event: paused searches go on, and more may
+ * start, once every routed sink has room. */
 static void
 bp_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct source *src = arg;
 
-	if (!any_bp_paused(src))
+	if (src->stopping || (!any_bp_paused(src) && !src->grow_on_space))
 		return;
 	if (routes_blocked(src)) {
 		set_timer(src->bp_timer, bp_recheck_ms(src));
@@ -708,18 +711,7 @@ bp_check(evutil_socket_t fd, short what, void *arg)
 		s->bp_paused = 0;
 		slot_resume_if_free(src, s);
 	}
-}
-
-/* source_wake's event: a routed sink has room again. */
-static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct source *src = arg;
-
-	if (src->stopping)
-		return;
-	bp_check(fd, what, src);
-	if (src->grow_on_space && !routes_blocked(src)) {
+	if (src->grow_on_space) {
 		src->grow_on_space = 0;
 		maybe_start_search(src);
 	}
@@ -1690,7 +1682,7 @@ maybe_start_search(struct source *src)
 		 * do not, so they are looked at again shortly. */
 		if (routes_blocked(src)) {
 			src->grow_on_space = 1;
-			schedule_poll(src, bp_recheck_ms(src));
+			set_timer(src->bp_timer, bp_recheck_ms(src));
 			return;
 		}
 		if (src->running > 0 && events_unacked(src) >= grow_max) {
@@ -1757,7 +1749,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
 	src->sweep_timer = evtimer_new(env->base, sweep_cb, src);
 	src->bp_timer = evtimer_new(env->base, bp_check, src);
-	src->wake_ev = event_new(env->base, -1, 0, wake_cb, src);
+	src->wake_ev = event_new(env->base, -1, 0, bp_check, src);
 	/* 0 (a configuration built without conf_source_defaults) is today's 1.  DRYRUN
 	 * prints events in time order: one search. */
 	src->n_slots = cfg->max_concurrent_searches > 1 ? (size_t)cfg->max_concurrent_searches : 1;

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "conf.h"
 #include "log.h"
 #include "normalize.h"
@@ -1225,6 +1226,66 @@ test_new_routes_wake_paused_source(void **state)
 	fx_free(&x, src);
 }
 
+static void
+prefill_done(void *arg, const struct ack_counts *c)
+{
+	*(int *)arg = 1;
+}
+
+static int
+cond_all_delivered(void)
+{
+	count_in(CX->out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		if (PER[i] == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A tailing source whose sink is full when it wants to start a search waits for the
+ * sink's wake-up, and afterwards goes on polling every interval: waiting must not take
+ * the poll over (a caught-up source keeps the poll it has; one pushed out to the
+ * fallback would stop the tailing for that long).  Records that appear later arrive.
+ */
+static void
+test_tailing_goes_on_after_waiting_for_room(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct ack *a;
+	int prefill_acked = 0;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	CX = &x;
+	x.cfg.start_ms = x.now - 10000;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 1000;
+	x.kcfg[0].batch_timeout_ms = 100;     /* full until its batch times out */
+	add_records(x.cfg.start_ms, 20, 400); /* the first window */
+	add_records(x.now, 5, 100);           /* later ones: now + 0.5 s ... */
+	src = fx_source(&x, 1);
+	/* The sink is full before the source starts. */
+	a = ack_new(prefill_done, &prefill_acked);
+	assert_non_null(a);
+	for (int i = 0; i < 50; i++) {
+		struct sink_doc d;
+		char json[64];
+		memset(&d, 0, sizeof(d));
+		snprintf(json, sizeof(json), "{\"id\":\"rec-%d\"}", 4000 + i);
+		d.json = json;
+		d.len = strlen(json);
+		sink_submit(x.sink[0], &d, a);
+	}
+	ack_seal(a);
+	assert_true(sink_full(x.sink[0]));
+	source_start(src);
+	run_until(&x, cond_all_delivered);
+	assert_true(prefill_acked);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
 /* A record over max_record_bytes is dead-lettered with a reason. */
 static void
 test_oversize_record_dead_lettered(void **state)
@@ -2011,6 +2072,7 @@ main(void)
 		cmocka_unit_test(test_paused_source_resumes_when_sinks_have_room),
 		cmocka_unit_test(test_fallback_recheck_resumes_without_wake),
 		cmocka_unit_test(test_new_routes_wake_paused_source),
+		cmocka_unit_test(test_tailing_goes_on_after_waiting_for_room),
 		cmocka_unit_test(test_failure_while_another_retries),
 		cmocka_unit_test(test_concurrency_grows_only_with_page_latency),
 	};
