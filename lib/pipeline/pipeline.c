@@ -161,6 +161,25 @@ sink_entry_free(struct pipeline *p, struct sink_entry *e)
 	free(e);
 }
 
+/*
+ * The sink's space callback: its queue went from full to not full.  The sources routed
+ * to it look at their sinks again now (source_wake: from the loop, not inside the sink's
+ * dispatch) instead of on their fallback period.  Registered on the sink the entry owns:
+ * it cannot outlive the entry, and it finds the sources through the pipeline, so a
+ * source freed by a reload is never called.  A draining sink routes no source.
+ */
+static void
+sink_has_room(void *arg)
+{
+	struct sink_entry *e = arg;
+
+	if (e->draining)
+		return;
+	for (struct source_entry *s = e->p->sources; s != NULL; s = s->next)
+		if (conf_sink_wants(e->cfg, s->cfg->name))
+			source_wake(s->src);
+}
+
 /* Builds a sink entry for cfg (from the configuration ref) without linking it: a reload
  * builds every new sink before it changes anything. */
 static struct sink_entry *
@@ -184,6 +203,7 @@ sink_entry_build(struct pipeline *p, const struct conf_sink *cfg, struct conf_re
 	e->ref = ref;
 	ref->users++;
 	e->p = p;
+	sink_set_space_cb(e->sink, sink_has_room, e);
 	return e;
 }
 
@@ -297,10 +317,15 @@ source_entry_build(struct pipeline *p, const struct conf_source *cfg, struct con
 	env.finished = source_finished;
 	env.arg = p;
 	env.shutdown_timeout_ms = ref->conf->daemon.shutdown_timeout_ms;
+	env.search_ops = p->opts.search_ops;
 	{
 		const char *scale = getenv("OCI_LOGFWD_TEST_RETRY_SCALE");
+		/* An hour makes a test pass only if every pause ends by a wake-up. */
+		const char *fallback = getenv("OCI_LOGFWD_TEST_BACKPRESSURE_FALLBACK_MS");
 		if (scale != NULL)
 			env.retry_scale_permille = atoll(scale);
+		if (fallback != NULL)
+			env.backpressure_fallback_ms = atoll(fallback);
 	}
 	e->src = source_new(cfg, &env, serr, sizeof(serr));
 	if (e->src == NULL) {

@@ -37,6 +37,8 @@ struct pipeline_opts {
 	 * failure), reported at once, without waiting for the sinks to drain. */
 	void (*finished)(void *arg, int failed);
 	void *arg;
+	/* Tests only (source_env): NULL = the real search. */
+	const struct search_ops *search_ops;
 };
 
 /*

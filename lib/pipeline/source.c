@@ -72,6 +72,9 @@
  * of 500), so that it binds only sinks with larger queues (when_full = drop, dead_letter).
  */
 #define UNACKED_GROW_PAGES 8
+/* Acknowledgements signal nothing to the source: while only the unacknowledged events
+ * hold concurrency back it looks again this often (a few comparisons). */
+#define UNACKED_CHECK_MS 5
 /*
  * More than one search runs only while the source waits on OCI, not OCI on us: the
  * smoothed page wait (page_wait_ms) must be at least this.  A page's wait is the time
@@ -211,7 +214,11 @@ struct source {
 
 	struct event *poll_timer;
 	struct event *sweep_timer;
-	struct event *bp_timer;    /* backpressure re-check */
+	struct event *bp_timer;    /* backpressure re-check: the fallback (source.h) */
+	struct event *wake_ev;     /* source_wake: a routed sink has room */
+	/* maybe_start_search stopped because a routed sink was full: bp_check calls it again
+	 * (not the poll timer: that one keeps the tailing interval). */
+	int grow_on_space;
 	struct backoff retry;      /* for failing searches */
 	struct source_stats stats;
 	struct ksource *kafka;     /* type = streaming: every call goes there */
@@ -665,17 +672,37 @@ any_bp_paused(const struct source *src)
 	return 0;
 }
 
+/*
+ * When a paused source looks again by itself.  Normally a routed sink's space callback
+ * wakes it (source_wake) long before; the fallback covers room made some other way.  A
+ * dead-letter hold ends at a known time: it is looked at then (nothing else signals it).
+ */
+static int64_t
+bp_recheck_ms(const struct source *src)
+{
+	int64_t ms = src->env.backpressure_fallback_ms > 0 ? src->env.backpressure_fallback_ms :
+	    SOURCE_BACKPRESSURE_FALLBACK_MS;
+	int64_t left = src->dl_hold_until_mono_ms - timeutil_mono_ms();
+
+	if (src->dl_hold_until_mono_ms > 0 && left >= 0 && left + 1 < ms)
+		ms = left + 1;
+	return ms;
+}
+
+/* The fallback timer and source_wake's event: paused searches go on, and more may
+ * start, once every routed sink has room. */
 static void
 bp_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct source *src = arg;
 
-	if (!any_bp_paused(src))
+	if (src->stopping || (!any_bp_paused(src) && !src->grow_on_space))
 		return;
 	if (routes_blocked(src)) {
-		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
+		set_timer(src->bp_timer, bp_recheck_ms(src));
 		return;
 	}
+	evtimer_del(src->bp_timer); /* woken early: the fallback is not needed */
 	log_source(LOG_LVL_DEBUG, src->cfg->name, "sinks have room again: resuming");
 	for (size_t i = 0; i < src->n_slots; i++) {
 		struct slot *s = &src->slots[i];
@@ -683,6 +710,10 @@ bp_check(evutil_socket_t fd, short what, void *arg)
 			continue;
 		s->bp_paused = 0;
 		slot_resume_if_free(src, s);
+	}
+	if (src->grow_on_space) {
+		src->grow_on_space = 0;
+		maybe_start_search(src);
 	}
 }
 
@@ -955,7 +986,7 @@ rp_rec_end(void *arg, int failed)
 /*
  * Routes the page's records one by one, stopping at the first record that finds a routed
  * sink full (queue limits hold per event, not per page): returns how many it consumed;
- * the search hands over the rest after bp_check resumes it.
+ * the search hands over the rest after bp_check resumes it (source_wake, or the fallback).
  */
 static size_t
 on_page(void *arg, const struct search_page *page)
@@ -1053,7 +1084,7 @@ on_page(void *arg, const struct search_page *page)
 		    "(%zu of %zu records of this page routed)", i, page->n);
 		if (!sl->held)
 			slot_pause(src, sl);
-		set_timer(src->bp_timer, SOURCE_BACKPRESSURE_CHECK_MS);
+		set_timer(src->bp_timer, bp_recheck_ms(src));
 	}
 	/* From now on the search waits for its next page (a paused one: from its resume). */
 	sl->wait_from_mono_ms = sl->bp_paused || sl->held ? -1 : timeutil_mono_ms();
@@ -1646,11 +1677,16 @@ maybe_start_search(struct source *src)
 			return;
 		if (src->running > 0 && src->page_wait_ms < GROW_WAIT_MS)
 			return; /* OCI keeps up with us: on_response calls us when it no longer does */
-		if (routes_blocked(src) ||
-		    (src->running > 0 && events_unacked(src) >= grow_max)) {
-			/* Checked again shortly: concurrency grows back as soon as the
-			 * sinks have room (not only when a window finishes). */
-			schedule_poll(src, SOURCE_BACKPRESSURE_CHECK_MS);
+		/* Concurrency grows back as soon as the sinks have room, not only when a
+		 * window finishes: a full sink wakes us (source_wake); acknowledgements
+		 * do not, so they are looked at again shortly. */
+		if (routes_blocked(src)) {
+			src->grow_on_space = 1;
+			set_timer(src->bp_timer, bp_recheck_ms(src));
+			return;
+		}
+		if (src->running > 0 && events_unacked(src) >= grow_max) {
+			schedule_poll(src, UNACKED_CHECK_MS);
 			return;
 		}
 		if (!start_next(src, limit))
@@ -1711,6 +1747,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	src->poll_timer = evtimer_new(env->base, poll_cb, src);
 	src->sweep_timer = evtimer_new(env->base, sweep_cb, src);
 	src->bp_timer = evtimer_new(env->base, bp_check, src);
+	src->wake_ev = event_new(env->base, -1, 0, bp_check, src);
 	/* 0 (a configuration built without conf_source_defaults) is today's 1.  DRYRUN
 	 * prints events in time order: one search. */
 	src->n_slots = cfg->max_concurrent_searches > 1 ? (size_t)cfg->max_concurrent_searches : 1;
@@ -1721,7 +1758,7 @@ source_new(const struct conf_source *cfg, const struct source_env *env, char *er
 	for (size_t i = 0; i < MAX_SLOTS; i++)
 		src->slots[i].src = src;
 	if (src->committed == NULL || src->poll_timer == NULL || src->sweep_timer == NULL ||
-	    src->bp_timer == NULL) {
+	    src->bp_timer == NULL || src->wake_ev == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1803,7 +1840,24 @@ source_set_routes(struct source *src, struct sink *const *sinks,
 	free(src->routes);
 	src->routes = r;
 	src->n_routes = n;
+	/* A reload may have replaced the full sink it waits for (one that took its queue
+	 * over, or none): no space callback would tell it. */
+	source_wake(src);
 	return 0;
+}
+
+void
+source_wake(struct source *src)
+{
+	if (src == NULL)
+		return;
+	if (src->kafka != NULL) {
+		ksource_wake(src->kafka);
+		return;
+	}
+	if (src->stopping || (!src->grow_on_space && !any_bp_paused(src)))
+		return;
+	event_active(src->wake_ev, EV_TIMEOUT, 0);
 }
 
 int
@@ -1834,6 +1888,8 @@ source_stop_polling(struct source *src)
 	evtimer_del(src->poll_timer);
 	evtimer_del(src->sweep_timer);
 	evtimer_del(src->bp_timer);
+	event_del(src->wake_ev);
+	src->grow_on_space = 0;
 	for (size_t i = 0; i < src->n_slots; i++) {
 		struct slot *sl = &src->slots[i];
 		struct window *w = sl->w;
@@ -1873,6 +1929,8 @@ source_free(struct source *src)
 		event_free(src->sweep_timer);
 	if (src->bp_timer)
 		event_free(src->bp_timer);
+	if (src->wake_ev)
+		event_free(src->wake_ev);
 	seen_free(src->committed);
 	route_bufs_cleanup(&src->rb);
 	free(src->routes);

@@ -69,6 +69,9 @@ struct source_env {
 	int64_t retry_scale_permille;
 	/* Tests only: NULL = the real search_start/pause/resume/cancel. */
 	const struct search_ops *search_ops;
+	/* Tests only: the backpressure fallback re-check (0 = SOURCE_BACKPRESSURE_FALLBACK_MS);
+	 * a test makes it very long so that only source_wake can resume a paused source. */
+	int64_t backpressure_fallback_ms;
 };
 
 #define SOURCE_HIST_BUCKETS 12
@@ -138,10 +141,20 @@ int source_had_losses(const struct source *src);
 #define SOURCE_REFUSED 2
 /* type = streaming: its consumer (source_kafka.h), NULL for a search source. */
 struct ksource *source_kafka(const struct source *src);
-/* Pause checks run on this period while a routed sink is full.  Short: a sink's soft limit
- * (max_in_flight + 4 batches) drains in tens of ms on a fast link, and every ms the source
- * sleeps after it has room is a ms the sink may run dry (50 ms held a loopback backfill to
- * ~57 pages/s); the check itself is a few comparisons. */
-#define SOURCE_BACKPRESSURE_CHECK_MS 5
+/*
+ * A routed sink has room again (the pipeline calls this from the sink's space callback,
+ * sink_set_space_cb): a source paused because a routed sink was full looks at its sinks
+ * again at once, from the loop (never inside the caller's stack), and goes on when every
+ * one has room.  Every ms a source sleeps after its sinks have room is a ms they may run
+ * dry.  A no-op for a source that waits for nothing, is stopping or finished.
+ */
+void source_wake(struct source *src);
+/*
+ * While paused on a full sink a source also looks again on this period, in case room was
+ * made without the sink's space callback (which fires only from the sink's own dispatch):
+ * a safety net, not the way a source normally resumes.  Route changes (reload) and the
+ * end of a dead-letter hold are re-checked by themselves.
+ */
+#define SOURCE_BACKPRESSURE_FALLBACK_MS 50
 
 #endif

@@ -59,7 +59,6 @@
 #define BAD_LOG_FIRST 10
 #define ERROR_LOG_EVERY_MS 60000
 #define CLOSE_MAX_MS 10000      /* leaving the group at exit */
-#define BLOCK_CHECK_MS 20       /* a full sink: look again this often */
 #define BLOCK_PAUSE_MS 1000     /* ... and pause the partitions after this long */
 #define COMMITTED_TIMEOUT_MS 30000 /* one request for the group's committed offsets */
 #define COMMITTED_RETRY_MS 2000    /* ... asked again this long after a failure */
@@ -879,11 +878,12 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 
 /*
  * Backpressure.  A full sink first only stops the polling: the messages wait in
- * librdkafka's queue (its prefetch bound stops the fetching) and the loop looks again
- * every BLOCK_CHECK_MS.  Only when the sink stays full for BLOCK_PAUSE_MS are the
- * partitions paused, so that polling (rebalances, errors) can go on: a pause discards the
- * prefetched messages (they are fetched again on resume), too costly for the short
- * stalls of a busy sink.
+ * librdkafka's queue (its prefetch bound stops the fetching) until the sink has room: its
+ * space callback wakes us (ksource_wake), or, should room come some other way, the
+ * fallback re-check (SOURCE_BACKPRESSURE_FALLBACK_MS).  Only when the sink stays full for
+ * BLOCK_PAUSE_MS are the partitions paused, so that polling (rebalances, errors) can go
+ * on: a pause discards the prefetched messages (they are fetched again on resume), too
+ * costly for the short stalls of a busy sink.
  */
 static int
 held_back(struct ksource *k)
@@ -900,7 +900,8 @@ held_back(struct ksource *k)
 	}
 	if (k->blocked_since_mono == 0)
 		k->blocked_since_mono = mono;
-	set_timer(k->again, BLOCK_CHECK_MS);
+	set_timer(k->again, k->env.backpressure_fallback_ms > 0 ?
+	    k->env.backpressure_fallback_ms : SOURCE_BACKPRESSURE_FALLBACK_MS);
 	if (k->paused)
 		return 0; /* nothing is fetched: poll for events */
 	if (mono - k->blocked_since_mono < BLOCK_PAUSE_MS)
@@ -1129,7 +1130,18 @@ ksource_set_routes(struct ksource *k, struct sink *const *sinks,
 	free(k->routes);
 	k->routes = r;
 	k->n_routes = n;
+	/* A reload may have replaced the full sink it waits for: no space callback would
+	 * tell it. */
+	ksource_wake(k);
 	return 0;
+}
+
+void
+ksource_wake(struct ksource *k)
+{
+	/* From the loop: the caller may be a sink in the middle of its dispatch. */
+	if (k->rk != NULL && !k->finished_called && k->blocked_since_mono != 0)
+		event_active(k->again, EV_TIMEOUT, 0);
 }
 
 int

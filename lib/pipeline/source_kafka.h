@@ -40,6 +40,8 @@ struct ksource *ksource_new(const struct conf_source *cfg, const struct source_e
     struct source *owner, struct source_stats *stats, char *err, size_t errlen);
 int ksource_set_routes(struct ksource *k, struct sink *const *sinks,
     const struct conf_sink *const *cfgs, size_t n);
+/* source_wake of a streaming source: held back by a full sink, it looks again now. */
+void ksource_wake(struct ksource *k);
 int ksource_start(struct ksource *k);
 void ksource_stop_polling(struct ksource *k);
 /* Commits what was acknowledged, leaves the group, frees.  NULL is a no-op. */

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "conf.h"
 #include "log.h"
 #include "normalize.h"
@@ -128,6 +129,10 @@ struct fake {
 	/* Search number fail_paused - 1 ends SEARCH_FAILED (403) when it runs while paused:
 	 * the answer to a request already in flight when it was held. */
 	unsigned fail_paused;
+	/* Sinks' space callbacks (on_sink_space), and whether they leave the source be
+	 * (no_wake: only the fallback re-check resumes it). */
+	unsigned space_calls;
+	int no_wake;
 };
 
 static struct fake F;
@@ -499,6 +504,15 @@ sink_cfg(struct fx *x, int i)
 	k->dead_letter = x->dl[i];
 }
 
+/* A sink has room again: what the pipeline's space callback does (source_wake). */
+static void
+on_sink_space(void *arg)
+{
+	F.space_calls++;
+	if (F.src != NULL && !F.no_wake)
+		source_wake(F.src);
+}
+
 static struct sink *
 sink_up(struct fx *x, int i)
 {
@@ -506,6 +520,7 @@ sink_up(struct fx *x, int i)
 
 	x->sink[i] = sink_new(F.base, NULL, &x->kcfg[i], x->dir, &err);
 	assert_non_null(x->sink[i]);
+	sink_set_space_cb(x->sink[i], on_sink_space, NULL);
 	return x->sink[i];
 }
 
@@ -541,6 +556,9 @@ fx_init(struct fx *x, enum source_mode mode)
 	x->env.arg = x;
 	x->env.retry_scale_permille = 1;
 	x->env.search_ops = &fake_ops;
+	/* A paused source resumes only when woken (on_sink_space): an hour's fallback
+	 * would time every test out. */
+	x->env.backpressure_fallback_ms = 3600000;
 	for (int i = 0; i < 3; i++)
 		sink_cfg(x, i);
 }
@@ -1104,6 +1122,166 @@ test_queue_limit_per_record(void **state)
 	run_until(&x, NULL);
 	assert_true(F.partial_pages > 0);
 	assert_true(F.max_queue <= 50);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+/*
+ * Backpressure is event-driven: a paused source resumes when its sinks' space callbacks
+ * wake it.  The fixture's fallback re-check is an hour, so this finishes only if every
+ * pause ends by a wake-up, with two sinks of different sizes filling at different times.
+ */
+static void
+test_paused_source_resumes_when_sinks_have_room(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 10;
+	x.kcfg[1].queue_max_events = 70;
+	x.kcfg[1].batch_max_events = 30;
+	add_records(x.cfg.start_ms, 300, 30); /* one page of 300 */
+	src = fx_source(&x, 2);
+	F.watch = x.sink[0];
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.partial_pages > 0);     /* it did pause ... */
+	assert_true(F.space_calls > 0);       /* ... and the sinks said when they had room */
+	assert_true(F.max_queue <= 50);
+	assert_exactly_once(x.out[0], F.n);
+	assert_exactly_once(x.out[1], F.n);
+	fx_free(&x, src);
+}
+
+/* Room made where no space callback tells (here: none is listened to): the fallback
+ * re-check still resumes the source. */
+static void
+test_fallback_recheck_resumes_without_wake(void **state)
+{
+	struct fx x;
+	struct source *src;
+
+	fx_init(&x, SOURCE_MODE_ONCE);
+	x.env.backpressure_fallback_ms = 10;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 10;
+	add_records(x.cfg.start_ms, 300, 30);
+	src = fx_source(&x, 1);
+	F.no_wake = 1;
+	F.watch = x.sink[0];
+	source_start(src);
+	run_until(&x, NULL);
+	assert_true(F.partial_pages > 0);
+	assert_true(F.max_queue <= 50);
+	assert_exactly_once(x.out[0], F.n);
+	fx_free(&x, src);
+}
+
+static int
+cond_paused_on_full_a(void)
+{
+	return F.partial_pages > 0 && sink_full(CX->sink[0]);
+}
+
+static int
+cond_b_has_rest(void)
+{
+	/* everything a does not hold */
+	return count_in(CX->out[1], PER) >= F.n - sink_stats(CX->sink[0])->queue_events;
+}
+
+/*
+ * A reload routes a paused source away from the full sink it waits for (to one with
+ * room): no space callback can come from the new routes, yet the source goes on at once
+ * (source_set_routes looks again), not after the hour's fallback.
+ */
+static void
+test_new_routes_wake_paused_source(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct sink *b;
+	const struct conf_sink *cb;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	CX = &x;
+	x.cfg.start_ms = x.now - 10000;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 1000;    /* never a full batch ... */
+	x.kcfg[0].batch_timeout_ms = 3600000; /* ... nor a timeout: a stays full */
+	add_records(x.cfg.start_ms, 300, 30);
+	src = fx_source(&x, 1);
+	source_start(src);
+	run_until(&x, cond_paused_on_full_a);
+	b = sink_up(&x, 1);
+	cb = &x.kcfg[1];
+	assert_int_equal(source_set_routes(src, &b, &cb, 1), 0);
+	run_until(&x, cond_b_has_rest);
+	assert_int_equal(sink_stats(x.sink[0])->queue_events, 50);
+	count_in(x.out[1], PER);
+	for (size_t i = 0; i < F.n; i++)
+		assert_true(PER[i] <= 1);
+	fx_free(&x, src);
+}
+
+static void
+prefill_done(void *arg, const struct ack_counts *c)
+{
+	*(int *)arg = 1;
+}
+
+static int
+cond_all_delivered(void)
+{
+	count_in(CX->out[0], PER);
+	for (size_t i = 0; i < F.n; i++)
+		if (PER[i] == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * A tailing source whose sink is full when it wants to start a search waits for the
+ * sink's wake-up, and afterwards goes on polling every interval: waiting must not take
+ * the poll over (a caught-up source keeps the poll it has; one pushed out to the
+ * fallback would stop the tailing for that long).  Records that appear later arrive.
+ */
+static void
+test_tailing_goes_on_after_waiting_for_room(void **state)
+{
+	struct fx x;
+	struct source *src;
+	struct ack *a;
+	int prefill_acked = 0;
+
+	fx_init(&x, SOURCE_MODE_DAEMON);
+	CX = &x;
+	x.cfg.start_ms = x.now - 10000;
+	x.kcfg[0].queue_max_events = 50;
+	x.kcfg[0].batch_max_events = 1000;
+	x.kcfg[0].batch_timeout_ms = 100;     /* full until its batch times out */
+	add_records(x.cfg.start_ms, 20, 400); /* the first window */
+	add_records(x.now, 5, 100);           /* later ones: now + 0.5 s ... */
+	src = fx_source(&x, 1);
+	/* The sink is full before the source starts. */
+	a = ack_new(prefill_done, &prefill_acked);
+	assert_non_null(a);
+	for (int i = 0; i < 50; i++) {
+		struct sink_doc d;
+		char json[64];
+		memset(&d, 0, sizeof(d));
+		snprintf(json, sizeof(json), "{\"id\":\"rec-%d\"}", 4000 + i);
+		d.json = json;
+		d.len = strlen(json);
+		sink_submit(x.sink[0], &d, a);
+	}
+	ack_seal(a);
+	assert_true(sink_full(x.sink[0]));
+	source_start(src);
+	run_until(&x, cond_all_delivered);
+	assert_true(prefill_acked);
 	assert_exactly_once(x.out[0], F.n);
 	fx_free(&x, src);
 }
@@ -1891,6 +2069,10 @@ main(void)
 		cmocka_unit_test(test_queue_limit_with_concurrency),
 		cmocka_unit_test(test_give_up_stops_all_searches),
 		cmocka_unit_test(test_concurrency_stops_growing_while_sink_full),
+		cmocka_unit_test(test_paused_source_resumes_when_sinks_have_room),
+		cmocka_unit_test(test_fallback_recheck_resumes_without_wake),
+		cmocka_unit_test(test_new_routes_wake_paused_source),
+		cmocka_unit_test(test_tailing_goes_on_after_waiting_for_room),
 		cmocka_unit_test(test_failure_while_another_retries),
 		cmocka_unit_test(test_concurrency_grows_only_with_page_latency),
 	};
