@@ -127,8 +127,8 @@ struct sink {
 	int was_full;
 	/* Block mode pauses the producer at this backlog already, below the queue bound:
 	 * max_in_flight + 4 full batches (those in flight, and about two SearchLogs pages
-	 * ready behind them, so that the source's 50 ms backpressure poll does not leave
-	 * the sink idle).  A deeper backlog with a healthy sink only
+	 * ready behind them, so that the sink is not left idle while a paused source
+	 * resumes: it is woken through space_fn, or its fallback re-check).  A deeper backlog with a healthy sink only
 	 * costs memory (make bench: the daemon's peak RSS went to 40-84 MiB whenever sinksim
 	 * lagged, the queue filling towards 64 MiB).  The source loses nothing by waiting:
 	 * OCI is the durable buffer.  0 = no such mark. */
