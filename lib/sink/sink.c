@@ -1571,6 +1571,29 @@ form_batch(struct sink *s, int64_t now)
 	return b;
 }
 
+/*
+ * A full sink wakes its producers only once its backlog is two batches below the mark
+ * that paused them: resumed at the first batch taken off, a source fills that one slot,
+ * pauses again, and pays a pause and a resume per batch (make bench, 1 sink: ~500 pauses
+ * per 300,000 records instead of ~100).  The sink is not starved meanwhile: the backlog
+ * it keeps is at least max_in_flight + 2 batches.
+ */
+static int
+has_room_again(const struct sink *s)
+{
+	const struct conf_sink *cfg = s->c.cfg;
+
+	if (sink_full(s))
+		return 0;
+	if (s->soft_events > 0 && queue_events(s->q) + 2 * (uint64_t)cfg->batch_max_events >
+	    s->soft_events)
+		return 0;
+	if (s->soft_bytes > 0 && queue_bytes(s->q) + 2 * (uint64_t)cfg->batch_max_bytes >
+	    s->soft_bytes)
+		return 0;
+	return 1;
+}
+
 static void
 dispatch(struct sink *s)
 {
@@ -1610,7 +1633,7 @@ dispatch(struct sink *s)
 		batch_send(b);
 	}
 	update_qstats(s);
-	if (s->was_full && !sink_full(s)) {
+	if (s->was_full && has_room_again(s)) {
 		s->was_full = 0;
 		if (s->space_fn != NULL)
 			s->space_fn(s->space_arg);

@@ -462,6 +462,46 @@ test_es_unreadable_2xx(void **state)
 	ts_stop(&t);
 }
 
+/* The space callback: how often, and the backlog at the first call. */
+static int space_calls;
+static uint64_t space_backlog;
+static void
+on_space(void *arg)
+{
+	if (space_calls++ == 0)
+		space_backlog = sink_stats(arg)->queue_events;
+}
+
+/*
+ * A full sink wakes its producer once, when its backlog is two batches below the mark
+ * (max_in_flight + 4 batches), not at the first batch taken off (a pause and a resume per
+ * batch).  10-event batches, one in flight: mark 50, woken at 30 or less.
+ */
+static void
+test_space_wakes_two_batches_below(void **state)
+{
+	struct ts t;
+	struct conf_sink k;
+	struct sink *s;
+
+	ts_start(&t);
+	ts_cfg(&k, CONF_SINK_HTTP, t.url);
+	k.batch_max_events = 10;
+	k.max_in_flight = 1;
+	s = mk(&t, &k);
+	space_calls = 0;
+	sink_set_space_cb(s, on_space, s);
+	submit_n(&t, s, 60);
+	assert_true(sink_full(s));
+	ts_run(&t);
+	assert_int_equal(t.counts.delivered, 60);
+	assert_int_equal(space_calls, 1);
+	assert_true(space_backlog <= 30);
+	assert_true(space_backlog >= 20); /* and not later than needed */
+	sink_free(s);
+	ts_stop(&t);
+}
+
 /* Every item answered 429 in a 200 (while es_busy), then accepted. */
 static int es_busy;
 static void
@@ -955,6 +995,7 @@ main(void)
 		cmocka_unit_test(test_2xx_large_body),
 		cmocka_unit_test(test_es_unreadable_2xx),
 		cmocka_unit_test(test_health_from_last_delivery),
+		cmocka_unit_test(test_space_wakes_two_batches_below),
 		cmocka_unit_test(test_dead_letter_write_retried),
 		cmocka_unit_test(test_dead_letter_no_symlink),
 		cmocka_unit_test(test_reject_all_cheap),
