@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "log.h"
 #include "pipeline.h"
+#include "pipeline_testdir.h"
 #include "search.h"
 #include "timeutil.h"
 
@@ -173,19 +174,8 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 
 /* ---- configuration, output ------------------------------------------------------------- */
 
-static void
-write_text(const char *name, const char *text, mode_t mode)
-{
-	char p[PATH_MAX];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(p, mode), 0);
-}
+/* Writes text to tmpdir/name (pipeline_testdir.h). */
+#define write_text(name, text, mode) testdir_write(tmpdir, (name), (text), (mode))
 
 /* head + one file sink section per (name, file, extra) triple in sinks. */
 static struct conf *
@@ -464,27 +454,8 @@ clean(void **state)
 static int
 setup(void **state)
 {
-	FILE *in;
-	char key[8192];
-	size_t n;
-
-	if (!mkdtemp(tmpdir))
+	if (testdir_setup_oci(tmpdir) != 0)
 		return -1;
-	in = fopen("tests/data/oci/testonly-api-key.pem", "r");
-	if (in == NULL)
-		return -1;
-	n = fread(key, 1, sizeof(key) - 1, in);
-	fclose(in);
-	key[n] = '\0';
-	write_text("key.pem", key, 0600);
-	snprintf(key, sizeof(key),
-	    "[DEFAULT]\ntenancy = ocid1.tenancy.oc1..aaaaaaaatestonlytenancy\n"
-	    "user = ocid1.user.oc1..aaaaaaaatestonlyuser\n"
-	    "fingerprint = 6e:1b:09:c5:59:df:53:21:1b:4a:9e:dd:15:5e:bd:af\n"
-	    "key_file = %s/key.pem\nregion = us-ashburn-1\n", tmpdir);
-	write_text("oci-config", key, 0600);
-	snprintf(key, sizeof(key), "%s/st", tmpdir);
-	mkdir(key, 0700);
 	/* The fake answers at once: no page wait, so one search (one window) at a time. */
 	snprintf(head, sizeof(head),
 	    "[daemon]\nstate_dir = %s/st\nlog_level = error\n"
