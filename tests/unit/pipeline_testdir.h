@@ -2,7 +2,7 @@
  * pipeline_testdir.h — shared by the tests that run a whole pipeline from a configuration
  * file (test_pipeline_reload.c, test_pipeline_backpressure.c; included, static only): a
  * temporary folder holding the test-only API key, an OCI SDK config naming it, and a
- * state folder `st`, and files written into it.
+ * state folder `st`; files written into it; a configuration loaded from it.
  */
 #ifndef PIPELINE_TESTDIR_H
 #define PIPELINE_TESTDIR_H
@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+
+#include "conf.h"
 
 /* Writes text to dir/name with mode (asserting it worked). */
 static inline void
@@ -55,6 +57,22 @@ testdir_setup_oci(char *dir)
 	testdir_write(dir, "oci-config", text, 0600);
 	snprintf(text, sizeof(text), "%s/st", dir);
 	return mkdir(text, 0700);
+}
+
+/* text as dir/t.conf, loaded (asserting it is a valid configuration). */
+static inline struct conf *
+testdir_conf(const char *dir, const char *text)
+{
+	char p[PATH_MAX];
+	struct conf_err err;
+	struct conf *c;
+
+	testdir_write(dir, "t.conf", text, 0600);
+	snprintf(p, sizeof(p), "%s/t.conf", dir);
+	c = conf_load(p, &err);
+	if (c == NULL)
+		fail_msg("conf: %s", err.text);
+	return c;
 }
 
 #endif

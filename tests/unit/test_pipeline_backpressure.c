@@ -174,27 +174,18 @@ fs_run(evutil_socket_t fd, short what, void *arg)
 
 /* ---- configuration, output ------------------------------------------------------------- */
 
-/* Writes text to tmpdir/name (pipeline_testdir.h). */
-#define write_text(name, text, mode) testdir_write(tmpdir, (name), (text), (mode))
-
 /* head + one file sink section per (name, file, extra) triple in sinks. */
 static struct conf *
 conf_of(const char *sinks)
 {
-	char p[PATH_MAX];
-	struct conf_err err;
 	struct buf b;
 	struct conf *c;
 
 	buf_init(&b, 0);
 	buf_append_str(&b, head);
 	buf_append_str(&b, sinks);
-	write_text("t.conf", b.data, 0600);
+	c = testdir_conf(tmpdir, b.data);
 	buf_cleanup(&b);
-	snprintf(p, sizeof(p), "%s/t.conf", tmpdir);
-	c = conf_load(p, &err);
-	if (c == NULL)
-		fail_msg("conf: %s", err.text);
 	return c;
 }
 

@@ -35,15 +35,10 @@ static char tmpdir[] = "/tmp/test_pipeline_reload.XXXXXX";
 static char head[PATH_MAX * 4];  /* [daemon] keys, then [oci] and [source s] */
 static char head_rest[PATH_MAX * 4];
 
-/* Writes text to tmpdir/name (pipeline_testdir.h). */
-#define write_text(name, text, mode) testdir_write(tmpdir, (name), (text), (mode))
-
 /* Loads head + daemon_extra + the rest + sinks as a configuration (asserting it is valid). */
 static struct conf *
 conf_of2(const char *daemon_extra, const char *sinks)
 {
-	char p[PATH_MAX];
-	struct conf_err err;
 	struct buf b;
 	struct conf *c;
 
@@ -52,12 +47,8 @@ conf_of2(const char *daemon_extra, const char *sinks)
 	buf_append_str(&b, daemon_extra);
 	buf_append_str(&b, head_rest);
 	buf_append_str(&b, sinks);
-	write_text("t.conf", b.data, 0600);
+	c = testdir_conf(tmpdir, b.data);
 	buf_cleanup(&b);
-	snprintf(p, sizeof(p), "%s/t.conf", tmpdir);
-	c = conf_load(p, &err);
-	if (c == NULL)
-		fail_msg("conf: %s", err.text);
 	return c;
 }
 
