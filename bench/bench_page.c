@@ -29,6 +29,7 @@
 #include "format.h"
 #include "gzip.h"
 #include "normalize.h"
+#include "recparser.h"
 #include "search.h"
 
 #define PAGE_RECORDS 1000
@@ -56,30 +57,6 @@ median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_d);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* search_rec_parser glue, as in lib/pipeline/source.c */
-static int
-rp_page_begin(void *arg, yajl_handle h, const char *text, size_t len)
-{
-	return normalize_page_begin(arg, h, text, len);
-}
-
-static void
-rp_rec_begin(void *arg)
-{
-	normalize_page_record_begin(arg);
-}
-
-static const void *
-rp_rec_end(void *arg, int failed)
-{
-	const struct event *ev;
-	struct normalize_err nerr;
-
-	if (failed || normalize_page_record_end(arg, &ev, &nerr) != 0)
-		return NULL;
-	return ev;
 }
 
 int
@@ -162,11 +139,7 @@ main(int argc, char **argv)
 	norm = normalizer_new();
 	if (norm == NULL)
 		return 1;
-	rp.cb = normalize_page_callbacks();
-	rp.arg = norm;
-	rp.page_begin = rp_page_begin;
-	rp.rec_begin = rp_rec_begin;
-	rp.rec_end = rp_rec_end;
+	recparser_init(&rp, norm);
 	buf_init(&body, 0);
 	buf_init(&gz, 0);
 	t_parse = calloc((size_t)runs, sizeof(double));

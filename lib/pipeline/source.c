@@ -47,6 +47,7 @@
 #include "log.h"
 #include "normalize.h"
 #include "oci.h"
+#include "recparser.h"
 #include "route.h"
 #include "search.h"
 #include "safeopen.h"
@@ -957,32 +958,6 @@ dead_letter_oversize(struct source *src, struct slot *sl, const struct search_pa
 	return 0;
 }
 
-/* search_rec_parser glue: the page normalizer's events become search_record.parsed. */
-static int
-rp_page_begin(void *arg, yajl_handle h, const char *text, size_t len)
-{
-	return normalize_page_begin(arg, h, text, len);
-}
-
-static void
-rp_rec_begin(void *arg)
-{
-	normalize_page_record_begin(arg);
-}
-
-static const void *
-rp_rec_end(void *arg, int failed)
-{
-	const struct event *ev;
-	struct normalize_err nerr;
-
-	/* a failed record comes without an event: on_page normalizes it alone, for the
-	 * reason it gives */
-	if (failed || normalize_page_record_end(arg, &ev, &nerr) != 0)
-		return NULL;
-	return ev;
-}
-
 /*
  * Routes the page's records one by one, stopping at the first record that finds a routed
  * sink full (queue limits hold per event, not per page): returns how many it consumed;
@@ -1486,11 +1461,7 @@ start_search(struct source *src, struct window *w)
 		/* Created on first use: a tailing source needs one.  Without it (out of
 		 * memory) records are normalized one by one with env.norm: slower, same. */
 		sl->norm = normalizer_new();
-		sl->rp.cb = normalize_page_callbacks();
-		sl->rp.arg = sl->norm;
-		sl->rp.page_begin = rp_page_begin;
-		sl->rp.rec_begin = rp_rec_begin;
-		sl->rp.rec_end = rp_rec_end;
+		recparser_init(&sl->rp, sl->norm);
 	}
 	search_opts_default(&o);
 	o.limit = src->cfg->page_size;
