@@ -31,13 +31,10 @@ route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used
 	memset(&doc, 0, sizeof(doc));
 	/* Only Datadog (raw) and syslog (syslog_message = summary) read the summary: ~1 %
 	 * of the daemon's cycles a record otherwise (make bench). */
-	for (size_t i = 0; i < n; i++) {
-		if (routes[i].summary) {
-			buf_reset(&b->summary);
-			format_summary(ev, &b->summary);
-			doc.message = b->summary.data;
-			break;
-		}
+	if (formats_used & ROUTE_SUMMARY) {
+		buf_reset(&b->summary);
+		format_summary(ev, &b->summary);
+		doc.message = b->summary.data;
 	}
 	doc.time_ns = ev->time_ns;
 	doc.kind = event_kind_name(ev->kind);
@@ -101,7 +98,8 @@ route_table_new(struct sink *const *sinks, const struct conf_sink *const *cfgs, 
 		r[i].sink = sinks[i];
 		r[i].cfg = cfgs[i];
 		r[i].format = cfgs[i]->format;
-		r[i].summary = sinks[i] != NULL && sink_uses_summary(sinks[i]);
+		if (sinks[i] != NULL && sink_uses_summary(sinks[i]))
+			used |= ROUTE_SUMMARY;
 		used |= 1u << cfgs[i]->format;
 	}
 	*out = r;

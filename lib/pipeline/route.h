@@ -1,6 +1,6 @@
 /*
  * route.h — hands one normalized event to a source's sinks: encoded once per format the
- * routes use, with one summary line; a format that several sinks take is stored once and
+ * routes use, with one summary line when a sink reads it; a format that several sinks take is stored once and
  * shared by reference (sink_blob), a format one sink takes is copied by that sink.  Used
  * by both source types (search and streaming), so the hot path exists once.
  */
@@ -21,12 +21,16 @@ struct route {
 	struct sink *sink;
 	const struct conf_sink *cfg;
 	enum conf_format format;
-	int summary;        /* the sink reads the one-line summary (sink_uses_summary) */
 };
+
+/* In formats_used, beside the format bits: a route's sink reads the one-line summary
+ * (sink_uses_summary: Datadog raw, syslog_message = summary); else it is not written. */
+#define ROUTE_SUMMARY (1u << 3)
 
 /*
  * The routes to n sinks (cfgs[i] configures sinks[i]): a new array (NULL when n is 0) and
- * in *formats_used the bit of each format they take.  0, or -1 (memory: nothing changed).
+ * in *formats_used the bit of each format they take (and ROUTE_SUMMARY).  0, or -1
+ * (memory: nothing changed).
  */
 int route_table_new(struct sink *const *sinks, const struct conf_sink *const *cfgs, size_t n,
     struct route **out, unsigned *formats_used);
@@ -48,7 +52,8 @@ void route_bufs_cleanup(struct route_bufs *b);
 
 /*
  * Encodes ev for every format in formats_used (bit per enum conf_format), and its
- * summary when a route reads it, and submits it to each of the n routes under ack.  region may be NULL.  An event that cannot be encoded
+ * summary with ROUTE_SUMMARY, and submits it to each of the n routes under ack.  region
+ * may be NULL.  An event that cannot be encoded
  * (out of memory) is logged under source and not submitted.
  */
 void route_event_to_sinks(const struct route *routes, size_t n, unsigned formats_used,
